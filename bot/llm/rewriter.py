@@ -1,0 +1,583 @@
+"""The LLM step: a rewrite from any OpenAI-compatible model, checked by the rules layer.
+
+One call per draft in the common case, none for a repeat, and never an exception for
+model trouble: whatever goes wrong, the user gets the offline rewrite and a one-line
+note saying why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+import openai
+from openai import AsyncOpenAI
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, stop_before_delay
+
+from bot.llm.answer import InvalidAnswer, ModelAnswer, answer_schema, parse_answer, partial_rewrite
+from bot.llm.cache import RewriteCache, normalise_draft
+from bot.llm.prompts import PromptSet, load_prompts
+from bot.llm.resilience import (
+    BreakerOpen,
+    CircuitBreaker,
+    ModelUnavailable,
+    StreamBroken,
+    backoff,
+    is_transient,
+)
+from bot.llm.safety import invented_tokens, missing_tokens, neutralise_pings, required_tokens
+from bot.models import Assessment, Rewrite, Suggestion, Usage
+
+if TYPE_CHECKING:
+    from bot.coach import Coach, RuleOverrides
+    from bot.settings import LLMSettings, Settings
+
+log = logging.getLogger(__name__)
+
+PartialCallback = Callable[[str], Awaitable[None]]
+
+#: Where the SDK would send requests with no base URL; given explicitly so the SDK
+#: does not fall back to reading OPENAI_BASE_URL from the environment behind our back.
+OPENAI_BASE_URL = "https://api.openai.com/v1"
+#: Local servers (Ollama, llama.cpp, vLLM) accept any key, but the SDK insists on one.
+PLACEHOLDER_API_KEY = "not-needed"
+
+NOTE_UNAVAILABLE = "The model was unavailable; this is the offline rewrite."
+NOTE_RESTING = "The model failed several times just now; this is the offline rewrite."
+NOTE_REFUSED = "The model declined to rewrite this draft; this is the offline rewrite."
+NOTE_INVALID = "The model's answer could not be used; this is the offline rewrite."
+NOTE_UNSAFE = (
+    "The model's rewrite changed the draft's links, mentions or numbers or did not fit; "
+    "this is the offline rewrite."
+)
+NOTE_WORSE = "The model's rewrite scored lower than the draft; this is the offline rewrite."
+
+_DRAFT_TAG = re.compile(r"<(/?)(draft)", re.IGNORECASE)
+
+
+class OutputMode(StrEnum):
+    """How the server is asked for JSON, best first."""
+
+    JSON_SCHEMA = "json_schema"
+    JSON_OBJECT = "json_object"
+    TEXT = "text"
+
+
+_NEXT_MODE = {
+    OutputMode.JSON_SCHEMA: OutputMode.JSON_OBJECT,
+    OutputMode.JSON_OBJECT: OutputMode.TEXT,
+}
+_FORMAT_WORDS = ("response_format", "json_schema", "json_object", "schema", "json")
+
+
+class Refused(Exception):
+    """The model declined (a refusal or a content filter)."""
+
+
+class Unusable(Exception):
+    """The rewrite broke a hard rule (length, kept tokens, invented facts) after repair."""
+
+
+def create_llm_client(settings: LLMSettings) -> AsyncOpenAI | None:
+    """The one client for the process, or None when no model is configured (offline)."""
+    if not settings.enabled:
+        return None
+    return AsyncOpenAI(
+        api_key=settings.api_key or PLACEHOLDER_API_KEY,
+        base_url=settings.base_url or OPENAI_BASE_URL,
+        timeout=settings.timeout,
+        max_retries=0,  # tenacity retries, inside the step's own deadline
+    )
+
+
+def build_llm_rewriter(settings: Settings, coach: Coach) -> LLMRewriter | None:
+    """Client, prompts and rewriter from the settings; None when no model is configured."""
+    client = create_llm_client(settings.llm)
+    if client is None:
+        return None
+    prompts = load_prompts(settings.prompts_dir, settings.llm.prompt_version)
+    return LLMRewriter(client, coach, settings.llm, prompts)
+
+
+@dataclass(slots=True)
+class _Reply:
+    content: str | None
+    refusal: str | None
+    finish_reason: str | None
+    usage: Usage
+
+
+@dataclass(slots=True)
+class _Call:
+    """What one rewrite has cost so far, and how it is still allowed to ask."""
+
+    deadline_at: float
+    on_partial: PartialCallback | None
+    temperature: float
+    usage: Usage = field(default_factory=Usage)
+    shown: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Check:
+    text: str
+    assessment: Assessment
+    #: Rule findings of severity warning or error, worded for a repair request.
+    findings: tuple[str, ...]
+    #: Broken hard constraints: too long, dropped or invented links/mentions/numbers.
+    hard: tuple[str, ...]
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        return self.hard + self.findings
+
+
+class LLMRewriter:
+    """Rewrites drafts with the model; never raises for model trouble.
+
+    Keeps a running total of token usage in :attr:`usage` and the number of requests
+    sent in :attr:`requests`, for per-team budgets.
+    """
+
+    def __init__(
+        self,
+        client: AsyncOpenAI,
+        coach: Coach,
+        settings: LLMSettings,
+        prompts: PromptSet,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._client = client
+        self._coach = coach
+        self._settings = settings
+        self._prompts = prompts
+        self._clock = clock
+        self._cache: RewriteCache[Rewrite] = RewriteCache(settings.cache_size)
+        self._breaker = CircuitBreaker(
+            settings.breaker_threshold, settings.breaker_cooldown, clock=clock
+        )
+        self._slots = asyncio.Semaphore(max(1, settings.max_concurrency))
+        self._principle_ids = tuple(coach.principles)
+        self._schema = answer_schema(self._principle_ids)
+        self._system = prompts.system.render({
+            "principles": _describe_principles(coach),
+            "principle_ids": ", ".join(self._principle_ids),
+        })
+        #: Learned per client: the best structured-output mode the server accepts.
+        self.output_mode = OutputMode.JSON_SCHEMA
+        self._stream_usage = True
+        self.usage = Usage()
+        self.requests = 0
+
+    @property
+    def model(self) -> str:
+        return self._settings.model
+
+    @property
+    def breaker_open(self) -> bool:
+        return self._breaker.is_open
+
+    async def aclose(self) -> None:
+        await self._client.close()
+
+    # -- the public step ----------------------------------------------------------
+
+    async def rewrite(
+        self,
+        assessment: Assessment,
+        *,
+        overrides: RuleOverrides | None = None,
+        fresh: bool = False,
+        tone: str = "",
+        on_partial: PartialCallback | None = None,
+    ) -> Rewrite:
+        """A checked rewrite of ``assessment.text``, from the model or, failing that, offline.
+
+        ``fresh`` skips the cache (and replaces its entry) for another version.
+        ``on_partial`` is awaited with the rewrite text so far while it streams.
+        """
+        key = self._cache_key(assessment, overrides, tone)
+
+        async def compute() -> Rewrite:
+            return await self._compute(key, assessment, overrides, tone, on_partial, fresh)
+
+        if fresh:
+            return await compute()
+        cached = self._cache.get(key)
+        if cached is not None:
+            return replace(cached, usage=Usage())  # a repeat costs nothing
+        result, started = await self._cache.shared(key, compute)
+        return result if started else replace(result, usage=Usage())
+
+    # -- one rewrite, start to finish ---------------------------------------------
+
+    async def _compute(
+        self,
+        key: Hashable,
+        assessment: Assessment,
+        overrides: RuleOverrides | None,
+        tone: str,
+        on_partial: PartialCallback | None,
+        fresh: bool,
+    ) -> Rewrite:
+        temperature = self._settings.temperature
+        if fresh:
+            # "Another version" should read differently from the one already shown.
+            temperature = min(1.0, temperature + 0.3)
+        call = _Call(self._clock() + self._settings.deadline, on_partial, temperature)
+        note = NOTE_UNAVAILABLE
+        try:
+            async with asyncio.timeout(self._settings.deadline):
+                result = await self._model_rewrite(assessment, overrides, tone, call)
+        except BreakerOpen:
+            note = NOTE_RESTING
+        except (ModelUnavailable, openai.OpenAIError, TimeoutError) as exc:
+            log.warning("model unavailable, serving the offline rewrite: %s", _describe(exc))
+        except Refused as exc:
+            log.info("model declined the draft: %s", exc)
+            note = NOTE_REFUSED
+        except InvalidAnswer as exc:
+            log.warning("model answer unusable after a repair request: %s", exc)
+            note = NOTE_INVALID
+        except Unusable as exc:
+            log.warning("model rewrite broke a hard rule after a repair request: %s", exc)
+            note = NOTE_UNSAFE if str(exc) != NOTE_WORSE else NOTE_WORSE
+        except Exception:
+            # Never leave a user without an answer because of a bug in this step.
+            log.exception("unexpected error in the LLM step")
+        else:
+            self._cache.put(key, result)
+            return result
+        offline = self._coach.offline_rewrite(assessment, overrides)
+        return replace(offline, note=note, usage=call.usage)
+
+    async def _model_rewrite(
+        self,
+        assessment: Assessment,
+        overrides: RuleOverrides | None,
+        tone: str,
+        call: _Call,
+    ) -> Rewrite:
+        required = required_tokens(assessment.text, assessment.findings)
+        messages: list[dict[str, str]] = [
+            {"role": "system", "content": self._system},
+            {"role": "user", "content": self._user_prompt(assessment, tone, required)},
+        ]
+        reply = await self._complete(messages, call)
+        repaired = False
+        try:
+            answer = self._parse(reply)
+        except InvalidAnswer as exc:
+            repaired = True
+            reply = await self._repair(messages, reply, [str(exc)], assessment, call)
+            answer = self._parse(reply)
+        check = self._check(answer, assessment, overrides, required)
+        if check.problems and not repaired:
+            log.info("asking for a repair: %s", "; ".join(check.problems))
+            first_answer, first_check = answer, check
+            reply = await self._repair(messages, reply, list(check.problems), assessment, call)
+            try:
+                answer = self._parse(reply)
+                check = self._check(answer, assessment, overrides, required)
+            except InvalidAnswer:
+                answer, check = first_answer, first_check
+            if check.hard and not first_check.hard:
+                answer, check = first_answer, first_check
+        if check.hard:
+            raise Unusable("; ".join(check.hard))
+        if check.assessment.score < assessment.score:
+            raise Unusable(NOTE_WORSE)
+        return Rewrite(
+            text=check.text,
+            source="llm",
+            assessment=check.assessment,
+            suggestions=tuple(
+                Suggestion(s.principle, neutralise_pings(s.text)) for s in answer.suggestions
+            ),
+            summary=neutralise_pings(answer.summary),
+            usage=call.usage,
+        )
+
+    async def _repair(
+        self,
+        messages: list[dict[str, str]],
+        reply: _Reply,
+        problems: list[str],
+        assessment: Assessment,
+        call: _Call,
+    ) -> _Reply:
+        messages.append({"role": "assistant", "content": reply.content or ""})
+        messages.append({"role": "user", "content": self._prompts.repair.render({
+            "problems": "\n".join(f"- {p}" for p in problems),
+            "limit": _describe_limit(assessment),
+        })})
+        return await self._complete(messages, call)
+
+    def _parse(self, reply: _Reply) -> ModelAnswer:
+        if reply.refusal or reply.finish_reason == "content_filter":
+            raise Refused(reply.refusal or "content filter")
+        if reply.finish_reason == "length":
+            raise InvalidAnswer("the answer was cut off at the token limit; answer shorter")
+        return parse_answer(reply.content, self._principle_ids)
+
+    def _check(
+        self,
+        answer: ModelAnswer,
+        draft: Assessment,
+        overrides: RuleOverrides | None,
+        required: set[str],
+    ) -> _Check:
+        text = neutralise_pings(answer.rewrite)
+        assessment = self._coach.assess(text, draft.platform, overrides)
+        hard: list[str] = []
+        if assessment.limit is not None and assessment.length > assessment.limit:
+            hard.append(
+                f"the rewrite is {assessment.length} long but the limit is {assessment.limit}"
+            )
+        missing = missing_tokens(required, text)
+        if missing:
+            hard.append(
+                f"the rewrite dropped these, keep them exactly: {', '.join(sorted(missing))}"
+            )
+        invented = invented_tokens(draft.text, text)
+        if invented:
+            hard.append(
+                "the rewrite added links, mentions or numbers the draft does not have, "
+                f"remove them: {', '.join(sorted(invented))}"
+            )
+        findings = tuple(
+            f'{f.severity} ({f.principle}): {f.message} - "{f.match}"'
+            for f in assessment.blocking
+        )
+        return _Check(text, assessment, findings, tuple(hard))
+
+    # -- talking to the server ----------------------------------------------------
+
+    async def _complete(self, messages: list[dict[str, str]], call: _Call) -> _Reply:
+        """One answer from the model, retried on transient trouble within the deadline."""
+        remaining = call.deadline_at - self._clock()
+        if remaining <= 0:
+            raise ModelUnavailable("no time left before the deadline")
+        retrying = AsyncRetrying(
+            retry=retry_if_exception(is_transient),
+            wait=backoff(self._settings.backoff_initial, self._settings.backoff_max),
+            stop=stop_before_delay(remaining) | stop_after_attempt(self._settings.max_attempts),
+            sleep=asyncio.sleep,
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                return await self._attempt(messages, call)
+        raise ModelUnavailable("no attempt was made")  # unreachable: tenacity re-raises
+
+    async def _attempt(self, messages: list[dict[str, str]], call: _Call) -> _Reply:
+        self._breaker.before_call()
+        try:
+            async with self._slots:
+                timeout = min(self._settings.timeout, call.deadline_at - self._clock())
+                if timeout <= 0:
+                    raise ModelUnavailable("no time left before the deadline")
+                reply = await self._request_any_mode(messages, call, timeout)
+        except BaseException as exc:
+            if is_transient(exc) or isinstance(exc, asyncio.CancelledError | TimeoutError):
+                self._breaker.record_failure()
+            else:
+                self._breaker.release_trial()
+            raise
+        self._breaker.record_success()
+        call.usage = call.usage + reply.usage
+        self.usage = self.usage + reply.usage
+        return reply
+
+    async def _request_any_mode(
+        self, messages: list[dict[str, str]], call: _Call, timeout: float
+    ) -> _Reply:
+        while True:
+            try:
+                return await self._request(messages, call, timeout)
+            except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
+                detail = _describe(exc).lower()
+                streaming = call.on_partial is not None
+                if streaming and self._stream_usage and "stream_options" in detail:
+                    log.info("server rejected stream_options; streaming without usage")
+                    self._stream_usage = False
+                    continue
+                following = _NEXT_MODE.get(self.output_mode)
+                if following is None or not any(word in detail for word in _FORMAT_WORDS):
+                    raise
+                log.info(
+                    "server rejected %s output (%s); using %s from now on",
+                    self.output_mode.value, _describe(exc), following.value,
+                )
+                self.output_mode = following
+
+    def _request_args(
+        self, messages: list[dict[str, str]], call: _Call, timeout: float
+    ) -> dict[str, Any]:
+        args: dict[str, Any] = {
+            "model": self._settings.model,
+            "messages": messages,
+            "temperature": call.temperature,
+            "timeout": timeout,
+        }
+        if self._settings.max_tokens:
+            args["max_tokens"] = self._settings.max_tokens
+        if self.output_mode is OutputMode.JSON_SCHEMA:
+            args["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "draft_rewrite", "strict": True, "schema": self._schema},
+            }
+        elif self.output_mode is OutputMode.JSON_OBJECT:
+            args["response_format"] = {"type": "json_object"}
+        return args
+
+    async def _request(
+        self, messages: list[dict[str, str]], call: _Call, timeout: float
+    ) -> _Reply:
+        self.requests += 1
+        args = self._request_args(messages, call, timeout)
+        if call.on_partial is None:
+            response = await self._client.chat.completions.create(**args)
+            if not response.choices:
+                return _Reply(None, None, None, _usage(response.usage))
+            choice = response.choices[0]
+            message = choice.message
+            return _Reply(
+                message.content, getattr(message, "refusal", None), choice.finish_reason,
+                _usage(response.usage),
+            )
+        return await self._stream(args, call)
+
+    async def _stream(self, args: dict[str, Any], call: _Call) -> _Reply:
+        if self._stream_usage:
+            args["stream_options"] = {"include_usage": True}
+        stream = await self._client.chat.completions.create(**args, stream=True)
+        content: list[str] = []
+        refusal: list[str] = []
+        finish_reason: str | None = None
+        usage = Usage()
+        try:
+            async for chunk in stream:
+                if chunk.usage is not None:
+                    usage = _usage(chunk.usage)
+                if not chunk.choices:
+                    continue
+                choice = chunk.choices[0]
+                delta = choice.delta
+                if delta is not None and delta.content:
+                    content.append(delta.content)
+                    await self._show_partial("".join(content), call)
+                if delta is not None and getattr(delta, "refusal", None):
+                    refusal.append(delta.refusal)
+                if choice.finish_reason:
+                    finish_reason = choice.finish_reason
+        except (openai.APIError, ValueError) as exc:
+            call.on_partial = None  # the retry asks without streaming
+            raise StreamBroken(f"the stream broke: {_describe(exc)}") from exc
+        finally:
+            await stream.close()
+        if finish_reason is None:
+            call.on_partial = None
+            raise StreamBroken("the stream ended before the model finished")
+        return _Reply("".join(content), "".join(refusal) or None, finish_reason, usage)
+
+    async def _show_partial(self, buffer: str, call: _Call) -> None:
+        if call.on_partial is None:
+            return
+        text = partial_rewrite(buffer)
+        if text is None:
+            return
+        text = neutralise_pings(text, partial=True).strip()
+        if not text or text == call.shown:
+            return
+        call.shown = text
+        try:
+            await call.on_partial(text)
+        except Exception:
+            # A failed progress update (a Discord edit, say) must not cost the rewrite.
+            log.warning("showing a partial rewrite failed; not showing more", exc_info=True)
+            call.on_partial = None
+
+    # -- prompts and keys ---------------------------------------------------------
+
+    def _user_prompt(self, assessment: Assessment, tone: str, required: set[str]) -> str:
+        platform = self._coach.platforms.get(assessment.platform)
+        return self._prompts.user.render({
+            "platform": assessment.platform,
+            "platform_name": getattr(platform, "name", assessment.platform),
+            "limit": _describe_limit(assessment),
+            "length": str(assessment.length),
+            "findings": _describe_findings(assessment),
+            "keep": ", ".join(sorted(required)) or "nothing in particular",
+            "tone": tone.strip() or "not set; keep the writer's own voice",
+            # The draft cannot close its own delimiter and slip out of the data part.
+            "draft": _DRAFT_TAG.sub(r"<\1 \2", assessment.text.strip()),
+        })
+
+    def _cache_key(
+        self, assessment: Assessment, overrides: RuleOverrides | None, tone: str
+    ) -> Hashable:
+        override_key: Hashable = None
+        if overrides is not None:
+            override_key = (
+                tuple(sorted(overrides.disabled)),
+                tuple(sorted(overrides.severity.items())),
+            )
+        return (
+            normalise_draft(assessment.text), assessment.platform, self._settings.model,
+            self._prompts.version, " ".join(tone.split()), override_key,
+        )
+
+
+def _usage(raw: Any) -> Usage:
+    if raw is None:
+        return Usage()
+    return Usage(int(raw.prompt_tokens or 0), int(raw.completion_tokens or 0))
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, openai.APIStatusError):
+        return f"HTTP {exc.status_code}: {exc.message}"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _describe_limit(assessment: Assessment) -> str:
+    if assessment.limit is None:
+        return "none"
+    return f"{assessment.limit} characters as the platform counts them"
+
+
+def _describe_findings(assessment: Assessment) -> str:
+    if not assessment.findings:
+        return "- Nothing. Polish lightly; do not change what already works."
+    lines = []
+    for f in assessment.findings:
+        line = f'- {f.severity} ({f.principle}): {f.message} Words: "{f.match}".'
+        if f.why:
+            line += f" Why: {f.why}"
+        if f.suggestion:
+            line += f" Fix: {f.suggestion}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _describe_principles(coach: Coach) -> str:
+    lines = []
+    for pid, principle in coach.principles.items():
+        title = getattr(principle, "title", "")
+        summary = getattr(principle, "summary", "")
+        why = getattr(principle, "why", "")
+        line = f"- {pid}: {title}".rstrip(": ")
+        if summary and summary != title:
+            line += f" {summary}" if line.endswith((".", "?", "!")) else f". {summary}"
+        if why:
+            line += f" Why: {why}"
+        lines.append(line)
+    return "\n".join(lines)

@@ -1,0 +1,62 @@
+"""What a model's rewrite may and may not do to a draft.
+
+The model writes prose; these checks hold it to the facts of the draft. A rewrite must
+keep the draft's links, @mentions and numbers, must not invent new ones (a made-up
+price or link is worse than no rewrite), and must never ping a whole Discord server.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from bot.models import Finding
+from bot.text import protected_tokens
+
+# Discord turns these into pings: @everyone, @here, <@id>, <@!id> and role mentions
+# <@&id>. A rewrite is posted back into a channel, so none may survive, whatever
+# the draft or the model said.
+_PING = re.compile(r"@(?=(?:everyone|here)\b)|<@[!&]?\d+>", re.IGNORECASE)
+_UNFINISHED_MENTION = re.compile(r"(?:<@[!&]?\d*|@\w*)$")
+_DISCORD_TOKEN = re.compile(r"^(?:<@[!&]?\d+>|<#\d+>|@everyone|@here)$", re.IGNORECASE)
+
+
+def neutralise_pings(text: str, *, partial: bool = False) -> str:
+    """The text with every Discord mass ping and user/role mention made inert.
+
+    ``@everyone`` becomes ``everyone`` and ``<@&123>`` disappears: the words stay
+    readable and nothing in them can notify anyone. With ``partial`` (text still
+    streaming in) a mention cut off at the end is held back until it is complete.
+    """
+    if "@" not in text:
+        return text
+    if partial:
+        text = _UNFINISHED_MENTION.sub("", text)
+    cleaned = _PING.sub("", text)
+    # Removing a mention can leave a double space behind.
+    return re.sub(r"[ \t]{2,}", " ", cleaned) if cleaned != text else text
+
+
+def _facts(text: str) -> set[str]:
+    # Discord mentions are never kept (see neutralise_pings), so they are no facts.
+    return {t for t in protected_tokens(neutralise_pings(text)) if not _DISCORD_TOKEN.match(t)}
+
+
+def required_tokens(draft: str, findings: Iterable[Finding]) -> set[str]:
+    """Links, @mentions and numbers of the draft that the rewrite must keep.
+
+    Tokens inside a finding's match are exempt: the rules flagged those words (a
+    stuffed list of mentions, an overflow past the limit), so dropping them is the fix.
+    """
+    flagged = " ".join(f.match for f in findings)
+    exempt = _facts(flagged) if flagged else set()
+    return _facts(draft) - exempt
+
+
+def missing_tokens(required: set[str], rewrite: str) -> set[str]:
+    return required - _facts(rewrite)
+
+
+def invented_tokens(draft: str, rewrite: str) -> set[str]:
+    """Links, @mentions and numbers (prices, figures) the draft never had."""
+    return _facts(rewrite) - _facts(draft)
