@@ -1,0 +1,201 @@
+"""The critique flow shared by the cogs and the buttons.
+
+Every entry point (a watched channel, /critique, the context menu, "Another
+version") does the same thing: assess the draft with the server's settings, show
+the findings at once, then let the rewrite stream into the same message through
+throttled edits. This module owns that flow so the cogs stay thin.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import discord
+
+from bot.coach import Coach, RuleOverrides
+from bot.discord.cooldown import Cooldowns
+from bot.discord.render import CritiqueCard, RenderedCritique, render_critique
+from bot.discord.store import Store
+from bot.models import Assessment, Rewrite
+from bot.pipeline import Pipeline
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: Every message the bot sends: quoted draft text must never ping anyone.
+NO_PINGS = discord.AllowedMentions.none()
+
+#: Shows one state of a critique message (findings, a partial rewrite, the final one).
+ShowCritique = Callable[[RenderedCritique], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class ServerContext:
+    """The settings that shape a critique in one server (or in DMs)."""
+
+    platform: str
+    overrides: RuleOverrides
+    offline: bool
+
+
+def rewrite_file(rendered: RenderedCritique) -> list[discord.File]:
+    """The full rewrite as a text file when the embed only had room for part of it."""
+    if rendered.full_rewrite is None:
+        return []
+    import io
+
+    data = io.BytesIO(rendered.full_rewrite.encode("utf-8"))
+    return [discord.File(data, filename="rewrite.txt")]
+
+
+class Coaching:
+    """Critiques drafts for the bot: settings, cooldowns, rendering and streaming."""
+
+    def __init__(self, settings: Settings, pipeline: Pipeline, store: Store) -> None:
+        self.settings = settings
+        self.pipeline = pipeline
+        self.store = store
+        self.cooldowns = Cooldowns(
+            settings.discord.cooldown_rate, settings.discord.cooldown_seconds
+        )
+        #: Watched channel ids, mirrored from the store so most messages cost no query.
+        self.watched: set[int] = set()
+        #: Drafts whose rewrite is being written now, so a second press does not race.
+        self.writing: set[int] = set()
+
+    @property
+    def coach(self) -> Coach:
+        return self.pipeline.coach
+
+    async def load(self) -> None:
+        self.watched = set(await self.store.all_watched_channels())
+
+    # -------------------------------------------------------------- settings
+
+    async def context(self, guild_id: int | None, platform: str | None = None) -> ServerContext:
+        """The platform, rule overrides and model switch for a critique in this server."""
+        default = self.settings.default_platform
+        if guild_id is None:
+            return ServerContext(platform or default, RuleOverrides(), False)
+        server = await self.store.guild_settings(guild_id)
+        overrides = await self.store.rule_overrides(guild_id)
+        return ServerContext(
+            platform=platform or server.platform or default,
+            overrides=RuleOverrides(
+                disabled=frozenset(o.rule_id for o in overrides if o.disabled),
+                severity={o.rule_id: o.severity for o in overrides if o.severity},  # type: ignore[misc]
+            ),
+            offline=not server.llm_enabled,
+        )
+
+    def platform_name(self, platform: str) -> str:
+        known = self.coach.platforms.get(platform)
+        return known.name if known is not None else platform
+
+    # ------------------------------------------------------------- critiques
+
+    def assess(self, text: str, context: ServerContext) -> Assessment:
+        return self.pipeline.assess(text, context.platform, context.overrides)
+
+    def render(
+        self,
+        assessment: Assessment,
+        *,
+        rewrite: Rewrite | None = None,
+        partial: str = "",
+        previous_score: int | None = None,
+        byline: str = "",
+    ) -> RenderedCritique:
+        card = CritiqueCard(
+            assessment=assessment,
+            platform_name=self.platform_name(assessment.platform),
+            rewrite=rewrite,
+            partial=partial,
+            previous_score=previous_score,
+            byline=byline,
+        )
+        return render_critique(card, self.coach.principles)
+
+    async def record(self, draft_id: int, assessment: Assessment) -> None:
+        await self.store.record_result(
+            draft_id,
+            score=assessment.score,
+            verdict=assessment.verdict,
+            principles=[f.principle for f in assessment.findings],
+        )
+
+    async def stream_rewrite(
+        self,
+        draft_id: int,
+        assessment: Assessment,
+        context: ServerContext,
+        show: ShowCritique,
+        *,
+        fresh: bool = False,
+        previous_score: int | None = None,
+        byline: str = "",
+    ) -> Rewrite:
+        """Write the rewrite into the critique message, growing as the model streams it.
+
+        ``show`` has already displayed the findings; it is called again (no more
+        often than ``discord.edit_interval``) with the rewrite so far, then with the
+        finished rewrite. The user always ends with a rewrite: the offline one if
+        the model fails in any way.
+        """
+        interval = self.settings.discord.edit_interval
+        last_shown = time.monotonic()
+        broken = False
+
+        def render(rewrite: Rewrite | None = None, partial: str = "") -> RenderedCritique:
+            return self.render(assessment, rewrite=rewrite, partial=partial,
+                               previous_score=previous_score, byline=byline)
+
+        async def on_partial(text_so_far: str) -> None:
+            nonlocal last_shown, broken
+            now = time.monotonic()
+            if broken or now - last_shown < interval:
+                return
+            last_shown = now
+            try:
+                await show(render(partial=text_so_far))
+            except discord.HTTPException as exc:
+                # The message went away or Discord refused the edit: stop streaming
+                # into it; the final edit below tries once more.
+                broken = True
+                log.warning("could not show the rewrite as it streams: %s", exc)
+
+        self.writing.add(draft_id)
+        try:
+            try:
+                rewrite = await self.pipeline.rewrite(
+                    assessment,
+                    overrides=context.overrides,
+                    offline=context.offline,
+                    fresh=fresh,
+                    tone=self.settings.tone,
+                    on_partial=on_partial,
+                )
+            except Exception:
+                log.exception("the rewrite step failed; serving the offline rewrite")
+                rewrite = await self.pipeline.rewrite(
+                    assessment, overrides=context.overrides, offline=True
+                )
+            await show(render(rewrite=rewrite))
+            return rewrite
+        finally:
+            self.writing.discard(draft_id)
+
+
+async def respond_or_followup(
+    interaction: discord.Interaction, content: str, *, ephemeral: bool = True
+) -> None:
+    """A short text answer to an interaction, whether or not it was acknowledged yet."""
+    if interaction.response.is_done():
+        await interaction.followup.send(content, ephemeral=ephemeral, allowed_mentions=NO_PINGS)
+    else:
+        await interaction.response.send_message(
+            content, ephemeral=ephemeral, allowed_mentions=NO_PINGS
+        )

@@ -1,0 +1,1 @@
+"""One cog per feature: drafts channels, /critique and the context menu, /coach."""

@@ -1,0 +1,220 @@
+"""/coach: the server's settings (Manage Server) and, for everyone, principles and help."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord.coaching import NO_PINGS, Coaching
+from bot.discord.cogs.critique import PLATFORM_CHOICES
+from bot.discord.render import fit_content, render_help, render_principles, truncate_lines
+from bot.models import SEVERITIES
+
+if TYPE_CHECKING:
+    from bot.discord.app import DraftcoachBot
+
+log = logging.getLogger(__name__)
+
+NEEDS_MANAGE_SERVER = "Only members with the **Manage Server** permission can change my settings."
+SEVERITY_CHOICES = [app_commands.Choice(name=s, value=s) for s in SEVERITIES] + [
+    app_commands.Choice(name="default (the rule's own)", value="default")
+]
+
+TextChannelLike = discord.TextChannel | discord.Thread
+
+
+async def answer(interaction: discord.Interaction, content: str) -> None:
+    await interaction.response.send_message(
+        fit_content(content), ephemeral=True, allowed_mentions=NO_PINGS
+    )
+
+
+@app_commands.guild_only()
+class CoachCommands(commands.GroupCog, group_name="coach", group_description="draftcoach settings"):
+    channels = app_commands.Group(name="channels", description="Drafts channels")
+    rules = app_commands.Group(name="rules", description="This server's rule settings")
+    llm = app_commands.Group(name="llm", description="The model that writes rewrites")
+
+    def __init__(self, bot: DraftcoachBot) -> None:
+        super().__init__()
+        self.bot = bot
+        self.coaching: Coaching = bot.coaching
+
+    async def _can_manage(self, interaction: discord.Interaction) -> bool:
+        """Settings are for Manage Server; everyone else gets a polite no."""
+        if interaction.guild_id is not None and interaction.permissions.manage_guild:
+            return True
+        await answer(interaction, NEEDS_MANAGE_SERVER)
+        return False
+
+    # ----------------------------------------------------------- channels
+
+    @channels.command(name="add", description="Treat every message in a channel as a draft")
+    @app_commands.describe(channel="The drafts channel (default: this one)")
+    async def channels_add(
+        self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
+    ) -> None:
+        if not await self._can_manage(interaction):
+            return
+        assert interaction.guild_id is not None
+        target = channel or interaction.channel
+        if not isinstance(target, discord.TextChannel):
+            await answer(interaction, "Drafts channels must be text channels.")
+            return
+        added = await self.coaching.store.watch_channel(
+            interaction.guild_id, target.id, interaction.user.id
+        )
+        self.coaching.watched.add(target.id)
+        message = (f"{target.mention} is now a drafts channel: I'll coach every message "
+                   "posted there." if added else f"{target.mention} is already a drafts channel.")
+        if not self.bot.intents.message_content:
+            message += ("\n⚠️ I was started without the Message Content intent, so I can't "
+                        "read drafts posted there yet. /critique and the context menu still work.")
+        await answer(interaction, message)
+
+    @channels.command(name="remove", description="Stop treating a channel as a drafts channel")
+    async def channels_remove(
+        self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
+    ) -> None:
+        if not await self._can_manage(interaction):
+            return
+        assert interaction.guild_id is not None
+        target = channel or interaction.channel
+        target_id = target.id if target is not None else 0
+        removed = await self.coaching.store.unwatch_channel(interaction.guild_id, target_id)
+        self.coaching.watched.discard(target_id)
+        await answer(interaction, f"<#{target_id}> is no longer a drafts channel." if removed
+                     else f"<#{target_id}> wasn't a drafts channel.")
+
+    @channels.command(name="list", description="The drafts channels in this server")
+    async def channels_list(self, interaction: discord.Interaction) -> None:
+        if not await self._can_manage(interaction):
+            return
+        assert interaction.guild_id is not None
+        ids = await self.coaching.store.watched_channels(interaction.guild_id)
+        if not ids:
+            await answer(interaction, "No drafts channels yet. Add one with `/coach channels add`.")
+            return
+        listing = truncate_lines([f"• <#{i}>" for i in ids], 1900)
+        await answer(interaction, f"Drafts channels:\n{listing}")
+
+    # ----------------------------------------------------------- platform
+
+    @app_commands.command(name="platform", description="The platform drafts are checked for")
+    @app_commands.choices(platform=PLATFORM_CHOICES)
+    async def platform(
+        self, interaction: discord.Interaction, platform: app_commands.Choice[str]
+    ) -> None:
+        if not await self._can_manage(interaction):
+            return
+        assert interaction.guild_id is not None
+        if platform.value not in self.coaching.coach.platforms:
+            await answer(interaction, f"I don't know the platform `{platform.value}`.")
+            return
+        await self.coaching.store.set_platform(interaction.guild_id, platform.value)
+        await answer(interaction, f"Drafts here are now checked for **{platform.name}**.")
+
+    # -------------------------------------------------------------- rules
+
+    async def _known_rule(self, interaction: discord.Interaction, rule: str) -> bool:
+        if self.coaching.coach.rule(rule) is not None:
+            return True
+        await answer(interaction, f"There is no rule `{rule[:100]}`. Start typing to see the "
+                                  "rules, or run `draftcoach rules`.")
+        return False
+
+    async def rule_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        typed = current.lower()
+        found = [r.meta for r in self.coaching.coach.rules
+                 if typed in r.meta.id or typed in r.meta.principle]
+        return [app_commands.Choice(name=f"{m.id} ({m.principle})"[:100], value=m.id)
+                for m in found[:25]]
+
+    @rules.command(name="enable", description="Turn a rule back on in this server")
+    @app_commands.autocomplete(rule=rule_autocomplete)
+    async def rules_enable(self, interaction: discord.Interaction, rule: str) -> None:
+        if not await self._can_manage(interaction) or not await self._known_rule(interaction, rule):
+            return
+        assert interaction.guild_id is not None
+        await self.coaching.store.set_rule_disabled(interaction.guild_id, rule, False)
+        await answer(interaction, f"Rule `{rule}` is on.")
+
+    @rules.command(name="disable", description="Turn a rule off in this server")
+    @app_commands.autocomplete(rule=rule_autocomplete)
+    async def rules_disable(self, interaction: discord.Interaction, rule: str) -> None:
+        if not await self._can_manage(interaction) or not await self._known_rule(interaction, rule):
+            return
+        assert interaction.guild_id is not None
+        await self.coaching.store.set_rule_disabled(interaction.guild_id, rule, True)
+        await answer(interaction, f"Rule `{rule}` is off in this server.")
+
+    @rules.command(name="severity", description="Change how serious a rule's findings are here")
+    @app_commands.autocomplete(rule=rule_autocomplete)
+    @app_commands.choices(level=SEVERITY_CHOICES)
+    async def rules_severity(
+        self, interaction: discord.Interaction, rule: str, level: app_commands.Choice[str]
+    ) -> None:
+        if not await self._can_manage(interaction) or not await self._known_rule(interaction, rule):
+            return
+        assert interaction.guild_id is not None
+        severity = None if level.value == "default" else level.value
+        await self.coaching.store.set_rule_severity(interaction.guild_id, rule, severity)
+        await answer(interaction, f"Rule `{rule}` now reports as **{level.value}**.")
+
+    @rules.command(name="list", description="This server's rule settings")
+    async def rules_list(self, interaction: discord.Interaction) -> None:
+        if not await self._can_manage(interaction):
+            return
+        assert interaction.guild_id is not None
+        overrides = await self.coaching.store.rule_overrides(interaction.guild_id)
+        if not overrides:
+            await answer(interaction, "Every rule runs with its default severity here.")
+            return
+        lines = [f"• `{o.rule_id}`: " + ("off" if o.disabled else f"severity {o.severity}")
+                 for o in overrides]
+        await answer(interaction, "Rule settings:\n" + truncate_lines(lines, 1900))
+
+    # ---------------------------------------------------------------- llm
+
+    @llm.command(name="on", description="Rewrite drafts with the configured model")
+    async def llm_on(self, interaction: discord.Interaction) -> None:
+        if not await self._can_manage(interaction):
+            return
+        assert interaction.guild_id is not None
+        await self.coaching.store.set_llm_enabled(interaction.guild_id, True)
+        message = "Rewrites here come from the model."
+        if not self.coaching.pipeline.uses_model:
+            message += (" No model is configured for this bot, so the offline rewrite "
+                        "serves until one is.")
+        await answer(interaction, message)
+
+    @llm.command(name="off", description="Use the offline rewrite only: no draft leaves the bot")
+    async def llm_off(self, interaction: discord.Interaction) -> None:
+        if not await self._can_manage(interaction):
+            return
+        assert interaction.guild_id is not None
+        await self.coaching.store.set_llm_enabled(interaction.guild_id, False)
+        await answer(interaction, "Rewrites here are offline only: drafts are not sent to a model.")
+
+    # ------------------------------------------------------ for everyone
+
+    @app_commands.command(name="principles", description="The principles draftcoach checks")
+    async def principles(self, interaction: discord.Interaction) -> None:
+        embed = render_principles(self.coaching.coach.principles.values())
+        await interaction.response.send_message(embed=embed, ephemeral=True,
+                                                allowed_mentions=NO_PINGS)
+
+    @app_commands.command(name="help", description="How to use draftcoach")
+    async def help(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_message(embed=render_help(), ephemeral=True,
+                                                allowed_mentions=NO_PINGS)
+
+
+async def setup(bot: DraftcoachBot) -> None:
+    await bot.add_cog(CoachCommands(bot))

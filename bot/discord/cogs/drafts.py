@@ -1,0 +1,204 @@
+"""Drafts channels: every message is a draft; the bot answers in a thread on it.
+
+Needs the Message Content intent; without it the cog stays loaded but reads nothing,
+and /critique and the context menu still work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord.ext import commands
+
+from bot.discord.coaching import NO_PINGS, Coaching, ShowCritique, rewrite_file
+from bot.discord.cooldown import cooldown_message
+from bot.discord.render import RenderedCritique, truncate
+from bot.discord.store import Draft, text_digest
+from bot.discord.views import critique_view
+
+if TYPE_CHECKING:
+    from bot.discord.app import DraftcoachBot
+
+log = logging.getLogger(__name__)
+
+EMPTY_DRAFT = (
+    "I can only coach text, and this message has none. Paste the words of your draft "
+    "and I'll take a look."
+)
+
+
+def edits_of(message: discord.Message | discord.PartialMessage) -> ShowCritique:
+    """Shows each state of a critique by editing ``message``."""
+
+    async def show(rendered: RenderedCritique) -> None:
+        await message.edit(embed=rendered.embed, attachments=rewrite_file(rendered),
+                           allowed_mentions=NO_PINGS)
+
+    return show
+
+
+def thread_name(text: str) -> str:
+    """A short thread title from the draft's first line, unable to mention anyone."""
+    first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    safe = discord.utils.escape_mentions(first_line)
+    return truncate(f"Coaching: {safe}" if safe else "Coaching", 100)
+
+
+class DraftsChannels(commands.Cog):
+    def __init__(self, bot: DraftcoachBot) -> None:
+        self.bot = bot
+        self.coaching: Coaching = bot.coaching
+        # One critique at a time per draft, so quick successive edits apply in order.
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    def _lock(self, draft_id: int) -> asyncio.Lock:
+        if len(self._locks) > 1000:
+            for key, lock in list(self._locks.items()):
+                if not lock.locked():
+                    del self._locks[key]
+        return self._locks.setdefault(draft_id, asyncio.Lock())
+
+    def _is_draft(self, message: discord.Message) -> bool:
+        return (
+            message.guild is not None
+            and not message.author.bot
+            and message.webhook_id is None
+            and message.type in (discord.MessageType.default, discord.MessageType.reply)
+            and message.channel.id in self.coaching.watched
+        )
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if not self._is_draft(message):
+            return
+        assert message.guild is not None
+        text = message.content
+        context = await self.coaching.context(message.guild.id)
+        draft = await self.coaching.store.claim_channel_draft(
+            guild_id=message.guild.id,
+            channel_id=message.channel.id,
+            message_id=message.id,
+            author_id=message.author.id,
+            platform=context.platform,
+            text=text,
+        )
+        if draft is None:
+            log.debug("message %d already critiqued; ignoring the repeat", message.id)
+            return
+        if not text.strip():
+            await self._send_reply(message, draft, content=EMPTY_DRAFT)
+            return
+        wait = self.coaching.cooldowns.retry_after(message.author.id)
+        if wait is not None:
+            await self._send_reply(message, draft, content=cooldown_message(wait))
+            return
+        async with self._lock(draft.id):
+            assessment = self.coaching.assess(text, context)
+            await self.coaching.record(draft.id, assessment)
+            reply = await self._send_reply(
+                message, draft, rendered=self.coaching.render(assessment)
+            )
+            if reply is not None:
+                await self.coaching.stream_rewrite(
+                    draft.id, assessment, context, edits_of(reply)
+                )
+
+    async def _send_reply(
+        self,
+        message: discord.Message,
+        draft: Draft,
+        *,
+        rendered: RenderedCritique | None = None,
+        content: str | None = None,
+    ) -> discord.Message | None:
+        """Answer in a thread on the draft, or as a reply where threads are not allowed."""
+        kwargs: dict[str, object] = {"allowed_mentions": NO_PINGS}
+        if rendered is not None:
+            kwargs["embed"] = rendered.embed
+            kwargs["view"] = critique_view(draft.id, private=False)
+        if content is not None:
+            kwargs["content"] = content
+        reply: discord.Message | None = None
+        if isinstance(message.channel, discord.TextChannel):
+            try:
+                thread = await message.create_thread(
+                    name=thread_name(message.content), auto_archive_duration=1440
+                )
+                reply = await thread.send(**kwargs)  # type: ignore[arg-type]
+            except discord.HTTPException as exc:
+                log.info("no thread on draft %d (%s); replying instead", message.id, exc)
+        if reply is None:
+            try:
+                reply = await message.reply(mention_author=False, **kwargs)  # type: ignore[arg-type]
+            except discord.HTTPException:
+                log.exception("could not answer draft %d in channel %d",
+                              message.id, message.channel.id)
+                return None
+        await self.coaching.store.set_reply(draft.id, reply.channel.id, reply.id)
+        return reply
+
+    @commands.Cog.listener()
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        if payload.channel_id not in self.coaching.watched or "content" not in payload.data:
+            return
+        author = payload.data.get("author") or {}
+        if author.get("bot"):
+            return
+        draft = await self.coaching.store.channel_draft(payload.message_id)
+        if draft is None or draft.dismissed:
+            return
+        text = str(payload.data.get("content") or "")
+        async with self._lock(draft.id):
+            # Re-read under the lock: a repeated event for the same edit changes nothing.
+            current = await self.coaching.store.draft(draft.id)
+            if current is None or current.text_hash == text_digest(text) or not text.strip():
+                return
+            await self._recritique(current, text, payload)
+
+    async def _recritique(
+        self, draft: Draft, text: str, payload: discord.RawMessageUpdateEvent
+    ) -> None:
+        context = await self.coaching.context(draft.guild_id)
+        await self.coaching.store.update_text(draft.id, text, context.platform)
+        assessment = self.coaching.assess(text, context)
+        await self.coaching.record(draft.id, assessment)
+        first = self.coaching.render(assessment, previous_score=draft.score)
+        reply: discord.Message | discord.PartialMessage | None = await self._existing_reply(draft)
+        try:
+            if reply is not None:
+                await reply.edit(embed=first.embed, attachments=[], allowed_mentions=NO_PINGS,
+                                 view=critique_view(draft.id, private=False))
+        except discord.NotFound:
+            reply = None
+        if reply is None:
+            # The old answer is gone: answer the edited draft afresh.
+            channel = self.bot.get_channel(payload.channel_id)
+            if not isinstance(channel, discord.TextChannel | discord.Thread):
+                return
+            message = await channel.fetch_message(payload.message_id)
+            reply = await self._send_reply(message, draft, rendered=first)
+            if reply is None:
+                return
+        await self.coaching.stream_rewrite(
+            draft.id, assessment, context, edits_of(reply), previous_score=draft.score
+        )
+
+    async def _existing_reply(self, draft: Draft) -> discord.PartialMessage | None:
+        if draft.reply_channel_id is None or draft.reply_message_id is None:
+            return None
+        channel = self.bot.get_channel(draft.reply_channel_id)
+        if channel is None:
+            try:
+                channel = await self.bot.fetch_channel(draft.reply_channel_id)
+            except discord.HTTPException:
+                return None
+        if not isinstance(channel, discord.TextChannel | discord.Thread):
+            return None
+        return channel.get_partial_message(draft.reply_message_id)
+
+
+async def setup(bot: DraftcoachBot) -> None:
+    await bot.add_cog(DraftsChannels(bot))

@@ -1,0 +1,421 @@
+"""The bot's state in SQLite: server settings, watched channels, rule overrides, drafts.
+
+Everything that must survive a restart lives here (which bot message answers which
+draft, so edits and buttons keep working). Draft text itself is forgotten after the
+retention period; scores and principles stay so later features can show progress.
+
+Schema changes are numbered migrations applied in order at start-up; the applied
+version is kept in ``schema_version``. Add a migration, never edit an applied one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import aiosqlite
+
+from bot.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+DraftOrigin = Literal["channel", "command", "menu"]
+
+#: Numbered schema migrations. Index + 1 is the version a script brings the database to.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE guild_settings (
+        guild_id    INTEGER PRIMARY KEY,
+        platform    TEXT,
+        llm_enabled INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE TABLE watched_channels (
+        channel_id INTEGER PRIMARY KEY,
+        guild_id   INTEGER NOT NULL,
+        added_by   INTEGER,
+        added_at   REAL NOT NULL
+    );
+    CREATE INDEX watched_channels_guild ON watched_channels(guild_id);
+    CREATE TABLE rule_overrides (
+        guild_id INTEGER NOT NULL,
+        rule_id  TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        severity TEXT,
+        PRIMARY KEY (guild_id, rule_id)
+    );
+    CREATE TABLE drafts (
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,
+        origin           TEXT NOT NULL,
+        guild_id         INTEGER,
+        channel_id       INTEGER NOT NULL,
+        message_id       INTEGER,
+        author_id        INTEGER NOT NULL,
+        requester_id     INTEGER NOT NULL,
+        platform         TEXT NOT NULL,
+        text             TEXT,
+        text_hash        TEXT NOT NULL,
+        score            INTEGER,
+        verdict          TEXT,
+        principles       TEXT NOT NULL DEFAULT '',
+        reply_channel_id INTEGER,
+        reply_message_id INTEGER,
+        created_at       REAL NOT NULL,
+        updated_at       REAL NOT NULL,
+        dismissed        INTEGER NOT NULL DEFAULT 0
+    );
+    -- One critique per draft message in a watched channel: the claim that makes
+    -- duplicate gateway events harmless.
+    CREATE UNIQUE INDEX drafts_channel_message ON drafts(message_id) WHERE origin = 'channel';
+    CREATE INDEX drafts_reply ON drafts(reply_message_id);
+    CREATE INDEX drafts_updated ON drafts(updated_at);
+    """,
+)
+
+
+def text_digest(text: str) -> str:
+    """A stable fingerprint of a draft, kept after the text itself is purged."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class GuildSettings:
+    guild_id: int
+    #: The server's default platform; ``None`` means the configured default.
+    platform: str | None = None
+    llm_enabled: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RuleOverride:
+    rule_id: str
+    disabled: bool = False
+    severity: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """One critiqued draft and the bot message that answers it."""
+
+    id: int
+    origin: DraftOrigin
+    guild_id: int | None
+    channel_id: int
+    message_id: int | None
+    author_id: int
+    requester_id: int
+    platform: str
+    #: ``None`` once the retention period has passed.
+    text: str | None
+    text_hash: str
+    score: int | None
+    verdict: str | None
+    principles: tuple[str, ...]
+    reply_channel_id: int | None
+    reply_message_id: int | None
+    created_at: float
+    updated_at: float
+    dismissed: bool
+
+    def may_manage(self, user_id: int) -> bool:
+        """The draft's author, or whoever asked for the critique."""
+        return user_id in (self.author_id, self.requester_id)
+
+
+_DRAFT_COLUMNS = (
+    "id, origin, guild_id, channel_id, message_id, author_id, requester_id, platform, text,"
+    " text_hash, score, verdict, principles, reply_channel_id, reply_message_id, created_at,"
+    " updated_at, dismissed"
+)
+
+
+def _draft(row: Sequence[Any]) -> Draft:
+    values = list(row)
+    values[12] = tuple(p for p in str(values[12] or "").split(",") if p)
+    values[17] = bool(values[17])
+    return Draft(*values)
+
+
+class Store:
+    """Async access to the bot's SQLite database; one instance per process."""
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._db = connection
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Store:
+        """Open (creating if needed) the database at ``path`` and bring its schema up to date.
+
+        ``":memory:"`` gives a private in-memory database (tests).
+        """
+        if str(path) != ":memory:":
+            Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        connection = await aiosqlite.connect(str(path))
+        try:
+            await connection.execute("PRAGMA journal_mode = WAL")
+            await connection.execute("PRAGMA synchronous = NORMAL")
+            await connection.execute("PRAGMA foreign_keys = ON")
+            store = cls(connection)
+            await store._migrate()
+        except BaseException:
+            await connection.close()
+            raise
+        return store
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    # ------------------------------------------------------------------ schema
+
+    async def schema_version(self) -> int:
+        async with self._db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+        ) as cursor:
+            if await cursor.fetchone() is None:
+                return 0
+        async with self._db.execute("SELECT version FROM schema_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def _migrate(self) -> None:
+        await self._db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER)")
+        current = await self.schema_version()
+        if current > len(MIGRATIONS):
+            raise ConfigError(
+                f"discord.database: schema version {current} is newer than this draftcoach "
+                f"understands ({len(MIGRATIONS)}); upgrade draftcoach"
+            )
+        for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
+            log.info("migrating the database to schema version %d", version)
+            await self._db.executescript(
+                f"BEGIN;\n{script}\nDELETE FROM schema_version;\n"
+                f"INSERT INTO schema_version (version) VALUES ({version});\nCOMMIT;"
+            )
+
+    # ------------------------------------------------------------ server settings
+
+    async def guild_settings(self, guild_id: int) -> GuildSettings:
+        async with self._db.execute(
+            "SELECT platform, llm_enabled FROM guild_settings WHERE guild_id = ?", (guild_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return GuildSettings(guild_id)
+        return GuildSettings(guild_id, row[0], bool(row[1]))
+
+    async def set_platform(self, guild_id: int, platform: str | None) -> None:
+        await self._db.execute(
+            "INSERT INTO guild_settings (guild_id, platform) VALUES (?, ?)"
+            " ON CONFLICT(guild_id) DO UPDATE SET platform = excluded.platform",
+            (guild_id, platform),
+        )
+        await self._db.commit()
+
+    async def set_llm_enabled(self, guild_id: int, enabled: bool) -> None:
+        await self._db.execute(
+            "INSERT INTO guild_settings (guild_id, llm_enabled) VALUES (?, ?)"
+            " ON CONFLICT(guild_id) DO UPDATE SET llm_enabled = excluded.llm_enabled",
+            (guild_id, int(enabled)),
+        )
+        await self._db.commit()
+
+    # --------------------------------------------------------- watched channels
+
+    async def watch_channel(self, guild_id: int, channel_id: int, added_by: int) -> bool:
+        """Start watching ``channel_id``; ``False`` if it was already watched."""
+        cursor = await self._db.execute(
+            "INSERT OR IGNORE INTO watched_channels (channel_id, guild_id, added_by, added_at)"
+            " VALUES (?, ?, ?, ?)",
+            (channel_id, guild_id, added_by, time.time()),
+        )
+        await self._db.commit()
+        return cursor.rowcount > 0
+
+    async def unwatch_channel(self, guild_id: int, channel_id: int) -> bool:
+        cursor = await self._db.execute(
+            "DELETE FROM watched_channels WHERE guild_id = ? AND channel_id = ?",
+            (guild_id, channel_id),
+        )
+        await self._db.commit()
+        return cursor.rowcount > 0
+
+    async def watched_channels(self, guild_id: int) -> list[int]:
+        async with self._db.execute(
+            "SELECT channel_id FROM watched_channels WHERE guild_id = ? ORDER BY added_at",
+            (guild_id,),
+        ) as cursor:
+            return [int(row[0]) for row in await cursor.fetchall()]
+
+    async def all_watched_channels(self) -> list[int]:
+        async with self._db.execute("SELECT channel_id FROM watched_channels") as cursor:
+            return [int(row[0]) for row in await cursor.fetchall()]
+
+    async def is_watched(self, channel_id: int) -> bool:
+        async with self._db.execute(
+            "SELECT 1 FROM watched_channels WHERE channel_id = ?", (channel_id,)
+        ) as cursor:
+            return await cursor.fetchone() is not None
+
+    # ------------------------------------------------------------ rule overrides
+
+    async def rule_overrides(self, guild_id: int) -> list[RuleOverride]:
+        async with self._db.execute(
+            "SELECT rule_id, disabled, severity FROM rule_overrides WHERE guild_id = ?"
+            " ORDER BY rule_id",
+            (guild_id,),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [RuleOverride(str(r[0]), bool(r[1]), r[2]) for r in rows]
+
+    async def set_rule_disabled(self, guild_id: int, rule_id: str, disabled: bool) -> None:
+        await self._db.execute(
+            "INSERT INTO rule_overrides (guild_id, rule_id, disabled) VALUES (?, ?, ?)"
+            " ON CONFLICT(guild_id, rule_id) DO UPDATE SET disabled = excluded.disabled",
+            (guild_id, rule_id, int(disabled)),
+        )
+        await self._forget_empty_overrides(guild_id)
+        await self._db.commit()
+
+    async def set_rule_severity(self, guild_id: int, rule_id: str, severity: str | None) -> None:
+        await self._db.execute(
+            "INSERT INTO rule_overrides (guild_id, rule_id, severity) VALUES (?, ?, ?)"
+            " ON CONFLICT(guild_id, rule_id) DO UPDATE SET severity = excluded.severity",
+            (guild_id, rule_id, severity),
+        )
+        await self._forget_empty_overrides(guild_id)
+        await self._db.commit()
+
+    async def _forget_empty_overrides(self, guild_id: int) -> None:
+        await self._db.execute(
+            "DELETE FROM rule_overrides WHERE guild_id = ? AND disabled = 0 AND severity IS NULL",
+            (guild_id,),
+        )
+
+    # ------------------------------------------------------------------ drafts
+
+    async def claim_channel_draft(
+        self,
+        *,
+        guild_id: int | None,
+        channel_id: int,
+        message_id: int,
+        author_id: int,
+        platform: str,
+        text: str,
+        now: float | None = None,
+    ) -> Draft | None:
+        """Record a draft posted in a watched channel, once.
+
+        Returns ``None`` when the message was already claimed: a replayed or duplicated
+        gateway event must not produce a second critique.
+        """
+        return await self._insert_draft(
+            "channel", guild_id, channel_id, message_id, author_id, author_id, platform, text,
+            now, ignore_duplicate=True,
+        )
+
+    async def add_draft(
+        self,
+        *,
+        origin: DraftOrigin,
+        guild_id: int | None,
+        channel_id: int,
+        message_id: int | None,
+        author_id: int,
+        requester_id: int,
+        platform: str,
+        text: str,
+        now: float | None = None,
+    ) -> Draft:
+        draft = await self._insert_draft(
+            origin, guild_id, channel_id, message_id, author_id, requester_id, platform, text,
+            now, ignore_duplicate=False,
+        )
+        assert draft is not None
+        return draft
+
+    async def _insert_draft(
+        self,
+        origin: DraftOrigin,
+        guild_id: int | None,
+        channel_id: int,
+        message_id: int | None,
+        author_id: int,
+        requester_id: int,
+        platform: str,
+        text: str,
+        now: float | None,
+        *,
+        ignore_duplicate: bool,
+    ) -> Draft | None:
+        stamp = time.time() if now is None else now
+        verb = "INSERT OR IGNORE" if ignore_duplicate else "INSERT"
+        cursor = await self._db.execute(
+            f"{verb} INTO drafts (origin, guild_id, channel_id, message_id, author_id,"
+            " requester_id, platform, text, text_hash, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (origin, guild_id, channel_id, message_id, author_id, requester_id, platform, text,
+             text_digest(text), stamp, stamp),
+        )
+        await self._db.commit()
+        if cursor.rowcount == 0:
+            return None
+        return await self.draft(int(cursor.lastrowid or 0))
+
+    async def draft(self, draft_id: int) -> Draft | None:
+        async with self._db.execute(
+            f"SELECT {_DRAFT_COLUMNS} FROM drafts WHERE id = ?", (draft_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _draft(row) if row else None
+
+    async def channel_draft(self, message_id: int) -> Draft | None:
+        """The draft a watched-channel message is, if the bot has critiqued it."""
+        async with self._db.execute(
+            f"SELECT {_DRAFT_COLUMNS} FROM drafts WHERE origin = 'channel' AND message_id = ?",
+            (message_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _draft(row) if row else None
+
+    async def record_result(
+        self, draft_id: int, *, score: int, verdict: str, principles: Iterable[str]
+    ) -> None:
+        await self._db.execute(
+            "UPDATE drafts SET score = ?, verdict = ?, principles = ? WHERE id = ?",
+            (score, verdict, ",".join(dict.fromkeys(principles)), draft_id),
+        )
+        await self._db.commit()
+
+    async def set_reply(self, draft_id: int, channel_id: int, message_id: int) -> None:
+        await self._db.execute(
+            "UPDATE drafts SET reply_channel_id = ?, reply_message_id = ? WHERE id = ?",
+            (channel_id, message_id, draft_id),
+        )
+        await self._db.commit()
+
+    async def update_text(
+        self, draft_id: int, text: str, platform: str, now: float | None = None
+    ) -> None:
+        await self._db.execute(
+            "UPDATE drafts SET text = ?, text_hash = ?, platform = ?, updated_at = ? WHERE id = ?",
+            (text, text_digest(text), platform, time.time() if now is None else now, draft_id),
+        )
+        await self._db.commit()
+
+    async def dismiss(self, draft_id: int) -> None:
+        await self._db.execute("UPDATE drafts SET dismissed = 1 WHERE id = ?", (draft_id,))
+        await self._db.commit()
+
+    async def purge_texts(self, older_than_days: float, now: float | None = None) -> int:
+        """Forget the text of drafts not touched for ``older_than_days``; returns how many."""
+        cutoff = (time.time() if now is None else now) - older_than_days * 86400
+        cursor = await self._db.execute(
+            "UPDATE drafts SET text = NULL WHERE text IS NOT NULL AND updated_at < ?", (cutoff,)
+        )
+        await self._db.commit()
+        return cursor.rowcount

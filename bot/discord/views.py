@@ -1,0 +1,198 @@
+"""Buttons on every critique, persistent across restarts.
+
+Each button is a :class:`discord.ui.DynamicItem` whose ``custom_id`` carries the
+draft's id (``dc:<action>:<draft id>``), so a click on a message sent before a
+restart is routed to the right draft without any in-memory view. New actions
+(team review, for example) add their own item class with a ``dc:<action>:`` id
+and are registered in :data:`PERSISTENT_ITEMS`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import discord
+from discord import ui
+
+from bot.discord.coaching import NO_PINGS, Coaching, respond_or_followup, rewrite_file
+from bot.discord.cooldown import cooldown_message
+from bot.discord.render import RenderedCritique, render_why, truncate
+from bot.discord.store import Draft
+
+if TYPE_CHECKING:
+    from bot.discord.app import DraftcoachBot
+
+log = logging.getLogger(__name__)
+
+GONE = "This critique is no longer available."
+DISMISSED = "This critique was dismissed."
+
+
+def coaching_of(interaction: discord.Interaction) -> Coaching:
+    bot: DraftcoachBot = interaction.client  # type: ignore[assignment]
+    return bot.coaching
+
+
+async def load_draft(interaction: discord.Interaction, draft_id: int) -> Draft | None:
+    """The draft behind a button, or ``None`` after telling the user why not."""
+    draft = await coaching_of(interaction).store.draft(draft_id)
+    if draft is None:
+        await respond_or_followup(interaction, GONE)
+        return None
+    if draft.dismissed:
+        await respond_or_followup(interaction, DISMISSED)
+        return None
+    return draft
+
+
+class DraftButton(
+    ui.DynamicItem[ui.Button[Any]], template=r"dc:(?P<action>[a-z]+):(?P<draft>\d+)"
+):
+    """A button about one draft; subclasses set the label and a ``dc:<action>:`` template."""
+
+    action: ClassVar[str]
+    label: ClassVar[str]
+    emoji: ClassVar[str]
+    style: ClassVar[discord.ButtonStyle] = discord.ButtonStyle.secondary
+
+    def __init__(self, draft_id: int) -> None:
+        super().__init__(ui.Button(label=self.label, emoji=self.emoji, style=self.style,
+                                   custom_id=f"dc:{self.action}:{draft_id}"))
+        self.draft_id = draft_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: ui.Item[Any], match: Any, /
+    ) -> DraftButton:
+        return cls(int(match["draft"]))
+
+
+class AnotherVersionButton(DraftButton, template=r"dc:again:(?P<draft>\d+)"):
+    action = "again"
+    label = "Another version"
+    emoji = "🔁"
+    style = discord.ButtonStyle.primary
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        coaching = coaching_of(interaction)
+        draft = await load_draft(interaction, self.draft_id)
+        if draft is None:
+            return
+        if draft.text is None:
+            days = coaching.settings.discord.retention_days
+            await respond_or_followup(
+                interaction,
+                f"I only keep a draft's text for {days} days, and this one is older. "
+                "Post it again and I'll write a fresh version.",
+            )
+            return
+        if draft.id in coaching.writing:
+            await respond_or_followup(interaction, "I'm already writing a version of this draft.")
+            return
+        wait = coaching.cooldowns.retry_after(interaction.user.id)
+        if wait is not None:
+            await respond_or_followup(interaction, cooldown_message(wait))
+            return
+        context = await coaching.context(draft.guild_id, draft.platform)
+        assessment = coaching.assess(draft.text, context)
+        first = coaching.render(assessment)
+        # Acknowledge at once by showing the "writing…" state; the rewrite follows.
+        await interaction.response.edit_message(
+            embed=first.embed, attachments=[], allowed_mentions=NO_PINGS
+        )
+
+        async def show(rendered: RenderedCritique) -> None:
+            await interaction.edit_original_response(
+                embed=rendered.embed, attachments=rewrite_file(rendered),
+                allowed_mentions=NO_PINGS,
+            )
+
+        await coaching.stream_rewrite(draft.id, assessment, context, show, fresh=True)
+
+
+class WhyButton(DraftButton, template=r"dc:why:(?P<draft>\d+)"):
+    action = "why"
+    label = "Why?"
+    emoji = "💬"
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        coaching = coaching_of(interaction)
+        draft = await load_draft(interaction, self.draft_id)
+        if draft is None:
+            return
+        embed = render_why(draft.principles, coaching.coach.principles)
+        await interaction.response.send_message(
+            embed=embed, ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
+
+class DismissButton(DraftButton, template=r"dc:dismiss:(?P<draft>\d+)"):
+    action = "dismiss"
+    label = "Dismiss"
+    emoji = "🗑️"
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        draft = await load_draft(interaction, self.draft_id)
+        if draft is None:
+            return
+        if not draft.may_manage(interaction.user.id):
+            await respond_or_followup(
+                interaction, "Only the draft's author can dismiss this critique."
+            )
+            return
+        await coaching_of(interaction).store.dismiss(draft.id)
+        await interaction.response.defer()
+        await interaction.delete_original_response()
+
+
+class PostItButton(DraftButton, template=r"dc:post:(?P<draft>\d+)"):
+    """Shares a private critique (context menu, ``private:``) with the channel."""
+
+    action = "post"
+    label = "Post it"
+    emoji = "📣"
+    style = discord.ButtonStyle.success
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        coaching = coaching_of(interaction)
+        draft = await load_draft(interaction, self.draft_id)
+        if draft is None:
+            return
+        message = interaction.message
+        if message is None or not message.embeds:
+            await respond_or_followup(interaction, GONE)
+            return
+        embed = message.embeds[0].copy()
+        shared_by = f"shared by {interaction.user.display_name}"
+        footer = f"{embed.footer.text} · {shared_by}" if embed.footer.text else shared_by
+        embed.set_footer(text=truncate(footer, 2048))
+        await interaction.response.edit_message(
+            content="Posted for the channel to see.", embed=None, view=None, attachments=[],
+            allowed_mentions=NO_PINGS,
+        )
+        posted = await interaction.followup.send(
+            embed=embed, view=critique_view(draft.id, private=False),
+            allowed_mentions=NO_PINGS, wait=True,
+        )
+        await coaching.store.set_reply(draft.id, posted.channel.id, posted.id)
+
+
+#: Every persistent item class; registered with the bot at start-up.
+PERSISTENT_ITEMS: tuple[type[ui.DynamicItem[Any]], ...] = (
+    AnotherVersionButton, WhyButton, DismissButton, PostItButton,
+)
+
+
+def critique_view(
+    draft_id: int, *, private: bool, extra: Iterable[ui.Item[Any]] = ()
+) -> ui.View:
+    """The buttons under a critique; ``private`` answers get "Post it" instead of "Dismiss"."""
+    view = ui.View(timeout=None)
+    view.add_item(AnotherVersionButton(draft_id))
+    view.add_item(WhyButton(draft_id))
+    view.add_item(PostItButton(draft_id) if private else DismissButton(draft_id))
+    for item in extra:
+        view.add_item(item)
+    return view

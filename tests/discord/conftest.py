@@ -1,0 +1,108 @@
+"""Fixtures for the bot's end-to-end tests through simcord.
+
+The bot is the real one (``create_bot``) around a real coach, an in-memory store and,
+when a test asks for it, a real model client pointed at a local server. Any error the
+bot or discord.py logs fails the test: discord.py logs and swallows exceptions in
+event handlers and button callbacks, so a logged error is how a bug shows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import AsyncIterator, Iterator
+
+import discord
+import pytest
+import simcord
+from simworld import World
+
+from bot.coach import Coach, build_coach
+from bot.discord.app import DraftcoachBot, create_bot
+from bot.discord.store import Store
+from bot.pipeline import Pipeline
+from bot.settings import Settings, load_settings
+
+
+class ErrorLog(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def logged_errors() -> Iterator[ErrorLog]:
+    """Fails the test if the bot or discord.py logged an error while it ran."""
+    handler = ErrorLog()
+    loggers = [logging.getLogger(name) for name in ("discord", "bot")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+    messages = [handler.format(record) for record in handler.records]
+    assert not messages, "errors were logged:\n" + "\n".join(messages)
+
+
+@pytest.fixture(scope="session")
+def base_settings() -> Settings:
+    return load_settings(env={})
+
+
+@pytest.fixture(scope="session")
+def coach(base_settings: Settings) -> Coach:
+    return build_coach(base_settings)
+
+
+@pytest.fixture
+def discord_options() -> dict[str, object]:
+    """Per-test changes to the ``discord:`` settings (override in a test module)."""
+    return {}
+
+
+@pytest.fixture
+def settings(base_settings: Settings, discord_options: dict[str, object]) -> Settings:
+    discord_settings = dataclasses.replace(
+        base_settings.discord, database=":memory:", edit_interval=0.0, **discord_options
+    )
+    return dataclasses.replace(base_settings, discord=discord_settings)
+
+
+@pytest.fixture
+def pipeline(coach: Coach) -> Pipeline:
+    return Pipeline(coach)
+
+
+@pytest.fixture
+async def store() -> AsyncIterator[Store]:
+    opened = await Store.open(":memory:")
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+@pytest.fixture
+def simcord_bot(settings: Settings, pipeline: Pipeline, store: Store) -> DraftcoachBot:
+    return create_bot(settings, pipeline, store)
+
+
+@pytest.fixture
+async def world(simcord_env: simcord.Env) -> World:
+    """A server with a drafts channel (set up by an admin), a general channel, two members."""
+    env = simcord_env
+    guild = env.create_guild(name="Acme Social")
+    drafts = guild.create_text_channel("drafts")
+    general = guild.create_text_channel("general")
+    managers = guild.create_role("Managers", permissions=discord.Permissions(manage_guild=True))
+    admin = guild.add_member(env.create_user("admin"), roles=[managers])
+    alice = guild.add_member(env.create_user("alice"))
+    bob = guild.add_member(env.create_user("bob"))
+    result = await admin.slash(drafts, "coach channels add")
+    assert "now a drafts channel" in result.response.content
+    return World(env, guild, drafts, general, admin, alice, bob)

@@ -1,0 +1,57 @@
+"""Small readers for what the bot did in a simcord world."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+import simcord
+
+from bot.discord.render import check_embed
+
+
+@dataclass
+class World:
+    env: simcord.Env
+    guild: simcord.GuildHandle
+    drafts: simcord.ChannelHandle
+    general: simcord.ChannelHandle
+    admin: simcord.MemberActor
+    alice: simcord.MemberActor
+    bob: simcord.MemberActor
+
+
+def bot_messages(env: simcord.Env, *, interactions: bool = True) -> list[Any]:
+    """Every message the bot sent, as simcord stores them (with who they pinged)."""
+    bot_id = env.bot.user.id  # type: ignore[union-attr]
+    return [
+        message
+        for by_id in env.backend.messages.values()
+        for message in by_id.values()
+        if message.author_id == bot_id
+        and (interactions or message.interaction_metadata is None)
+    ]
+
+
+def assert_within_limits(embeds: list[discord.Embed]) -> None:
+    for embed in embeds:
+        check_embed(embed)
+    assert sum(len(e) for e in embeds) <= 6000
+
+
+def button_labels(message: discord.Message) -> list[str]:
+    return [
+        child.label  # type: ignore[union-attr]
+        for row in message.components
+        for child in getattr(row, "children", [])
+    ]
+
+
+def critique_reply(channel: simcord.ChannelHandle) -> discord.Message:
+    """The bot's answer to the only draft in ``channel``: in its thread."""
+    threads = channel.threads
+    assert len(threads) == 1, f"expected one coaching thread, found {len(threads)}"
+    reply = threads[0].last_message
+    assert reply is not None
+    return reply

@@ -1,0 +1,88 @@
+"""The buttons under every critique: Another version, Why?, Dismiss, Post it."""
+
+from __future__ import annotations
+
+from simworld import World, assert_within_limits, button_labels, critique_reply
+
+from bot.discord.app import create_bot
+from bot.discord.store import Store
+from bot.pipeline import Pipeline
+from bot.settings import Settings
+
+BAIT = "Follow for follow!!! BUY NOW before it's gone"
+
+
+async def test_another_version_rewrites_the_same_message(world: World) -> None:
+    await world.alice.send(world.drafts, BAIT)
+    reply = critique_reply(world.drafts)
+    edits_before = len([r for r in world.env.http_requests if r.method == "PATCH"])
+
+    result = await world.bob.click(reply, label="Another version")
+
+    assert result.acknowledged
+    edits = [r for r in world.env.http_requests if r.method == "PATCH"]
+    assert len(edits) > edits_before
+    thread = world.drafts.threads[0]
+    assert len([m for m in thread.history() if m.author.bot]) == 1
+    embed = thread.last_message.embeds[0]
+    assert embed.fields[0].name.startswith("Rewrite ·")
+    assert "writing" not in embed.fields[0].name
+    assert_within_limits(thread.last_message.embeds)
+
+
+async def test_why_explains_the_principles_privately(world: World) -> None:
+    await world.alice.send(world.drafts, BAIT)
+    reply = critique_reply(world.drafts)
+
+    result = await world.bob.click(reply, label="Why?")
+
+    assert result.ephemeral
+    why = result.response.embeds[0]
+    assert "No follow-for-follow" in why.description
+    assert "No hard sell" in why.description
+    assert "Listen first" not in why.description  # only the principles this draft broke
+
+
+async def test_only_the_author_can_dismiss(world: World) -> None:
+    await world.alice.send(world.drafts, BAIT)
+    reply = critique_reply(world.drafts)
+
+    refused = await world.bob.click(reply, label="Dismiss")
+    assert refused.ephemeral
+    assert "Only the draft's author" in refused.response.content
+    assert world.drafts.threads[0].last_message.id == reply.id
+
+    await world.alice.click(reply, label="Dismiss")
+    assert not [m for m in world.drafts.threads[0].history() if m.author.bot and m.embeds]
+
+
+async def test_buttons_keep_working_after_a_restart(
+    world: World, settings: Settings, pipeline: Pipeline, store: Store
+) -> None:
+    draft = await world.alice.send(world.drafts, BAIT)
+    reply = critique_reply(world.drafts)
+
+    await world.env.restart_bot(create_bot(settings, pipeline, store))
+
+    why = await world.bob.click(reply, label="Why?")
+    assert "No follow-for-follow" in why.response.embeds[0].description
+    # The edit of a draft from before the restart still updates the same answer.
+    await world.alice.edit(draft, "Thanks to all who came to the meetup! What should we do next?")
+    thread = world.drafts.threads[0]
+    assert [m.id for m in thread.history() if m.author.bot and m.embeds] == [reply.id]
+    assert "(was " in thread.last_message.embeds[0].title
+
+
+async def test_post_it_shares_a_private_critique(world: World) -> None:
+    draft = await world.bob.send(world.general, BAIT)
+
+    private = await world.alice.context_menu(world.general, "Critique draft", draft)
+    assert private.ephemeral
+    assert button_labels(private.response.message) == ["Another version", "Why?", "Post it"]
+
+    await world.alice.click(private.response.message, label="Post it")
+
+    posted = world.general.last_message
+    assert posted.author.bot and posted.embeds
+    assert "shared by alice" in posted.embeds[0].footer.text
+    assert button_labels(posted) == ["Another version", "Why?", "Dismiss"]

@@ -1,0 +1,173 @@
+"""Socket-level smoke tests: the real discord.py client against the emulator on 127.0.0.1.
+
+Everything goes over real sockets: REST over HTTP, events over the websocket gateway.
+Any ERROR that discord.py or the bot logs fails the test (the ``logged_errors`` fixture
+of this package), because discord.py logs and swallows exceptions raised in event
+handlers and command callbacks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+
+from bot.coach import build_coach
+from bot.discord.app import DraftcoachBot, create_bot
+from bot.discord.store import Store
+from bot.llm.rewriter import build_llm_rewriter
+from bot.pipeline import Pipeline
+from bot.settings import load_settings
+from tests.emulator import DiscordEmulator, discord_pointed_at
+from tests.emulator.llm import SlowModel
+
+TOKEN = "emulated.bot.token"
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[DiscordEmulator]:
+    server = await DiscordEmulator().start()
+    try:
+        with discord_pointed_at(server):
+            yield server
+    finally:
+        await server.close()
+    assert not server.unknown_routes, f"routes the emulator does not serve: {server.unknown_routes}"
+    assert not server.rejected, f"requests Discord would refuse: {server.rejected}"
+
+
+@pytest.fixture
+async def model() -> AsyncIterator[SlowModel]:
+    server = await SlowModel(delay=0.05).start()
+    try:
+        yield server
+    finally:
+        await server.close()
+
+
+@pytest.fixture
+async def running_bot(emulator: DiscordEmulator, model: SlowModel, logged_errors: object,
+                      tmp_path: Path) -> AsyncIterator[DraftcoachBot]:
+    """The real bot, built as ``draftcoach run`` builds it, logged into the emulator."""
+    settings = load_settings(env={
+        "DISCORD_TOKEN": TOKEN,
+        "DRAFTCOACH_DATABASE": str(tmp_path / "draftcoach.sqlite3"),
+        "DRAFTCOACH_LLM_BASE_URL": model.base_url,
+        "OPENAI_API_KEY": "test-key",
+    })
+    coach = build_coach(settings)
+    rewriter = build_llm_rewriter(settings, coach)
+    store = await Store.open(settings.discord.database)
+    bot = create_bot(settings, Pipeline(coach, rewriter), store)
+    # discord.py waits this long after the last GUILD_CREATE before READY; the emulator
+    # sends its one guild at once, so waiting the default 2 s would only slow the suite.
+    bot._connection.guild_ready_timeout = 0.05
+    task = asyncio.create_task(bot.start(TOKEN))
+    try:
+        ready = asyncio.create_task(bot.wait_until_ready())
+        await asyncio.wait({ready, task}, timeout=10, return_when=asyncio.FIRST_COMPLETED)
+        if task.done():
+            task.result()  # login failed: raise its error here
+        assert ready.done(), "the bot did not reach READY"
+        yield bot
+    finally:
+        await bot.close()
+        await asyncio.wait_for(task, 10)
+        await store.close()
+        if rewriter is not None:
+            await rewriter.aclose()
+
+
+async def watch_drafts_channel(emulator: DiscordEmulator) -> None:
+    """``/coach channels add`` in #drafts, by the server owner, as a team would set it up."""
+    interaction = await emulator.slash_command(
+        "coach", [{"type": 2, "name": "channels", "options": [{"type": 1, "name": "add"}]}],
+        user="owner")
+    await emulator.wait_for_request(
+        "POST", rf"/interactions/{interaction.payload['id']}/.+/callback")
+    assert "drafts channel" in interaction.responses[0]["data"]["content"]
+
+
+def embed_text(body: dict[str, Any]) -> str:
+    embed = body["embeds"][0]
+    parts = [embed.get("title", ""), embed.get("description", "")]
+    parts += [f"{f['name']} {f['value']}" for f in embed.get("fields", [])]
+    return "\n".join(parts)
+
+
+async def test_login_reaches_ready_with_the_guild(emulator: DiscordEmulator,
+                                                  running_bot: DraftcoachBot) -> None:
+    assert running_bot.user is not None
+    assert str(running_bot.user.id) == emulator.world.application_id
+    guild = running_bot.get_guild(int(emulator.world.guild_id))
+    assert guild is not None
+    assert {channel.name for channel in guild.text_channels} >= {"drafts", "general"}
+    assert emulator.identify is not None
+    assert emulator.identify["intents"] & discord.Intents.message_content.flag
+    assert emulator.heartbeats >= 1
+
+
+async def test_slash_commands_and_context_menu_are_synced(emulator: DiscordEmulator,
+                                                          running_bot: DraftcoachBot) -> None:
+    synced = {(command["name"], command["type"]) for command in emulator.commands[None]}
+    assert {("critique", 1), ("coach", 1), ("Critique draft", 3)} <= synced
+    coach = next(c for c in emulator.commands[None] if c["name"] == "coach")
+    groups = {option["name"] for option in coach["options"]}
+    assert {"channels", "rules", "llm"} <= groups
+
+
+async def test_a_draft_in_the_watched_channel_gets_findings_then_the_rewrite(
+        emulator: DiscordEmulator, running_bot: DraftcoachBot) -> None:
+    await watch_drafts_channel(emulator)
+    draft = await emulator.send_message(
+        "We are thrilled to announce our revolutionary synergy platform!!! Click here.")
+    await emulator.wait_for_request("POST", rf"/channels/{draft['id']}/messages")
+    thread = emulator.world.channels[draft["id"]]
+    assert thread["parent_id"] == draft["channel_id"]  # answered in a thread on the draft
+
+    rewrite = SlowModel().answer["rewrite"]
+    await emulator.wait_for_request(
+        "PATCH", rf"/channels/{draft['id']}/messages/\d+",
+        where=lambda r: rewrite in embed_text(r.body))
+    first, *edits = emulator.answers_to(draft["id"])
+    assert "synergy" in embed_text(first.body)  # the findings quote the offending words
+    assert rewrite not in embed_text(first.body)  # ...and did not wait for the model
+    for answer in (first, *edits):
+        assert answer.body["allowed_mentions"]["parse"] == []
+    assert first.body["components"], "the critique has its buttons"
+
+
+async def test_critique_command_answers_then_edits_in_the_rewrite(
+        emulator: DiscordEmulator, running_bot: DraftcoachBot) -> None:
+    interaction = await emulator.slash_command(
+        "critique", [{"name": "draft", "type": 3,
+                      "value": "Exciting news!!! Our game-changing app is here. Learn more."}])
+    token = interaction.payload["token"]
+    rewrite = SlowModel().answer["rewrite"]
+    edit = await emulator.wait_for_request(
+        "PATCH", rf"/webhooks/{emulator.world.application_id}/{token}/messages/@original",
+        where=lambda r: rewrite in embed_text(r.body))
+    [response] = interaction.responses
+    assert response["type"] == 4  # answered with the findings, inside the 3 s deadline
+    assert "game-changing" in embed_text(response["data"])
+    assert edit.body["allowed_mentions"]["parse"] == []
+
+
+async def test_a_draft_replayed_after_a_resume_is_critiqued_once(
+        emulator: DiscordEmulator, running_bot: DraftcoachBot) -> None:
+    await watch_drafts_channel(emulator)
+    draft = await emulator.send_message("Huge announcement!!! Click here to find out more.")
+    await emulator.wait_for_request("POST", rf"/channels/{draft['id']}/messages")
+
+    since = emulator.mark()
+    await emulator.drop_connection(replay=1)  # the resumed session delivers it again
+    second = await emulator.send_message("Another draft, after the hiccup. Click here.")
+    await emulator.wait_for_request("POST", rf"/channels/{second['id']}/messages")
+    assert emulator.resumes == 1
+    assert not emulator.requests_to("POST", rf"/channels/{draft['channel_id']}/messages/"
+                                    rf"{draft['id']}/threads", since=since)
+    assert len(emulator.requests_to("POST", rf"/channels/{draft['id']}/messages")) == 1
