@@ -1,0 +1,17 @@
+"""Errors the user can act on; the CLI and the bot print them as one line."""
+
+from __future__ import annotations
+
+
+class DraftcoachError(Exception):
+    """Base class for errors with a message meant for the user."""
+
+
+class ConfigError(DraftcoachError):
+    """A config file, setting or rule is wrong; the message names the file and key."""
+
+
+class UnknownPlatformError(DraftcoachError):
+    def __init__(self, platform: str, known: list[str]) -> None:
+        super().__init__(f"unknown platform '{platform}' (choose from: {', '.join(known)})")
+        self.platform = platform

@@ -1,0 +1,71 @@
+"""The critique pipeline shared by the CLI and the Discord cogs.
+
+``assess`` is the rules layer: synchronous, instant, and what a first reply shows.
+``rewrite`` adds the better version: from the model when one is configured and
+answering, otherwise from the offline rewrite. It never raises for model trouble.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from bot.models import Assessment, Critique, Rewrite
+
+if TYPE_CHECKING:
+    from bot.coach import Coach, RuleOverrides
+    from bot.llm.rewriter import LLMRewriter
+
+log = logging.getLogger(__name__)
+
+#: Called with the rewrite text so far while the model streams it.
+PartialCallback = Callable[[str], Awaitable[None]]
+
+
+class Pipeline:
+    def __init__(self, coach: Coach, llm: LLMRewriter | None = None) -> None:
+        self.coach = coach
+        self.llm = llm
+
+    @property
+    def uses_model(self) -> bool:
+        return self.llm is not None
+
+    def assess(
+        self, text: str, platform: str, overrides: RuleOverrides | None = None
+    ) -> Assessment:
+        return self.coach.assess(text, platform, overrides)
+
+    async def rewrite(
+        self,
+        assessment: Assessment,
+        *,
+        overrides: RuleOverrides | None = None,
+        offline: bool = False,
+        fresh: bool = False,
+        tone: str = "",
+        on_partial: PartialCallback | None = None,
+    ) -> Rewrite:
+        """A checked rewrite of ``assessment.text``.
+
+        ``fresh`` asks for a new version rather than the cached one ("Another version").
+        """
+        if offline or self.llm is None:
+            return self.coach.offline_rewrite(assessment, overrides)
+        return await self.llm.rewrite(
+            assessment, overrides=overrides, fresh=fresh, tone=tone, on_partial=on_partial
+        )
+
+    async def critique(
+        self,
+        text: str,
+        platform: str,
+        *,
+        overrides: RuleOverrides | None = None,
+        offline: bool = False,
+        tone: str = "",
+    ) -> Critique:
+        assessment = self.assess(text, platform, overrides)
+        rewrite = await self.rewrite(assessment, overrides=overrides, offline=offline, tone=tone)
+        return Critique(assessment, rewrite)

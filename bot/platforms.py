@@ -1,0 +1,121 @@
+"""Platforms and the way each one counts a post's length."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import regex
+import yaml
+
+from bot.errors import ConfigError
+from bot.text import Document
+
+Counting = Literal["chars", "graphemes", "weighted"]
+_COUNTINGS = ("chars", "graphemes", "weighted")
+_KEYS = {"name", "limit", "counting", "url_length"}
+
+_GRAPHEME = regex.compile(r"\X")
+# X counts these ranges as one and everything else (CJK, emoji) as two.
+_X_LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
+
+
+def _x_weight(cluster: str) -> int:
+    first = ord(cluster[0])
+    if first >= 0x1F000 or "\ufe0f" in cluster or "\u200d" in cluster:
+        return 2  # an emoji, however many code points it is built from
+    total = 0
+    for ch in cluster:
+        code = ord(ch)
+        total += 1 if any(lo <= code <= hi for lo, hi in _X_LIGHT_RANGES) else 2
+    return total
+
+
+@dataclass(frozen=True, slots=True)
+class Platform:
+    id: str
+    name: str
+    limit: int | None
+    counting: Counting = "chars"
+    url_length: int | None = None
+
+    def length(self, text: str) -> int:
+        """The length of ``text`` as this platform counts it."""
+        if self.url_length is None and (self.counting == "chars" or text.isascii()):
+            return len(text)  # the common case, without walking every character
+        return sum(weight for _, _, weight in self.units(text))
+
+    def units(self, text: str) -> list[tuple[int, int, int]]:
+        """``(start, end, weight)`` for each counted unit of ``text``.
+
+        Units are characters, graphemes, or whole URLs where links count a fixed length;
+        the length rule walks them to find exactly where a post stops fitting.
+        """
+        text = unicodedata.normalize("NFC", text) if not text.isascii() else text
+        link_spans: list[tuple[int, int]] = []
+        if self.url_length is not None:
+            doc = Document(text)
+            link_spans = [doc.to_original(t.start, t.end) for t in doc.tokens_of("url")]
+        units: list[tuple[int, int, int]] = []
+        pos = 0
+        for link_start, link_end in [*link_spans, (len(text), len(text))]:
+            units.extend(self._plain_units(text, pos, link_start))
+            if link_end > link_start:
+                units.append((link_start, link_end, self.url_length or 0))
+            pos = link_end
+        return units
+
+    def _plain_units(self, text: str, start: int, end: int) -> list[tuple[int, int, int]]:
+        if start >= end:
+            return []
+        if self.counting == "chars" or text.isascii():
+            return [(i, i + 1, 1) for i in range(start, end)]
+        units = []
+        for m in _GRAPHEME.finditer(text, start, end):
+            weight = _x_weight(m.group()) if self.counting == "weighted" else 1
+            units.append((m.start(), m.end(), weight))
+        return units
+
+    def overflow_start(self, text: str) -> int | None:
+        """Index in ``text`` of the first unit past the limit, or None if it fits."""
+        if self.limit is None or self.length(text) <= self.limit:
+            return None
+        used = 0
+        for start, _, weight in self.units(text):
+            used += weight
+            if used > self.limit:
+                return start
+        return None
+
+
+def load_platforms(path: Path) -> dict[str, Platform]:
+    try:
+        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read platforms ({exc})") from None
+    if not isinstance(data, dict) or not data:
+        raise ConfigError(f"{path}: expected a mapping of platform ids")
+    platforms: dict[str, Platform] = {}
+    for pid, spec in data.items():
+        where = f"{path}: platform '{pid}'"
+        if not isinstance(spec, dict):
+            raise ConfigError(f"{where}: expected a mapping")
+        unknown = set(spec) - _KEYS
+        if unknown:
+            raise ConfigError(f"{where}: unknown key '{sorted(unknown)[0]}'")
+        limit = spec.get("limit")
+        if limit is not None and (not isinstance(limit, int) or limit <= 0):
+            raise ConfigError(f"{where}: 'limit' must be a positive whole number or null")
+        counting = spec.get("counting", "chars")
+        if counting not in _COUNTINGS:
+            raise ConfigError(f"{where}: 'counting' must be one of {', '.join(_COUNTINGS)}")
+        url_length = spec.get("url_length")
+        if url_length is not None and (not isinstance(url_length, int) or url_length <= 0):
+            raise ConfigError(f"{where}: 'url_length' must be a positive whole number")
+        platforms[str(pid)] = Platform(
+            id=str(pid), name=str(spec.get("name", pid)), limit=limit,
+            counting=counting, url_length=url_length,
+        )
+    return platforms

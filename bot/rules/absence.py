@@ -1,0 +1,53 @@
+"""``absence``: something a good post has that this one lacks anywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import ClassVar
+
+from bot.platforms import Platform
+from bot.rules.base import Hit, Rule, RuleMeta, RuleSpec, alternation, register
+from bot.text import Document
+
+
+@register
+class Absence(Rule):
+    """Fires when none of ``patterns`` / ``phrases`` occurs in a post of at least
+    ``min_words`` words. The finding points at the last sentence, where the missing
+    piece usually belongs; ``append`` is what the offline rewrite adds after it.
+    """
+
+    kind = "absence"
+    keys: ClassVar[dict[str, bool]] = {
+        "phrases": False, "patterns": False, "min_words": False, "append": False,
+    }
+
+    def __init__(self, meta: RuleMeta, spec: RuleSpec) -> None:
+        super().__init__(meta, spec)
+        pattern = alternation(spec, spec.str_list("phrases"), spec.str_list("patterns"))
+        if pattern is None:
+            raise spec.error("patterns", "or 'phrases' is required for an absence rule")
+        self.pattern = pattern
+        self.min_words = spec.integer("min_words", 1)
+        self.append = spec.optional_str("append")
+
+    def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
+        if len(doc.words) < self.min_words or not doc.sentences:
+            return
+        if self.pattern.search(doc.text):
+            return
+        start, end = self._closing_sentence(doc)
+        replacement = None
+        if self.append:
+            last = doc.text[start:end]
+            stop = "" if last[-1:] in ".!?" else "."
+            replacement = f"{last}{stop} {self.append}"
+        yield Hit(start, end, replacement)
+
+    @staticmethod
+    def _closing_sentence(doc: Document) -> tuple[int, int]:
+        """The last sentence with words in it: a trailing row of hashtags doesn't count."""
+        for start, end in reversed(doc.sentences):
+            if any(start <= w < end for w, _ in doc.words):
+                return (start, end)
+        return doc.sentences[-1]

@@ -1,0 +1,53 @@
+"""``existence``: a phrase or pattern that should not be in a post at all."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import ClassVar
+
+from bot.platforms import Platform
+from bot.rules.base import Hit, Rule, RuleMeta, RuleSpec, alternation, register
+from bot.text import Document
+
+
+@register
+class Existence(Rule):
+    """Flags each occurrence of ``phrases`` / ``patterns``.
+
+    ``exceptions`` are patterns tested against the sentence around a match: where one
+    matches, the match is a legitimate use ("follow these steps", "like many of you").
+    ``replacement`` is what the offline rewrite puts in its place ("" removes it).
+    ``scope: text`` also searches inside links and handles (``prose``, the default,
+    does not).
+    """
+
+    kind = "existence"
+    keys: ClassVar[dict[str, bool]] = {"phrases": False, "patterns": False, "exceptions": False,
+            "replacement": False, "scope": False}
+
+    def __init__(self, meta: RuleMeta, spec: RuleSpec) -> None:
+        super().__init__(meta, spec)
+        phrases = spec.str_list("phrases")
+        patterns = spec.str_list("patterns")
+        if not phrases and not patterns:
+            raise spec.error("phrases", "or 'patterns' is required for an existence rule")
+        self.pattern = alternation(spec, phrases, patterns)
+        exceptions = spec.str_list("exceptions")
+        self.exceptions = alternation(spec, [], exceptions, key="exceptions")
+        self.replacement = spec.optional_str("replacement")
+        scope = spec.get("scope", "prose")
+        if scope not in ("prose", "text"):
+            raise spec.error("scope", "must be 'prose' or 'text'")
+        self.use_prose = scope == "prose"
+
+    def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
+        assert self.pattern is not None
+        haystack = doc.prose if self.use_prose else doc.text
+        for m in self.pattern.finditer(haystack):
+            if m.end() == m.start():
+                continue
+            if self.exceptions is not None:
+                s, e = doc.sentence_around(m.start(), m.end())
+                if self.exceptions.search(doc.prose, s, e):
+                    continue
+            yield Hit(m.start(), m.end(), self.replacement)

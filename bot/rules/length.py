@@ -1,0 +1,31 @@
+"""``length``: a post longer than its platform accepts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import ClassVar
+
+from bot.platforms import Platform
+from bot.rules.base import Hit, Rule, register
+from bot.text import Document
+
+
+@register
+class Length(Rule):
+    """Fires when the post is over the platform's limit, counted the platform's way
+    (X weighs links and wide characters; Bluesky counts graphemes). The finding covers
+    exactly the part that does not fit.
+    """
+
+    kind = "length"
+    keys: ClassVar[dict[str, bool]] = {}
+
+    def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
+        cut = platform.overflow_start(doc.original)
+        if cut is None:
+            return
+        assert platform.limit is not None
+        length = platform.length(doc.original)
+        yield Hit(cut, len(doc.original), None,
+                  {"length": length, "limit": platform.limit, "count": length - platform.limit},
+                  original=True)

@@ -1,0 +1,91 @@
+"""``occurrence``: too many of one kind of token (hashtags, mentions, links, "!", CAPS)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import ClassVar
+
+from bot.platforms import Platform
+from bot.rules.base import Hit, Rule, RuleMeta, RuleSpec, register
+from bot.text import Document
+
+_EXCLAMATION = re.compile(r"!")
+_CAPS_WORD = re.compile(r"(?<![\w#@'])[A-Z][A-Z0-9'-]*[A-Z](?![\w'])")
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF]")
+_TOKENS = ("hashtag", "mention", "url", "exclamation", "caps", "emoji")
+_EDITS = ("none", "drop", "lowercase", "calm")
+
+
+@register
+class Occurrence(Rule):
+    """Fires when a post holds more than ``max`` of ``token``.
+
+    ``platform_max`` sets a different ceiling per platform (Instagram lives on hashtags
+    more than LinkedIn does). ``allow`` lists words that never count (acronyms for
+    ``caps``). ``edit`` says what the offline rewrite does: ``drop`` the tokens past
+    ``max``, ``lowercase`` shouted words, ``calm`` extra exclamation marks, or ``none``.
+    """
+
+    kind = "occurrence"
+    keys: ClassVar[dict[str, bool]] = {
+        "token": True, "max": True, "platform_max": False, "allow": False,
+        "min_length": False, "edit": False,
+    }
+
+    def __init__(self, meta: RuleMeta, spec: RuleSpec) -> None:
+        super().__init__(meta, spec)
+        self.token = spec.get("token")
+        if self.token not in _TOKENS:
+            raise spec.error("token", f"must be one of {', '.join(_TOKENS)}")
+        self.max = spec.integer("max")
+        platform_max = spec.get("platform_max") or {}
+        if not isinstance(platform_max, dict) or not all(
+            isinstance(v, int) and v >= 0 for v in platform_max.values()
+        ):
+            raise spec.error("platform_max", "must map platform ids to whole numbers")
+        self.platform_max: dict[str, int] = {str(k): v for k, v in platform_max.items()}
+        self.allow = frozenset(w.lower() for w in spec.str_list("allow"))
+        self.min_length = spec.integer("min_length", 3, minimum=1)
+        self.edit = spec.get("edit", "none")
+        if self.edit not in _EDITS:
+            raise spec.error("edit", f"must be one of {', '.join(_EDITS)}")
+
+    def _spans(self, doc: Document) -> list[tuple[int, int]]:
+        if self.token in ("hashtag", "mention", "url"):
+            return [(t.start, t.end) for t in doc.tokens_of(self.token)]
+        if self.token == "exclamation":
+            return [m.span() for m in _EXCLAMATION.finditer(doc.prose)]
+        if self.token == "emoji":
+            return [m.span() for m in _EMOJI.finditer(doc.text)]
+        return [
+            m.span() for m in _CAPS_WORD.finditer(doc.prose)
+            if len(m.group()) >= self.min_length and m.group().lower() not in self.allow
+        ]
+
+    def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
+        limit = self.platform_max.get(platform.id, self.max)
+        spans = self._spans(doc)
+        if len(spans) <= limit:
+            return
+        start, end = spans[0][0], spans[-1][1]
+        yield Hit(start, end, self._edited(doc.text, spans, limit),
+                  {"count": len(spans), "max": limit})
+
+    def _edited(self, text: str, spans: list[tuple[int, int]], limit: int) -> str | None:
+        if self.edit == "none":
+            return None
+        base = spans[0][0]
+        out = text[base:spans[-1][1]]
+        # Edit from the right so earlier offsets stay valid.
+        for index in range(len(spans) - 1, -1, -1):
+            s, e = spans[index][0] - base, spans[index][1] - base
+            word = out[s:e]
+            if self.edit == "drop" and index >= limit:
+                word = ""
+            elif self.edit == "lowercase":
+                word = word.lower()
+            elif self.edit == "calm" and index > 0:
+                word = "."
+            out = out[:s] + word + out[e:]
+        return out

@@ -1,0 +1,258 @@
+"""Text normalisation that remembers where every character came from.
+
+Drafts arrive with HTML entities, zero-width characters, look-alike letters and
+Discord markdown. Rules run on a cleaned-up copy; every span they report is mapped
+back to the text *as the user wrote it*, so a finding always quotes the user's words.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import cached_property
+
+# Letters from other scripts that render like Latin ones; spammers use them to dodge
+# filters ("fоllоw" with Cyrillic o). Typographic punctuation is folded to ASCII so
+# rules can be written with plain quotes and dashes.
+_LOOKALIKES = {
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i",
+    "ј": "j", "ѕ": "s", "ԁ": "d", "ɡ": "g", "һ": "h", "ⅼ": "l", "ո": "n", "ս": "u",
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P",
+    "С": "C", "Т": "T", "Х": "X", "І": "I", "Ј": "J", "Ѕ": "S",
+    "ο": "o", "α": "a", "ν": "v", "ι": "i", "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z",
+    "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T",
+    "Υ": "Y", "Χ": "X",
+    "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "“": '"', "”": '"', "„": '"',
+    "‟": '"', "″": '"', "–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-",
+    "\u00a0": " ", "\u2028": "\n", "\u2029": "\n",
+}
+_INVISIBLE = frozenset("\u200b\u200c\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad")
+
+# One pass over the draft finds everything that needs rewriting; the text between
+# matches is copied unchanged (the common case, and the fast one).
+_SPECIAL = re.compile(
+    r"""
+    (?P<entity>&(?:\#[0-9]{1,7}|\#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)
+  | (?P<br><br\s*/?>)
+  | (?P<tag></?(?:a|b|i|u|em|strong|p|div|span|font|s)(?:\s[^<>]{0,500})?>)
+  | (?P<marker>\*\*|__|~~|\|\|)
+  | (?P<star>(?<![\w*])\*(?=[^\s*])|(?<=[^\s*])\*(?![\w*]))
+  | (?P<heading>^(?:\#{1,3}|>{1,3}|-\#)[ ](?=\S))
+  | (?P<nonascii>[^\x00-\x7f])
+    """,
+    re.VERBOSE | re.MULTILINE | re.IGNORECASE,
+)
+
+_URL = re.compile(
+    r"""(?:https?://|www\.)[^\s<>"']+[^\s<>"'.,;:!?)\]}]
+      | \b(?:[a-z0-9-]+\.)+(?:com|net|org|io|co|ly|me|tv|gl|be|us|uk|info|biz|app|dev|gg)
+        (?:/[^\s<>"']*[^\s<>"'.,;:!?)\]}])?(?![\w.])
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+_DISCORD_MENTION = re.compile(r"<(?:@[!&]?|#)\d{5,25}>|@everyone\b|@here\b")
+_MENTION = re.compile(r"(?<![\w@/.])@[A-Za-z0-9_]{1,30}(?:@[A-Za-z0-9.-]+\.[a-z]{2,})?")
+_HASHTAG = re.compile(r"(?<![\w#&/])#(?!\d+\b)\w+")
+_CODE = re.compile(r"```.*?(?:```|\Z)|`[^`\n]+`", re.DOTALL)
+_NUMBER = re.compile(r"(?<![\w.])[$€£¥]?\d[\d,.]*%?(?:[kKmM]\b)?")
+_SENTENCE_END = re.compile(r"[.!?…]+[\"')\]]*(?=\s|$)|\n+")
+_WORD = re.compile(r"[^\W\d_][\w'-]*")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    kind: str  # "url", "mention", "hashtag", "code"
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Segment:
+    norm_start: int
+    orig_start: int
+    orig_end: int
+    #: True when the normalised characters equal the original ones one for one.
+    identity: bool
+
+
+def _fold_char(ch: str) -> str:
+    if ch in _INVISIBLE:
+        return ""
+    mapped = _LOOKALIKES.get(ch)
+    if mapped is not None:
+        return mapped
+    if ch.isascii() or unicodedata.is_normalized("NFKC", ch):
+        return ch
+    folded = unicodedata.normalize("NFKC", ch)
+    # NFKC turns fancy "𝐅𝐨𝐥𝐥𝐨𝐰" into plain letters; it also decomposes a few symbols
+    # into several characters, which is fine for matching.
+    return folded
+
+
+class Document:
+    """A draft, its normalised text, and the map between the two."""
+
+    __slots__ = ("__dict__", "_norm_starts", "_segments", "original", "text")
+
+    def __init__(self, original: str) -> None:
+        self.original = original
+        pieces: list[str] = []
+        segments: list[_Segment] = []
+        norm_len = 0
+        pos = 0
+
+        def emit(orig_start: int, orig_end: int, out: str) -> None:
+            nonlocal norm_len
+            identity = out == original[orig_start:orig_end]
+            last = segments[-1] if segments else None
+            if (identity and last is not None and last.identity
+                    and last.orig_end == orig_start):
+                segments[-1] = _Segment(last.norm_start, last.orig_start, orig_end, True)
+            else:
+                segments.append(_Segment(norm_len, orig_start, orig_end, identity))
+            pieces.append(out)
+            norm_len += len(out)
+
+        for match in _SPECIAL.finditer(original):
+            start, end = match.span()
+            if start > pos:
+                emit(pos, start, original[pos:start])
+            kind = match.lastgroup
+            raw = match.group()
+            if kind == "entity":
+                decoded = html.unescape(raw)
+                out = "".join(_fold_char(c) for c in decoded) if decoded != raw else raw
+            elif kind == "br":
+                out = "\n"
+            elif kind == "nonascii":
+                out = _fold_char(raw)
+            else:  # markup that carries no words
+                out = ""
+            emit(start, end, out)
+            pos = end
+        if pos < len(original):
+            emit(pos, len(original), original[pos:])
+
+        self.text = "".join(pieces)
+        self._segments = segments
+        self._norm_starts = [s.norm_start for s in segments]
+
+    # -- mapping back to what the user wrote ------------------------------------
+
+    def _segment_at(self, pos: int) -> _Segment:
+        return self._segments[bisect_right(self._norm_starts, pos) - 1]
+
+    def _orig_start(self, pos: int) -> int:
+        if pos >= len(self.text):
+            return len(self.original)
+        seg = self._segment_at(pos)
+        return seg.orig_start + (pos - seg.norm_start) if seg.identity else seg.orig_start
+
+    def _orig_end(self, last: int) -> int:
+        seg = self._segment_at(last)
+        return seg.orig_start + (last - seg.norm_start) + 1 if seg.identity else seg.orig_end
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a span of :attr:`text` to the same words in :attr:`original`."""
+        if not self._segments:
+            return (0, 0)
+        if end <= start:
+            point = self._orig_start(start)
+            return (point, point)
+        return (self._orig_start(start), self._orig_end(end - 1))
+
+    # -- what the rules look at ---------------------------------------------------
+
+    @cached_property
+    def tokens(self) -> tuple[Token, ...]:
+        """URLs, mentions, hashtags and code, in order, without overlaps."""
+        found: list[Token] = []
+        taken: list[tuple[int, int]] = []
+        for kind, pattern in (("code", _CODE), ("url", _URL),
+                              ("mention", _DISCORD_MENTION), ("mention", _MENTION),
+                              ("hashtag", _HASHTAG)):
+            for m in pattern.finditer(self.text):
+                s, e = m.span()
+                if any(s < te and ts < e for ts, te in taken):
+                    continue
+                taken.append((s, e))
+                found.append(Token(kind, s, e, m.group()))
+        found.sort(key=lambda t: t.start)
+        return tuple(found)
+
+    def tokens_of(self, kind: str) -> list[Token]:
+        return [t for t in self.tokens if t.kind == kind]
+
+    @cached_property
+    def prose(self) -> str:
+        """The text with URLs, mentions and code blanked out (same length, same offsets).
+
+        Phrase rules match here, so "subscribe" inside a link or "@LikeForLike" as a
+        handle is not mistaken for the writer's own words.
+        """
+        blanked = [t for t in self.tokens if t.kind != "hashtag"]
+        if not blanked:
+            return self.text
+        chars = list(self.text)
+        for t in blanked:
+            chars[t.start:t.end] = " " * (t.end - t.start)
+        return "".join(chars)
+
+    @cached_property
+    def sentences(self) -> tuple[tuple[int, int], ...]:
+        """Spans of sentences in :attr:`text`, trimmed of surrounding white space."""
+        spans: list[tuple[int, int]] = []
+        start = 0
+        # Boundaries come from the prose (a dot inside a link ends nothing); trimming
+        # uses the text, so a sentence keeps the link at its end.
+        for m in _SENTENCE_END.finditer(self.prose):
+            end = m.start() if m.group().startswith("\n") else m.end()
+            _append_trimmed(self.text, start, end, spans)
+            start = m.end()
+        _append_trimmed(self.text, start, len(self.text), spans)
+        return tuple(spans)
+
+    def sentence_around(self, start: int, end: int) -> tuple[int, int]:
+        for s, e in self.sentences:
+            if s <= start < e or (start == end == e):
+                return (s, max(e, end))
+        return (start, end)
+
+    @cached_property
+    def words(self) -> tuple[tuple[int, int], ...]:
+        """Spans of the writer's own words: hashtags, links and mentions excluded."""
+        hashtags = [(t.start, t.end) for t in self.tokens_of("hashtag")]
+        return tuple(
+            m.span() for m in _WORD.finditer(self.prose)
+            if not any(s <= m.start() < e for s, e in hashtags)
+        )
+
+
+def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append((start, end))
+
+
+def protected_tokens(text: str) -> set[str]:
+    """URLs, @mentions and numbers in a text: what a rewrite must keep.
+
+    Compared after normalisation, so a rewrite that merely drops markdown or fixes a
+    look-alike letter still keeps them.
+    """
+    doc = Document(text)
+    kept = {t.text.rstrip("/").lower() for t in doc.tokens if t.kind in ("url", "mention")}
+    kept.update(m.group().rstrip(".,").lower() for m in _NUMBER.finditer(doc.prose))
+    return kept
+
+
+def lost_tokens(draft: str, rewrite: str) -> set[str]:
+    """Which of the draft's URLs, mentions and numbers the rewrite dropped."""
+    return protected_tokens(draft) - protected_tokens(rewrite)

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+
+class _Stdin(io.StringIO):
+    def isatty(self) -> bool:
+        return False
+
+
+def run(argv: list[str], stdin: str = "") -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(argv, out=out, stdin=_Stdin(stdin))
+    return code, out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def _no_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("OPENAI_API_KEY", "DRAFTCOACH_LLM_BASE_URL", "DRAFTCOACH_CONFIG_DIR"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_json_output_keeps_the_interface_shape() -> None:
+    code, out = run(["critique", "--platform", "x", "--format", "json",
+                     "Buy my ebook today for just $9.99! Click here to purchase."])
+    assert code == 1
+    data = json.loads(out)
+    assert data["platform"] == "x"
+    assert data["verdict"] == "almost"
+    assert 0 <= data["score"] < 100
+    finding = data["findings"][0]
+    assert set(finding) >= {"rule", "principle", "severity", "message", "span", "match",
+                            "suggestion"}
+    text = "Buy my ebook today for just $9.99! Click here to purchase."
+    assert text[finding["span"][0]:finding["span"][1]] == finding["match"]
+    assert data["rewrite"]["source"] == "offline"
+    assert data["rewrite"]["score"] >= data["score"]
+
+
+def test_a_ready_draft_exits_zero_with_a_readable_verdict() -> None:
+    code, out = run(["critique", "-p", "x", "What's one tool you'd never give up for writing?"])
+    assert code == 0
+    assert out.rstrip().splitlines()[-1].startswith("Score 100/100")
+
+
+def test_text_output_marks_the_offending_words() -> None:
+    code, out = run(["critique", "--color", "never", "F4F? I follow back everyone"])
+    assert code == 1
+    assert "[[F4F]]" in out
+    assert "needs work" in out
+
+
+def test_draft_from_stdin_and_from_a_file(tmp_path: Path) -> None:
+    assert run(["critique", "-", "--format", "json"], stdin="Like for like!")[0] == 1
+    draft = tmp_path / "draft.txt"
+    draft.write_text("Tag 3 friends who need this", encoding="utf-8")
+    code, out = run(["critique", "-f", str(draft), "--format", "json"])
+    assert code == 1 and json.loads(out)["findings"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["critique", "-p", "myspace", "hi"], "unknown platform 'myspace'"),
+        (["critique", "   "], "the draft is empty"),
+        (["critique", "-f", "/no/such/file.txt"], "cannot read /no/such/file.txt"),
+        (["critique", "--format", "xml", "hi"], "invalid choice"),
+        (["frobnicate"], "invalid choice"),
+        (["--config-dir", "/no/such/dir", "rules"], "does not exist"),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_two(argv, message, capsys) -> None:
+    code, _ = run(argv)
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_batch_critiques_every_line_and_reports_bad_ones(tmp_path: Path) -> None:
+    batch = tmp_path / "calendar.jsonl"
+    batch.write_text(
+        '{"id": "mon", "text": "Like for like!", "platform": "instagram"}\n'
+        '{"id": "tue", "text": "What do you use to take notes?"}\n'
+        "not json\n"
+        '{"id": "wed", "text": "hello", "platform": "myspace"}\n',
+        encoding="utf-8",
+    )
+    code, out = run(["critique", "--batch", str(batch), "--platform", "x"])
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 1
+    assert [line["id"] for line in lines] == ["mon", "tue", None, "wed"]
+    assert lines[0]["platform"] == "instagram" and lines[0]["verdict"] == "needs-work"
+    assert lines[1]["platform"] == "x" and lines[1]["verdict"] == "ready"
+    assert "not JSON" in lines[2]["error"]
+    assert "unknown platform" in lines[3]["error"]
+
+
+def test_rules_lists_every_principle() -> None:
+    code, out = run(["rules"])
+    assert code == 0
+    for principle in ("reader-value", "no-engagement-bait", "listen-first", "not-ego",
+                      "no-hard-sell", "authentic", "no-spray", "platform-fit"):
+        assert principle in out
+    code, out = run(["rules", "--format", "json"])
+    assert {r["principle"] for r in json.loads(out)} >= {"no-spray", "authentic"}
+
+
+def test_eval_prints_precision_and_recall(tmp_path: Path) -> None:
+    labelled = tmp_path / "set.yaml"
+    labelled.write_text(
+        "- {id: a, platform: x, text: 'F4F? follow back', flag: [no-engagement-bait]}\n"
+        "- {id: b, platform: x, text: 'What do you read on Sundays?', clean: true}\n",
+        encoding="utf-8",
+    )
+    code, out = run(["eval", str(labelled)])
+    assert code == 0
+    assert "no-engagement-bait" in out and "1.00" in out
+    assert "clean drafts left clean: 1/1" in out

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.coach import Coach, RuleOverrides
+from bot.errors import UnknownPlatformError
+
+
+def _dev_cases() -> list:
+    from tests.conftest import SHARED
+
+    path = SHARED / "eval" / "dev_drafts.yaml"
+    if not path.is_file():
+        return []
+    return [pytest.param(c, id=c["id"]) for c in yaml.safe_load(path.read_text("utf-8"))]
+
+
+@pytest.mark.parametrize("case", _dev_cases())
+def test_hand_written_drafts_get_their_verdicts(coach: Coach, case: dict) -> None:
+    assessment = coach.assess(case["text"], case["platform"])
+    flagged = {f.principle for f in assessment.blocking}
+    if case.get("clean"):
+        assert not flagged, [f.message for f in assessment.blocking]
+    for principle in case.get("flag", []):
+        assert principle in flagged, f"{case['id']} should be flagged under {principle}"
+
+
+def test_findings_are_sorted_by_position_and_quote_the_draft(coach: Coach) -> None:
+    text = "Hurry!! Like for like, and smash that like button #l4l #a #b #c #d"
+    findings = coach.assess(text, "x").findings
+    starts = [f.span[0] for f in findings]
+    assert starts == sorted(starts)
+    assert all(text[f.span[0]:f.span[1]] == f.match for f in findings)
+
+
+def test_score_and_verdict(coach: Coach) -> None:
+    ready = coach.assess("What's one tool you'd never give up for writing?", "x")
+    assert (ready.score, ready.verdict) == (100, "ready")
+    almost = coach.assess("Repost if you agree, and tell me what you think?", "linkedin")
+    assert almost.verdict == "almost" and 0 < almost.score < 100
+    bad = coach.assess("F4F? I follow back everyone", "x")
+    assert bad.verdict == "needs-work" and bad.score < almost.score
+
+
+def test_a_team_can_switch_a_rule_off_or_change_its_severity(coach: Coach) -> None:
+    text = "Our brand just crossed 1 million followers, thanks to you all. What next?"
+    assert any(f.rule == "vanity-metrics" for f in coach.assess(text, "x").blocking)
+    off = coach.assess(text, "x", RuleOverrides(disabled=frozenset({"vanity-metrics"})))
+    assert not any(f.rule == "vanity-metrics" for f in off.findings)
+    softer = coach.assess(text, "x", RuleOverrides(severity={"vanity-metrics": "suggestion"}))
+    assert [f.severity for f in softer.findings if f.rule == "vanity-metrics"] == ["suggestion"]
+
+
+def test_unknown_platform_names_the_choices(coach: Coach) -> None:
+    with pytest.raises(UnknownPlatformError, match="linkedin"):
+        coach.assess("hello", "myspace")
+
+
+def test_html_and_hidden_characters_do_not_hide_bait(coach: Coach) -> None:
+    text = "f\u043ell\u043ew\u200b for f\u043ell\u043ew &amp; I&#39;ll follow back\ufeff"
+    findings = [f for f in coach.assess(text, "youtube").findings
+                if f.principle == "no-engagement-bait"]
+    assert findings
+    assert all(text[f.span[0]:f.span[1]] == f.match for f in findings)
+
+
+def test_empty_and_whitespace_drafts_are_ready_with_nothing_to_say(coach: Coach) -> None:
+    for text in ("", "   \n "):
+        assert coach.assess(text, "x").findings == ()
+
+
+def test_nothing_in_the_shared_config_is_left_unused(coach: Coach) -> None:
+    used = {r.meta.principle for r in coach.rules}
+    assert used == set(coach.principles)
+    assert set(coach.platform_ids) == {"x", "linkedin", "instagram", "threads", "bluesky",
+                                       "mastodon", "facebook", "youtube", "generic"}
+    assert Path(coach.rules[0].meta.file).is_file()

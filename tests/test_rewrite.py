@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.coach import Coach
+from bot.rewrite import tidy
+from bot.text import lost_tokens
+
+DRAFTS = [
+    ("x", "F4F? I follow back everyone who follows me 💯 #followforfollow #follow4follow"),
+    ("instagram", "FLASH SALE 🔥 70% off for the next 3 hours only! Shop now, link in bio. "
+                  "Hurry, while stocks last!!"),
+    ("linkedin", "Excited to synergize our holistic, next-generation, best-in-class offerings "
+                 "to empower stakeholders and move the needle across the value chain."),
+    ("instagram", "Monday mood #monday #mood #love #instagood #photooftheday #fashion "
+                  "#beautiful #happy #cute #tbt #like4like #followme"),
+    ("x", "This ONE weird trick will make you RICH overnight!!! You'll never guess number 7!!!"),
+    ("x", "Our release notes are up: https://example.com/notes. Thanks @ana for 3 fixes."),
+    ("x", "We have been building dashboards for ten years, and honestly the most useful "
+          "chart is still a simple line over time. Here's why, in three points, plus a "
+          "template you can copy for free at https://example.com/t. Which chart do you reach "
+          "for first? It would be great to compare notes with other analysts working on the "
+          "same problem."),
+]
+
+
+@pytest.mark.parametrize(("platform", "draft"), DRAFTS)
+def test_offline_rewrite_is_never_worse_and_keeps_links_mentions_numbers(
+    coach: Coach, platform: str, draft: str
+) -> None:
+    assessment = coach.assess(draft, platform)
+    rewrite = coach.offline_rewrite(assessment)
+    assert rewrite.source == "offline"
+    assert rewrite.note
+    assert rewrite.score >= assessment.score
+    assert rewrite.assessment == coach.assess(rewrite.text, platform)
+    removed_on_purpose = " ".join(f.match for f in assessment.findings
+                                  if f.replacement is not None)
+    assert lost_tokens(draft, rewrite.text) <= lost_tokens(draft, draft.replace(
+        removed_on_purpose, "")) | lost_tokens(removed_on_purpose, "")
+
+
+def test_rewrite_fixes_what_it_can(coach: Coach) -> None:
+    draft = ("FLASH SALE 🔥 70% off for the next 3 hours only! Shop now, link in bio. "
+             "Hurry, while stocks last!!")
+    rewrite = coach.offline_rewrite(coach.assess(draft, "instagram"))
+    assert rewrite.assessment.verdict == "ready"
+    assert "Hurry" not in rewrite.text and "!!" not in rewrite.text
+    assert "70%" in rewrite.text
+
+
+def test_rewrite_swaps_buzzwords_and_adds_a_question(coach: Coach) -> None:
+    draft = ("We leverage our cutting-edge platform to help small bakeries plan their week, "
+             "from flour orders to the rota.")
+    rewrite = coach.offline_rewrite(coach.assess(draft, "linkedin"))
+    assert "leverage" not in rewrite.text and "use" in rewrite.text
+    assert rewrite.text.rstrip().endswith("?")
+
+
+def test_rewrite_fits_the_platform_at_a_sentence_boundary(coach: Coach) -> None:
+    draft = DRAFTS[-1][1]
+    assessment = coach.assess(draft, "x")
+    assert any(f.rule == "over-limit" for f in assessment.findings)
+    rewrite = coach.offline_rewrite(assessment)
+    x = coach.platform("x")
+    assert x.length(rewrite.text) <= 280
+    assert "https://example.com/t" in rewrite.text
+    assert "Which chart do you reach for first?" in rewrite.text
+    assert rewrite.text.endswith((".", "?", "!"))
+
+
+def test_a_ready_draft_is_left_alone(coach: Coach) -> None:
+    draft = "What's one tool you'd never give up for writing? Mine is a plain text editor."
+    rewrite = coach.offline_rewrite(coach.assess(draft, "x"))
+    assert rewrite.text == draft
+
+
+@pytest.mark.parametrize(
+    ("messy", "clean"),
+    [
+        ("Great news ,  and . See you", "Great news. See you"),
+        ("  , starts badly. ok then", "Starts badly. Ok then"),
+        ("Nice 🔥! . Real sentence here.", "Nice 🔥! Real sentence here."),
+        ("Look at https://example.com/x. great", "Look at https://example.com/x. Great"),
+        ("It's in our bio.!", "It's in our bio."),
+        ("Wait for it...", "Wait for it..."),
+    ],
+)
+def test_tidy_mends_seams(messy: str, clean: str) -> None:
+    assert tidy(messy) == clean
