@@ -11,7 +11,7 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TextIO
@@ -89,20 +89,20 @@ def _read_draft(args: argparse.Namespace, stdin: TextIO) -> str:
 
 
 @asynccontextmanager
-async def open_pipeline(settings: Settings, coach: Coach, offline: bool = False):
+async def open_pipeline(
+    settings: Settings, coach: Coach, offline: bool = False
+) -> AsyncIterator[Pipeline]:
     """The pipeline with its one model client, closed again when done."""
-    client = None
     llm = None
     if settings.llm.enabled and not offline:
-        from bot.llm import create_llm_client, create_rewriter
+        from bot.llm import build_llm_rewriter
 
-        client = create_llm_client(settings.llm)
-        llm = create_rewriter(client, coach, settings)
+        llm = build_llm_rewriter(settings, coach)
     try:
         yield Pipeline(coach, llm)
     finally:
-        if client is not None:
-            await client.close()
+        if llm is not None:
+            await llm.aclose()
 
 
 def _batch_lines(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:

@@ -123,3 +123,67 @@ def test_eval_prints_precision_and_recall(tmp_path: Path) -> None:
     assert code == 0
     assert "no-engagement-bait" in out and "1.00" in out
     assert "clean drafts left clean: 1/1" in out
+
+
+async def _critique_in_a_process(env: dict[str, str], *argv: str) -> tuple[int, str, str]:
+    """The real command in its own process, so it talks HTTP to the test's model server."""
+    import asyncio
+    import os
+    import sys
+
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "critique", *argv,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, **env},
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+async def test_critique_uses_the_configured_model_unless_offline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.llm.server import Answer, ModelServer, answer_json
+
+    server = ModelServer()
+    await server.start()
+    try:
+        draft = "Repost if you agree! What is your best tip for new managers?"
+        better = "What is your best tip for new managers? Mine: ask before you advise."
+        server.always(Answer(answer_json(better)))
+        env = {"DRAFTCOACH_LLM_BASE_URL": server.url, "DRAFTCOACH_LLM_MODEL": "local-model"}
+
+        code, out, err = await _critique_in_a_process(
+            env, "-p", "linkedin", "--format", "json", draft)
+        data = json.loads(out)
+        assert data["rewrite"]["source"] == "llm", err
+        assert data["rewrite"]["text"] == better
+        assert code == 1  # the draft itself is still not ready
+        assert server.received[0].body["model"] == "local-model"
+        assert draft in server.received[0].user_text
+
+        asked = len(server.received)
+        code, out, _ = await _critique_in_a_process(
+            env, "-p", "linkedin", "--format", "json", "--offline", draft)
+        assert json.loads(out)["rewrite"]["source"] == "offline"
+        assert len(server.received) == asked
+    finally:
+        await server.stop()
+
+
+async def test_a_model_that_is_down_still_gets_the_user_an_answer() -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {"DRAFTCOACH_LLM_BASE_URL": f"http://127.0.0.1:{port}/v1"}
+    code, out, err = await _critique_in_a_process(
+        {**env, "DRAFTCOACH_LLM_TIMEOUT": "0.5"}, "--format", "json", "Like for like!")
+    data = json.loads(out)
+    assert code == 1
+    assert data["findings"]
+    assert data["rewrite"]["source"] == "offline"
+    assert "offline rewrite" in data["rewrite"]["note"]
+    assert "Traceback" not in err
