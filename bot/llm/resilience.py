@@ -64,8 +64,9 @@ def retry_after_seconds(exc: BaseException, now: float | None = None) -> float |
         return max(0.0, float(raw))
     except ValueError:
         pass
-    parsed = email.utils.parsedate_to_datetime(raw) if raw.strip() else None
-    if parsed is None:
+    try:
+        parsed = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
         return None
     now = time.time() if now is None else now
     return max(0.0, parsed.timestamp() - now)

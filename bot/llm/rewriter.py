@@ -379,14 +379,19 @@ class LLMRewriter:
 
     async def _attempt(self, messages: list[dict[str, str]], call: _Call) -> _Reply:
         self._breaker.before_call()
+        asked = False
         try:
             async with self._slots:
                 timeout = min(self._settings.timeout, call.deadline_at - self._clock())
                 if timeout <= 0:
                     raise ModelUnavailable("no time left before the deadline")
+                asked = True
                 reply = await self._request_any_mode(messages, call, timeout)
         except BaseException as exc:
-            if is_transient(exc) or isinstance(exc, asyncio.CancelledError | TimeoutError):
+            # Only the model's own trouble counts against it; time spent queueing for a
+            # slot (our overload, not the model's) or a 400 says nothing about its health.
+            model_failed = is_transient(exc) or isinstance(exc, asyncio.CancelledError)
+            if asked and model_failed:
                 self._breaker.record_failure()
             else:
                 self._breaker.release_trial()

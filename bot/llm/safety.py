@@ -17,6 +17,8 @@ from bot.text import protected_tokens
 # <@&id>. A rewrite is posted back into a channel, so none may survive, whatever
 # the draft or the model said.
 _PING = re.compile(r"@(?=(?:everyone|here)\b)|<@[!&]?\d+>", re.IGNORECASE)
+_SPACES = re.compile(r"[ \t]{2,}")
+_TRAILING_SPACE = re.compile(r"[ \t]+(?=\n|$)")
 _UNFINISHED_MENTION = re.compile(r"(?:<@[!&]?\d*|@\w*)$")
 _DISCORD_TOKEN = re.compile(r"^(?:<@[!&]?\d+>|<#\d+>|@everyone|@here)$", re.IGNORECASE)
 
@@ -33,8 +35,10 @@ def neutralise_pings(text: str, *, partial: bool = False) -> str:
     if partial:
         text = _UNFINISHED_MENTION.sub("", text)
     cleaned = _PING.sub("", text)
-    # Removing a mention can leave a double space behind.
-    return re.sub(r"[ \t]{2,}", " ", cleaned) if cleaned != text else text
+    if cleaned == text:
+        return text
+    # Removing a mention can leave a double or trailing space behind.
+    return _TRAILING_SPACE.sub("", _SPACES.sub(" ", cleaned))
 
 
 def _facts(text: str) -> set[str]:

@@ -1,0 +1,54 @@
+"""Building the one client and rewriter from settings, the way main() does."""
+
+from __future__ import annotations
+
+from bot.coach import Coach
+from bot.llm import build_llm_rewriter, create_llm_client
+from bot.settings import LLMSettings, load_settings
+
+from .server import Answer, ModelServer, answer_json
+
+
+def test_no_key_and_no_base_url_means_offline() -> None:
+    assert create_llm_client(LLMSettings()) is None
+    assert build_llm_rewriter(load_settings(env={}), coach=None) is None  # type: ignore[arg-type]
+
+
+async def test_local_server_without_a_key_gets_a_placeholder(
+    model_server: ModelServer, coach: Coach
+) -> None:
+    settings = load_settings(env={
+        "DRAFTCOACH_LLM_BASE_URL": model_server.url, "DRAFTCOACH_LLM_MODEL": "llama3.2",
+    })
+    rewriter = build_llm_rewriter(settings, coach)
+    assert rewriter is not None
+    model_server.then(Answer(answer_json("What slows your week down? Tell us.")))
+    try:
+        result = await rewriter.rewrite(coach.assess("Buy now!!! Best planner", "x"))
+    finally:
+        await rewriter.aclose()
+    assert result.source == "llm"
+    [sent] = model_server.received
+    assert sent.body["model"] == "llama3.2"
+    assert sent.headers["Authorization"] == "Bearer not-needed"
+
+
+async def test_api_key_is_sent(model_server: ModelServer, coach: Coach) -> None:
+    settings = load_settings(env={
+        "DRAFTCOACH_LLM_BASE_URL": model_server.url, "OPENAI_API_KEY": "sk-test-123",
+    })
+    rewriter = build_llm_rewriter(settings, coach)
+    assert rewriter is not None
+    model_server.then(Answer(answer_json("What slows your week down? Tell us.")))
+    try:
+        await rewriter.rewrite(coach.assess("Buy now!!! Best planner", "x"))
+    finally:
+        await rewriter.aclose()
+    assert model_server.received[0].headers["Authorization"] == "Bearer sk-test-123"
+
+
+def test_key_without_base_url_talks_to_openai() -> None:
+    client = create_llm_client(LLMSettings(api_key="sk-test"))
+    assert client is not None
+    assert str(client.base_url).startswith("https://api.openai.com/v1")
+    assert client.max_retries == 0
