@@ -22,7 +22,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import yarl
 from aiohttp import WSMsgType, web
@@ -36,6 +36,8 @@ API_PREFIX = "/api/v10"
 INTERACTION_DEADLINE = 3.0
 EPHEMERAL = 1 << 6
 LOADING = 1 << 7
+_CHANNEL_MESSAGES = re.compile(r"/channels/(?P<channel>\d+)/messages$")
+_MESSAGE = re.compile(r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)$")
 WEBHOOK_MESSAGE = r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/(?P<message>@original|\d+)"
 
 # Interaction callback types.
@@ -50,6 +52,7 @@ class RecordedRequest:
     body: Any
     at: float  # time.monotonic() when the request arrived
     status: int = 200
+    reply: Any = None  # the JSON the emulator answered with
 
 
 @dataclass(slots=True)
@@ -69,11 +72,11 @@ class ApiError(Exception):
         super().__init__(message)
         self.status, self.code, self.errors = status, code, errors or {}
 
-    def response(self) -> web.Response:
-        body = {"message": str(self), "code": self.code}
+    def body(self) -> Json:
+        body: Json = {"message": str(self), "code": self.code}
         if self.errors:
             body["errors"] = self.errors
-        return _json_response(body, status=self.status)
+        return body
 
 
 Handler = Callable[..., Awaitable[Any]]
@@ -143,11 +146,7 @@ class DiscordEmulator:
         app = web.Application(client_max_size=16 * 1024 * 1024)
         app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._api)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await serve_on_loopback(app)
         return self
 
     async def close(self) -> None:
@@ -189,6 +188,33 @@ class DiscordEmulator:
         assert found is not None
         return found
 
+    def answers_to(self, message_id: str) -> list[RecordedRequest]:
+        """The bot's messages answering ``message_id`` (a reply to it, or a post in the thread
+        started from it), then the edits of those messages, in the order they arrived."""
+        created: set[str] = set()
+        found: list[RecordedRequest] = []
+        for request in self.requests:
+            if request.status != 200:
+                continue
+            if request.method == "POST" and (match := _CHANNEL_MESSAGES.match(request.path)):
+                reference = (request.body or {}).get("message_reference") or {}
+                if message_id in (match["channel"], str(reference.get("message_id"))):
+                    created.add(request.reply["id"])
+                    found.append(request)
+            elif (request.method == "PATCH" and (match := _MESSAGE.match(request.path))
+                  and match["message"] in created):
+                found.append(request)
+        return found
+
+    async def settle(self, quiet: float = 0.2, timeout: float = 5.0) -> None:
+        """Wait until no request has arrived for ``quiet`` seconds: the bot is done."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            last = self.requests[-1].at if self.requests else 0.0
+            if time.monotonic() - last >= quiet:
+                return
+            await asyncio.sleep(quiet / 4)
+
     def requests_to(self, method: str, path: str, *, since: int = 0) -> list[RecordedRequest]:
         pattern = re.compile(path + "$")
         return [r for r in self.requests[since:] if r.method == method and pattern.match(r.path)]
@@ -218,11 +244,15 @@ class DiscordEmulator:
         return message
 
     async def slash_command(self, name: str, options: list[Json] | None = None, *,
-                            user: str = "alice", channel: str = "drafts") -> Interaction:
-        """``/name`` with ``options`` (Discord's nested option objects, for subcommands too)."""
+                            user: str = "alice", channel: str = "drafts",
+                            resolved: Json | None = None) -> Interaction:
+        """``/name`` with ``options`` (Discord's nested option objects, for subcommands too);
+        ``resolved`` carries the channels, users or roles those options name."""
         command = self._registered(name, kind=1)
         data = {"id": command.get("id", self.world.ids.next()), "name": name, "type": 1,
                 "options": options or []}
+        if resolved:
+            data["resolved"] = resolved
         return await self._interact(2, data, user=user, channel=channel)
 
     async def context_menu(self, name: str, target: Json, *, user: str = "alice") -> Interaction:
@@ -335,16 +365,17 @@ class DiscordEmulator:
         body = await _read_body(request)
         recorded = RecordedRequest(request.method, path, dict(request.query), body,
                                    time.monotonic())
-        response = await self._route(request.method, path, body, recorded)
-        recorded = RecordedRequest(recorded.method, path, recorded.query, body, recorded.at,
-                                   response.status)
-        self.requests.append(recorded)
+        status, reply = await self._route(request.method, path, body, recorded)
+        self.requests.append(RecordedRequest(recorded.method, path, recorded.query, body,
+                                             recorded.at, status, reply))
         async with self._arrived:
             self._arrived.notify_all()
-        return response
+        if status == 204:
+            return web.Response(status=204)
+        return _json_response(reply, status)
 
     async def _route(self, method: str, path: str, body: Any,
-                     recorded: RecordedRequest) -> web.StreamResponse:
+                     recorded: RecordedRequest) -> tuple[int, Any]:
         for route_method, pattern, handler in self._routes:
             match = pattern.match(path)
             if match and route_method == method:
@@ -352,12 +383,10 @@ class DiscordEmulator:
                     result = await handler(body, **match.groupdict())
                 except ApiError as error:
                     self.rejected.append((recorded, str(error)))
-                    return error.response()
-                if result is None:
-                    return web.Response(status=204)
-                return _json_response(result)
+                    return error.status, error.body()
+                return (204, None) if result is None else (200, result)
         self.unknown_routes.append(recorded)
-        return _json_response({"message": "404: Not Found", "code": 0}, status=404)
+        return 404, {"message": "404: Not Found", "code": 0}
 
     async def _no_content(self, body: Any, **_: str) -> None:
         return None
@@ -544,6 +573,15 @@ class DiscordEmulator:
         self.messages.pop(stored["id"], None)
 
 
+async def serve_on_loopback(app: web.Application) -> tuple[web.AppRunner, int]:
+    """Serve ``app`` on 127.0.0.1 at a free port; the runner (to clean up) and the port."""
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+
 def _json_response(body: Any, status: int = 200) -> web.Response:
     # Exactly Discord's header: discord.py parses JSON only for "application/json" verbatim.
     return web.Response(body=json.dumps(body).encode(), status=status,
@@ -561,8 +599,15 @@ async def _read_body(request: web.Request) -> Any:
     return json.loads(text) if text else None
 
 
+class Endpoints(Protocol):
+    @property
+    def api_base(self) -> str: ...
+    @property
+    def gateway_url(self) -> str: ...
+
+
 @contextmanager
-def discord_pointed_at(emulator: DiscordEmulator) -> Iterator[None]:
+def discord_pointed_at(emulator: Endpoints) -> Iterator[None]:
     """Point discord.py's REST base and default gateway at ``emulator``, then restore them."""
     from discord.gateway import DiscordWebSocket
     from discord.http import Route
