@@ -232,12 +232,15 @@ def findings_lines(
         for hits in rules.values():
             first = hits[0]
             icon = SEVERITY_ICONS.get(first.severity, "•")
-            words = ", ".join(quote(h.match) for h in hits[:3] if h.match.strip())
-            if len(hits) > 3:
-                words += f" (+{len(hits) - 3} more)"
+            # Quote every hit's words, except those the shown message already quotes.
+            quoted = [h for h in hits
+                      if h.match.strip() and not (h is first and h.match in first.message)]
+            words = ", ".join(quote(h.match) for h in quoted[:3])
+            if len(quoted) > 3:
+                words += f" (+{len(quoted) - 3} more)"
             line = f"{icon} {safe_text(first.message)}"
             if words:
-                line += f": {words}"
+                line += f" {words}"
             if first.suggestion:
                 line += f"\n  ↳ {safe_text(first.suggestion)}"
             lines.append(truncate(line, 600))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import socket
 from collections.abc import AsyncIterator, Iterator
 
 import discord
@@ -20,8 +21,10 @@ from simworld import World
 from bot.coach import Coach, build_coach
 from bot.discord.app import DraftcoachBot, create_bot
 from bot.discord.store import Store
+from bot.llm.rewriter import build_llm_rewriter
 from bot.pipeline import Pipeline
 from bot.settings import Settings, load_settings
+from tests.llm.server import ModelServer
 
 
 class ErrorLog(logging.Handler):
@@ -106,3 +109,44 @@ async def world(simcord_env: simcord.Env) -> World:
     result = await admin.slash(drafts, "coach channels add")
     assert "now a drafts channel" in result.response.content
     return World(env, guild, drafts, general, admin, alice, bob)
+
+
+@pytest.fixture
+def refused_url() -> str:
+    """A model base URL where nothing listens: every connection is refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/v1"
+
+
+@pytest.fixture
+async def model_server() -> AsyncIterator[ModelServer]:
+    server = ModelServer()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+def model_settings(settings: Settings, base_url: str) -> Settings:
+    """``settings`` with a model at ``base_url`` that gives up quickly when it fails."""
+    llm = dataclasses.replace(
+        settings.llm, base_url=base_url, api_key="test-key", model="test-model",
+        timeout=0.5, deadline=1.5, breaker_threshold=50,
+    )
+    return dataclasses.replace(settings, llm=llm)
+
+
+@pytest.fixture
+async def model_pipeline(
+    model_url: str, settings: Settings, coach: Coach
+) -> AsyncIterator[Pipeline]:
+    """A pipeline whose model lives at the test's ``model_url``."""
+    rewriter = build_llm_rewriter(model_settings(settings, model_url), coach)
+    assert rewriter is not None
+    try:
+        yield Pipeline(coach, rewriter)
+    finally:
+        await rewriter.aclose()

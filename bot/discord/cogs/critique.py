@@ -44,6 +44,7 @@ EMPTY = "That draft is empty. Paste the text you want me to look at."
 class DraftModal(discord.ui.Modal, title="Critique a draft"):
     draft: discord.ui.TextInput[DraftModal] = discord.ui.TextInput(
         label="Your draft",
+        custom_id="draft",
         style=discord.TextStyle.paragraph,
         placeholder="Paste the post, line breaks and all.",
         max_length=MODAL_MAX,

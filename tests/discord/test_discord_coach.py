@@ -1,0 +1,97 @@
+"""/coach: settings for members with Manage Server, principles and help for everyone."""
+
+from __future__ import annotations
+
+from simworld import World, bot_messages, critique_reply
+
+BAIT = "Follow for follow!!! BUY NOW before it's gone"
+
+
+async def test_settings_are_refused_without_manage_server(world: World) -> None:
+    for command, options in (
+        ("coach channels add", {}),
+        ("coach channels remove", {}),
+        ("coach channels list", {}),
+        ("coach platform", {"platform": "x"}),
+        ("coach rules disable", {"rule": "fake-urgency"}),
+        ("coach llm off", {}),
+    ):
+        result = await world.alice.slash(world.general, command, **options)
+        assert result.ephemeral, command
+        assert "Manage Server" in result.response.content, command
+
+    # Nothing changed: the general channel is still not a drafts channel.
+    await world.alice.send(world.general, BAIT)
+    assert bot_messages(world.env, interactions=False) == []
+
+
+async def test_channels_add_list_and_remove(world: World) -> None:
+    added = await world.admin.slash(world.general, "coach channels add")
+    assert "now a drafts channel" in added.response.content
+
+    listing = await world.admin.slash(world.general, "coach channels list")
+    assert f"<#{world.drafts.id}>" in listing.response.content
+    assert f"<#{world.general.id}>" in listing.response.content
+
+    removed = await world.admin.slash(world.general, "coach channels remove")
+    assert "no longer a drafts channel" in removed.response.content
+    await world.alice.send(world.general, BAIT)
+    assert world.general.threads == []
+
+
+async def test_the_servers_platform_applies_to_drafts(world: World) -> None:
+    result = await world.admin.slash(world.general, "coach platform", platform="linkedin")
+    assert "LinkedIn" in result.response.content
+
+    await world.alice.send(world.drafts, BAIT)
+
+    assert critique_reply(world.drafts).embeds[0].footer.text.startswith("LinkedIn · ")
+
+
+async def test_rules_can_be_turned_off_and_reweighted(world: World) -> None:
+    severity = await world.admin.slash(
+        world.general, "coach rules severity", rule="follow-for-follow", level="suggestion"
+    )
+    assert "suggestion" in severity.response.content
+
+    before = await world.alice.slash(world.general, "critique", draft=BAIT)
+    assert "Pushes with urgency" in before.response.embeds[0].description
+    off = await world.admin.slash(world.general, "coach rules disable", rule="fake-urgency")
+    assert "off" in off.response.content
+
+    result = await world.alice.slash(world.general, "critique", draft=BAIT)
+    embed = result.response.embeds[0]
+    assert "Pushes with urgency" not in embed.description  # fake-urgency's finding
+    assert "💡 " in embed.description and "⛔" not in embed.description
+
+    listing = await world.admin.slash(world.general, "coach rules list")
+    assert "`fake-urgency`: off" in listing.response.content
+    assert "`follow-for-follow`: severity suggestion" in listing.response.content
+
+    await world.admin.slash(world.general, "coach rules enable", rule="fake-urgency")
+    again = await world.alice.slash(world.general, "critique", draft=BAIT)
+    assert "Pushes with urgency" in again.response.embeds[0].description
+
+
+async def test_an_unknown_rule_gets_a_clear_answer(world: World) -> None:
+    result = await world.admin.slash(world.general, "coach rules disable", rule="no-such-rule")
+    assert result.ephemeral
+    assert "There is no rule `no-such-rule`" in result.response.content
+
+
+async def test_rule_names_autocomplete(world: World) -> None:
+    choices = await world.admin.autocomplete(
+        world.general, "coach rules disable", "rule", "hash"
+    )
+    assert [c["value"] for c in choices] == ["hashtag-stuffing"]
+
+
+async def test_principles_and_help_are_for_everyone(world: World) -> None:
+    principles = await world.alice.slash(world.general, "coach principles")
+    text = principles.response.embeds[0].description
+    for principle_id in ("reader-value", "no-engagement-bait", "listen-first", "not-ego",
+                         "no-hard-sell", "authentic", "no-spray", "platform-fit"):
+        assert f"`{principle_id}`" in text
+
+    help_ = await world.alice.slash(world.general, "coach help")
+    assert "/critique" in help_.response.embeds[0].description

@@ -1,0 +1,106 @@
+"""The rewrite from a real model client: streaming into the reply, and a model that fails.
+
+Whatever the model does, the user gets the rules findings at once and a rewrite
+after, and interactions are acknowledged inside Discord's 3 seconds.
+"""
+
+from __future__ import annotations
+
+import pytest
+from simworld import World, critique_reply
+
+from bot.pipeline import Pipeline
+from tests.llm.server import Answer, ModelServer, answer_json
+
+BAIT = "Follow for follow!!! BUY NOW before it's gone"
+BETTER = "We just opened our spring workshop list. Which topic should we run first?"
+
+
+@pytest.fixture
+def pipeline(model_pipeline: Pipeline) -> Pipeline:
+    return model_pipeline
+
+
+def interaction_callbacks(world: World) -> list[dict]:
+    return [r.json for r in world.env.http_requests
+            if r.method == "POST" and r.path.startswith("/interactions/")]
+
+
+class TestModelDown:
+    @pytest.fixture
+    def model_url(self, refused_url: str) -> str:
+        return refused_url
+
+    async def test_critique_still_gets_findings_and_the_offline_rewrite(
+        self, world: World
+    ) -> None:
+        result = await world.alice.slash(world.general, "critique", draft=BAIT)
+
+        assert result.acknowledged
+        first = interaction_callbacks(world)[-1]["data"]["embeds"][0]
+        assert "Follow for follow" in first["description"]  # findings in the first answer
+        embed = result.response.embeds[0]
+        assert "offline rewrite" in embed.fields[0].name
+        note = next(f for f in embed.fields if f.name == "Note")
+        assert "unavailable" in note.value.lower()
+
+    async def test_a_draft_in_a_drafts_channel_still_gets_its_answer(self, world: World) -> None:
+        await world.alice.send(world.drafts, BAIT)
+
+        embed = critique_reply(world.drafts).embeds[0]
+        assert "Follow for follow" in embed.description
+        assert "offline rewrite" in embed.fields[0].name
+
+
+class TestSlowModel:
+    @pytest.fixture
+    async def model_url(self, model_server: ModelServer) -> str:
+        model_server.always(Answer(answer_json(BETTER), delay=2.0))
+        return model_server.url
+
+    async def test_the_findings_do_not_wait_for_the_model(
+        self, world: World, model_server: ModelServer
+    ) -> None:
+        result = await world.alice.slash(world.general, "critique", draft=BAIT)
+
+        # The first answer (the interaction's acknowledgement) already has the findings
+        # and the "writing…" state; the model's rewrite arrives in a later edit.
+        assert result.acknowledged and not result.deferred
+        first = interaction_callbacks(world)[-1]["data"]["embeds"][0]
+        assert "writing" in first["fields"][0]["name"]
+        assert "Follow for follow" in first["description"]
+        assert model_server.received, "the model was asked"
+        final = result.response.embeds[0].fields[0]
+        assert "model" in final.name and "spring workshop" in final.value
+
+
+class TestStreamingModel:
+    @pytest.fixture
+    async def model_url(self, model_server: ModelServer) -> str:
+        model_server.always(Answer(answer_json(BETTER), chunk=12, delay=0.05))
+        return model_server.url
+
+    async def test_the_rewrite_grows_in_the_reply_then_settles(
+        self, world: World, model_server: ModelServer
+    ) -> None:
+        await world.alice.send(world.drafts, BAIT)
+
+        reply = critique_reply(world.drafts)
+        edits = [r.json["embeds"][0] for r in world.env.http_requests
+                 if r.method == "PATCH" and r.path.endswith(f"/messages/{reply.id}")]
+        writing = [e for e in edits if "writing" in e["fields"][0]["name"]]
+        assert writing, "the rewrite is shown while it is being written"
+        assert model_server.received and model_server.received[0].streamed
+        final = reply.embeds[0].fields[0]
+        assert "model" in final.name and "writing" not in final.name
+        assert "spring workshop" in final.value
+
+    async def test_llm_off_keeps_drafts_away_from_the_model(
+        self, world: World, model_server: ModelServer
+    ) -> None:
+        await world.admin.slash(world.general, "coach llm off")
+
+        result = await world.alice.slash(world.general, "critique", draft=BAIT)
+
+        assert model_server.received == []
+        assert "offline rewrite" in result.response.embeds[0].fields[0].name
