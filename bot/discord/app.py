@@ -126,11 +126,16 @@ async def run(settings: Settings) -> None:
             runner = asyncio.create_task(bot.start(token))
             stopper = asyncio.create_task(stop.wait())
             await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
-            if stopper.done():
-                log.info("shutting down")
-                await bot.close()
             stopper.cancel()
-            await runner
+            if not runner.done():
+                # Cancelling start() is safe at any stage (even mid-handshake); leaving
+                # the ``async with`` then closes the gateway and HTTP sessions.
+                log.info("shutting down")
+                runner.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await runner
+            else:
+                runner.result()
     except discord.LoginFailure:
         raise ConfigError("DISCORD_TOKEN: Discord rejected the token; copy it again from "
                           "the Developer Portal (Bot > Reset Token)") from None
