@@ -13,6 +13,7 @@ import logging
 import signal
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
@@ -21,7 +22,7 @@ from bot.coach import build_coach
 from bot.discord.coaching import NO_PINGS, Coaching, respond_or_followup
 from bot.discord.store import Store
 from bot.discord.views import PERSISTENT_ITEMS
-from bot.errors import ConfigError
+from bot.errors import ConfigError, DraftcoachError
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 
@@ -139,6 +140,8 @@ async def run(settings: Settings) -> None:
     except discord.LoginFailure:
         raise ConfigError("DISCORD_TOKEN: Discord rejected the token; copy it again from "
                           "the Developer Portal (Bot > Reset Token)") from None
+    except (aiohttp.ClientError, OSError) as exc:
+        raise DraftcoachError(f"cannot reach Discord ({exc}); check the network") from None
     except discord.PrivilegedIntentsRequired:
         raise ConfigError(
             "discord.message_content: the Message Content intent is not enabled for this "
