@@ -130,21 +130,28 @@ async def model_server() -> AsyncIterator[ModelServer]:
         await server.stop()
 
 
-def model_settings(settings: Settings, base_url: str) -> Settings:
+@pytest.fixture
+def llm_options() -> dict[str, object]:
+    """Per-test changes to the model settings (override in a test class)."""
+    return {}
+
+
+def model_settings(settings: Settings, base_url: str, **changes: object) -> Settings:
     """``settings`` with a model at ``base_url`` that gives up quickly when it fails."""
+    options: dict[str, object] = {"timeout": 0.5, "deadline": 1.5, "breaker_threshold": 50}
+    options.update(changes)
     llm = dataclasses.replace(
-        settings.llm, base_url=base_url, api_key="test-key", model="test-model",
-        timeout=0.5, deadline=1.5, breaker_threshold=50,
+        settings.llm, base_url=base_url, api_key="test-key", model="test-model", **options
     )
     return dataclasses.replace(settings, llm=llm)
 
 
 @pytest.fixture
 async def model_pipeline(
-    model_url: str, settings: Settings, coach: Coach
+    model_url: str, settings: Settings, coach: Coach, llm_options: dict[str, object]
 ) -> AsyncIterator[Pipeline]:
     """A pipeline whose model lives at the test's ``model_url``."""
-    rewriter = build_llm_rewriter(model_settings(settings, model_url), coach)
+    rewriter = build_llm_rewriter(model_settings(settings, model_url, **llm_options), coach)
     assert rewriter is not None
     try:
         yield Pipeline(coach, rewriter)

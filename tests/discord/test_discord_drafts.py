@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
+import discord
 import pytest
+from simcord.backend import serializers
 from simworld import World, assert_within_limits, bot_messages, button_labels, critique_reply
 
 from bot.discord.render import VERDICT_STYLES
+from bot.discord.store import Store
 
 BAIT = "Follow for follow!!! BUY NOW before it's gone"
 GOOD = (
@@ -156,3 +161,44 @@ async def test_the_cooldown_answers_politely_then_lets_the_member_back(world: Wo
     fourth = await world.alice.send(world.drafts, f"{BAIT} later")
     answer = next(t for t in world.drafts.threads if t.id == fourth.id).last_message
     assert answer.embeds and answer.embeds[0].title.startswith("🛑")
+
+
+async def test_without_thread_permission_the_answer_is_a_reply(world: World) -> None:
+    no_threads = world.guild.create_text_channel(
+        "announcements-drafts",
+        overwrites={world.guild.me: discord.PermissionOverwrite(create_public_threads=False)},
+    )
+    await world.admin.slash(no_threads, "coach channels add")
+
+    draft = await world.alice.send(no_threads, BAIT)
+
+    assert no_threads.threads == []
+    reply = no_threads.last_message
+    assert reply.author.bot and reply.reference.message_id == draft.id
+    assert "Follow for follow" in reply.embeds[0].description
+
+
+async def test_a_repeated_edit_event_changes_nothing(world: World) -> None:
+    draft = await world.alice.send(world.drafts, BAIT)
+    await world.alice.edit(draft, GOOD)
+    edits = len([r for r in world.env.http_requests if r.method == "PATCH"])
+
+    stored = world.env.backend.get_message(world.drafts.id, draft.id)
+    payload = dict(serializers.message_payload(world.env.backend, stored))
+    world.env.backend.emit("MESSAGE_UPDATE", payload)
+    await world.env.settle()
+
+    assert len([r for r in world.env.http_requests if r.method == "PATCH"]) == edits
+
+
+async def test_another_version_after_the_retention_period_explains_itself(
+    world: World, store: Store
+) -> None:
+    await world.alice.send(world.drafts, BAIT)
+    reply = critique_reply(world.drafts)
+    await store.purge_texts(30, now=time.time() + 31 * 86400)
+
+    result = await world.alice.click(reply, label="Another version")
+
+    assert result.ephemeral
+    assert "only keep a draft's text for 30 days" in result.response.content

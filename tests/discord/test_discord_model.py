@@ -10,7 +10,8 @@ import pytest
 from simworld import World, critique_reply
 
 from bot.pipeline import Pipeline
-from tests.llm.server import Answer, ModelServer, answer_json
+from bot.settings import Settings
+from tests.llm.server import Answer, Hang, ModelServer, answer_json
 
 BAIT = "Follow for follow!!! BUY NOW before it's gone"
 BETTER = "We just opened our spring workshop list. Which topic should we run first?"
@@ -104,3 +105,42 @@ class TestStreamingModel:
 
         assert model_server.received == []
         assert "offline rewrite" in result.response.embeds[0].fields[0].name
+
+    async def test_another_version_asks_the_model_afresh(
+        self, world: World, model_server: ModelServer
+    ) -> None:
+        result = await world.alice.slash(world.general, "critique", draft=BAIT)
+        assert len(model_server.received) == 1
+
+        again = await world.alice.click(result.response.message, label="Another version")
+
+        assert again.acknowledged
+        assert len(model_server.received) == 2, "a fresh version is not served from the cache"
+        final = again.response.embeds[0].fields[0]
+        assert "model" in final.name and "spring workshop" in final.value
+
+
+class TestHangingModel:
+    @pytest.fixture
+    async def model_url(self, model_server: ModelServer) -> str:
+        model_server.always(Hang(2.5))  # then a 504, long after the deadline
+        return model_server.url
+
+    @pytest.fixture
+    def llm_options(self) -> dict[str, object]:
+        # One attempt, cut short by the step's own deadline.
+        return {"timeout": 1.0, "deadline": 1.0, "max_attempts": 1}
+
+    async def test_findings_at_once_and_the_offline_rewrite_by_the_deadline(
+        self, world: World, model_server: ModelServer
+    ) -> None:
+        result = await world.alice.slash(world.general, "critique", draft=BAIT)
+
+        assert result.acknowledged and not result.deferred
+        first = interaction_callbacks(world)[-1]["data"]["embeds"][0]
+        assert "writing" in first["fields"][0]["name"]
+        assert "Follow for follow" in first["description"]
+        assert model_server.received, "the model was asked"
+        done = result.response.embeds[0]
+        assert "offline rewrite" in done.fields[0].name
+        assert "unavailable" in next(f for f in done.fields if f.name == "Note").value.lower()
