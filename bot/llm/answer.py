@@ -110,47 +110,71 @@ def parse_answer(content: str | None, principle_ids: Collection[str]) -> ModelAn
 
 
 _REWRITE_KEY = re.compile(r'"rewrite"\s*:\s*"')
+_PLAIN_RUN = re.compile(r'[^"\\]+')
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 
 
-def partial_rewrite(buffer: str) -> str | None:
-    """The "rewrite" string decoded from the start of a JSON object still streaming in.
+class PartialRewrite:
+    """Reads the "rewrite" string out of a JSON answer while it streams in.
 
-    Returns None until the key has appeared. Stops before an escape sequence that has
-    not fully arrived, so the text shown to the user never contains half an escape.
+    Feed it each piece of the answer; it returns the rewrite decoded so far (None until
+    the key has appeared). It picks up where it stopped, so a long answer in many small
+    pieces costs linear time, and it never returns half an escape sequence or half a
+    surrogate pair.
     """
-    key = _REWRITE_KEY.search(buffer)
-    if key is None:
-        return None
-    out: list[str] = []
-    i, n = key.end(), len(buffer)
-    while i < n:
-        ch = buffer[i]
-        if ch == '"':
-            break
-        if ch != "\\":
-            out.append(ch)
-            i += 1
-            continue
-        if i + 1 >= n:
-            break
-        code = buffer[i + 1]
-        if code == "u":
-            digits = buffer[i + 2:i + 6]
-            if len(digits) < 4:
+
+    def __init__(self) -> None:
+        self._buffer = ""
+        self._pos: int | None = None
+        self._out: list[str] = []
+        self._closed = False
+
+    def feed(self, piece: str) -> str | None:
+        self._buffer += piece
+        if self._pos is None:
+            key = _REWRITE_KEY.search(self._buffer)
+            if key is None:
+                return None
+            self._pos = key.end()
+        if not self._closed:
+            self._decode()
+        return self.text
+
+    @property
+    def text(self) -> str:
+        out = self._out
+        if out and "\ud800" <= out[-1] <= "\udbff":
+            out = out[:-1]  # its partner is still on the way
+        text = "".join(out)
+        if any("\ud800" <= c <= "\udfff" for c in text):
+            text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        return text
+
+    def _decode(self) -> None:
+        buffer, pos, n = self._buffer, self._pos or 0, len(self._buffer)
+        while pos < n:
+            run = _PLAIN_RUN.match(buffer, pos)
+            if run is not None:
+                self._out.append(run.group())
+                pos = run.end()
+                continue
+            if buffer[pos] == '"':
+                self._closed = True
                 break
-            try:
-                out.append(chr(int(digits, 16)))
-            except ValueError:
-                break
-            i += 6
-        else:
-            out.append(_ESCAPES.get(code, code))
-            i += 2
-    # A lone high surrogate waits for its partner rather than reaching the user.
-    if out and "\ud800" <= out[-1] <= "\udbff":
-        out.pop()
-    text = "".join(out)
-    if any("\ud800" <= c <= "\udfff" for c in text):
-        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    return text
+            if pos + 1 >= n:
+                break  # a backslash whose escape has not arrived
+            code = buffer[pos + 1]
+            if code == "u":
+                digits = buffer[pos + 2:pos + 6]
+                if len(digits) < 4:
+                    break
+                try:
+                    self._out.append(chr(int(digits, 16)))
+                except ValueError:
+                    self._closed = True  # not JSON; the full answer's parse will say so
+                    break
+                pos += 6
+            else:
+                self._out.append(_ESCAPES.get(code, code))
+                pos += 2
+        self._pos = pos

@@ -20,7 +20,7 @@ import openai
 from openai import AsyncOpenAI
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, stop_before_delay
 
-from bot.llm.answer import InvalidAnswer, ModelAnswer, answer_schema, parse_answer, partial_rewrite
+from bot.llm.answer import InvalidAnswer, ModelAnswer, PartialRewrite, answer_schema, parse_answer
 from bot.llm.cache import RewriteCache, normalise_draft
 from bot.llm.prompts import PromptSet, load_prompts
 from bot.llm.resilience import (
@@ -31,7 +31,11 @@ from bot.llm.resilience import (
     backoff,
     is_transient,
 )
-from bot.llm.safety import invented_tokens, missing_tokens, neutralise_pings, required_tokens
+from bot.llm.safety import (
+    facts,
+    neutralise_pings,
+    required_tokens,
+)
 from bot.models import Assessment, Rewrite, Suggestion, Usage
 
 if TYPE_CHECKING:
@@ -122,6 +126,14 @@ class _Call:
     temperature: float
     usage: Usage = field(default_factory=Usage)
     shown: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    #: Every link, @mention and number in the draft: the rewrite may use no others.
+    draft: frozenset[str]
+    #: Those the rewrite must keep (the rest were flagged by a rule).
+    kept: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,11 +277,10 @@ class LLMRewriter:
         tone: str,
         call: _Call,
     ) -> Rewrite:
-        required = required_tokens(assessment.text, assessment.findings)
-        messages: list[dict[str, str]] = [
-            {"role": "system", "content": self._system},
-            {"role": "user", "content": self._user_prompt(assessment, tone, required)},
-        ]
+        draft_facts = _Facts(
+            facts(assessment.text), required_tokens(assessment.text, assessment.findings)
+        )
+        messages = self._messages(assessment, tone, draft_facts)
         reply = await self._complete(messages, call)
         repaired = False
         try:
@@ -278,14 +289,14 @@ class LLMRewriter:
             repaired = True
             reply = await self._repair(messages, reply, [str(exc)], assessment, call)
             answer = self._parse(reply)
-        check = self._check(answer, assessment, overrides, required)
+        check = self._check(answer, assessment, overrides, draft_facts)
         if check.problems and not repaired:
             log.info("asking for a repair: %s", "; ".join(check.problems))
             first_answer, first_check = answer, check
             reply = await self._repair(messages, reply, list(check.problems), assessment, call)
             try:
                 answer = self._parse(reply)
-                check = self._check(answer, assessment, overrides, required)
+                check = self._check(answer, assessment, overrides, draft_facts)
             except InvalidAnswer:
                 answer, check = first_answer, first_check
             if check.hard and not first_check.hard:
@@ -332,7 +343,7 @@ class LLMRewriter:
         answer: ModelAnswer,
         draft: Assessment,
         overrides: RuleOverrides | None,
-        required: set[str],
+        draft_facts: _Facts,
     ) -> _Check:
         text = neutralise_pings(answer.rewrite)
         assessment = self._coach.assess(text, draft.platform, overrides)
@@ -341,12 +352,13 @@ class LLMRewriter:
             hard.append(
                 f"the rewrite is {assessment.length} long but the limit is {assessment.limit}"
             )
-        missing = missing_tokens(required, text)
+        found = facts(text)
+        missing = draft_facts.kept - found
         if missing:
             hard.append(
                 f"the rewrite dropped these, keep them exactly: {', '.join(sorted(missing))}"
             )
-        invented = invented_tokens(draft.text, text)
+        invented = found - draft_facts.draft
         if invented:
             hard.append(
                 "the rewrite added links, mentions or numbers the draft does not have, "
@@ -435,10 +447,7 @@ class LLMRewriter:
         if self._settings.max_tokens:
             args["max_tokens"] = self._settings.max_tokens
         if self.output_mode is OutputMode.JSON_SCHEMA:
-            args["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {"name": "draft_rewrite", "strict": True, "schema": self._schema},
-            }
+            args["response_format"] = self.response_format
         elif self.output_mode is OutputMode.JSON_OBJECT:
             args["response_format"] = {"type": "json_object"}
         return args
@@ -465,6 +474,7 @@ class LLMRewriter:
             args["stream_options"] = {"include_usage": True}
         stream = await self._client.chat.completions.create(**args, stream=True)
         content: list[str] = []
+        partial = PartialRewrite()
         refusal: list[str] = []
         finish_reason: str | None = None
         usage = Usage()
@@ -478,7 +488,8 @@ class LLMRewriter:
                 delta = choice.delta
                 if delta is not None and delta.content:
                     content.append(delta.content)
-                    await self._show_partial("".join(content), call)
+                    if call.on_partial is not None:
+                        await self._show_partial(partial.feed(delta.content), call)
                 if delta is not None and getattr(delta, "refusal", None):
                     refusal.append(delta.refusal)
                 if choice.finish_reason:
@@ -493,11 +504,8 @@ class LLMRewriter:
             raise StreamBroken("the stream ended before the model finished")
         return _Reply("".join(content), "".join(refusal) or None, finish_reason, usage)
 
-    async def _show_partial(self, buffer: str, call: _Call) -> None:
-        if call.on_partial is None:
-            return
-        text = partial_rewrite(buffer)
-        if text is None:
+    async def _show_partial(self, text: str | None, call: _Call) -> None:
+        if call.on_partial is None or text is None:
             return
         text = neutralise_pings(text, partial=True).strip()
         if not text or text == call.shown:
@@ -512,7 +520,30 @@ class LLMRewriter:
 
     # -- prompts and keys ---------------------------------------------------------
 
-    def _user_prompt(self, assessment: Assessment, tone: str, required: set[str]) -> str:
+    def prompt_for(self, assessment: Assessment, tone: str = "") -> list[dict[str, str]]:
+        """The messages the model is sent first for this draft (for inspection and tests)."""
+        draft_facts = _Facts(
+            facts(assessment.text), required_tokens(assessment.text, assessment.findings)
+        )
+        return self._messages(assessment, tone, draft_facts)
+
+    @property
+    def response_format(self) -> dict[str, Any]:
+        """What the server is asked for in the best output mode (the JSON schema)."""
+        return {
+            "type": "json_schema",
+            "json_schema": {"name": "draft_rewrite", "strict": True, "schema": self._schema},
+        }
+
+    def _messages(
+        self, assessment: Assessment, tone: str, draft_facts: _Facts
+    ) -> list[dict[str, str]]:
+        return [
+            {"role": "system", "content": self._system},
+            {"role": "user", "content": self._user_prompt(assessment, tone, draft_facts)},
+        ]
+
+    def _user_prompt(self, assessment: Assessment, tone: str, draft_facts: _Facts) -> str:
         platform = self._coach.platforms.get(assessment.platform)
         return self._prompts.user.render({
             "platform": assessment.platform,
@@ -520,7 +551,7 @@ class LLMRewriter:
             "limit": _describe_limit(assessment),
             "length": str(assessment.length),
             "findings": _describe_findings(assessment),
-            "keep": ", ".join(sorted(required)) or "nothing in particular",
+            "keep": ", ".join(sorted(draft_facts.kept)) or "nothing in particular",
             "tone": tone.strip() or "not set; keep the writer's own voice",
             # The draft cannot close its own delimiter and slip out of the data part.
             "draft": _DRAFT_TAG.sub(r"<\1 \2", assessment.text.strip()),

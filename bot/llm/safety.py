@@ -41,26 +41,20 @@ def neutralise_pings(text: str, *, partial: bool = False) -> str:
     return _TRAILING_SPACE.sub("", _SPACES.sub(" ", cleaned))
 
 
-def _facts(text: str) -> set[str]:
+def facts(text: str) -> frozenset[str]:
+    """The links, @mentions and numbers in ``text``, as the rules layer reads them."""
     # Discord mentions are never kept (see neutralise_pings), so they are no facts.
-    return {t for t in protected_tokens(neutralise_pings(text)) if not _DISCORD_TOKEN.match(t)}
+    return frozenset(
+        t for t in protected_tokens(neutralise_pings(text)) if not _DISCORD_TOKEN.match(t)
+    )
 
 
-def required_tokens(draft: str, findings: Iterable[Finding]) -> set[str]:
+def required_tokens(draft: str, findings: Iterable[Finding]) -> frozenset[str]:
     """Links, @mentions and numbers of the draft that the rewrite must keep.
 
     Tokens inside a finding's match are exempt: the rules flagged those words (a
     stuffed list of mentions, an overflow past the limit), so dropping them is the fix.
     """
     flagged = " ".join(f.match for f in findings)
-    exempt = _facts(flagged) if flagged else set()
-    return _facts(draft) - exempt
-
-
-def missing_tokens(required: set[str], rewrite: str) -> set[str]:
-    return required - _facts(rewrite)
-
-
-def invented_tokens(draft: str, rewrite: str) -> set[str]:
-    """Links, @mentions and numbers (prices, figures) the draft never had."""
-    return _facts(rewrite) - _facts(draft)
+    exempt = facts(flagged) if flagged else frozenset()
+    return facts(draft) - exempt

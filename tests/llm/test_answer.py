@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.llm.answer import MAX_SUGGESTIONS, InvalidAnswer, parse_answer, partial_rewrite
+from bot.llm.answer import MAX_SUGGESTIONS, InvalidAnswer, PartialRewrite, parse_answer
 
 IDS = ("listen-first", "no-hard-sell")
 
@@ -57,17 +57,29 @@ def test_unusable_answers_say_what_is_wrong(content: str | None, problem: str) -
     assert problem in str(caught.value)
 
 
-def test_partial_rewrite_grows_with_the_stream() -> None:
-    text = 'Say "hi"\n to 😀 and é \\ done'
+def stream_in(answer: str, size: int) -> list[str | None]:
+    reader = PartialRewrite()
+    return [reader.feed(answer[i:i + size]) for i in range(0, len(answer), size)]
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 50])
+def test_partial_rewrite_grows_with_the_stream(size: int) -> None:
+    text = 'Say "hi"\n to 😀 and é \\ done \u00e9'
     full = json.dumps({"rewrite": text, "suggestions": [], "summary": "s"})
-    seen = [partial_rewrite(full[:cut]) for cut in range(len(full) + 1)]
-    assert seen[0] is None and seen[-1] == text
+    seen = stream_in(full, size)
+    assert seen[0] is None or size > 12
+    assert seen[-1] == text
     decoded = [s for s in seen if s is not None]
     # Every partial is a prefix of the final text: no half escapes, no lone surrogates.
     assert all(text.startswith(s) for s in decoded)
-    assert len(set(decoded)) > 10
+    if size == 1:
+        assert len(set(decoded)) > 20
 
 
 def test_partial_rewrite_ignores_other_keys_first() -> None:
-    assert partial_rewrite('{"summary": "x", "rewrite": "Hel') == "Hel"
-    assert partial_rewrite('{"summary": "rewrite"') is None
+    assert stream_in('{"summary": "x", "rewrite": "Hel', 5)[-1] == "Hel"
+    assert stream_in('{"summary": "rewrite"', 5)[-1] is None
+
+
+def test_partial_rewrite_stops_at_the_closing_quote() -> None:
+    assert stream_in('{"rewrite": "Done.", "summary": "more "text"', 4)[-1] == "Done."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.llm.safety import invented_tokens, missing_tokens, neutralise_pings, required_tokens
+from bot.llm.safety import facts, neutralise_pings, required_tokens
 from bot.models import Finding
 
 
@@ -30,10 +30,8 @@ def test_facts_of_the_draft_must_be_kept() -> None:
     draft = "Workshop on 12 May at https://example.org/w with @acme, $49 <@123456789012345678>"
     required = required_tokens(draft, [])
     assert required == {"12", "https://example.org/w", "@acme", "$49"}
-    assert missing_tokens(required, "Workshop on 12 May with @acme, $49") == {
-        "https://example.org/w"
-    }
-    assert missing_tokens(required, "On 12 May: https://example.org/w @acme $49.") == set()
+    assert required - facts("Workshop on 12 May with @acme, $49") == {"https://example.org/w"}
+    assert required - facts("On 12 May: https://example.org/w @acme $49.") == set()
 
 
 def test_flagged_words_may_be_dropped() -> None:
@@ -45,8 +43,8 @@ def test_flagged_words_may_be_dropped() -> None:
     assert required_tokens(draft, [stuffing]) == set()
 
 
-def test_invented_links_prices_and_mentions_are_caught() -> None:
-    draft = "Seats are $49 at https://example.org"
+def test_new_links_prices_and_mentions_stand_out() -> None:
+    draft = facts("Seats are $49 at https://example.org")
     rewrite = "Seats are $49 ($29 early) at https://example.org and https://evil.example.com @bot"
-    assert invented_tokens(draft, rewrite) == {"$29", "https://evil.example.com", "@bot"}
-    assert invented_tokens(draft, "Seats: $49, https://example.org") == set()
+    assert facts(rewrite) - draft == {"$29", "https://evil.example.com", "@bot"}
+    assert facts("Seats: $49, https://example.org") - draft == set()
