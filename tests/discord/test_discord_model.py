@@ -10,7 +10,6 @@ import pytest
 from simworld import World, critique_reply
 
 from bot.pipeline import Pipeline
-from bot.settings import Settings
 from tests.llm.server import Answer, Hang, ModelServer, answer_json
 
 BAIT = "Follow for follow!!! BUY NOW before it's gone"
