@@ -29,6 +29,8 @@ class SlowModel:
     delay: float = 2.0
     answer: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_ANSWER))
     requests: int = 0
+    #: Requests answered in full (the rest were abandoned by the client).
+    answered: int = 0
     in_flight: int = 0
     most_in_flight: int = 0
     port: int = 0
@@ -41,7 +43,9 @@ class SlowModel:
     async def start(self) -> SlowModel:
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._completions)
-        self._runner, self.port = await serve_on_loopback(app)
+        # A client that gives up (its deadline passed) cancels its request here too, so
+        # ``in_flight`` counts only requests someone still waits for.
+        self._runner, self.port = await serve_on_loopback(app, handler_cancellation=True)
         return self
 
     async def close(self) -> None:
@@ -57,8 +61,11 @@ class SlowModel:
             await asyncio.sleep(self.delay)
             content = json.dumps(self.answer)
             if body.get("stream"):
-                return await self._stream(request, body, content)
-            return web.json_response(_completion(body, content))
+                response = await self._stream(request, body, content)
+            else:
+                response = web.json_response(_completion(body, content))
+            self.answered += 1
+            return response
         finally:
             self.in_flight -= 1
 

@@ -100,6 +100,8 @@ class DiscordEmulator:
         self.heartbeats = 0
         self.resumes = 0
         self._tokens: dict[str, str] = {}  # interaction token -> interaction id
+        self._answers: dict[str, list[RecordedRequest]] = {}  # message id -> bot's answers
+        self._answer_of: dict[str, str] = {}  # bot's answer id -> the message it answers
         self._sequence = 0
         self._sent: list[Json] = []  # dispatches of this session, for RESUME replay
         self._replay_on_resume = 0
@@ -191,20 +193,22 @@ class DiscordEmulator:
     def answers_to(self, message_id: str) -> list[RecordedRequest]:
         """The bot's messages answering ``message_id`` (a reply to it, or a post in the thread
         started from it), then the edits of those messages, in the order they arrived."""
-        created: set[str] = set()
-        found: list[RecordedRequest] = []
-        for request in self.requests:
-            if request.status != 200:
-                continue
-            if request.method == "POST" and (match := _CHANNEL_MESSAGES.match(request.path)):
-                reference = (request.body or {}).get("message_reference") or {}
-                if message_id in (match["channel"], str(reference.get("message_id"))):
-                    created.add(request.reply["id"])
-                    found.append(request)
-            elif (request.method == "PATCH" and (match := _MESSAGE.match(request.path))
-                  and match["message"] in created):
-                found.append(request)
-        return found
+        return self._answers.get(message_id, [])
+
+    def _index_answer(self, request: RecordedRequest) -> None:
+        if request.status != 200:
+            return
+        if request.method == "POST" and (match := _CHANNEL_MESSAGES.match(request.path)):
+            reference = (request.body or {}).get("message_reference") or {}
+            for answered in (match["channel"], str(reference.get("message_id"))):
+                if answered in self.messages and answered != request.reply["id"]:
+                    self._answer_of[request.reply["id"]] = answered
+                    self._answers.setdefault(answered, []).append(request)
+                    return
+        elif request.method == "PATCH" and (match := _MESSAGE.match(request.path)):
+            answered = self._answer_of.get(match["message"])
+            if answered is not None:
+                self._answers[answered].append(request)
 
     async def settle(self, quiet: float = 0.2, timeout: float = 5.0) -> None:
         """Wait until no request has arrived for ``quiet`` seconds: the bot is done."""
@@ -366,8 +370,10 @@ class DiscordEmulator:
         recorded = RecordedRequest(request.method, path, dict(request.query), body,
                                    time.monotonic())
         status, reply = await self._route(request.method, path, body, recorded)
-        self.requests.append(RecordedRequest(recorded.method, path, recorded.query, body,
-                                             recorded.at, status, reply))
+        recorded = RecordedRequest(recorded.method, path, recorded.query, body, recorded.at,
+                                   status, reply)
+        self.requests.append(recorded)
+        self._index_answer(recorded)
         async with self._arrived:
             self._arrived.notify_all()
         if status == 204:
@@ -573,9 +579,10 @@ class DiscordEmulator:
         self.messages.pop(stored["id"], None)
 
 
-async def serve_on_loopback(app: web.Application) -> tuple[web.AppRunner, int]:
+async def serve_on_loopback(app: web.Application, **options: Any
+                            ) -> tuple[web.AppRunner, int]:
     """Serve ``app`` on 127.0.0.1 at a free port; the runner (to clean up) and the port."""
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False, **options)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
