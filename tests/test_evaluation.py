@@ -1,0 +1,74 @@
+"""The coach's quality on real text: the labelled sets in ../shared/eval.
+
+These are the figures a team would notice: spam that slips through, ordinary posts that
+get a false alarm, ego posts the coach waves through. Skipped when the data is absent.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.coach import Coach
+from bot.evaluation import EvalCase, EvalReport, Tally, evaluate, load_cases
+
+YOUTUBE_SETS = ("youtube_01-Psy.csv", "youtube_02-KatyPerry.csv")
+_SHOUTED = re.compile(r"\b[A-Z]{2,}(?:\W+[A-Z]{2,}){2,}\b")
+
+
+@pytest.fixture(scope="module")
+def youtube_cases(eval_dir: Path) -> list[EvalCase]:
+    return [case for name in YOUTUBE_SETS for case in load_cases(eval_dir / name)]
+
+
+@pytest.fixture(scope="module")
+def linkedin_report(coach: Coach, eval_dir: Path) -> EvalReport:
+    cases = [case for case in load_cases(eval_dir / "linkedin_dev.json")
+             if case.confidence == "high"]
+    return evaluate(coach, cases, "linkedin (high confidence)")
+
+
+def test_youtube_spam_is_caught_without_false_alarms(
+    coach: Coach, youtube_cases: list[EvalCase]
+) -> None:
+    report = evaluate(coach, youtube_cases, "youtube")
+    spam: Tally = report.spam
+    assert report.cases == 700
+    assert spam.recall is not None and spam.recall >= 0.85, report.misses
+    assert spam.precision is not None and spam.precision >= 0.92, report.misses
+
+
+def test_fans_cheering_in_capitals_get_no_warning(
+    coach: Coach, youtube_cases: list[EvalCase]
+) -> None:
+    shouted = [case for case in youtube_cases if case.clean and _SHOUTED.search(case.text)]
+    assert len(shouted) >= 5  # the sets do hold such comments
+    flagged = [case.text for case in shouted if coach.assess(case.text, "youtube").blocking]
+    assert not flagged
+
+
+def test_linkedin_good_posts_stay_clean(linkedin_report: EvalReport) -> None:
+    assert linkedin_report.clean_total >= 10
+    flagged_share = linkedin_report.clean_flagged / linkedin_report.clean_total
+    assert flagged_share <= 0.10, linkedin_report.misses
+
+
+@pytest.mark.parametrize(("principle", "floor"), [
+    ("not-ego", 0.70),              # the issue's target
+    ("no-engagement-bait", 0.70),   # bait and promo: caught where the text really does it
+    ("no-hard-sell", 0.70),
+])
+def test_linkedin_labelled_posts_are_flagged_under_their_principle(
+    linkedin_report: EvalReport, principle: str, floor: float
+) -> None:
+    tally = linkedin_report.principles[principle]
+    assert tally.recall is not None and tally.recall >= floor, linkedin_report.misses
+
+
+def test_every_hand_written_draft_gets_its_verdict(coach: Coach, eval_dir: Path) -> None:
+    report = evaluate(coach, load_cases(eval_dir / "dev_drafts.yaml"), "dev drafts")
+    assert report.cases >= 20
+    assert report.misses == []
+    assert report.clean_total and report.clean_flagged == 0
