@@ -80,6 +80,8 @@ class LLMSettings:
     #: Back-off before a retry: random up to ``backoff_initial`` * 2**n, at most ``backoff_max``.
     backoff_initial: float = 0.5
     backoff_max: float = 8.0
+    #: Longer drafts get the offline rewrite instead of a large, slow, costly prompt.
+    max_draft_chars: int = 20000
 
     @property
     def enabled(self) -> bool:

@@ -61,6 +61,7 @@ NOTE_UNSAFE = (
     "this is the offline rewrite."
 )
 NOTE_WORSE = "The model's rewrite scored lower than the draft; this is the offline rewrite."
+NOTE_TOO_LONG = "The draft is too long to send to the model; this is the offline rewrite."
 
 _DRAFT_TAG = re.compile(r"<(/?)(draft)", re.IGNORECASE)
 
@@ -78,6 +79,40 @@ _NEXT_MODE = {
     OutputMode.JSON_OBJECT: OutputMode.TEXT,
 }
 _FORMAT_WORDS = ("response_format", "json_schema", "json_object", "schema", "json")
+
+
+@dataclass(slots=True)
+class ServerDialect:
+    """What this server accepts, learned from its 400s and kept for the client's life.
+
+    Servers that call themselves OpenAI-compatible differ: older llama.cpp and LM
+    Studio builds reject JSON schemas, some reject ``stream_options``, and OpenAI's
+    reasoning models want ``max_completion_tokens`` and no ``temperature``. Each
+    change only ever steps down, so adapting always ends.
+    """
+
+    output_mode: OutputMode = OutputMode.JSON_SCHEMA
+    stream_usage: bool = True
+    token_limit: str = "max_tokens"
+    temperature: bool = True
+
+    def adapt(self, exc: openai.APIStatusError, *, streaming: bool) -> str | None:
+        """Step down past what ``exc`` complains about; None when nothing would help."""
+        detail = f"{exc.param or ''} {exc.message}".lower()
+        if streaming and self.stream_usage and "stream_options" in detail:
+            self.stream_usage = False
+            return "streaming without usage figures"
+        if self.token_limit == "max_tokens" and "max_completion_tokens" in detail:
+            self.token_limit = "max_completion_tokens"
+            return "capping the answer with max_completion_tokens"
+        if self.temperature and "temperature" in detail:
+            self.temperature = False
+            return "leaving the temperature to the server"
+        following = _NEXT_MODE.get(self.output_mode)
+        if following is not None and any(word in detail for word in _FORMAT_WORDS):
+            self.output_mode = following
+            return f"asking for {following.value} output"
+        return None
 
 
 class Refused(Exception):
@@ -182,15 +217,18 @@ class LLMRewriter:
             "principles": _describe_principles(coach),
             "principle_ids": ", ".join(self._principle_ids),
         })
-        #: Learned per client: the best structured-output mode the server accepts.
-        self.output_mode = OutputMode.JSON_SCHEMA
-        self._stream_usage = True
+        self._server = ServerDialect()
         self.usage = Usage()
         self.requests = 0
 
     @property
     def model(self) -> str:
         return self._settings.model
+
+    @property
+    def output_mode(self) -> OutputMode:
+        """The best structured-output mode this server has accepted so far."""
+        return self._server.output_mode
 
     @property
     def breaker_open(self) -> bool:
@@ -215,6 +253,11 @@ class LLMRewriter:
         ``fresh`` skips the cache (and replaces its entry) for another version.
         ``on_partial`` is awaited with the rewrite text so far while it streams.
         """
+        if not assessment.text.strip():
+            return self._coach.offline_rewrite(assessment, overrides)  # nothing to ask about
+        if len(assessment.text) > self._settings.max_draft_chars:
+            offline = self._coach.offline_rewrite(assessment, overrides)
+            return replace(offline, note=NOTE_TOO_LONG)
         key = self._cache_key(assessment, overrides, tone)
 
         async def compute() -> Rewrite:
@@ -420,35 +463,27 @@ class LLMRewriter:
             try:
                 return await self._request(messages, call, timeout)
             except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
-                detail = _describe(exc).lower()
-                streaming = call.on_partial is not None
-                if streaming and self._stream_usage and "stream_options" in detail:
-                    log.info("server rejected stream_options; streaming without usage")
-                    self._stream_usage = False
-                    continue
-                following = _NEXT_MODE.get(self.output_mode)
-                if following is None or not any(word in detail for word in _FORMAT_WORDS):
+                change = self._server.adapt(exc, streaming=call.on_partial is not None)
+                if change is None:
                     raise
-                log.info(
-                    "server rejected %s output (%s); using %s from now on",
-                    self.output_mode.value, _describe(exc), following.value,
-                )
-                self.output_mode = following
+                log.info("server rejected the request (%s); %s from now on", _describe(exc), change)
 
     def _request_args(
         self, messages: list[dict[str, str]], call: _Call, timeout: float
     ) -> dict[str, Any]:
+        server = self._server
         args: dict[str, Any] = {
             "model": self._settings.model,
             "messages": messages,
-            "temperature": call.temperature,
             "timeout": timeout,
         }
+        if server.temperature:
+            args["temperature"] = call.temperature
         if self._settings.max_tokens:
-            args["max_tokens"] = self._settings.max_tokens
-        if self.output_mode is OutputMode.JSON_SCHEMA:
+            args[server.token_limit] = self._settings.max_tokens
+        if server.output_mode is OutputMode.JSON_SCHEMA:
             args["response_format"] = self.response_format
-        elif self.output_mode is OutputMode.JSON_OBJECT:
+        elif server.output_mode is OutputMode.JSON_OBJECT:
             args["response_format"] = {"type": "json_object"}
         return args
 
@@ -470,7 +505,7 @@ class LLMRewriter:
         return await self._stream(args, call)
 
     async def _stream(self, args: dict[str, Any], call: _Call) -> _Reply:
-        if self._stream_usage:
+        if self._server.stream_usage:
             args["stream_options"] = {"include_usage": True}
         stream = await self._client.chat.completions.create(**args, stream=True)
         content: list[str] = []

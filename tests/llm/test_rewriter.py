@@ -14,6 +14,7 @@ from bot.llm.rewriter import (
     NOTE_INVALID,
     NOTE_REFUSED,
     NOTE_RESTING,
+    NOTE_TOO_LONG,
     NOTE_UNAVAILABLE,
     NOTE_UNSAFE,
     NOTE_WORSE,
@@ -574,3 +575,59 @@ async def test_failing_progress_display_does_not_cost_the_rewrite(
     result = await make_rewriter().rewrite(assess(coach, SALESY), on_partial=broken)
     assert result.source == "llm" and result.text == CLEAN
     assert calls == 1  # not hammered after the first failure
+
+
+async def test_reasoning_model_parameters_are_learned(
+    model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
+) -> None:
+    model_server.then(
+        Fail(400, "Unsupported parameter: 'max_tokens' is not supported with this model. "
+                  "Use 'max_completion_tokens' instead.", param="max_tokens"),
+        Fail(400, "Unsupported value: 'temperature' does not support 0.4 with this model.",
+             param="temperature"),
+        Answer(answer_json(CLEAN)),
+        Answer(answer_json(CLEAN)),
+    )
+    rewriter = make_rewriter()
+    assert (await rewriter.rewrite(assess(coach, SALESY))).source == "llm"
+    assert (await rewriter.rewrite(assess(coach, CLEAN + " Really."))).source == "llm"
+    last = model_server.received[-1].body
+    assert "max_tokens" not in last and last["max_completion_tokens"] == 1024
+    assert "temperature" not in last
+    assert last["response_format"]["type"] == "json_schema"  # not downgraded for nothing
+
+
+async def test_server_without_stream_options_still_streams(
+    model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
+) -> None:
+    model_server.then(
+        Fail(400, "Unrecognized request argument supplied: stream_options"),
+        Answer(answer_json(CLEAN)),
+    )
+    partials: list[str] = []
+
+    async def show(text: str) -> None:
+        partials.append(text)
+
+    result = await make_rewriter().rewrite(assess(coach, SALESY), on_partial=show)
+    assert result.source == "llm" and partials
+    assert "stream_options" not in model_server.received[1].body
+    assert model_server.received[1].streamed
+
+
+async def test_empty_draft_never_reaches_the_model(
+    model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
+) -> None:
+    assessment = assess(coach, "   ", "generic")
+    result = await make_rewriter().rewrite(assessment)
+    assert result == coach.offline_rewrite(assessment)  # no note about the model
+    assert model_server.received == []
+
+
+async def test_huge_draft_gets_the_offline_rewrite_with_a_note(
+    model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
+) -> None:
+    draft = "Tell us what you think of our planner. " * 30
+    result = await make_rewriter(max_draft_chars=1000).rewrite(assess(coach, draft, "generic"))
+    assert result.source == "offline" and result.note == NOTE_TOO_LONG
+    assert model_server.received == []
