@@ -98,6 +98,21 @@ class RuleOverride:
 
 
 @dataclass(frozen=True, slots=True)
+class NewDraft:
+    """A draft about to be recorded."""
+
+    origin: DraftOrigin
+    guild_id: int | None
+    channel_id: int
+    message_id: int | None
+    author_id: int
+    #: Who asked for the critique (the author, or a teammate using the context menu).
+    requester_id: int
+    platform: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Draft:
     """One critiqued draft and the bot message that answers it."""
 
@@ -297,60 +312,21 @@ class Store:
 
     # ------------------------------------------------------------------ drafts
 
-    async def claim_channel_draft(
-        self,
-        *,
-        guild_id: int | None,
-        channel_id: int,
-        message_id: int,
-        author_id: int,
-        platform: str,
-        text: str,
-        now: float | None = None,
-    ) -> Draft | None:
+    async def claim_channel_draft(self, new: NewDraft, now: float | None = None) -> Draft | None:
         """Record a draft posted in a watched channel, once.
 
         Returns ``None`` when the message was already claimed: a replayed or duplicated
         gateway event must not produce a second critique.
         """
-        return await self._insert_draft(
-            "channel", guild_id, channel_id, message_id, author_id, author_id, platform, text,
-            now, ignore_duplicate=True,
-        )
+        return await self._insert_draft(new, now, ignore_duplicate=True)
 
-    async def add_draft(
-        self,
-        *,
-        origin: DraftOrigin,
-        guild_id: int | None,
-        channel_id: int,
-        message_id: int | None,
-        author_id: int,
-        requester_id: int,
-        platform: str,
-        text: str,
-        now: float | None = None,
-    ) -> Draft:
-        draft = await self._insert_draft(
-            origin, guild_id, channel_id, message_id, author_id, requester_id, platform, text,
-            now, ignore_duplicate=False,
-        )
+    async def add_draft(self, new: NewDraft, now: float | None = None) -> Draft:
+        draft = await self._insert_draft(new, now, ignore_duplicate=False)
         assert draft is not None
         return draft
 
     async def _insert_draft(
-        self,
-        origin: DraftOrigin,
-        guild_id: int | None,
-        channel_id: int,
-        message_id: int | None,
-        author_id: int,
-        requester_id: int,
-        platform: str,
-        text: str,
-        now: float | None,
-        *,
-        ignore_duplicate: bool,
+        self, new: NewDraft, now: float | None, *, ignore_duplicate: bool
     ) -> Draft | None:
         stamp = time.time() if now is None else now
         verb = "INSERT OR IGNORE" if ignore_duplicate else "INSERT"
@@ -358,8 +334,8 @@ class Store:
             f"{verb} INTO drafts (origin, guild_id, channel_id, message_id, author_id,"
             " requester_id, platform, text, text_hash, created_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (origin, guild_id, channel_id, message_id, author_id, requester_id, platform, text,
-             text_digest(text), stamp, stamp),
+            (new.origin, new.guild_id, new.channel_id, new.message_id, new.author_id,
+             new.requester_id, new.platform, new.text, text_digest(new.text), stamp, stamp),
         )
         await self._db.commit()
         if cursor.rowcount == 0:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import socket
 from collections.abc import AsyncIterator, Iterator
 
 import discord
@@ -24,7 +23,9 @@ from bot.discord.store import Store
 from bot.llm.rewriter import build_llm_rewriter
 from bot.pipeline import Pipeline
 from bot.settings import Settings, load_settings
-from tests.llm.server import ModelServer
+
+# The model server and a refused URL are the LLM step's own test fixtures, reused here.
+from tests.llm.conftest import model_server, refused_url  # noqa: F401
 
 
 class ErrorLog(logging.Handler):
@@ -109,25 +110,6 @@ async def world(simcord_env: simcord.Env) -> World:
     result = await admin.slash(drafts, "coach channels add")
     assert "now a drafts channel" in result.response.content
     return World(env, guild, drafts, general, admin, alice, bob)
-
-
-@pytest.fixture
-def refused_url() -> str:
-    """A model base URL where nothing listens: every connection is refused."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/v1"
-
-
-@pytest.fixture
-async def model_server() -> AsyncIterator[ModelServer]:
-    server = ModelServer()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
 
 
 @pytest.fixture

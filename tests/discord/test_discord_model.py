@@ -26,6 +26,14 @@ def interaction_callbacks(world: World) -> list[dict]:
             if r.method == "POST" and r.path.startswith("/interactions/")]
 
 
+def assert_findings_came_first(world: World, model_server: ModelServer) -> None:
+    """The interaction's first answer had the findings and "writing…", not the rewrite."""
+    first = interaction_callbacks(world)[-1]["data"]["embeds"][0]
+    assert "writing" in first["fields"][0]["name"]
+    assert "Follow for follow" in first["description"]
+    assert model_server.received, "the model was asked"
+
+
 class TestModelDown:
     @pytest.fixture
     def model_url(self, refused_url: str) -> str:
@@ -66,10 +74,7 @@ class TestSlowModel:
         # The first answer (the interaction's acknowledgement) already has the findings
         # and the "writing…" state; the model's rewrite arrives in a later edit.
         assert result.acknowledged and not result.deferred
-        first = interaction_callbacks(world)[-1]["data"]["embeds"][0]
-        assert "writing" in first["fields"][0]["name"]
-        assert "Follow for follow" in first["description"]
-        assert model_server.received, "the model was asked"
+        assert_findings_came_first(world, model_server)
         final = result.response.embeds[0].fields[0]
         assert "model" in final.name and "spring workshop" in final.value
 
@@ -136,10 +141,7 @@ class TestHangingModel:
         result = await world.alice.slash(world.general, "critique", draft=BAIT)
 
         assert result.acknowledged and not result.deferred
-        first = interaction_callbacks(world)[-1]["data"]["embeds"][0]
-        assert "writing" in first["fields"][0]["name"]
-        assert "Follow for follow" in first["description"]
-        assert model_server.received, "the model was asked"
+        assert_findings_came_first(world, model_server)
         done = result.response.embeds[0]
         assert "offline rewrite" in done.fields[0].name
         assert "unavailable" in next(f for f in done.fields if f.name == "Note").value.lower()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.discord.store import MIGRATIONS, Store
+from bot.discord.store import MIGRATIONS, NewDraft, Store
 from bot.errors import ConfigError
 
 DAY = 86400.0
@@ -15,8 +15,7 @@ DAY = 86400.0
 
 async def claim(store: Store, message_id: int, text: str = "draft", now: float = 1000.0):
     return await store.claim_channel_draft(
-        guild_id=1, channel_id=2, message_id=message_id, author_id=3, platform="x",
-        text=text, now=now,
+        NewDraft("channel", 1, 2, message_id, 3, 3, "x", text), now=now
     )
 
 

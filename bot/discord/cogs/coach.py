@@ -127,6 +127,12 @@ class CoachCommands(commands.GroupCog, group_name="coach", group_description="dr
                                   "rules, or run `draftcoach rules`.")
         return False
 
+    async def _rule_target(self, interaction: discord.Interaction, rule: str) -> int | None:
+        """The server whose rule settings change, once the member and the rule check out."""
+        if not await self._can_manage(interaction) or not await self._known_rule(interaction, rule):
+            return None
+        return interaction.guild_id
+
     async def rule_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
@@ -139,19 +145,19 @@ class CoachCommands(commands.GroupCog, group_name="coach", group_description="dr
     @rules.command(name="enable", description="Turn a rule back on in this server")
     @app_commands.autocomplete(rule=rule_autocomplete)
     async def rules_enable(self, interaction: discord.Interaction, rule: str) -> None:
-        if not await self._can_manage(interaction) or not await self._known_rule(interaction, rule):
+        guild_id = await self._rule_target(interaction, rule)
+        if guild_id is None:
             return
-        assert interaction.guild_id is not None
-        await self.coaching.store.set_rule_disabled(interaction.guild_id, rule, False)
+        await self.coaching.store.set_rule_disabled(guild_id, rule, False)
         await answer(interaction, f"Rule `{rule}` is on.")
 
     @rules.command(name="disable", description="Turn a rule off in this server")
     @app_commands.autocomplete(rule=rule_autocomplete)
     async def rules_disable(self, interaction: discord.Interaction, rule: str) -> None:
-        if not await self._can_manage(interaction) or not await self._known_rule(interaction, rule):
+        guild_id = await self._rule_target(interaction, rule)
+        if guild_id is None:
             return
-        assert interaction.guild_id is not None
-        await self.coaching.store.set_rule_disabled(interaction.guild_id, rule, True)
+        await self.coaching.store.set_rule_disabled(guild_id, rule, True)
         await answer(interaction, f"Rule `{rule}` is off in this server.")
 
     @rules.command(name="severity", description="Change how serious a rule's findings are here")
@@ -160,11 +166,11 @@ class CoachCommands(commands.GroupCog, group_name="coach", group_description="dr
     async def rules_severity(
         self, interaction: discord.Interaction, rule: str, level: app_commands.Choice[str]
     ) -> None:
-        if not await self._can_manage(interaction) or not await self._known_rule(interaction, rule):
+        guild_id = await self._rule_target(interaction, rule)
+        if guild_id is None:
             return
-        assert interaction.guild_id is not None
         severity = None if level.value == "default" else level.value
-        await self.coaching.store.set_rule_severity(interaction.guild_id, rule, severity)
+        await self.coaching.store.set_rule_severity(guild_id, rule, severity)
         await answer(interaction, f"Rule `{rule}` now reports as **{level.value}**.")
 
     @rules.command(name="list", description="This server's rule settings")

@@ -17,7 +17,7 @@ from discord.ext import commands
 from bot.discord.coaching import NO_PINGS, Coaching, respond_or_followup, rewrite_file
 from bot.discord.cooldown import cooldown_message
 from bot.discord.render import RenderedCritique
-from bot.discord.store import DraftOrigin
+from bot.discord.store import DraftOrigin, NewDraft
 from bot.discord.views import critique_view
 
 if TYPE_CHECKING:
@@ -131,11 +131,11 @@ class Critiques(commands.Cog):
             await respond_or_followup(interaction, cooldown_message(wait))
             return
         context = await self.coaching.context(interaction.guild_id, platform)
-        draft = await self.coaching.store.add_draft(
+        draft = await self.coaching.store.add_draft(NewDraft(
             origin=origin, guild_id=interaction.guild_id, channel_id=interaction.channel_id or 0,
             message_id=message_id, author_id=author_id, requester_id=interaction.user.id,
             platform=context.platform, text=text,
-        )
+        ))
         assessment = self.coaching.assess(text, context)
         await self.coaching.record(draft.id, assessment)
         first = self.coaching.render(assessment, byline=byline)

@@ -16,7 +16,7 @@ from discord.ext import commands
 from bot.discord.coaching import NO_PINGS, Coaching, ShowCritique, rewrite_file
 from bot.discord.cooldown import cooldown_message
 from bot.discord.render import RenderedCritique, truncate
-from bot.discord.store import Draft, text_digest
+from bot.discord.store import Draft, NewDraft, text_digest
 from bot.discord.views import critique_view
 
 if TYPE_CHECKING:
@@ -77,14 +77,11 @@ class DraftsChannels(commands.Cog):
         assert message.guild is not None
         text = message.content
         context = await self.coaching.context(message.guild.id)
-        draft = await self.coaching.store.claim_channel_draft(
-            guild_id=message.guild.id,
-            channel_id=message.channel.id,
-            message_id=message.id,
-            author_id=message.author.id,
-            platform=context.platform,
-            text=text,
-        )
+        draft = await self.coaching.store.claim_channel_draft(NewDraft(
+            origin="channel", guild_id=message.guild.id, channel_id=message.channel.id,
+            message_id=message.id, author_id=message.author.id,
+            requester_id=message.author.id, platform=context.platform, text=text,
+        ))
         if draft is None:
             log.debug("message %d already critiqued; ignoring the repeat", message.id)
             return
