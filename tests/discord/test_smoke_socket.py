@@ -177,3 +177,52 @@ async def test_a_draft_replayed_after_a_resume_is_critiqued_once(
     assert not emulator.requests_to("POST", rf"/channels/{draft['channel_id']}/messages/"
                                     rf"{draft['id']}/threads", since=since)
     assert len(emulator.requests_to("POST", rf"/channels/{draft['id']}/messages")) == 1
+
+
+def button(message: dict[str, Any], label: str) -> str:
+    """The custom id of the button labelled ``label`` on ``message``."""
+    for row in message["components"]:
+        for item in row["components"]:
+            if item.get("label") == label:
+                return str(item["custom_id"])
+    raise AssertionError(f"no {label!r} button on the message")
+
+
+async def test_buttons_on_an_answer_write_again_then_dismiss(
+        emulator: DiscordEmulator, model: SlowModel, running_bot: DraftcoachBot) -> None:
+    await watch_drafts_channel(emulator)
+    draft = await emulator.send_message("Huge news!!! Our revolutionary app. Click here.")
+    rewrite = model.answer["rewrite"]
+    await emulator.wait_for_request("PATCH", rf"/channels/{draft['id']}/messages/\d+",
+                                    where=lambda r: rewrite in embed_text(r.body))
+    answer = emulator.messages[emulator.answers_to(draft["id"])[0].reply["id"]]
+
+    model.answer = {**model.answer, "rewrite": "A second, different version of the post."}
+    again = await emulator.click(answer, button(answer, "Another version"))
+    token = again.payload["token"]
+    await emulator.wait_for_request(
+        "PATCH", rf"/webhooks/\d+/{token}/messages/@original",
+        where=lambda r: "A second, different version" in embed_text(r.body))
+    assert again.responses[0]["type"] == 7  # the answer itself shows "writing…" at once
+
+    dismiss = await emulator.click(answer, button(answer, "Dismiss"))
+    await emulator.wait_for_request(
+        "DELETE", rf"/webhooks/\d+/{dismiss.payload['token']}/messages/@original")
+    assert dismiss.responses[0]["type"] == 6  # deferred, then the answer is deleted
+    assert answer["id"] not in emulator.messages
+
+
+async def test_context_menu_answers_the_asker_privately(
+        emulator: DiscordEmulator, model: SlowModel, running_bot: DraftcoachBot) -> None:
+    target = await emulator.send_message("Exciting news!!! Our game-changing app is here.",
+                                         channel="general", author="alice")
+    interaction = await emulator.context_menu("Critique draft", target, user="bob")
+    token = interaction.payload["token"]
+    await emulator.wait_for_request(
+        "PATCH", rf"/webhooks/\d+/{token}/messages/@original",
+        where=lambda r: model.answer["rewrite"] in embed_text(r.body))
+    [response] = interaction.responses
+    assert response["type"] == 4
+    assert response["data"]["flags"] & 64  # ephemeral: only bob sees it
+    assert "game-changing" in embed_text(response["data"])
+    assert not emulator.answers_to(target["id"])  # nothing posted in the channel

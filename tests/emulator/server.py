@@ -532,13 +532,22 @@ class DiscordEmulator:
                          response_message_ephemeral=bool(message["flags"] & EPHEMERAL))
             if kind == MESSAGE_WITH_SOURCE:
                 await self._echo("MESSAGE_CREATE", message)
-        elif kind == UPDATE_MESSAGE:
-            target = found.payload.get("message") or {}
-            stored = self.messages.get(target.get("id", ""), target)
-            stored.update({k: v for k, v in data.items() if k in ("content", "embeds",
-                                                                  "components")})
-            resource["message"] = stored
-        elif kind not in (DEFERRED_UPDATE, MODAL):
+        elif kind in (UPDATE_MESSAGE, DEFERRED_UPDATE):
+            # A button's "original response" is the message the button is on.
+            target = found.payload.get("message")
+            if target is None:
+                raise ApiError(400, 50035, "Only component interactions can update a message")
+            stored = self.messages.setdefault(target["id"], target)
+            found.original_id = stored["id"]
+            if kind == UPDATE_MESSAGE:
+                problems = message_problems({**stored, **data})
+                if problems:
+                    raise ApiError(400, 50035, "; ".join(problems))
+                stored.update({k: v for k, v in data.items() if k in ("content", "embeds",
+                                                                      "components")})
+                resource["message"] = stored
+                await self._echo("MESSAGE_UPDATE", stored)
+        elif kind != MODAL:
             raise ApiError(400, 50035, f"Invalid interaction response type {kind}")
         return {"interaction": reply, "resource": resource}
 
@@ -576,7 +585,11 @@ class DiscordEmulator:
     async def _delete_webhook_message(self, body: Any, app: str, token: str,
                                       message: str) -> None:
         stored = self._webhook_target(token, message)
-        self.messages.pop(stored["id"], None)
+        del self.messages[stored["id"]]
+        if not stored.get("flags", 0) & EPHEMERAL:
+            await self.dispatch("MESSAGE_DELETE", {"id": stored["id"],
+                                                   "channel_id": stored["channel_id"],
+                                                   "guild_id": self.world.guild_id})
 
 
 async def serve_on_loopback(app: web.Application, **options: Any
