@@ -63,6 +63,9 @@ NOTE_UNSAFE = (
 NOTE_WORSE = "The model's rewrite scored lower than the draft; this is the offline rewrite."
 NOTE_TOO_LONG = "The draft is too long to send to the model; this is the offline rewrite."
 
+#: Seconds past the deadline before the whole step is cut short.
+DEADLINE_GRACE = 0.25
+
 _DRAFT_TAG = re.compile(r"<(/?)(draft)", re.IGNORECASE)
 
 
@@ -121,6 +124,10 @@ class Refused(Exception):
 
 class Unusable(Exception):
     """The rewrite broke a hard rule (length, kept tokens, invented facts) after repair."""
+
+
+class WorseThanDraft(Unusable):
+    """The rewrite scores lower under the rules than the draft it was meant to improve."""
 
 
 def create_llm_client(settings: LLMSettings) -> AsyncOpenAI | None:
@@ -289,7 +296,9 @@ class LLMRewriter:
         call = _Call(self._clock() + self._settings.deadline, on_partial, temperature)
         note = NOTE_UNAVAILABLE
         try:
-            async with asyncio.timeout(self._settings.deadline):
+            # A safety net: the requests' own time-outs end at the deadline, which leaves
+            # the step a moment to fall back on a first answer it already has.
+            async with asyncio.timeout(self._settings.deadline + DEADLINE_GRACE):
                 result = await self._model_rewrite(assessment, overrides, tone, call)
         except BreakerOpen:
             note = NOTE_RESTING
@@ -301,9 +310,12 @@ class LLMRewriter:
         except InvalidAnswer as exc:
             log.warning("model answer unusable after a repair request: %s", exc)
             note = NOTE_INVALID
+        except WorseThanDraft as exc:
+            log.info("model rewrite scored lower than the draft: %s", exc)
+            note = NOTE_WORSE
         except Unusable as exc:
             log.warning("model rewrite broke a hard rule after a repair request: %s", exc)
-            note = NOTE_UNSAFE if str(exc) != NOTE_WORSE else NOTE_WORSE
+            note = NOTE_UNSAFE
         except Exception:
             # Never leave a user without an answer because of a bug in this step.
             log.exception("unexpected error in the LLM step")
@@ -335,19 +347,20 @@ class LLMRewriter:
         check = self._check(answer, assessment, overrides, draft_facts)
         if check.problems and not repaired:
             log.info("asking for a repair: %s", "; ".join(check.problems))
-            first_answer, first_check = answer, check
-            reply = await self._repair(messages, reply, list(check.problems), assessment, call)
             try:
-                answer = self._parse(reply)
-                check = self._check(answer, assessment, overrides, draft_facts)
-            except InvalidAnswer:
-                answer, check = first_answer, first_check
-            if check.hard and not first_check.hard:
-                answer, check = first_answer, first_check
+                reply = await self._repair(messages, reply, list(check.problems), assessment, call)
+                second = self._parse(reply)
+                second_check = self._check(second, assessment, overrides, draft_facts)
+            except (ModelUnavailable, openai.OpenAIError, Refused, InvalidAnswer) as exc:
+                # The first answer may still be usable (findings are reported, not fatal).
+                log.info("repair request gave nothing better: %s", _describe(exc))
+            else:
+                if _better_or_equal(second_check, check):
+                    answer, check = second, second_check
         if check.hard:
             raise Unusable("; ".join(check.hard))
         if check.assessment.score < assessment.score:
-            raise Unusable(NOTE_WORSE)
+            raise WorseThanDraft(f"{check.assessment.score} < {assessment.score}")
         return Rewrite(
             text=check.text,
             source="llm",
@@ -605,6 +618,16 @@ class LLMRewriter:
             normalise_draft(assessment.text), assessment.platform, self._settings.model,
             self._prompts.version, " ".join(tone.split()), override_key,
         )
+
+
+def _better_or_equal(candidate: _Check, incumbent: _Check) -> bool:
+    """Whether a repaired rewrite should replace the first one: no new hard problems,
+    and a score at least as good."""
+    if candidate.hard and not incumbent.hard:
+        return False
+    if incumbent.hard and not candidate.hard:
+        return True
+    return candidate.assessment.score >= incumbent.assessment.score
 
 
 def _usage(raw: Any) -> Usage:

@@ -201,6 +201,35 @@ async def test_findings_left_after_the_repair_are_reported(
     assert result.to_dict()["findings"][0]["match"] == "Buy now"
 
 
+async def test_first_answer_serves_when_the_repair_request_fails(
+    model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
+) -> None:
+    draft = "Buy now!!! Buy now!!! Our planner is the one your week needs"
+    pushy = "Buy now: our planner helps you plan your week. What slows you down?"
+    model_server.then(Answer(answer_json(pushy)))
+    model_server.always(Fail(503))
+
+    result = await make_rewriter(max_attempts=2).rewrite(assess(coach, draft))
+
+    assert len(model_server.received) == 3
+    assert result.source == "llm" and result.text == pushy
+    assert [f.principle for f in result.assessment.blocking] == ["no-hard-sell"]
+
+
+async def test_worse_repair_does_not_replace_a_better_first_answer(
+    model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
+) -> None:
+    draft = "Buy now!!! Buy now!!! Our planner is the one your week needs"
+    pushy = "Buy now: our planner helps you plan your week. What slows you down?"
+    worse = "BUY NOW!!! Buy now, limited time only! Our planner is the BEST. What slows you down?"
+    model_server.then(Answer(answer_json(pushy)), Answer(answer_json(worse)))
+
+    result = await make_rewriter().rewrite(assess(coach, draft))
+
+    assert coach.assess(worse, "x").score < coach.assess(pushy, "x").score
+    assert result.source == "llm" and result.text == pushy
+
+
 async def test_dropped_link_is_repaired(
     model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
 ) -> None:
