@@ -85,7 +85,12 @@ class DraftcoachBot(commands.Bot):
 
     @tasks.loop(hours=1)
     async def forget_old_drafts(self) -> None:
-        forgotten = await self.store.purge_texts(self.settings.discord.retention_days)
+        try:
+            forgotten = await self.store.purge_texts(self.settings.discord.retention_days)
+        except Exception:
+            # Keep the hourly loop alive; the next run tries again.
+            log.exception("could not forget old drafts")
+            return
         if forgotten:
             log.info("forgot the text of %d drafts older than the retention period", forgotten)
 

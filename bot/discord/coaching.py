@@ -8,6 +8,7 @@ throttled edits. This module owns that flow so the cogs stay thin.
 
 from __future__ import annotations
 
+import io
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -45,8 +46,6 @@ def rewrite_file(rendered: RenderedCritique) -> list[discord.File]:
     """The full rewrite as a text file when the embed only had room for part of it."""
     if rendered.full_rewrite is None:
         return []
-    import io
-
     data = io.BytesIO(rendered.full_rewrite.encode("utf-8"))
     return [discord.File(data, filename="rewrite.txt")]
 
@@ -108,6 +107,7 @@ class Coaching:
         partial: str = "",
         previous_score: int | None = None,
         byline: str = "",
+        extra_fields: tuple[tuple[str, str], ...] = (),
     ) -> RenderedCritique:
         card = CritiqueCard(
             assessment=assessment,
@@ -116,6 +116,7 @@ class Coaching:
             partial=partial,
             previous_score=previous_score,
             byline=byline,
+            extra_fields=extra_fields,
         )
         return render_critique(card, self.coach.principles)
 

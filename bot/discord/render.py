@@ -29,6 +29,8 @@ EMBED_TOTAL_LIMIT = 6000
 QUOTE_LIMIT = 80
 #: Room always left for the findings when a long rewrite shares the embed.
 FINDINGS_MINIMUM = 700
+#: Room for the fields after the rewrite (suggestions, notes, review status).
+EXTRAS_BUDGET = 1800
 
 ELLIPSIS = "…"
 WRITING = "writing…"
@@ -178,6 +180,8 @@ class CritiqueCard:
     previous_score: int | None = None
     #: Who asked, when it is not obvious (context menu, posted answers).
     byline: str = ""
+    #: More (name, value) fields after the rewrite, such as a team review's status.
+    extra_fields: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +209,8 @@ def _footer(card: CritiqueCard) -> str:
     parts = [f"{card.platform_name} · {size} characters"]
     if card.byline:
         parts.append(card.byline)
-    return truncate(" · ".join(parts), FOOTER_LIMIT)
+    # Far below the 2048 limit: the footer is one line, and the rest of the embed needs room.
+    return truncate(" · ".join(parts), 300)
 
 
 def _finding_groups(findings: Iterable[Finding]) -> dict[str, dict[str, list[Finding]]]:
@@ -276,9 +281,9 @@ def _rewrite_fields(card: CritiqueCard, cap: int) -> tuple[list[tuple[str, str]]
 
 def _extra_fields(card: CritiqueCard) -> list[tuple[str, str]]:
     rewrite = card.rewrite
-    if rewrite is None:
-        return []
     fields: list[tuple[str, str]] = []
+    if rewrite is None:
+        return fields
     lines = []
     if rewrite.summary:
         lines.append(f"_{safe_text(rewrite.summary)}_")
@@ -290,6 +295,21 @@ def _extra_fields(card: CritiqueCard) -> list[tuple[str, str]]:
     return fields
 
 
+def _card_fields(card: CritiqueCard) -> list[tuple[str, str]]:
+    """The fields after the rewrite, within :data:`EXTRAS_BUDGET` characters in all."""
+    fitted: list[tuple[str, str]] = []
+    left = EXTRAS_BUDGET
+    for name, value in [*_extra_fields(card), *card.extra_fields][: FIELD_COUNT_LIMIT - 6]:
+        name = truncate(name, min(FIELD_NAME_LIMIT, 100)) or "\u200b"
+        room = min(FIELD_VALUE_LIMIT, left - len(name))
+        if room < 40:
+            break
+        value = truncate(value, room) or "\u200b"
+        fitted.append((name, value))
+        left -= len(name) + len(value)
+    return fitted
+
+
 def render_critique(
     card: CritiqueCard, principles: Mapping[str, PrincipleInfo]
 ) -> RenderedCritique:
@@ -297,7 +317,7 @@ def render_critique(
     style = VERDICT_STYLES[card.assessment.verdict]
     title = _title(card)
     footer = _footer(card)
-    extras = [(n, truncate(v, FIELD_VALUE_LIMIT)) for n, v in _extra_fields(card)]
+    extras = _card_fields(card)
     fixed = len(title) + len(footer) + sum(len(n) + len(v) for n, v in extras)
     # Field names of the rewrite chunks: one per 1024 characters, at most ~6.
     rewrite_cap = EMBED_TOTAL_LIMIT - fixed - FINDINGS_MINIMUM - 6 * 24

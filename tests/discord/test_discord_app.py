@@ -82,5 +82,6 @@ async def test_without_message_content_slash_and_context_menu_still_work(world: 
     assert "Follow for follow" in result.response.embeds[0].description
 
     draft = await world.bob.send(world.drafts, BAIT)
+    assert world.drafts.threads == []  # the bot cannot read drafts channels: it stays quiet
     private = await world.alice.context_menu(world.drafts, "Critique draft", draft)
     assert "Follow for follow" in private.response.embeds[0].description

@@ -162,6 +162,12 @@ async def test_the_cooldown_answers_politely_then_lets_the_member_back(world: Wo
     answer = next(t for t in world.drafts.threads if t.id == fourth.id).last_message
     assert answer.embeds and answer.embeds[0].title.startswith("🛑")
 
+    # The draft that waited gets its critique when Alice edits it.
+    await world.alice.edit(third, GOOD)
+    waited = next(t for t in world.drafts.threads if t.id == third.id).last_message
+    assert waited.content == ""
+    assert waited.embeds[0].title.startswith("✅")
+
 
 async def test_without_thread_permission_the_answer_is_a_reply(world: World) -> None:
     no_threads = world.guild.create_text_channel(

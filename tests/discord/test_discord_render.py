@@ -87,7 +87,8 @@ def test_a_critique_embed_is_within_limits_whatever_its_size(
         )
     rendered = render_critique(
         CritiqueCard(judged, "LinkedIn", rewrite=rewrite, partial="partial " * 900,
-                     previous_score=40, byline="draft by someone " * 200),
+                     previous_score=40, byline="draft by someone " * 200,
+                     extra_fields=(("Review " * 50, "approved by " * 200),) * 30),
         coach.principles,
     )
     check_embed(rendered.embed)

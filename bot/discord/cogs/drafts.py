@@ -63,7 +63,8 @@ class DraftsChannels(commands.Cog):
 
     def _is_draft(self, message: discord.Message) -> bool:
         return (
-            message.guild is not None
+            self.bot.intents.message_content
+            and message.guild is not None
             and not message.author.bot
             and message.webhook_id is None
             and message.type in (discord.MessageType.default, discord.MessageType.reply)
@@ -139,7 +140,8 @@ class DraftsChannels(commands.Cog):
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
-        if payload.channel_id not in self.coaching.watched or "content" not in payload.data:
+        if (not self.bot.intents.message_content or payload.channel_id not in self.coaching.watched
+                or "content" not in payload.data):
             return
         author = payload.data.get("author") or {}
         if author.get("bot"):
@@ -166,7 +168,9 @@ class DraftsChannels(commands.Cog):
         reply: discord.Message | discord.PartialMessage | None = await self._existing_reply(draft)
         try:
             if reply is not None:
-                await reply.edit(embed=first.embed, attachments=[], allowed_mentions=NO_PINGS,
+                # content=None clears an earlier text-only answer (cooldown, no text).
+                await reply.edit(content=None, embed=first.embed, attachments=[],
+                                 allowed_mentions=NO_PINGS,
                                  view=critique_view(draft.id, private=False))
         except discord.NotFound:
             reply = None
