@@ -184,7 +184,13 @@ class Coaching:
                 rewrite = await self.pipeline.rewrite(
                     assessment, overrides=context.overrides, offline=True
                 )
-            await show(render(rewrite=rewrite))
+            try:
+                await show(render(rewrite=rewrite))
+            except discord.NotFound:
+                log.info("the critique of draft %d was deleted before its rewrite arrived",
+                         draft_id)
+            except discord.HTTPException as exc:
+                log.warning("could not show the rewrite of draft %d: %s", draft_id, exc)
             return rewrite
         finally:
             self.writing.discard(draft_id)

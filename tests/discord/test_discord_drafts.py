@@ -208,3 +208,13 @@ async def test_another_version_after_the_retention_period_explains_itself(
 
     assert result.ephemeral
     assert "only keep a draft's text for 30 days" in result.response.content
+
+
+async def test_when_discord_refuses_the_edits_the_findings_still_stand(world: World) -> None:
+    world.env.inject_error("PATCH", "/channels/*/messages/*", status=500, times=None)
+
+    await world.alice.send(world.drafts, BAIT)
+
+    reply = critique_reply(world.drafts)
+    assert "Follow for follow" in reply.embeds[0].description
+    assert "writing" in reply.embeds[0].fields[0].name  # the rewrite could not be shown
