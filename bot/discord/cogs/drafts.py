@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import discord
 from discord.ext import commands
+from discord.ui import View
 
 from bot.discord.coaching import NO_PINGS, Coaching, ShowCritique, rewrite_file
 from bot.discord.cooldown import cooldown_message
@@ -113,24 +114,23 @@ class DraftsChannels(commands.Cog):
         content: str | None = None,
     ) -> discord.Message | None:
         """Answer in a thread on the draft, or as a reply where threads are not allowed."""
-        kwargs: dict[str, object] = {"allowed_mentions": NO_PINGS}
-        if rendered is not None:
-            kwargs["embed"] = rendered.embed
-            kwargs["view"] = critique_view(draft.id, private=False)
-        if content is not None:
-            kwargs["content"] = content
+        embeds = [rendered.embed] if rendered is not None else []
+        # Text-only answers (no text to coach, cooldown) get no buttons.
+        view = View(timeout=None) if rendered is None else critique_view(draft.id, private=False)
         reply: discord.Message | None = None
         if isinstance(message.channel, discord.TextChannel):
             try:
                 thread = await message.create_thread(
                     name=thread_name(message.content), auto_archive_duration=1440
                 )
-                reply = await thread.send(**kwargs)  # type: ignore[arg-type]
+                reply = await thread.send(content, embeds=embeds, view=view,
+                                          allowed_mentions=NO_PINGS)
             except discord.HTTPException as exc:
                 log.info("no thread on draft %d (%s); replying instead", message.id, exc)
         if reply is None:
             try:
-                reply = await message.reply(mention_author=False, **kwargs)  # type: ignore[arg-type]
+                reply = await message.reply(content, embeds=embeds, view=view,
+                                            mention_author=False, allowed_mentions=NO_PINGS)
             except discord.HTTPException:
                 log.exception("could not answer draft %d in channel %d",
                               message.id, message.channel.id)
