@@ -31,11 +31,7 @@ from bot.llm.resilience import (
     backoff,
     is_transient,
 )
-from bot.llm.safety import (
-    facts,
-    neutralise_pings,
-    required_tokens,
-)
+from bot.llm.safety import facts, neutralise_pings, required_tokens
 from bot.models import Assessment, Rewrite, Suggestion, Usage
 
 if TYPE_CHECKING:
@@ -176,6 +172,11 @@ class _Facts:
     draft: frozenset[str]
     #: Those the rewrite must keep (the rest were flagged by a rule).
     kept: frozenset[str]
+
+    @classmethod
+    def of(cls, assessment: Assessment) -> _Facts:
+        found = facts(assessment.text)
+        return cls(found, required_tokens(found, assessment.findings))
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,9 +333,7 @@ class LLMRewriter:
         tone: str,
         call: _Call,
     ) -> Rewrite:
-        draft_facts = _Facts(
-            facts(assessment.text), required_tokens(assessment.text, assessment.findings)
-        )
+        draft_facts = _Facts.of(assessment)
         messages = self._messages(assessment, tone, draft_facts)
         reply = await self._complete(messages, call)
         repaired = False
@@ -454,7 +453,7 @@ class LLMRewriter:
                 if timeout <= 0:
                     raise ModelUnavailable("no time left before the deadline")
                 asked = True
-                reply = await self._request_any_mode(messages, call, timeout)
+                reply = await self._request_adapting(messages, call, timeout)
         except BaseException as exc:
             # Only the model's own trouble counts against it; time spent queueing for a
             # slot (our overload, not the model's) or a 400 says nothing about its health.
@@ -469,7 +468,7 @@ class LLMRewriter:
         self.usage = self.usage + reply.usage
         return reply
 
-    async def _request_any_mode(
+    async def _request_adapting(
         self, messages: list[dict[str, str]], call: _Call, timeout: float
     ) -> _Reply:
         while True:
@@ -570,9 +569,7 @@ class LLMRewriter:
 
     def prompt_for(self, assessment: Assessment, tone: str = "") -> list[dict[str, str]]:
         """The messages the model is sent first for this draft (for inspection and tests)."""
-        draft_facts = _Facts(
-            facts(assessment.text), required_tokens(assessment.text, assessment.findings)
-        )
+        draft_facts = _Facts.of(assessment)
         return self._messages(assessment, tone, draft_facts)
 
     @property

@@ -49,12 +49,11 @@ def facts(text: str) -> frozenset[str]:
     )
 
 
-def required_tokens(draft: str, findings: Iterable[Finding]) -> frozenset[str]:
-    """Links, @mentions and numbers of the draft that the rewrite must keep.
+def required_tokens(draft_facts: frozenset[str], findings: Iterable[Finding]) -> frozenset[str]:
+    """Which of the draft's links, @mentions and numbers the rewrite must keep.
 
     Tokens inside a finding's match are exempt: the rules flagged those words (a
     stuffed list of mentions, an overflow past the limit), so dropping them is the fix.
     """
     flagged = " ".join(f.match for f in findings)
-    exempt = facts(flagged) if flagged else frozenset()
-    return facts(draft) - exempt
+    return draft_facts - facts(flagged) if flagged else draft_facts

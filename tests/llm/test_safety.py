@@ -28,7 +28,7 @@ def test_unfinished_mention_is_held_back_while_streaming() -> None:
 
 def test_facts_of_the_draft_must_be_kept() -> None:
     draft = "Workshop on 12 May at https://example.org/w with @acme, $49 <@123456789012345678>"
-    required = required_tokens(draft, [])
+    required = required_tokens(facts(draft), [])
     assert required == {"12", "https://example.org/w", "@acme", "$49"}
     assert required - facts("Workshop on 12 May with @acme, $49") == {"https://example.org/w"}
     assert required - facts("On 12 May: https://example.org/w @acme $49.") == set()
@@ -40,7 +40,7 @@ def test_flagged_words_may_be_dropped() -> None:
         rule="mention-stuffing", principle="no-spray", severity="warning", message="m",
         span=(11, 29), match="@a @b @c @d @e @f", suggestion="s",
     )
-    assert required_tokens(draft, [stuffing]) == set()
+    assert required_tokens(facts(draft), [stuffing]) == set()
 
 
 def test_new_links_prices_and_mentions_stand_out() -> None:
