@@ -419,9 +419,14 @@ class LLMRewriter:
                 "the rewrite added links, mentions or numbers the draft does not have, "
                 f"remove them: {', '.join(sorted(invented))}"
             )
+        to_fix = list(assessment.blocking)
+        if assessment.score < draft.score:
+            # Worse than the draft: even suggestions the draft did not earn must go.
+            draft_rules = {f.rule for f in draft.findings}
+            to_fix += [f for f in assessment.findings
+                       if f.severity == "suggestion" and f.rule not in draft_rules]
         findings = tuple(
-            f'{f.severity} ({f.principle}): {f.message} - "{f.match}"'
-            for f in assessment.blocking
+            f'{f.severity} ({f.principle}): {f.message} - "{f.match}"' for f in to_fix
         )
         return _Check(text, assessment, findings, tuple(hard))
 

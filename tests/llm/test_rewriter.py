@@ -271,6 +271,16 @@ async def test_rewrite_over_the_platform_limit_is_not_served(
     assert result.assessment.length <= 280
 
 
+async def test_rewrite_worse_than_the_draft_gets_a_repair_naming_the_regression(
+    model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
+) -> None:
+    buzzy = "Our planner is a game-changer for Mondays. What slows your week down?"
+    model_server.then(Answer(answer_json(buzzy)), Answer(answer_json(CLEAN)))
+    result = await make_rewriter().rewrite(assess(coach, CLEAN))
+    assert result.source == "llm" and result.text == CLEAN
+    assert "game-changer" in model_server.received[1].messages[-1]["content"]
+
+
 async def test_rewrite_worse_than_the_draft_is_not_served(
     model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
 ) -> None:
