@@ -74,15 +74,22 @@ class Coaching:
 
     # -------------------------------------------------------------- settings
 
+    def _known_platform(self, *candidates: str | None) -> str:
+        """The first candidate the coach knows; a config change may have removed one."""
+        for candidate in candidates:
+            if candidate and candidate in self.coach.platforms:
+                return candidate
+        return "generic" if "generic" in self.coach.platforms else self.coach.platform_ids[0]
+
     async def context(self, guild_id: int | None, platform: str | None = None) -> ServerContext:
         """The platform, rule overrides and model switch for a critique in this server."""
         default = self.settings.default_platform
         if guild_id is None:
-            return ServerContext(platform or default, RuleOverrides(), False)
+            return ServerContext(self._known_platform(platform, default), RuleOverrides(), False)
         server = await self.store.guild_settings(guild_id)
         overrides = await self.store.rule_overrides(guild_id)
         return ServerContext(
-            platform=platform or server.platform or default,
+            platform=self._known_platform(platform, server.platform, default),
             overrides=RuleOverrides(
                 disabled=frozenset(o.rule_id for o in overrides if o.disabled),
                 severity={o.rule_id: o.severity for o in overrides if o.severity},  # type: ignore[misc]

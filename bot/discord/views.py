@@ -160,6 +160,13 @@ class PostItButton(DraftButton, template=r"dc:post:(?P<draft>\d+)"):
         draft = await load_draft(interaction, self.draft_id)
         if draft is None:
             return
+        if draft.id in coaching.writing:
+            # The private answer is still being edited; sharing it now would post a
+            # copy frozen in its "writing…" state.
+            await respond_or_followup(
+                interaction, "The rewrite is still being written; post it in a moment."
+            )
+            return
         message = interaction.message
         if message is None or not message.embeds:
             await respond_or_followup(interaction, GONE)

@@ -41,11 +41,7 @@ def assert_within_limits(embeds: list[discord.Embed]) -> None:
 
 
 def button_labels(message: discord.Message) -> list[str]:
-    return [
-        child.label  # type: ignore[union-attr]
-        for row in message.components
-        for child in getattr(row, "children", [])
-    ]
+    return list(button_labels_ids(message))
 
 
 def critique_reply(channel: simcord.ChannelHandle) -> discord.Message:
@@ -55,3 +51,12 @@ def critique_reply(channel: simcord.ChannelHandle) -> discord.Message:
     reply = threads[0].last_message
     assert reply is not None
     return reply
+
+
+def button_labels_ids(message: Any) -> dict[str, str]:
+    """Button label -> custom_id."""
+    return {
+        child.label: child.custom_id
+        for row in message.components
+        for child in getattr(row, "children", [])
+    }

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from simworld import World, assert_within_limits, button_labels, critique_reply
+from simworld import (
+    World,
+    assert_within_limits,
+    button_labels,
+    button_labels_ids,
+    critique_reply,
+)
 
 from bot.discord.app import create_bot
 from bot.discord.store import Store
@@ -86,3 +92,15 @@ async def test_post_it_shares_a_private_critique(world: World) -> None:
     assert posted.author.bot and posted.embeds
     assert "shared by alice" in posted.embeds[0].footer.text
     assert button_labels(posted) == ["Another version", "Why?", "Dismiss"]
+
+
+async def test_post_it_waits_for_the_rewrite_to_finish(world: World, store: Store) -> None:
+    draft = await world.bob.send(world.general, BAIT)
+    private = await world.alice.context_menu(world.general, "Critique draft", draft)
+    draft_id = int(button_labels_ids(private.response.message)["Post it"].split(":")[-1])
+    world.env.bot.coaching.writing.add(draft_id)  # as if the model were still writing
+
+    early = await world.alice.click(private.response.message, label="Post it")
+
+    assert early.ephemeral and "still being written" in early.response.content
+    assert world.general.last_message.id == draft.id

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from simworld import World, bot_messages, critique_reply
 
+from bot.discord.store import Store
+
 BAIT = "Follow for follow!!! BUY NOW before it's gone"
 
 
@@ -95,3 +97,11 @@ async def test_principles_and_help_are_for_everyone(world: World) -> None:
 
     help_ = await world.alice.slash(world.general, "coach help")
     assert "/critique" in help_.response.embeds[0].description
+
+
+async def test_a_platform_removed_from_the_config_falls_back(world: World, store: Store) -> None:
+    await store.set_platform(world.guild.id, "myspace")
+
+    await world.alice.send(world.drafts, BAIT)
+
+    assert critique_reply(world.drafts).embeds[0].footer.text.startswith("Any platform · ")
