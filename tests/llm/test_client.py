@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.coach import Coach
 from bot.llm import build_llm_rewriter, create_llm_client
 from bot.settings import LLMSettings, load_settings
@@ -52,3 +54,27 @@ def test_key_without_base_url_talks_to_openai() -> None:
     assert client is not None
     assert str(client.base_url).startswith("https://api.openai.com/v1")
     assert client.max_retries == 0
+
+
+async def test_team_prompts_from_their_config_directory(
+    tmp_path: Path, model_server: ModelServer, coach: Coach
+) -> None:
+    (tmp_path / "draftcoach.yaml").write_text("llm:\n  prompt_version: house\n")
+    prompts = tmp_path / "prompts"
+    prompts.mkdir()
+    (prompts / "rewrite.house.system.md").write_text(
+        "House style. Principles: {{principle_ids}}. Answer in JSON."
+    )
+    (prompts / "rewrite.house.user.md").write_text("<draft>{{draft}}</draft>")
+    (prompts / "rewrite.house.repair.md").write_text("Fix: {{problems}}")
+    settings = load_settings(tmp_path, env={"DRAFTCOACH_LLM_BASE_URL": model_server.url})
+    rewriter = build_llm_rewriter(settings, coach)
+    assert rewriter is not None
+    model_server.then(Answer(answer_json("What slows your week down? Tell us.")))
+    try:
+        await rewriter.rewrite(coach.assess("Buy now!!! Best planner", "x"))
+    finally:
+        await rewriter.aclose()
+    [sent] = model_server.received
+    assert sent.messages[0]["content"].startswith("House style. Principles: reader-value")
+    assert sent.messages[1]["content"].strip() == "<draft>Buy now!!! Best planner</draft>"
