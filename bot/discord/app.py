@@ -21,7 +21,7 @@ from discord.ext import commands, tasks
 from bot.coach import build_coach
 from bot.discord.coaching import NO_PINGS, Coaching, respond_or_followup
 from bot.discord.store import Store
-from bot.discord.views import PERSISTENT_ITEMS
+from bot.discord.views import PERSISTENT_ITEMS, SOMETHING_WENT_WRONG
 from bot.errors import ConfigError, DraftcoachError
 from bot.pipeline import Pipeline
 from bot.settings import Settings
@@ -34,10 +34,6 @@ EXTENSIONS = (
     "bot.discord.cogs.coach",
 )
 
-SOMETHING_WENT_WRONG = (
-    "Something went wrong on my side and I couldn't finish that. It has been logged; "
-    "please try again in a moment."
-)
 
 
 class DraftcoachTree(app_commands.CommandTree["DraftcoachBot"]):

@@ -9,6 +9,7 @@ and are registered in :data:`PERSISTENT_ITEMS`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -27,6 +28,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 GONE = "This critique is no longer available."
+SOMETHING_WENT_WRONG = (
+    "Something went wrong on my side and I couldn't finish that. It has been logged; "
+    "please try again in a moment."
+)
 DISMISSED = "This critique was dismissed."
 
 
@@ -68,6 +73,17 @@ class DraftButton(
     ) -> DraftButton:
         return cls(int(match["draft"]))
 
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await self.handle(interaction)
+        except Exception:
+            log.exception("the %r button failed for draft %d", self.label, self.draft_id)
+            with contextlib.suppress(discord.HTTPException):
+                await respond_or_followup(interaction, SOMETHING_WENT_WRONG)
+
+    async def handle(self, interaction: discord.Interaction) -> None:
+        raise NotImplementedError
+
 
 class AnotherVersionButton(DraftButton, template=r"dc:again:(?P<draft>\d+)"):
     action = "again"
@@ -75,7 +91,7 @@ class AnotherVersionButton(DraftButton, template=r"dc:again:(?P<draft>\d+)"):
     emoji = "🔁"
     style = discord.ButtonStyle.primary
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def handle(self, interaction: discord.Interaction) -> None:
         coaching = coaching_of(interaction)
         draft = await load_draft(interaction, self.draft_id)
         if draft is None:
@@ -117,7 +133,7 @@ class WhyButton(DraftButton, template=r"dc:why:(?P<draft>\d+)"):
     label = "Why?"
     emoji = "💬"
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def handle(self, interaction: discord.Interaction) -> None:
         coaching = coaching_of(interaction)
         draft = await load_draft(interaction, self.draft_id)
         if draft is None:
@@ -133,7 +149,7 @@ class DismissButton(DraftButton, template=r"dc:dismiss:(?P<draft>\d+)"):
     label = "Dismiss"
     emoji = "🗑️"
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def handle(self, interaction: discord.Interaction) -> None:
         draft = await load_draft(interaction, self.draft_id)
         if draft is None:
             return
@@ -155,7 +171,7 @@ class PostItButton(DraftButton, template=r"dc:post:(?P<draft>\d+)"):
     emoji = "📣"
     style = discord.ButtonStyle.success
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def handle(self, interaction: discord.Interaction) -> None:
         coaching = coaching_of(interaction)
         draft = await load_draft(interaction, self.draft_id)
         if draft is None:

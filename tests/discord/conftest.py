@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Iterator
 import discord
 import pytest
 import simcord
-from simworld import World
+from simworld import ErrorLog, World
 
 from bot.coach import Coach, build_coach
 from bot.discord.app import DraftcoachBot, create_bot
@@ -26,15 +26,6 @@ from bot.settings import Settings, load_settings
 
 # The model server and a refused URL are the LLM step's own test fixtures, reused here.
 from tests.llm.conftest import model_server, refused_url  # noqa: F401
-
-
-class ErrorLog(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
 
 
 @pytest.fixture(autouse=True)

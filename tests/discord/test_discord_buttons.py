@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from simworld import (
+    ErrorLog,
     World,
     assert_within_limits,
     button_labels,
@@ -104,3 +105,19 @@ async def test_post_it_waits_for_the_rewrite_to_finish(world: World, store: Stor
 
     assert early.ephemeral and "still being written" in early.response.content
     assert world.general.last_message.id == draft.id
+
+
+async def test_a_failing_button_says_so_and_logs_the_error(
+    world: World, store: Store, logged_errors: ErrorLog
+) -> None:
+    await world.alice.send(world.drafts, BAIT)
+    reply = critique_reply(world.drafts)
+    await store.close()  # the database goes away under the bot
+
+    result = await world.bob.click(reply, label="Why?")
+
+    assert result.ephemeral and "Something went wrong on my side" in result.response.content
+    assert [r.getMessage() for r in logged_errors.records] == [
+        "the 'Why?' button failed for draft 1"
+    ]
+    logged_errors.records.clear()  # the error this test provoked

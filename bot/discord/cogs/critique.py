@@ -7,6 +7,7 @@ model is; the rewrite then streams into that same answer.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import TYPE_CHECKING
 
@@ -18,7 +19,7 @@ from bot.discord.coaching import NO_PINGS, Coaching, respond_or_followup, rewrit
 from bot.discord.cooldown import cooldown_message
 from bot.discord.render import RenderedCritique
 from bot.discord.store import DraftOrigin, NewDraft
-from bot.discord.views import critique_view
+from bot.discord.views import SOMETHING_WENT_WRONG, critique_view
 
 if TYPE_CHECKING:
     from bot.discord.app import DraftcoachBot
@@ -55,6 +56,13 @@ class DraftModal(discord.ui.Modal, title="Critique a draft"):
         self.cog = cog
         self.platform = platform
         self.private = private
+
+    async def on_error(  # type: ignore[override]  # discord.py types Modal.on_error as View's
+        self, interaction: discord.Interaction, error: Exception, /
+    ) -> None:
+        log.error("the draft box failed", exc_info=error)
+        with contextlib.suppress(discord.HTTPException):
+            await respond_or_followup(interaction, SOMETHING_WENT_WRONG)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         await self.cog.critique(
