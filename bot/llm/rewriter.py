@@ -477,9 +477,12 @@ class LLMRewriter:
         self, messages: list[dict[str, str]], call: _Call, timeout: float
     ) -> _Reply:
         while True:
+            sent_as = replace(self._server)
             try:
                 return await self._request(messages, call, timeout)
             except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
+                if self._server != sent_as:
+                    continue  # another request already learned from the same complaint
                 change = self._server.adapt(exc, streaming=call.on_partial is not None)
                 if change is None:
                     raise

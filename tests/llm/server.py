@@ -38,6 +38,7 @@ class Fail:
     message: str = "scripted failure"
     headers: dict[str, str] = field(default_factory=dict)
     param: str | None = None
+    delay: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,8 @@ class ModelServer:
             await asyncio.sleep(behaviour.seconds)
             behaviour = Fail(504, "hung")
         if isinstance(behaviour, Fail):
+            if behaviour.delay:
+                await asyncio.sleep(behaviour.delay)
             error = {"message": behaviour.message, "type": "test", "param": behaviour.param,
                      "code": None}
             return web.json_response(

@@ -530,6 +530,20 @@ async def test_server_without_json_schema_falls_back_to_json_mode_and_remembers(
     assert rewriter.output_mode is OutputMode.JSON_OBJECT
 
 
+async def test_concurrent_rejections_step_down_only_once(
+    model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
+) -> None:
+    no_schema = Fail(400, "response_format json_schema is not supported", delay=0.05)
+    model_server.then(no_schema, no_schema, no_schema)
+    model_server.always(Answer(answer_json(CLEAN)))
+    rewriter = make_rewriter()
+    drafts = [f"{SALESY} {word}" for word in ("a", "b", "c")]
+    results = await asyncio.gather(*(rewriter.rewrite(assess(coach, d)) for d in drafts))
+    assert all(r.source == "llm" for r in results)
+    assert rewriter.output_mode is OutputMode.JSON_OBJECT
+    assert [r.format_type for r in model_server.received[3:]] == ["json_object"] * 3
+
+
 async def test_plain_text_server_answer_is_parsed_strictly(
     model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
 ) -> None:
