@@ -11,10 +11,7 @@ from simworld import (
     critique_reply,
 )
 
-from bot.discord.app import create_bot
 from bot.discord.store import Store
-from bot.pipeline import Pipeline
-from bot.settings import Settings
 
 BAIT = "Follow for follow!!! BUY NOW before it's gone"
 
@@ -61,23 +58,6 @@ async def test_only_the_author_can_dismiss(world: World) -> None:
 
     await world.alice.click(reply, label="Dismiss")
     assert not [m for m in world.drafts.threads[0].history() if m.author.bot and m.embeds]
-
-
-async def test_buttons_keep_working_after_a_restart(
-    world: World, settings: Settings, pipeline: Pipeline, store: Store
-) -> None:
-    draft = await world.alice.send(world.drafts, BAIT)
-    reply = critique_reply(world.drafts)
-
-    await world.env.restart_bot(create_bot(settings, pipeline, store))
-
-    why = await world.bob.click(reply, label="Why?")
-    assert "No follow-for-follow" in why.response.embeds[0].description
-    # The edit of a draft from before the restart still updates the same answer.
-    await world.alice.edit(draft, "Thanks to all who came to the meetup! What should we do next?")
-    thread = world.drafts.threads[0]
-    assert [m.id for m in thread.history() if m.author.bot and m.embeds] == [reply.id]
-    assert "(was " in thread.last_message.embeds[0].title
 
 
 async def test_post_it_shares_a_private_critique(world: World) -> None:

@@ -89,3 +89,25 @@ async def test_context_menu_on_a_message_without_text(world: World) -> None:
     result = await world.alice.context_menu(world.general, "Critique draft", image)
 
     assert result.ephemeral and "no text" in result.response.content
+
+
+async def test_critique_works_in_a_direct_message(world: World) -> None:
+    carol = world.env.create_user("carol")
+
+    result = await carol.slash("critique", draft=BAIT)
+
+    embed = result.response.embeds[0]
+    assert embed.title.startswith("🛑 Needs work")
+    assert embed.footer.text.startswith("Any platform · ")
+
+
+async def test_another_version_of_a_private_answer_stays_private(world: World) -> None:
+    draft = await world.bob.send(world.general, BAIT)
+    private = await world.alice.context_menu(world.general, "Critique draft", draft)
+
+    again = await world.alice.click(private.response.message, label="Another version")
+
+    assert again.acknowledged
+    assert private.response.message.flags.ephemeral
+    assert private.response.embeds[0].fields[0].name.startswith("Rewrite ·")
+    assert world.general.last_message.id == draft.id
