@@ -458,6 +458,7 @@ class LLMRewriter:
                 if timeout <= 0:
                     raise ModelUnavailable("no time left before the deadline")
                 asked = True
+                started = self._clock()
                 reply = await self._request_adapting(messages, call, timeout)
         except BaseException as exc:
             # Only the model's own trouble counts against it; time spent queueing for a
@@ -469,6 +470,11 @@ class LLMRewriter:
                 self._breaker.release_trial()
             raise
         self._breaker.record_success()
+        log.debug(
+            "model answered in %.0f ms (%d prompt + %d completion tokens, %s)",
+            (self._clock() - started) * 1000, reply.usage.prompt_tokens,
+            reply.usage.completion_tokens, reply.finish_reason,
+        )
         call.usage = call.usage + reply.usage
         self.usage = self.usage + reply.usage
         return reply
