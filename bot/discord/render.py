@@ -121,15 +121,19 @@ def split_chunks(text: str, size: int) -> list[str]:
 
 
 def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
-    """A user's words, safe to show inside bold/italic markdown and unable to ping."""
+    """A user's words on one line, markdown shown literally and mentions defused."""
     flat = " ".join(text.split())
-    return f"“{safe_text(truncate(flat, limit))}”"
+    return f"“{discord.utils.escape_mentions(safe_text(truncate(flat, limit)))}”"
 
 
 def safe_text(text: str) -> str:
-    """Draft text escaped for display: markdown shown literally, mentions defused."""
-    escaped = discord.utils.escape_markdown(text, as_needed=False)
-    return discord.utils.escape_mentions(escaped)
+    """Text shown as written: markdown escaped, so what a user copies is what they wrote.
+
+    Mentions stay as typed (no zero-width spaces that would end up in a copied
+    rewrite): embeds never notify anyone, and every message is sent with
+    ``AllowedMentions.none()``.
+    """
+    return discord.utils.escape_markdown(text, as_needed=False)
 
 
 def fit_content(text: str) -> str:

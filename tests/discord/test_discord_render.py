@@ -122,3 +122,12 @@ def test_check_embed_catches_an_oversized_embed() -> None:
     embed = discord.Embed(description="x" * 4097)
     with pytest.raises(ValueError, match="description"):
         check_embed(embed)
+
+
+def test_a_rewrite_copies_back_exactly(coach: Coach) -> None:
+    text = "Thanks @everyone and <@123456789012345678>! What did you think?"
+    rewrite = Rewrite(text=text, source="llm", assessment=assessment([], text))
+    embed = render_critique(CritiqueCard(assessment([]), "X", rewrite=rewrite),
+                            coach.principles).embed
+    assert "\u200b" not in embed.fields[0].value
+    assert embed.fields[0].value.replace("\\", "") == text
