@@ -10,9 +10,11 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from operator import itemgetter
 
 # Letters from other scripts that render like Latin ones; spammers use them to dodge
 # filters ("fоllоw" with Cyrillic o). Typographic punctuation is folded to ASCII so
@@ -60,6 +62,30 @@ _CODE = re.compile(r"```.*?(?:```|\Z)|`[^`\n]+`", re.DOTALL)
 _NUMBER = re.compile(r"(?<![\w.])[$€£¥]?\d[\d,.]*%?(?:[kKmM]\b)?")
 _SENTENCE_END = re.compile(r"[.!?…]+[\"')\]]*(?=\s|$)|\n+")
 _WORD = re.compile(r"[^\W\d_][\w'-]*")
+# The characters each pattern's matches can begin with. A search for one of them runs in
+# C without trying the full pattern at every position, which is most of the cost on a
+# long draft that needs no rewriting.
+_SPECIAL_START = re.compile(r"[&<*_~|#>\-]|[^\x00-\x7f]")
+_SENTENCE_END_START = re.compile(r"[.!?…\n]")
+_AT_SIGN = re.compile("@")
+_HASH_SIGN = re.compile("#")
+# Every URL holds a "." or a "/" and no white space, so only the runs of non-space
+# characters around those are searched for one.
+_URL_HINT = re.compile(r"[./]")
+_NON_SPACE_RUN = re.compile(r"\S*")
+
+# Characters that re.IGNORECASE equates with an ASCII letter but whose str.lower() is not
+# that letter (U+0130 also lowers to two characters). tests/test_text.py checks this
+# table against every code point.
+_FOLD_EXTRAS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+# ASCII bytes that are not word characters (\w), turned into spaces to split words in C.
+_ASCII_NON_WORD_TO_SPACE = bytes(
+    c if chr(c).isalnum() or c == ord("_") else ord(" ") for c in range(128)
+) + bytes(range(128, 256))
+_WORD_RUN = re.compile(r"\w+")
+#: How many leading characters of each word :attr:`Haystack.word_keys` keeps.
+WORD_KEY_LENGTH = 4
+_KEY_SLICES = tuple(itemgetter(slice(0, n)) for n in range(1, WORD_KEY_LENGTH + 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +103,93 @@ class _Segment:
     orig_end: int
     #: True when the normalised characters equal the original ones one for one.
     identity: bool
+
+
+def _finditer_from(starts: re.Pattern[str], pattern: re.Pattern[str],
+                   text: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose (never empty) matches all begin
+    with a character that ``starts`` finds: only those positions are tried."""
+    pos = 0
+    while (candidate := starts.search(text, pos)) is not None:
+        match = pattern.match(text, candidate.start())
+        if match is None:
+            pos = candidate.start() + 1
+        else:
+            yield match
+            pos = match.end()
+
+
+def _urls(text: str) -> Iterator[re.Match[str]]:
+    """``_URL.finditer(text)``, searching only the runs of non-space characters that
+    hold a "." or a "/" (its lookahead past the run sees a space or the end: both pass)."""
+    backwards = ""
+    pos = 0
+    while (hint := _URL_HINT.search(text, pos)) is not None:
+        middle = hint.start()
+        backwards = backwards or text[::-1]
+        # The run before the hint, read backwards: it ends where the URL may start.
+        start = len(text) - _NON_SPACE_RUN.match(backwards, len(text) - middle).end()
+        end = _NON_SPACE_RUN.match(text, middle).end()
+        yield from _URL.finditer(text, start, end)
+        pos = end + 1
+
+
+def _tokens_of_kind(text: str) -> Iterator[tuple[str, Iterable[re.Match[str]]]]:
+    """Each kind's matches, skipping the patterns whose first character is absent."""
+    if "`" in text:
+        yield "code", _CODE.finditer(text)
+    yield "url", _urls(text)
+    if "@" in text or "<" in text:
+        yield "mention", _DISCORD_MENTION.finditer(text)
+    if "@" in text:
+        yield "mention", _finditer_from(_AT_SIGN, _MENTION, text)
+    if "#" in text:
+        yield "hashtag", _finditer_from(_HASH_SIGN, _HASHTAG, text)
+
+
+def fold_case(text: str) -> str:
+    """``text`` in lower case, one character for one (offsets stay valid).
+
+    Wherever ``re.IGNORECASE`` matches a character to an ASCII letter, the folded
+    character is that letter in lower case, so a literal can be looked for in C.
+    """
+    if text.isascii():
+        return text.lower()
+    if "\u0130" in text or "\u0131" in text or "\u017f" in text:
+        text = text.translate(_FOLD_EXTRAS)  # slow, so only when needed
+    return text.lower()
+
+
+class Haystack:
+    """A text the rules search, with what a quick "could this phrase be here?" needs.
+
+    Built per document and never shared between drafts: nothing here can go stale.
+    """
+
+    __slots__ = ("__dict__", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @cached_property
+    def folded(self) -> str:
+        return fold_case(self.text)
+
+    @cached_property
+    def word_keys(self) -> frozenset[bytes]:
+        """The first 1..WORD_KEY_LENGTH characters of every word (run of ``\\w``), folded
+        and UTF-8 encoded: a phrase starting a word can only be here if its key is."""
+        if self.text.isascii():
+            ascii_words = self.folded.encode("ascii").translate(_ASCII_NON_WORD_TO_SPACE)
+            words = set(ascii_words.split())
+        else:
+            # Folding keeps every character a word character or not, so the words of
+            # the folded text are those of the text, where the rules' \b looks.
+            words = set(map(str.encode, set(_WORD_RUN.findall(self.folded))))
+        keys: set[bytes] = set()
+        for key_of in _KEY_SLICES:
+            keys.update(map(key_of, words))
+        return frozenset(keys)
 
 
 def _fold_char(ch: str) -> str:
@@ -117,7 +230,7 @@ class Document:
             pieces.append(out)
             norm_len += len(out)
 
-        for match in _SPECIAL.finditer(original):
+        for match in _finditer_from(_SPECIAL_START, _SPECIAL, original):
             start, end = match.span()
             if start > pos:
                 emit(pos, start, original[pos:start])
@@ -172,10 +285,8 @@ class Document:
         """URLs, mentions, hashtags and code, in order, without overlaps."""
         found: list[Token] = []
         taken: list[tuple[int, int]] = []
-        for kind, pattern in (("code", _CODE), ("url", _URL),
-                              ("mention", _DISCORD_MENTION), ("mention", _MENTION),
-                              ("hashtag", _HASHTAG)):
-            for m in pattern.finditer(self.text):
+        for kind, matches in _tokens_of_kind(self.text):
+            for m in matches:
                 s, e = m.span()
                 if any(s < te and ts < e for ts, te in taken):
                     continue
@@ -209,7 +320,7 @@ class Document:
         start = 0
         # Boundaries come from the prose (a dot inside a link ends nothing); trimming
         # uses the text, so a sentence keeps the link at its end.
-        for m in _SENTENCE_END.finditer(self.prose):
+        for m in _finditer_from(_SENTENCE_END_START, _SENTENCE_END, self.prose):
             end = m.start() if m.group().startswith("\n") else m.end()
             _append_trimmed(self.text, start, end, spans)
             start = m.end()
@@ -217,7 +328,12 @@ class Document:
         return tuple(spans)
 
     def sentence_around(self, start: int, end: int) -> tuple[int, int]:
-        for s, e in self.sentences:
+        sentences = self.sentences
+        # Sentences are sorted and disjoint: only the last one starting at or before
+        # ``start`` can hold it.
+        index = bisect_right(sentences, (start, len(self.text) + 1)) - 1
+        if index >= 0:
+            s, e = sentences[index]
             if s <= start < e or (start == end == e):
                 return (s, max(e, end))
         return (start, end)
@@ -225,11 +341,35 @@ class Document:
     @cached_property
     def words(self) -> tuple[tuple[int, int], ...]:
         """Spans of the writer's own words: hashtags, links and mentions excluded."""
-        hashtags = [(t.start, t.end) for t in self.tokens_of("hashtag")]
-        return tuple(
-            m.span() for m in _WORD.finditer(self.prose)
-            if not any(s <= m.start() < e for s, e in hashtags)
-        )
+        hashtags = self.tokens_of("hashtag")
+        spans = (m.span() for m in _WORD.finditer(self.prose))
+        if not hashtags:
+            return tuple(spans)
+        starts = [t.start for t in hashtags]
+
+        def in_hashtag(pos: int) -> bool:
+            index = bisect_right(starts, pos) - 1
+            return index >= 0 and pos < hashtags[index].end
+
+        return tuple(span for span in spans if not in_hashtag(span[0]))
+
+    def words_between(self, start: int, end: int) -> int:
+        """How many of :attr:`words` start inside ``[start, end)``."""
+        starts = self._word_starts
+        return bisect_left(starts, end) - bisect_left(starts, start)
+
+    @cached_property
+    def _word_starts(self) -> list[int]:
+        return [s for s, _ in self.words]
+
+    @cached_property
+    def prose_haystack(self) -> Haystack:
+        return Haystack(self.prose)
+
+    @cached_property
+    def text_haystack(self) -> Haystack:
+        # Most drafts have no links or mentions: then prose is text, searched once.
+        return self.prose_haystack if self.prose is self.text else Haystack(self.text)
 
 
 def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:

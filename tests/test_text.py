@@ -1,8 +1,13 @@
 from __future__ import annotations
 
-import pytest
+import re
 
-from bot.text import Document, lost_tokens, protected_tokens
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot import text as text_module
+from bot.text import WORD_KEY_LENGTH, Document, Haystack, fold_case, lost_tokens, protected_tokens
 
 
 def _span_of(doc: Document, word: str) -> str:
@@ -59,3 +64,59 @@ def test_protected_tokens_survive_cosmetic_changes() -> None:
 def test_empty_text_maps_nothing() -> None:
     doc = Document("")
     assert doc.text == "" and doc.sentences == () and doc.to_original(0, 0) == (0, 0)
+
+
+# The fast paths in Document must find exactly what the plain patterns find.
+_PIECES = [
+    "a", "Follow", " ", "\n", "\n\n", ".", "..", "!", "?", "…", "'", '"', ")", "-", "#",
+    "#tag", "##", "# ", "> ", "-# ", "*", "**", "__", "~~", "||", "`", "```", "&amp;",
+    "&#39;", "<br />", "<b>", "@ana", "a@b.io", "<@123456789012>", "http://x.co/a.",
+    "www.example.com", "example.org/path", "a.b", "//", "é", "\u0130", "😀", "\u200b",
+    "\ufeff", "\u00a0", "\u2003", "3.5k", "Q.E.D.",
+]
+_DRAFTS = st.lists(st.sampled_from(_PIECES), max_size=40).map("".join)
+
+
+def _spans(matches) -> list[tuple[int, int]]:
+    return [m.span() for m in matches]
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_DRAFTS)
+def test_searches_that_skip_ahead_find_what_a_full_scan_finds(text: str) -> None:
+    assert _spans(text_module._finditer_from(text_module._SPECIAL_START, text_module._SPECIAL,
+                                             text)) == _spans(text_module._SPECIAL.finditer(text))
+    assert _spans(text_module._finditer_from(
+        text_module._SENTENCE_END_START, text_module._SENTENCE_END, text)) == _spans(
+        text_module._SENTENCE_END.finditer(text))
+    assert _spans(text_module._urls(text)) == _spans(text_module._URL.finditer(text))
+    assert _spans(text_module._finditer_from(text_module._AT_SIGN, text_module._MENTION,
+                                             text)) == _spans(text_module._MENTION.finditer(text))
+    assert _spans(text_module._finditer_from(text_module._HASH_SIGN, text_module._HASHTAG,
+                                             text)) == _spans(text_module._HASHTAG.finditer(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_DRAFTS, start=st.integers(0, 200), width=st.integers(0, 20))
+def test_sentence_and_word_lookups_match_a_plain_walk(text: str, start: int, width: int) -> None:
+    doc = Document(text)
+    start = min(start, len(doc.text))
+    end = min(start + width, len(doc.text))
+    expected = next(((s, max(e, end)) for s, e in doc.sentences
+                     if s <= start < e or start == end == e), (start, end))
+    assert doc.sentence_around(start, end) == expected
+    hashtags = [(t.start, t.end) for t in doc.tokens_of("hashtag")]
+    words = tuple(m.span() for m in text_module._WORD.finditer(doc.prose)
+                  if not any(s <= m.start() < e for s, e in hashtags))
+    assert doc.words == words
+    assert doc.words_between(start, end) == sum(start <= w < end for w, _ in words)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=_DRAFTS)
+def test_word_keys_hold_the_start_of_every_word(text: str) -> None:
+    haystack = Haystack(Document(text).prose)
+    for word in re.findall(r"\w+", haystack.text):
+        folded = fold_case(word).encode()
+        for length in range(1, WORD_KEY_LENGTH + 1):
+            assert folded[:length] in haystack.word_keys

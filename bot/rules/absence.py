@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from bot.platforms import Platform
-from bot.rules.base import Hit, Rule, RuleMeta, RuleSpec, alternation, register
+from bot.rules.base import Hit, Rule, RuleMeta, RuleSpec, alternation_matcher, register
 from bot.text import Document
 
 
@@ -24,17 +24,19 @@ class Absence(Rule):
 
     def __init__(self, meta: RuleMeta, spec: RuleSpec) -> None:
         super().__init__(meta, spec)
-        pattern = alternation(spec, spec.str_list("phrases"), spec.str_list("patterns"))
-        if pattern is None:
+        matcher = alternation_matcher(spec, spec.str_list("phrases"),
+                                      spec.str_list("patterns"))
+        if matcher is None:
             raise spec.error("patterns", "or 'phrases' is required for an absence rule")
-        self.pattern = pattern
+        self.matcher = matcher
         self.min_words = spec.integer("min_words", 1)
         self.append = spec.optional_str("append")
 
     def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
-        if len(doc.words) < self.min_words or not doc.sentences:
+        # The search first: it is cheap, and usually ends the check.
+        if self.matcher.search(doc.text_haystack) is not None:
             return
-        if self.pattern.search(doc.text):
+        if len(doc.words) < self.min_words or not doc.sentences:
             return
         start, end = self._closing_sentence(doc)
         replacement = None
@@ -48,6 +50,6 @@ class Absence(Rule):
     def _closing_sentence(doc: Document) -> tuple[int, int]:
         """The last sentence with words in it: a trailing row of hashtags doesn't count."""
         for start, end in reversed(doc.sentences):
-            if any(start <= w < end for w, _ in doc.words):
+            if doc.words_between(start, end):
                 return (start, end)
         return doc.sentences[-1]

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from bot.errors import ConfigError
 from bot.models import SEVERITIES, Finding, Severity
 from bot.platforms import Platform
+from bot.rules.matcher import Matcher
 from bot.text import Document
 
 #: Keys every rule has, whatever its kind.
@@ -119,16 +120,32 @@ def phrase_pattern(phrase: str) -> str:
     return f"{left}{body}{right}"
 
 
-def alternation(spec: RuleSpec, phrases: Iterable[str], patterns: Iterable[str],
-                key: str = "patterns", flags: int = re.IGNORECASE) -> re.Pattern[str] | None:
-    """One compiled regex for a rule's phrases and patterns (one scan instead of many)."""
+def _alternation_parts(spec: RuleSpec, phrases: Iterable[str], patterns: Iterable[str],
+                       key: str, flags: int) -> list[str]:
     parts = [phrase_pattern(p) for p in phrases]
     for pattern in patterns:
         spec.regex(key, pattern, flags)  # report the bad one by itself
         parts.append(pattern)
+    return parts
+
+
+def alternation(spec: RuleSpec, phrases: Iterable[str], patterns: Iterable[str],
+                key: str = "patterns", flags: int = re.IGNORECASE) -> re.Pattern[str] | None:
+    """One compiled regex for a rule's phrases and patterns (one scan instead of many)."""
+    parts = _alternation_parts(spec, phrases, patterns, key, flags)
     if not parts:
         return None
     return spec.regex(key, "|".join(f"(?:{p})" for p in parts), flags)
+
+
+def alternation_matcher(spec: RuleSpec, phrases: Iterable[str], patterns: Iterable[str],
+                        key: str = "patterns", flags: int = re.IGNORECASE) -> Matcher | None:
+    """Like :func:`alternation`, as a :class:`Matcher` that tries it only where it can
+    match."""
+    parts = _alternation_parts(spec, phrases, patterns, key, flags)
+    if not parts:
+        return None
+    return Matcher(spec.regex(key, "|".join(f"(?:{p})" for p in parts), flags), parts)
 
 
 class Rule:

@@ -6,7 +6,15 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from bot.platforms import Platform
-from bot.rules.base import Hit, Rule, RuleMeta, RuleSpec, alternation, register
+from bot.rules.base import (
+    Hit,
+    Rule,
+    RuleMeta,
+    RuleSpec,
+    alternation,
+    alternation_matcher,
+    register,
+)
 from bot.text import Document
 
 
@@ -31,7 +39,9 @@ class Existence(Rule):
         patterns = spec.str_list("patterns")
         if not phrases and not patterns:
             raise spec.error("phrases", "or 'patterns' is required for an existence rule")
-        self.pattern = alternation(spec, phrases, patterns)
+        matcher = alternation_matcher(spec, phrases, patterns)
+        assert matcher is not None
+        self.matcher = matcher
         exceptions = spec.str_list("exceptions")
         self.exceptions = alternation(spec, [], exceptions, key="exceptions")
         self.replacement = spec.optional_str("replacement")
@@ -41,9 +51,8 @@ class Existence(Rule):
         self.use_prose = scope == "prose"
 
     def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
-        assert self.pattern is not None
-        haystack = doc.prose if self.use_prose else doc.text
-        for m in self.pattern.finditer(haystack):
+        haystack = doc.prose_haystack if self.use_prose else doc.text_haystack
+        for m in self.matcher.finditer(haystack):
             if m.end() == m.start():
                 continue
             if self.exceptions is not None:

@@ -11,7 +11,9 @@ from bot.rules.base import Hit, Rule, RuleMeta, RuleSpec, register
 from bot.text import Document
 
 _EXCLAMATION = re.compile(r"!")
-_CAPS_WORD = re.compile(r"(?<![\w#@'])[A-Z][A-Z0-9'-]*[A-Z](?![\w'])")
+# "(?<![\w#@'])[A-Z]…" with the look-behind moved after the first letter: a pattern
+# that starts with a plain class lets re jump from capital to capital in C.
+_CAPS_WORD = re.compile(r"[A-Z](?<![\w#@'][A-Z])[A-Z0-9'-]*[A-Z](?![\w'])")
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF]")
 _TOKENS = ("hashtag", "mention", "url", "exclamation", "caps", "emoji")
 _EDITS = ("none", "drop", "lowercase", "calm")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator
 from typing import ClassVar
 
 from bot.platforms import Platform
-from bot.rules.base import Hit, Rule, RuleMeta, RuleSpec, alternation, register
+from bot.rules.base import Hit, Rule, RuleMeta, RuleSpec, alternation_matcher, register
 from bot.text import Document
 
 
@@ -27,20 +28,25 @@ class Ratio(Rule):
 
     def __init__(self, meta: RuleMeta, spec: RuleSpec) -> None:
         super().__init__(meta, spec)
-        self.numerator = alternation(spec, spec.str_list("numerator", required=True), [],
-                                     key="numerator")
-        self.denominator = alternation(spec, spec.str_list("denominator", required=True), [],
-                                       key="denominator")
+        numerator = alternation_matcher(spec, spec.str_list("numerator", required=True), [],
+                                        key="numerator")
+        denominator = alternation_matcher(spec, spec.str_list("denominator", required=True),
+                                          [], key="denominator")
+        assert numerator is not None and denominator is not None
+        self.numerator = numerator
+        self.denominator = denominator
         self.max_ratio = spec.number("max_ratio")
         self.min_count = spec.integer("min_count", 3, minimum=1)
 
     def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
-        assert self.numerator is not None and self.denominator is not None
-        mine = [m.start() for m in self.numerator.finditer(doc.prose)]
+        prose = doc.prose_haystack
+        mine = [m.start() for m in self.numerator.finditer(prose)]
         if len(mine) < self.min_count:
             return
-        yours = sum(1 for _ in self.denominator.finditer(doc.prose))
+        yours = sum(1 for _ in self.denominator.finditer(prose))
         if len(mine) <= self.max_ratio * max(yours, 1):
             return
-        best = max(doc.sentences, key=lambda se: sum(se[0] <= p < se[1] for p in mine))
+        # mine is sorted: count each sentence's share by bisection, not by a scan.
+        best = max(doc.sentences,
+                   key=lambda se: bisect_left(mine, se[1]) - bisect_left(mine, se[0]))
         yield Hit(best[0], best[1], None, {"self": len(mine), "reader": yours})

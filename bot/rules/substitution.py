@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from bot.platforms import Platform
 from bot.rules.base import Hit, Rule, RuleMeta, RuleSpec, phrase_pattern, register
+from bot.rules.matcher import Matcher
 from bot.text import Document
 
 
@@ -35,10 +36,11 @@ class Substitution(Rule):
             self.swap[" ".join(phrase.lower().split())] = replacement
         # Longest first, so "best-in-class offerings" wins over "best-in-class".
         ordered = sorted(self.swap, key=len, reverse=True)
-        self.pattern = spec.regex("swap", "|".join(phrase_pattern(p) for p in ordered))
+        parts = [phrase_pattern(p) for p in ordered]
+        self.matcher = Matcher(spec.regex("swap", "|".join(f"(?:{p})" for p in parts)), parts)
 
     def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
-        for m in self.pattern.finditer(doc.prose):
+        for m in self.matcher.finditer(doc.prose_haystack):
             key = " ".join(m.group().lower().split())
             replacement = _match_case(m.group(), self.swap.get(key, ""))
             yield Hit(m.start(), m.end(), replacement)

@@ -1,0 +1,458 @@
+"""Running a rule's regex only where a match can begin.
+
+Python's ``re`` cannot skip ahead for a case-insensitive pattern that starts with
+``\\b`` and an alternation: it tries every branch at every position, so a long phrase
+list costs about a millisecond on a long draft. Yet every match of such a rule begins
+with one of a few literal words ("follow", "smash", "link in bio").
+
+So at load time each alternative of a rule's pattern gets its *leads*, read from the
+parse tree: literals one of which every match starts with (and whether a ``\\b`` puts
+them at the start of a word). On a draft, the leads present are found with C string
+searches in the case-folded text, and at each place only the alternatives that can
+begin there are tried, in their order: exactly what ``finditer`` would return, with
+a fraction of the attempts. Where a lead cannot be derived (an alternative starting
+with a character class, say), literals *required somewhere* in it still tell when it
+cannot match at all; failing both, the pattern runs as before. The shortcut is only
+taken when it is sound, whatever the rule data says.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from re import _constants as sre  # the parse tree's opcodes
+from re import _parser
+from typing import Any, NamedTuple
+
+from bot.text import WORD_KEY_LENGTH, Haystack
+
+#: More leads than this and an alternative is run everywhere: the search costs more.
+MAX_LEADS = 200
+#: Leads without a word key are cut to this length (a prefix is as sound a lead).
+_LEAD_LENGTH = 8
+#: Parse-tree nodes to visit per pattern before giving up (zero-width alternatives
+#: followed by optional parts could otherwise multiply the work).
+_MAX_STEPS = 5000
+
+_WORD_START_ATS = frozenset({sre.AT_BOUNDARY, sre.AT_BEGINNING, sre.AT_BEGINNING_STRING})
+_REPEATS = frozenset({sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT})
+_LOOKAROUNDS = frozenset({sre.ASSERT, sre.ASSERT_NOT})
+_BACKREFERENCES = frozenset({sre.GROUPREF, sre.GROUPREF_EXISTS})
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+class Lead(NamedTuple):  # a tuple: hashed in C, and looked up a lot
+    """A literal, folded to lower case, that a match starts with (or contains)."""
+
+    text: str
+    #: A ``\\b`` (or ``^``) comes right before it, so it starts a word of the text.
+    word_start: bool
+
+    def key_span(self) -> tuple[int, int] | None:
+        """Where in :attr:`text` the key is: the first word certain to start a word of
+        the draft (the lead itself after ``\\b``; the letters after a ``#`` or a
+        space), cut to WORD_KEY_LENGTH. None when no part is ("http", "!!")."""
+        text = self.text
+        if self.word_start and _is_word(text[0]):
+            start = 0
+        else:
+            start = next((i for i in range(1, len(text))
+                          if _is_word(text[i]) and not _is_word(text[i - 1])), -1)
+            if start < 0:
+                return None
+        end = start
+        while end < len(text) and _is_word(text[end]) and end - start < WORD_KEY_LENGTH:
+            end += 1
+        return (start, end)
+
+    @property
+    def key(self) -> bytes | None:
+        """What :attr:`Haystack.word_keys` must hold for this lead to be in a draft."""
+        span = self.key_span()
+        return None if span is None else self.text[span[0]:span[1]].encode("ascii")
+
+    def trimmed(self) -> Lead:
+        """The lead cut to _LEAD_LENGTH characters (a prefix is as sound a lead), and
+        never inside its key."""
+        span = self.key_span()
+        return Lead(self.text[:max(_LEAD_LENGTH, span[1] if span else 0)], self.word_start)
+
+
+Leads = frozenset[Lead]
+
+
+def _walk(items: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
+    """Every node of a parse tree, depth first."""
+    for op, av in items:
+        yield op, av
+        if op is sre.SUBPATTERN:
+            yield from _walk(av[3].data)
+        elif op is sre.BRANCH:
+            for alt in av[1]:
+                yield from _walk(alt.data)
+        elif op in _REPEATS or op in _LOOKAROUNDS:
+            yield from _walk(av[-1].data)
+        elif op is sre.ATOMIC_GROUP:
+            yield from _walk(av.data)
+        elif op is sre.GROUPREF_EXISTS:
+            for branch in av[1:]:
+                if branch is not None:
+                    yield from _walk(branch.data)
+
+
+def _ends_in_non_word(op: Any, av: Any) -> bool:
+    """Whether the last character this node consumes is surely not a word character."""
+    if op is sre.LITERAL:
+        return av <= 0x7F and not _is_word(chr(av))
+    if op is sre.IN:
+        return all(
+            (member_op is sre.LITERAL and member_av <= 0x7F and not _is_word(chr(member_av)))
+            or (member_op is sre.CATEGORY and member_av is sre.CATEGORY_SPACE)
+            for member_op, member_av in av
+        )
+    if op in _REPEATS:
+        low, _, body = av
+        return low >= 1 and len(body.data) == 1 and _ends_in_non_word(*body.data[0])
+    return False
+
+
+def _strength(leads: Leads) -> tuple[int, int]:
+    """How selective a set of leads is: its weakest member first, then fewer leads."""
+    weakest = min(len(lead.key or b"") * 2 + (lead.key is None) * len(lead.text)
+                  for lead in leads)
+    return (weakest, -len(leads))
+
+
+def _union(parts: Iterable[Leads | None]) -> Leads | None:
+    leads: set[Lead] = set()
+    for part in parts:
+        if part is None:
+            return None
+        leads |= part
+        if len(leads) > MAX_LEADS:
+            return None
+    return frozenset(leads)
+
+
+class _Derivation:
+    """Reads leads and required literals off one pattern's parse tree."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.tree = _parser.parse(pattern.pattern, pattern.flags)
+        # Under re.ASCII, (?a) or (?L), \b knows only ASCII letters: not what word_keys
+        # counts as a word.
+        self.unicode_words = not pattern.flags & (re.ASCII | re.LOCALE) and not any(
+            op is sre.SUBPATTERN and av[1] & (sre.SRE_FLAG_ASCII | sre.SRE_FLAG_LOCALE)
+            for op, av in _walk(self.tree.data))
+        self.steps = 0
+
+    def _tick(self) -> bool:
+        self.steps += 1
+        return self.steps <= _MAX_STEPS
+
+    def leads(self, items: list[Any], word_start: bool = False) -> Leads | None:
+        """Literals one of which every match of the sequence ``items`` begins with.
+
+        None when that cannot be shown: an unknown first character (a class, ``.``, a
+        back-reference) or a sequence that can match the empty string.
+        """
+        for index, (op, av) in enumerate(items):
+            if not self._tick():
+                return None
+            if op is sre.AT:
+                # \b before a word character: a word of the draft starts there.
+                word_start = self.unicode_words and av in _WORD_START_ATS
+                continue
+            if op in _LOOKAROUNDS:
+                continue  # looks without moving: the match still starts here
+            rest = items[index + 1:]
+            if op is sre.LITERAL:
+                return self._literal_leads(items, index, word_start)
+            if op is sre.IN:
+                return _class_leads(av, word_start)
+            if op is sre.SUBPATTERN:
+                return self.leads([*av[3].data, *rest], word_start)
+            if op is sre.ATOMIC_GROUP:
+                return self.leads([*av.data, *rest], word_start)
+            if op is sre.BRANCH:
+                return _union(self.leads([*alt.data, *rest], word_start) for alt in av[1])
+            if op in _REPEATS:
+                low, high, body = av
+                if high == 0:
+                    continue  # x{0} matches nothing: the match starts with what follows
+                # "x?" then rest: a match starts with x and the rest, or with the rest.
+                first = self.leads([*body.data, *rest] if high == 1 else list(body.data),
+                                   word_start)
+                return first if low >= 1 else _union([first, self.leads(rest, word_start)])
+            return None
+        return None  # the whole sequence is optional or zero-width
+
+    def _literal_leads(self, items: list[Any], index: int, word_start: bool) -> Leads | None:
+        chars = []
+        for op, av in items[index:]:
+            if op is not sre.LITERAL or av > 0x7F:
+                break
+            chars.append(chr(av).lower())
+        if not chars:
+            return None
+        lead = Lead("".join(chars), word_start)
+        span = lead.key_span()
+        following = items[index + len(chars):]
+        # A short run ("#", ".", "i") says little; extend it with what must follow it
+        # ("#followme", ".com") when the key is not already complete.
+        if following and (span is None or span[1] == len(lead.text) < WORD_KEY_LENGTH
+                          + span[0]):
+            tails = self.leads(following)
+            if tails is not None:
+                return frozenset(Lead(lead.text + tail.text, word_start).trimmed()
+                                 for tail in tails)
+        return frozenset({lead.trimmed()})
+
+    def requirements(self, items: list[Any], word_start: bool = False) -> list[Leads]:
+        """Sets of literals such that every match of ``items`` contains one literal of
+        each set: a draft lacking every literal of any set cannot match.
+
+        "the\\s+results?\\s+(?:will\\s+)?(?:shock|surprise)" needs "the", "resu" and one
+        of "shoc"/"surp".
+        """
+        found: list[Leads] = []
+        for index, (op, av) in enumerate(items):
+            if not self._tick():
+                break
+            if op is sre.AT:
+                word_start = self.unicode_words and av in _WORD_START_ATS
+                continue
+            if op in _LOOKAROUNDS:
+                continue
+            needed: Leads | None = None
+            if op is sre.LITERAL:
+                if index == 0 or items[index - 1][0] is not sre.LITERAL:
+                    needed = self.leads(items[index:], word_start)
+            elif op is sre.SUBPATTERN:
+                needed = self.required(list(av[3].data), word_start)
+            elif op is sre.ATOMIC_GROUP:
+                needed = self.required(list(av.data), word_start)
+            elif op is sre.BRANCH:
+                needed = _union(self.required(list(alt.data), word_start) for alt in av[1])
+            elif op in _REPEATS and av[0] >= 1:
+                needed = self.required(list(av[2].data), word_start)
+            if needed:
+                found.append(needed)
+            # After a space or a "#", a word character starts a word.
+            word_start = self.unicode_words and _ends_in_non_word(op, av)
+        return found
+
+    def required(self, items: list[Any], word_start: bool = False) -> Leads | None:
+        """The most selective of :meth:`requirements`: one of these literals is
+        somewhere in every match of ``items``."""
+        return max(self.requirements(items, word_start), key=_strength, default=None)
+
+
+def _class_leads(members: list[Any], word_start: bool) -> Leads | None:
+    """``[!?]``-style classes of single ASCII characters; any other class is unknown."""
+    leads = set()
+    for op, av in members:
+        if op is not sre.LITERAL or av > 0x7F:
+            return None
+        leads.add(Lead(chr(av).lower(), word_start))
+    return frozenset(leads)
+
+
+def derive_leads(pattern: re.Pattern[str]) -> Leads | None:
+    """What every match of ``pattern`` starts with, or None if it cannot be shown."""
+    derivation = _Derivation(pattern)
+    return derivation.leads(list(derivation.tree.data))
+
+
+def derive_requirements(pattern: re.Pattern[str]) -> list[Leads]:
+    """Sets of literals every match of ``pattern`` has one of each of."""
+    derivation = _Derivation(pattern)
+    return derivation.requirements(list(derivation.tree.data))
+
+
+def _finder(lead: Lead) -> re.Pattern[str]:
+    """Finds every (even overlapping) occurrence of a lead in folded text.
+
+    Only the first character is consumed, so the next occurrence may begin inside this
+    one; starting with a plain character lets ``re`` skip ahead in C.
+    """
+    first, rest = re.escape(lead.text[0]), re.escape(lead.text[1:])
+    source = first
+    if lead.word_start and _is_word(lead.text[0]):
+        source += rf"(?<!\w{first})"
+    if rest:
+        source += f"(?={rest})"
+    return re.compile(source)
+
+
+@dataclass(frozen=True, slots=True)
+class _Alternative:
+    pattern: re.Pattern[str]
+    #: One of these begins every match; None when unknown.
+    leads: Leads | None
+    #: Every match contains a literal of each of these.
+    requirements: tuple[_LiteralIndex, ...]
+
+    def may_match(self, haystack: Haystack) -> bool:
+        return all(needs.any_present(haystack) for needs in self.requirements)
+
+
+class _LiteralIndex:
+    """Literals grouped by word key, for set-speed "which are in this draft?" tests."""
+
+    def __init__(self, leads: Iterable[Lead]) -> None:
+        self.by_key: dict[bytes, list[Lead]] = {}
+        #: Literals with no word key: only a substring test tells.
+        self.unkeyed: list[Lead] = []
+        for lead in sorted(leads, key=lambda lead: (lead.text, lead.word_start)):
+            key = lead.key
+            if key is None:
+                self.unkeyed.append(lead)
+            else:
+                self.by_key.setdefault(key, []).append(lead)
+        self.keys = frozenset(self.by_key)
+        # Keys that are the whole of their literal ("foll" of \bfollow, trimmed): the
+        # key in a draft is all there is to ask. Others ("com" of ".com") get a
+        # substring test as well in any_present.
+        self._whole_keys = frozenset(
+            key for key, leads in self.by_key.items()
+            if any(lead.key_span() == (0, len(lead.text)) for lead in leads))
+
+    def present(self, haystack: Haystack) -> list[Lead]:
+        """The literals whose key (or, without one, whose text) is in the haystack."""
+        found = [lead for key in self.keys & haystack.word_keys for lead in self.by_key[key]]
+        if self.unkeyed:
+            folded = haystack.folded
+            found += [lead for lead in self.unkeyed if lead.text in folded]
+        return found
+
+    def any_present(self, haystack: Haystack) -> bool:
+        """Whether any of the literals may be in the haystack (one set test, mostly)."""
+        if not self._whole_keys.isdisjoint(haystack.word_keys):
+            return True
+        folded = haystack.folded
+        return any(lead.text in folded for key in self.keys & haystack.word_keys
+                   for lead in self.by_key[key]) or any(
+            lead.text in folded for lead in self.unkeyed)
+
+
+def _split_alternatives(source: str, flags: int) -> list[str]:
+    """``source`` cut at its top-level "|"s ("a|b(c|d)" -> "a", "b(c|d)"), or
+    ``[source]`` when the pieces would not mean the same as the whole."""
+    pieces, depth, start, index, in_class = [], 0, 0, 0, False
+    while index < len(source):
+        char = source[index]
+        if char == "\\":
+            index += 1
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            index += source.startswith("^", index + 1)
+            index += source.startswith("]", index + 1)  # "[]" and "[^]": a literal "]"
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "|" and depth == 0:
+            pieces.append(source[start:index])
+            start = index + 1
+        index += 1
+    pieces.append(source[start:])
+    if len(pieces) == 1:
+        return pieces
+    try:
+        # Non-capturing groups vanish from the parse tree: the same tree proves the cut.
+        whole = _parser.parse(source, flags)
+        joined = _parser.parse("|".join(f"(?:{piece})" for piece in pieces), flags)
+        for piece in pieces:
+            re.compile(piece, flags)
+    except re.error:
+        return [source]
+    return pieces if repr(whole.data) == repr(joined.data) else [source]
+
+
+def _alternatives(pattern: re.Pattern[str], parts: Sequence[str] | None) -> list[re.Pattern[str]]:
+    """The top-level alternatives to try one by one, or just the pattern.
+
+    Alternatives are tried separately only when that changes nothing: a numbered
+    back-reference would point at another group once an alternative stands alone.
+    """
+    flags = pattern.flags
+    sources = [pattern.pattern]
+    if parts and pattern.pattern == "|".join(f"(?:{part})" for part in parts):
+        sources = list(parts)
+    sources = [piece for source in sources for piece in _split_alternatives(source, flags)]
+    if len(sources) < 2:
+        return [pattern]
+    tree = _parser.parse(pattern.pattern, flags)
+    if any(op in _BACKREFERENCES for op, _ in _walk(tree.data)):
+        return [pattern]
+    try:
+        return [re.compile(source, flags) for source in sources]
+    except re.error:  # a part that only parses inside the whole ("a)|(b")
+        return [pattern]
+
+
+class Matcher:
+    """A compiled rule pattern, tried only where it can match.
+
+    ``parts`` are the sources whose ``(?:a)|(?:b)`` alternation ``pattern`` is.
+    ``use_leads=False`` runs the plain pattern everywhere (what the tests compare with).
+    """
+
+    def __init__(self, pattern: re.Pattern[str], parts: Sequence[str] | None = None, *,
+                 use_leads: bool = True) -> None:
+        self.pattern = pattern
+        self.alternatives = [_Alternative(pattern, None, ())]
+        if use_leads:
+            self.alternatives = [
+                _Alternative(alternative, derive_leads(alternative), tuple(
+                    _LiteralIndex(needs) for needs in derive_requirements(alternative)))
+                for alternative in _alternatives(pattern, parts)
+            ]
+        self._lead_owners: dict[Lead, list[int]] = {}
+        for index, alternative in enumerate(self.alternatives):
+            for lead in alternative.leads or ():
+                self._lead_owners.setdefault(lead, []).append(index)
+        self._leads = _LiteralIndex(self._lead_owners)
+        self._finders = {lead: _finder(lead) for lead in self._lead_owners}
+        self._unled = [alt for alt in self.alternatives if alt.leads is None]
+
+    @property
+    def shortcut(self) -> bool:
+        """Whether the pattern is ever tried in fewer places than everywhere."""
+        return any(alt.leads is not None or alt.requirements for alt in self.alternatives)
+
+    def finditer(self, haystack: Haystack) -> Iterator[re.Match[str]]:
+        """``pattern.finditer(haystack.text)``: the same matches, in the same order."""
+        text = haystack.text
+        if any(alt.may_match(haystack) for alt in self._unled):
+            # An alternative that may match anywhere: only a full scan is exact.
+            yield from self.pattern.finditer(text)
+            return
+        leads = self._leads.present(haystack)
+        if not leads:
+            return
+        alternatives = self.alternatives
+        live = {index for lead in leads for index in self._lead_owners[lead]}
+        live = {index for index in live if alternatives[index].may_match(haystack)}
+        places = sorted({
+            (m.start(), index)
+            for lead in leads if not live.isdisjoint(self._lead_owners[lead])
+            for m in self._finders[lead].finditer(haystack.folded)
+            for index in self._lead_owners[lead] if index in live
+        })
+        end = 0
+        for start, index in places:
+            # Nothing can match elsewhere; finditer resumes where a match ends, and at
+            # one place the first alternative (in pattern order) that matches wins.
+            if start >= end and (m := alternatives[index].pattern.match(text, start)):
+                yield m
+                end = m.end()
+
+    def search(self, haystack: Haystack) -> re.Match[str] | None:
+        """``pattern.search(haystack.text)``."""
+        return next(self.finditer(haystack), None)
