@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import random
 import time
 
 import pytest
@@ -684,3 +685,50 @@ async def test_huge_draft_gets_the_offline_rewrite_with_a_note(
     result = await make_rewriter(max_draft_chars=1000).rewrite(assess(coach, draft, "generic"))
     assert result.source == "offline" and result.note == NOTE_TOO_LONG
     assert model_server.received == []
+
+
+async def test_every_draft_gets_an_answer_whatever_the_model_does(
+    model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
+) -> None:
+    """Forty drafts at once against a model misbehaving in every way the tests know."""
+    rng = random.Random(7)
+    behaviours = [
+        Answer(answer_json(CLEAN)),
+        Answer(answer_json("Buy now: our planner helps. What slows you down?")),
+        Answer(answer_json("@everyone " + CLEAN)),
+        Answer('{"rewrite": "What would'),
+        Answer(None, refusal="No."),
+        Answer(answer_json(CLEAN), cut_after=2),
+        Answer(answer_json(CLEAN), delay=0.05),
+        Fail(500),
+        Fail(429, "slow down", {"Retry-After": "0.05"}),
+        Fail(400, "response_format is not supported"),
+        Hang(1.0),
+    ]
+    model_server.then(*(rng.choice(behaviours) for _ in range(200)))
+    model_server.always(Answer(answer_json(CLEAN)))
+    rewriter = make_rewriter(timeout=0.2, deadline=0.8, max_concurrency=4, breaker_threshold=6,
+                             breaker_cooldown=0.1)
+    notes = {NOTE_UNAVAILABLE, NOTE_RESTING, NOTE_REFUSED, NOTE_INVALID, NOTE_UNSAFE,
+             NOTE_WORSE}
+
+    async def show(text: str) -> None:
+        assert "@everyone" not in text
+
+    drafts = [f"{SALESY} {first}{second}" for first in "abcd" for second in "abcdefghij"]
+    started = time.monotonic()
+    results = await asyncio.gather(*(
+        rewriter.rewrite(assess(coach, d), on_partial=show if n % 2 else None)
+        for n, d in enumerate(drafts)
+    ))
+    assert time.monotonic() - started < 0.8 * 4  # nobody waits much past the deadline
+
+    assert len(results) == len(drafts)
+    for draft, result in zip(drafts, results, strict=True):
+        assert result.text.strip() and "@everyone" not in result.text
+        assert result.assessment.length <= 280
+        if result.source == "offline":
+            assert result.note in notes
+        else:
+            assert result.note == "" and result.score >= coach.assess(draft, "x").score
+    assert {r.source for r in results} == {"llm", "offline"}
