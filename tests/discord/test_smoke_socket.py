@@ -226,3 +226,18 @@ async def test_context_menu_answers_the_asker_privately(
     assert response["data"]["flags"] & 64  # ephemeral: only bob sees it
     assert "game-changing" in embed_text(response["data"])
     assert not emulator.answers_to(target["id"])  # nothing posted in the channel
+
+
+async def test_critique_without_a_draft_opens_a_box_and_critiques_what_is_pasted(
+        emulator: DiscordEmulator, model: SlowModel, running_bot: DraftcoachBot) -> None:
+    opened = await emulator.slash_command("critique")
+    await emulator.wait_for_request("POST", rf"/interactions/{opened.payload['id']}/.+/callback")
+    [modal] = opened.responses
+    assert modal["type"] == 9  # a modal: slash options cannot hold line breaks
+
+    pasted = "Line one of the post!!!\nLine two: our revolutionary app.\nClick here."
+    submitted = await emulator.submit_modal(modal["data"]["custom_id"], {"draft": pasted})
+    await emulator.wait_for_request(
+        "PATCH", rf"/webhooks/\d+/{submitted.payload['token']}/messages/@original",
+        where=lambda r: model.answer["rewrite"] in embed_text(r.body))
+    assert "revolutionary" in embed_text(submitted.responses[0]["data"])
