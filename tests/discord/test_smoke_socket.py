@@ -241,3 +241,21 @@ async def test_critique_without_a_draft_opens_a_box_and_critiques_what_is_pasted
         "PATCH", rf"/webhooks/\d+/{submitted.payload['token']}/messages/@original",
         where=lambda r: model.answer["rewrite"] in embed_text(r.body))
     assert "revolutionary" in embed_text(submitted.responses[0]["data"])
+
+
+async def test_editing_a_draft_updates_the_same_answer(
+        emulator: DiscordEmulator, model: SlowModel, running_bot: DraftcoachBot) -> None:
+    await watch_drafts_channel(emulator)
+    draft = await emulator.send_message("Our revolutionary app is here!!! Click here.")
+    rewrite = model.answer["rewrite"]
+    await emulator.wait_for_request("PATCH", rf"/channels/{draft['id']}/messages/\d+",
+                                    where=lambda r: rewrite in embed_text(r.body))
+    answer_id = emulator.answers_to(draft["id"])[0].reply["id"]
+
+    since = emulator.mark()
+    await emulator.edit_message(draft, "Our new app is here. It plans your week for you.")
+    edit = await emulator.wait_for_request(
+        "PATCH", rf"/channels/{draft['id']}/messages/{answer_id}", since=since)
+    assert "revolutionary" not in embed_text(edit.body)
+    assert "(was " in edit.body["embeds"][0]["title"]  # the score change shows
+    assert not emulator.requests_to("POST", rf"/channels/{draft['id']}/messages", since=since)
