@@ -31,7 +31,13 @@ from bot.llm.resilience import (
     backoff,
     is_transient,
 )
-from bot.llm.safety import facts, neutralise_pings, required_tokens
+from bot.llm.safety import (
+    facts,
+    hashtags,
+    kept_hashtags,
+    neutralise_pings,
+    required_tokens,
+)
 from bot.models import Assessment, Rewrite, Suggestion, Usage
 
 if TYPE_CHECKING:
@@ -170,13 +176,15 @@ class _Call:
 class _Facts:
     #: Every link, @mention and number in the draft: the rewrite may use no others.
     draft: frozenset[str]
-    #: Those the rewrite must keep (the rest were flagged by a rule).
+    #: Those the rewrite must keep (the rest were flagged by a rule), and the
+    #: hashtags no rule flagged.
     kept: frozenset[str]
 
     @classmethod
     def of(cls, assessment: Assessment) -> _Facts:
         found = facts(assessment.text)
-        return cls(found, required_tokens(found, assessment.findings))
+        kept = required_tokens(found, assessment.findings)
+        return cls(found, kept | kept_hashtags(assessment.text, assessment.findings))
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,7 +416,7 @@ class LLMRewriter:
                 f"the rewrite is {assessment.length} long but the limit is {assessment.limit}"
             )
         found = facts(text)
-        missing = draft_facts.kept - found
+        missing = draft_facts.kept - found - hashtags(text)
         if missing:
             hard.append(
                 f"the rewrite dropped these, keep them exactly: {', '.join(sorted(missing))}"

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 
 from bot.models import Finding
-from bot.text import protected_tokens
+from bot.text import Document, protected_tokens
 
 # Discord turns these into pings: @everyone, @here, <@id>, <@!id> and role mentions
 # <@&id>. A rewrite is posted back into a channel, so none may survive, whatever
@@ -47,6 +47,20 @@ def facts(text: str) -> frozenset[str]:
     return frozenset(
         t for t in protected_tokens(neutralise_pings(text)) if not _DISCORD_TOKEN.match(t)
     )
+
+
+def hashtags(text: str) -> frozenset[str]:
+    """The hashtags in ``text``, compared without case (#MondayMood is #mondaymood)."""
+    return frozenset(t.text.lower() for t in Document(text).tokens_of("hashtag"))
+
+
+def kept_hashtags(draft: str, findings: Iterable[Finding]) -> frozenset[str]:
+    """The draft's hashtags that no rule flagged: the ones the team chose on purpose.
+
+    Stuffed or bait hashtags sit inside a finding's match and may go; the others are
+    part of the post, like its links.
+    """
+    return hashtags(draft) - hashtags(" ".join(f.match for f in findings))
 
 
 def required_tokens(draft_facts: frozenset[str], findings: Iterable[Finding]) -> frozenset[str]:

@@ -243,6 +243,24 @@ async def test_dropped_link_is_repaired(
     assert "https://example.org/workshop" in model_server.received[1].messages[-1]["content"]
 
 
+async def test_hashtags_the_team_chose_are_kept_and_stuffed_ones_may_go(
+    model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
+) -> None:
+    draft = "Our glaze test results are in: matte won. Which would you pick? #pottery"
+    without = "Our glaze test results are in: matte won. Which would you pick?"
+    model_server.then(Answer(answer_json(without)), Answer(answer_json(draft)))
+    result = await make_rewriter().rewrite(assess(coach, draft, "instagram"))
+    assert "#pottery" in model_server.received[1].messages[-1]["content"]
+    assert result.source == "llm" and result.text == draft
+
+    stuffed = ("Monday mood: a quiet studio and a fresh batch of mugs. What are you making? "
+               "#monday #mood #love #instagood #photooftheday #fashion #happy")
+    trimmed = "Monday mood: a quiet studio and a fresh batch of mugs. What are you making?"
+    model_server.then(Answer(answer_json(trimmed)))
+    result = await make_rewriter().rewrite(assess(coach, stuffed, "instagram"))
+    assert result.source == "llm" and result.text == trimmed
+
+
 async def test_invented_price_twice_gives_the_offline_rewrite(
     model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
 ) -> None:
