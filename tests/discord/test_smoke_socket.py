@@ -112,9 +112,9 @@ async def test_login_reaches_ready_with_the_guild(emulator: DiscordEmulator,
     guild = running_bot.get_guild(int(emulator.world.guild_id))
     assert guild is not None
     assert {channel.name for channel in guild.text_channels} >= {"drafts", "general"}
-    assert emulator.identify is not None
-    assert emulator.identify["intents"] & discord.Intents.message_content.flag
-    assert emulator.heartbeats >= 1
+    assert emulator.gateway.identify is not None
+    assert emulator.gateway.identify["intents"] & discord.Intents.message_content.flag
+    assert emulator.gateway.heartbeats >= 1
 
 
 async def test_slash_commands_and_context_menu_are_synced(emulator: DiscordEmulator,
@@ -173,7 +173,7 @@ async def test_a_draft_replayed_after_a_resume_is_critiqued_once(
     await emulator.drop_connection(replay=1)  # the resumed session delivers it again
     second = await emulator.send_message("Another draft, after the hiccup. Click here.")
     await emulator.wait_for_request("POST", rf"/channels/{second['id']}/messages")
-    assert emulator.resumes == 1
+    assert emulator.gateway.resumes == 1
     assert not emulator.requests_to("POST", rf"/channels/{draft['channel_id']}/messages/"
                                     rf"{draft['id']}/threads", since=since)
     assert len(emulator.requests_to("POST", rf"/channels/{draft['id']}/messages")) == 1

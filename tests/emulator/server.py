@@ -1,10 +1,9 @@
 """A small Discord REST + gateway emulator on 127.0.0.1 for socket-level tests.
 
 The real discord.py client logs into it: REST calls go to ``/api/v10`` and the gateway
-is a websocket at ``/gateway`` speaking the v10 protocol (HELLO, IDENTIFY -> READY +
-GUILD_CREATE, heartbeats, RESUME with replay). Frames are plain JSON text: discord.py
-asks for ``compress=zlib-stream`` in the URL but only decompresses binary frames, so
-text frames reach its JSON parser untouched.
+(see :mod:`tests.emulator.gateway`) is a websocket at ``/gateway``. Test helpers send
+what members do (post, edit, run a slash command, click, submit a modal) as the
+gateway events Discord would send.
 
 Every REST call is recorded; a route the emulator does not know answers 404 and lands
 in ``unknown_routes`` so a test can fail on it. Messages are checked against the limits
@@ -25,8 +24,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import yarl
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
+from tests.emulator.gateway import Gateway
 from tests.emulator.limits import command_problems, message_problems
 from tests.emulator.payloads import PUBLIC_THREAD, Json, World
 
@@ -86,7 +86,7 @@ class DiscordEmulator:
     def __init__(self, world: World | None = None, *, heartbeat_interval_ms: int = 41_250,
                  echo_own_messages: bool = True) -> None:
         self.world = world or World()
-        self.heartbeat_interval_ms = heartbeat_interval_ms
+        self.gateway = Gateway(self.world, "", heartbeat_interval_ms)
         #: Discord sends the bot its own messages back over the gateway; a bot must ignore them.
         self.echo_own_messages = echo_own_messages
         self.requests: list[RecordedRequest] = []
@@ -95,19 +95,9 @@ class DiscordEmulator:
         self.commands: dict[str | None, list[Json]] = {}  # guild id (None: global) -> commands
         self.messages: dict[str, Json] = {}
         self.interactions: dict[str, Interaction] = {}
-        self.identify: Json | None = None
-        self.ready = asyncio.Event()
-        self.heartbeats = 0
-        self.resumes = 0
         self._tokens: dict[str, str] = {}  # interaction token -> interaction id
         self._answers: dict[str, list[RecordedRequest]] = {}  # message id -> bot's answers
         self._answer_of: dict[str, str] = {}  # bot's answer id -> the message it answers
-        self._sequence = 0
-        self._sent: list[Json] = []  # dispatches of this session, for RESUME replay
-        self._replay_on_resume = 0
-        self._session_id = ""
-        self._socket: web.WebSocketResponse | None = None
-        self._send_lock = asyncio.Lock()
         self._arrived = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -146,14 +136,14 @@ class DiscordEmulator:
 
     async def start(self) -> DiscordEmulator:
         app = web.Application(client_max_size=16 * 1024 * 1024)
-        app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/gateway", self.gateway.serve)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._api)
         self._runner, self.port = await serve_on_loopback(app)
+        self.gateway.url = self.gateway_url
         return self
 
     async def close(self) -> None:
-        if self._socket is not None and not self._socket.closed:
-            await self._socket.close(code=1000)
+        await self.gateway.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -226,11 +216,7 @@ class DiscordEmulator:
     # -- events the test sends ---------------------------------------------------------
 
     async def dispatch(self, event: str, data: Json) -> None:
-        await asyncio.wait_for(self.ready.wait(), 10)
-        self._sequence += 1
-        frame = {"op": 0, "t": event, "s": self._sequence, "d": data}
-        self._sent.append(frame)
-        await self._send(frame)
+        await self.gateway.dispatch(event, data)
 
     async def send_message(self, content: str, *, channel: str = "drafts",
                            author: str = "alice", **extra: Any) -> Json:
@@ -278,12 +264,8 @@ class DiscordEmulator:
         return await self._interact(5, data, user=user, channel=channel)
 
     async def drop_connection(self, *, replay: int = 0) -> None:
-        """Close the socket as Discord does on a hiccup; on RESUME, replay the last ``replay``
-        dispatches again (a resumed session may deliver an event twice)."""
-        self._replay_on_resume = replay
-        self.ready.clear()
-        if self._socket is not None:
-            await self._socket.close(code=4000, message=b"emulated hiccup")
+        """Drop the gateway connection; see :meth:`Gateway.drop_connection`."""
+        await self.gateway.drop_connection(replay=replay)
 
     def _registered(self, name: str, *, kind: int) -> Json:
         for commands in self.commands.values():
@@ -303,64 +285,6 @@ class DiscordEmulator:
         self._tokens[payload["token"]] = payload["id"]
         await self.dispatch("INTERACTION_CREATE", payload)
         return interaction
-
-    # -- gateway -----------------------------------------------------------------------
-
-    async def _send(self, frame: Json) -> None:
-        socket = self._socket
-        if socket is None or socket.closed:
-            log.debug("dropping %s: no gateway connection", frame.get("t") or frame["op"])
-            return
-        async with self._send_lock:
-            await socket.send_str(json.dumps(frame))
-
-    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
-        socket = web.WebSocketResponse(compress=False, max_msg_size=0)
-        await socket.prepare(request)
-        self._socket = socket
-        await self._send({"op": 10, "d": {"heartbeat_interval": self.heartbeat_interval_ms}})
-        async for frame in socket:
-            if frame.type is not WSMsgType.TEXT:
-                break
-            await self._on_gateway_frame(json.loads(frame.data))
-        return socket
-
-    async def _on_gateway_frame(self, frame: Json) -> None:
-        op, data = frame.get("op"), frame.get("d")
-        if op == 1:
-            self.heartbeats += 1
-            await self._send({"op": 11})
-        elif op == 2:
-            self.identify = data
-            self._session_id = self.world.ids.next()
-            self._sequence, self._sent = 0, []
-            ready = self.world.ready(self._session_id, self.gateway_url)
-            self.ready.set()
-            await self.dispatch("READY", ready)
-            await self.dispatch("GUILD_CREATE", self.world.guild())
-        elif op == 6:
-            await self._resume(data or {})
-        elif op == 8:
-            await self.dispatch("GUILD_MEMBERS_CHUNK", {
-                "guild_id": self.world.guild_id, "chunk_index": 0, "chunk_count": 1,
-                "members": [m.payload() for m in self.world.members.values()],
-                "nonce": (data or {}).get("nonce")})
-        elif op not in (3, 4):  # presence and voice updates need no answer
-            log.warning("unexpected gateway opcode %s", op)
-
-    async def _resume(self, data: Json) -> None:
-        if data.get("session_id") != self._session_id:
-            await self._send({"op": 9, "d": False})
-            return
-        self.resumes += 1
-        missed = [f for f in self._sent if f["s"] > (data.get("seq") or 0)]
-        if self._replay_on_resume:
-            missed = self._sent[-self._replay_on_resume:] + missed
-            self._replay_on_resume = 0
-        for frame in missed:
-            await self._send(frame)
-        self.ready.set()
-        await self.dispatch("RESUMED", {"_trace": ["draftcoach-emulator"]})
 
     # -- REST ----------------------------------------------------------------------------
 
