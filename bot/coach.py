@@ -80,6 +80,7 @@ class Coach:
         self.platforms = dict(platforms)
         self._rules = rules
         self._rules_by_id = {rule.meta.id: rule for rule in rules}
+        self._gates = _RuleGates(rules)
 
     @property
     def rules(self) -> list[Rule]:
@@ -106,7 +107,7 @@ class Coach:
         overrides = overrides or NO_OVERRIDES
         doc = Document(text)
         findings: list[Finding] = []
-        for rule in self._rules:
+        for rule in self._gates.rules_for(doc):
             if rule.meta.id in overrides.disabled:
                 continue
             findings.extend(rule.check(doc, target, overrides.severity.get(rule.meta.id)))
@@ -129,6 +130,38 @@ class Coach:
     ) -> Critique:
         assessment = self.assess(text, platform, overrides)
         return Critique(assessment, self.offline_rewrite(assessment, overrides))
+
+
+class _RuleGates:
+    """Which rules can find anything in a draft, from the words it holds.
+
+    Most phrase rules need one of a few words (see :meth:`Rule.gate`); looking the
+    draft's words up here, once, spares asking every such rule about every draft.
+    """
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self._rules = rules
+        self._always: list[int] = []
+        self._by_key: dict[str, dict[bytes, list[int]]] = {"prose": {}, "text": {}}
+        for index, rule in enumerate(rules):
+            gate = rule.gate()
+            if gate is None:
+                self._always.append(index)
+                continue
+            scope, keys = gate
+            for key in keys:
+                self._by_key[scope].setdefault(key, []).append(index)
+        self._keys = {scope: frozenset(index) for scope, index in self._by_key.items()}
+
+    def rules_for(self, doc: Document) -> list[Rule]:
+        """The rules that may find something in ``doc``, in their usual order."""
+        chosen = set(self._always)
+        for scope, haystack in (("prose", doc.prose_haystack), ("text", doc.text_haystack)):
+            if self._keys[scope]:
+                index = self._by_key[scope]
+                for key in self._keys[scope] & haystack.word_keys:
+                    chosen.update(index[key])
+        return [self._rules[index] for index in sorted(chosen)]
 
 
 def _without_echoes(findings: list[Finding]) -> list[Finding]:

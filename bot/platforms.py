@@ -24,6 +24,8 @@ _X_LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
 
 def _x_weight(cluster: str) -> int:
     first = ord(cluster[0])
+    if first <= _X_LIGHT_RANGES[0][1] and len(cluster) == 1:
+        return 1  # most characters of most posts
     if first >= 0x1F000 or "\ufe0f" in cluster or "\u200d" in cluster:
         return 2  # an emoji, however many code points it is built from
     total = 0
@@ -45,7 +47,18 @@ class Platform:
         """The length of ``text`` as this platform counts it."""
         if self.url_length is None and (self.counting == "chars" or text.isascii()):
             return len(text)  # the common case, without walking every character
-        return sum(weight for _, _, weight in self.units(text))
+        text = unicodedata.normalize("NFC", text) if not text.isascii() else text
+        total = 0
+        for start, end, link in self._stretches(text):
+            if link:
+                total += self.url_length or 0
+            elif self.counting == "chars" or text.isascii():
+                total += end - start
+            else:
+                clusters = _GRAPHEME.findall(text, start, end)
+                total += (sum(map(_x_weight, clusters)) if self.counting == "weighted"
+                          else len(clusters))
+        return total
 
     def units(self, text: str) -> list[tuple[int, int, int]]:
         """``(start, end, weight)`` for each counted unit of ``text``.
@@ -54,18 +67,30 @@ class Platform:
         the length rule walks them to find exactly where a post stops fitting.
         """
         text = unicodedata.normalize("NFC", text) if not text.isascii() else text
+        units: list[tuple[int, int, int]] = []
+        for start, end, link in self._stretches(text):
+            if link:
+                units.append((start, end, self.url_length or 0))
+            else:
+                units.extend(self._plain_units(text, start, end))
+        return units
+
+    def _stretches(self, text: str) -> list[tuple[int, int, bool]]:
+        """``(start, end, is_link)``: the text cut at the links that count a fixed
+        length (none unless ``url_length``)."""
         link_spans: list[tuple[int, int]] = []
         if self.url_length is not None:
             doc = Document(text)
             link_spans = [doc.to_original(t.start, t.end) for t in doc.tokens_of("url")]
-        units: list[tuple[int, int, int]] = []
+        stretches = []
         pos = 0
         for link_start, link_end in [*link_spans, (len(text), len(text))]:
-            units.extend(self._plain_units(text, pos, link_start))
+            if link_start > pos:
+                stretches.append((pos, link_start, False))
             if link_end > link_start:
-                units.append((link_start, link_end, self.url_length or 0))
+                stretches.append((link_start, link_end, True))
             pos = link_end
-        return units
+        return stretches
 
     def _plain_units(self, text: str, start: int, end: int) -> list[tuple[int, int, int]]:
         if start >= end:

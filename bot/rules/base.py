@@ -163,6 +163,12 @@ class Rule:
             return False
         return platform.id not in self.meta.skip_platforms
 
+    def gate(self) -> tuple[str, frozenset[bytes]] | None:
+        """``("prose" or "text", keys)``: this rule finds nothing in a draft unless that
+        haystack of it holds one of these word keys (:attr:`Haystack.word_keys`), so the
+        coach need not even ask it. None: no such promise."""
+        return None
+
     def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
         raise NotImplementedError
 

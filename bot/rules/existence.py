@@ -50,6 +50,10 @@ class Existence(Rule):
             raise spec.error("scope", "must be 'prose' or 'text'")
         self.use_prose = scope == "prose"
 
+    def gate(self) -> tuple[str, frozenset[bytes]] | None:
+        keys = self.matcher.gate_keys
+        return None if keys is None else ("prose" if self.use_prose else "text", keys)
+
     def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
         haystack = doc.prose_haystack if self.use_prose else doc.text_haystack
         for m in self.matcher.finditer(haystack):

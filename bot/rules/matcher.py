@@ -315,12 +315,15 @@ class _LiteralIndex:
             else:
                 self.by_key.setdefault(key, []).append(lead)
         self.keys = frozenset(self.by_key)
-        # Keys that are the whole of their literal ("foll" of \bfollow, trimmed): the
-        # key in a draft is all there is to ask. Others ("com" of ".com") get a
+        # Keys that are the whole of their literal ("foll" of \bfollow, trimmed): the key
+        # in a draft is all there is to ask. The others ("com" of ".com") get a
         # substring test as well in any_present.
-        self._whole_keys = frozenset(
-            key for key, leads in self.by_key.items()
-            if any(lead.key_span() == (0, len(lead.text)) for lead in leads))
+        whole = {lead.key for lead in leads_of(self.by_key)
+                 if lead.key_span() == (0, len(lead.text))}
+        self._whole_keys = frozenset(whole)
+        self._checked = tuple((lead.key, lead.text) for lead in leads_of(self.by_key)
+                              if lead.key not in whole)
+        self._unkeyed_texts = tuple(lead.text for lead in self.unkeyed)
 
     def present(self, haystack: Haystack) -> list[Lead]:
         """The literals whose key (or, without one, whose text) is in the haystack."""
@@ -332,12 +335,19 @@ class _LiteralIndex:
 
     def any_present(self, haystack: Haystack) -> bool:
         """Whether any of the literals may be in the haystack (one set test, mostly)."""
-        if not self._whole_keys.isdisjoint(haystack.word_keys):
+        word_keys = haystack.word_keys
+        if not self._whole_keys.isdisjoint(word_keys):
             return True
+        if not self._checked and not self._unkeyed_texts:
+            return False
         folded = haystack.folded
-        return any(lead.text in folded for key in self.keys & haystack.word_keys
-                   for lead in self.by_key[key]) or any(
-            lead.text in folded for lead in self.unkeyed)
+        return any(key in word_keys and text in folded for key, text in self._checked) or any(
+            text in folded for text in self._unkeyed_texts)
+
+
+def leads_of(by_key: dict[bytes, list[Lead]]) -> Iterator[Lead]:
+    for leads in by_key.values():
+        yield from leads
 
 
 def _split_alternatives(source: str, flags: int) -> list[str]:
@@ -396,6 +406,19 @@ def _alternatives(pattern: re.Pattern[str], parts: Sequence[str] | None) -> list
         return [pattern]
 
 
+def _gate_keys(alternatives: list[_Alternative]) -> frozenset[bytes] | None:
+    """Word keys one of which is in every haystack any alternative can match in."""
+    keys: set[bytes] = set()
+    for alternative in alternatives:
+        keyed = [needs for needs in (_LiteralIndex(alternative.leads or ()),
+                                     *alternative.requirements)
+                 if needs.keys and not needs.unkeyed]
+        if not keyed:
+            return None
+        keys |= keyed[0].keys
+    return frozenset(keys)
+
+
 class Matcher:
     """A compiled rule pattern, tried only where it can match.
 
@@ -409,9 +432,11 @@ class Matcher:
         self.alternatives = [_Alternative(pattern, None, ())]
         if use_leads:
             self.alternatives = [
-                _Alternative(alternative, derive_leads(alternative), tuple(
-                    _LiteralIndex(needs) for needs in derive_requirements(alternative)))
+                _Alternative(alternative, leads, tuple(
+                    _LiteralIndex(needs) for needs in derive_requirements(alternative)
+                    if needs != leads))  # the leads are known to be there when it is tried
                 for alternative in _alternatives(pattern, parts)
+                for leads in [derive_leads(alternative)]
             ]
         self._lead_owners: dict[Lead, list[int]] = {}
         for index, alternative in enumerate(self.alternatives):
@@ -420,6 +445,8 @@ class Matcher:
         self._leads = _LiteralIndex(self._lead_owners)
         self._finders = {lead: _finder(lead) for lead in self._lead_owners}
         self._unled = [alt for alt in self.alternatives if alt.leads is None]
+        #: Word keys one of which a haystack must hold for any match (None: no promise).
+        self.gate_keys = _gate_keys(self.alternatives)
 
     @property
     def shortcut(self) -> bool:

@@ -38,6 +38,11 @@ class Ratio(Rule):
         self.max_ratio = spec.number("max_ratio")
         self.min_count = spec.integer("min_count", 3, minimum=1)
 
+    def gate(self) -> tuple[str, frozenset[bytes]] | None:
+        # No self-focused word, no finding (min_count is at least 1).
+        keys = self.numerator.gate_keys
+        return None if keys is None else ("prose", keys)
+
     def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
         prose = doc.prose_haystack
         mine = [m.start() for m in self.numerator.finditer(prose)]

@@ -39,6 +39,10 @@ class Substitution(Rule):
         parts = [phrase_pattern(p) for p in ordered]
         self.matcher = Matcher(spec.regex("swap", "|".join(f"(?:{p})" for p in parts)), parts)
 
+    def gate(self) -> tuple[str, frozenset[bytes]] | None:
+        keys = self.matcher.gate_keys
+        return None if keys is None else ("prose", keys)
+
     def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
         for m in self.matcher.finditer(doc.prose_haystack):
             key = " ".join(m.group().lower().split())

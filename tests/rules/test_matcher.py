@@ -167,3 +167,20 @@ def test_case_folding_agrees_with_ignorecase_for_every_character() -> None:
             assert folded.isascii() and re.fullmatch(folded, char, re.IGNORECASE), hex(code)
         if space.fullmatch(char):
             assert not char.isalnum(), hex(code)
+
+
+def test_rules_the_coach_skips_for_a_draft_find_nothing_in_it(
+        coach: Coach, eval_dir: Path) -> None:
+    texts = _eval_texts(eval_dir)
+    for rule in coach.rules:
+        texts += [*rule.meta.examples_fail, *rule.meta.examples_pass]
+    skipped_any = False
+    for text in texts:
+        doc = Document(text)
+        asked = {id(rule) for rule in coach._gates.rules_for(doc)}
+        for rule in coach.rules:
+            if id(rule) not in asked:
+                skipped_any = True
+                for platform in coach.platforms.values():
+                    assert rule.check(doc, platform) == [], (rule.meta.id, text)
+    assert skipped_any
