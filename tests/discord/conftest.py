@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Iterator
 import discord
 import pytest
 import simcord
-from simworld import ErrorLog, World
+from simworld import ErrorLog, World, assert_every_send_disables_mentions
 
 from bot.coach import Coach, build_coach
 from bot.discord.app import DraftcoachBot, create_bot
@@ -88,8 +88,11 @@ def simcord_bot(settings: Settings, pipeline: Pipeline, store: Store) -> Draftco
 
 
 @pytest.fixture
-async def world(simcord_env: simcord.Env) -> World:
-    """A server with a drafts channel (set up by an admin), a general channel, two members."""
+async def world(simcord_env: simcord.Env) -> AsyncIterator[World]:
+    """A server with a drafts channel (set up by an admin), a general channel, two members.
+
+    After the test, checks that every message the bot sent disabled mentions.
+    """
     env = simcord_env
     guild = env.create_guild(name="Acme Social")
     drafts = guild.create_text_channel("drafts")
@@ -100,7 +103,8 @@ async def world(simcord_env: simcord.Env) -> World:
     bob = guild.add_member(env.create_user("bob"))
     result = await admin.slash(drafts, "coach channels add")
     assert "now a drafts channel" in result.response.content
-    return World(env, guild, drafts, general, admin, alice, bob)
+    yield World(env, guild, drafts, general, admin, alice, bob)
+    assert_every_send_disables_mentions(env)
 
 
 @pytest.fixture

@@ -70,3 +70,16 @@ def button_labels_ids(message: Any) -> dict[str, str]:
         for row in message.components
         for child in getattr(row, "children", [])
     }
+
+
+def assert_every_send_disables_mentions(env: simcord.Env) -> None:
+    """Every message the bot sent or edited said ``allowed_mentions: {"parse": []}``."""
+    for request in env.http_requests:
+        if request.method not in ("POST", "PATCH") or not isinstance(request.json, dict):
+            continue
+        body = request.json.get("data") if "/interactions/" in request.path else request.json
+        if not isinstance(body, dict) or not ({"content", "embeds"} & body.keys()):
+            continue
+        mentions = body.get("allowed_mentions")
+        assert mentions is not None and mentions.get("parse") == [] and not mentions.get(
+            "users") and not mentions.get("roles"), f"{request.method} {request.path}: {mentions}"
