@@ -7,7 +7,7 @@ after, and interactions are acknowledged inside Discord's 3 seconds.
 from __future__ import annotations
 
 import pytest
-from simworld import World, critique_reply
+from simworld import World, assert_within_limits, critique_reply
 
 from bot.pipeline import Pipeline
 from tests.llm.server import Answer, Hang, ModelServer, answer_json
@@ -145,3 +145,28 @@ class TestHangingModel:
         done = result.response.embeds[0]
         assert "offline rewrite" in done.fields[0].name
         assert "unavailable" in next(f for f in done.fields if f.name == "Note").value.lower()
+
+
+PARAGRAPH = ("Our team spent the spring rebuilding the checkout so it works with a screen "
+             "reader, and we wrote down every step. ")
+
+
+class TestLongRewrite:
+    @pytest.fixture
+    async def model_url(self, model_server: ModelServer) -> str:
+        long_rewrite = PARAGRAPH * 48 + "Which step would help your team most?"
+        model_server.always(Answer(answer_json(long_rewrite)))
+        return model_server.url
+
+    async def test_a_rewrite_too_long_for_the_embed_comes_as_a_file(self, world: World) -> None:
+        shown = await world.alice.slash(world.general, "critique", platform="generic")
+        result = await world.alice.submit_modal(shown, {"draft": (PARAGRAPH * 40)[:3990]})
+
+        message = result.response.message
+        assert_within_limits(message.embeds)
+        assert "model" in message.embeds[0].fields[0].name
+        shown_text = "".join(f.value for f in message.embeds[0].fields)
+        assert "the full text is attached" in shown_text
+        assert [a.filename for a in message.attachments] == ["rewrite.txt"]
+        full = (await message.attachments[0].read()).decode()
+        assert full.startswith(PARAGRAPH) and full.endswith("Which step would help your team most?")
