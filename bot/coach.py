@@ -115,7 +115,7 @@ class Coach:
         findings.sort(key=lambda f: (f.span[0], SEVERITY_RANK[f.severity], f.span[1]))
         return Assessment(
             text=text, platform=target.id, findings=tuple(findings),
-            length=target.length(text), limit=target.limit,
+            length=target.length(text, doc), limit=target.limit,
         )
 
     def offline_rewrite(

@@ -43,13 +43,14 @@ class Platform:
     counting: Counting = "chars"
     url_length: int | None = None
 
-    def length(self, text: str) -> int:
-        """The length of ``text`` as this platform counts it."""
+    def length(self, text: str, doc: Document | None = None) -> int:
+        """The length of ``text`` as this platform counts it (``doc``: the text's
+        Document, if the caller has one, to find its links)."""
         if self.url_length is None and (self.counting == "chars" or text.isascii()):
             return len(text)  # the common case, without walking every character
         text = unicodedata.normalize("NFC", text) if not text.isascii() else text
         total = 0
-        for start, end, link in self._stretches(text):
+        for start, end, link in self._stretches(text, doc):
             if link:
                 total += self.url_length or 0
             elif self.counting == "chars" or text.isascii():
@@ -75,12 +76,13 @@ class Platform:
                 units.extend(self._plain_units(text, start, end))
         return units
 
-    def _stretches(self, text: str) -> list[tuple[int, int, bool]]:
+    def _stretches(self, text: str, doc: Document | None = None) -> list[tuple[int, int, bool]]:
         """``(start, end, is_link)``: the text cut at the links that count a fixed
         length (none unless ``url_length``)."""
         link_spans: list[tuple[int, int]] = []
         if self.url_length is not None:
-            doc = Document(text)
+            if doc is None or doc.original is not text:  # NFC may have changed it
+                doc = Document(text)
             link_spans = [doc.to_original(t.start, t.end) for t in doc.tokens_of("url")]
         stretches = []
         pos = 0
@@ -103,9 +105,9 @@ class Platform:
             units.append((m.start(), m.end(), weight))
         return units
 
-    def overflow_start(self, text: str) -> int | None:
+    def overflow_start(self, text: str, doc: Document | None = None) -> int | None:
         """Index in ``text`` of the first unit past the limit, or None if it fits."""
-        if self.limit is None or self.length(text) <= self.limit:
+        if self.limit is None or self.length(text, doc) <= self.limit:
             return None
         used = 0
         for start, _, weight in self.units(text):

@@ -69,9 +69,9 @@ _SPECIAL_START = re.compile(r"[&<*_~|#>\-]|[^\x00-\x7f]")
 _SENTENCE_END_START = re.compile(r"[.!?…\n]")
 _AT_SIGN = re.compile("@")
 _HASH_SIGN = re.compile("#")
-# Every URL holds a "." or a "/" and no white space, so only the runs of non-space
-# characters around those are searched for one.
-_URL_HINT = re.compile(r"[./]")
+# Every URL holds a "/", or a "." with more after it, and no white space: only the
+# runs of non-space characters around those are searched for one.
+_URL_HINT = re.compile(r"/|\.(?=\S)")  # a "." that ends a sentence is no hint
 _NON_SPACE_RUN = re.compile(r"\S*")
 
 # Characters that re.IGNORECASE equates with an ASCII letter but whose str.lower() is not
@@ -82,7 +82,6 @@ _FOLD_EXTRAS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
 _ASCII_NON_WORD_TO_SPACE = bytes(
     c if chr(c).isalnum() or c == ord("_") else ord(" ") for c in range(128)
 ) + bytes(range(128, 256))
-_WORD_RUN = re.compile(r"\w+")
 #: How many leading characters of each word :attr:`Haystack.word_keys` keeps.
 WORD_KEY_LENGTH = 4
 _KEY_SLICES = tuple(itemgetter(slice(0, n)) for n in range(1, WORD_KEY_LENGTH + 1))
@@ -170,6 +169,16 @@ class Haystack:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self._positions: dict[str, list[int]] = {}
+
+    def positions(self, finder: re.Pattern[str]) -> list[int]:
+        """Where ``finder`` matches in :attr:`folded`. Rules share many words ("you",
+        "i"), so each search runs once per draft."""
+        found = self._positions.get(finder.pattern)
+        if found is None:
+            found = self._positions[finder.pattern] = [
+                m.start() for m in finder.finditer(self.folded)]
+        return found
 
     @cached_property
     def folded(self) -> str:
@@ -179,13 +188,13 @@ class Haystack:
     def word_keys(self) -> frozenset[bytes]:
         """The first 1..WORD_KEY_LENGTH characters of every word (run of ``\\w``), folded
         and UTF-8 encoded: a phrase starting a word can only be here if its key is."""
-        if self.text.isascii():
-            ascii_words = self.folded.encode("ascii").translate(_ASCII_NON_WORD_TO_SPACE)
-            words = set(ascii_words.split())
-        else:
-            # Folding keeps every character a word character or not, so the words of
-            # the folded text are those of the text, where the rules' \b looks.
-            words = set(map(str.encode, set(_WORD_RUN.findall(self.folded))))
+        # Folding keeps every character a word character or not, so the words of the
+        # folded text start where the text's do (where the rules' \b looks). Other
+        # scripts become "?", a separator: a word's ASCII beginning is kept whole, and
+        # the extra pieces ("caf" of "café") only ever add keys.
+        ascii_words = self.folded.encode("ascii", "replace").translate(
+            _ASCII_NON_WORD_TO_SPACE)
+        words = set(ascii_words.split())
         keys: set[bytes] = set()
         for key_of in _KEY_SLICES:
             keys.update(map(key_of, words))
@@ -308,10 +317,12 @@ class Document:
         blanked = [t for t in self.tokens if t.kind != "hashtag"]
         if not blanked:
             return self.text
-        chars = list(self.text)
-        for t in blanked:
-            chars[t.start:t.end] = " " * (t.end - t.start)
-        return "".join(chars)
+        pieces, pos = [], 0
+        for t in blanked:  # sorted and without overlaps
+            pieces += (self.text[pos:t.start], " " * (t.end - t.start))
+            pos = t.end
+        pieces.append(self.text[pos:])
+        return "".join(pieces)
 
     @cached_property
     def sentences(self) -> tuple[tuple[int, int], ...]:

@@ -114,9 +114,10 @@ def test_sentence_and_word_lookups_match_a_plain_walk(text: str, start: int, wid
 
 @settings(max_examples=200, deadline=None)
 @given(text=_DRAFTS)
-def test_word_keys_hold_the_start_of_every_word(text: str) -> None:
+def test_word_keys_hold_the_ascii_start_of_every_word(text: str) -> None:
     haystack = Haystack(Document(text).prose)
     for word in re.findall(r"\w+", haystack.text):
-        folded = fold_case(word).encode()
+        folded = fold_case(word)
         for length in range(1, WORD_KEY_LENGTH + 1):
-            assert folded[:length] in haystack.word_keys
+            if folded[:length].isascii():  # the rules' literals are ASCII
+                assert folded[:length].encode() in haystack.word_keys

@@ -21,11 +21,11 @@ class Length(Rule):
     keys: ClassVar[dict[str, bool]] = {}
 
     def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
-        cut = platform.overflow_start(doc.original)
+        cut = platform.overflow_start(doc.original, doc)
         if cut is None:
             return
         assert platform.limit is not None
-        length = platform.length(doc.original)
+        length = platform.length(doc.original, doc)
         yield Hit(cut, len(doc.original), None,
                   {"length": length, "limit": platform.limit, "count": length - platform.limit},
                   original=True)

@@ -104,8 +104,16 @@ def _walk(items: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
                     yield from _walk(branch.data)
 
 
-def _ends_in_non_word(op: Any, av: Any) -> bool:
-    """Whether the last character this node consumes is surely not a word character."""
+def _ends_in_non_word(items: list[Any], before: bool) -> bool:
+    """Whether the last character a match of ``items`` consumed is surely not a word
+    character, given whether that was so before it."""
+    for op, av in items:
+        if op is not sre.AT and op not in _LOOKAROUNDS:  # those consume nothing
+            before = _node_ends_in_non_word(op, av, before)
+    return before
+
+
+def _node_ends_in_non_word(op: Any, av: Any, before: bool) -> bool:
     if op is sre.LITERAL:
         return av <= 0x7F and not _is_word(chr(av))
     if op is sre.IN:
@@ -114,9 +122,17 @@ def _ends_in_non_word(op: Any, av: Any) -> bool:
             or (member_op is sre.CATEGORY and member_av is sre.CATEGORY_SPACE)
             for member_op, member_av in av
         )
+    if op is sre.SUBPATTERN:
+        return _ends_in_non_word(av[3].data, before)
+    if op is sre.ATOMIC_GROUP:
+        return _ends_in_non_word(av.data, before)
+    if op is sre.BRANCH:
+        return all(_ends_in_non_word(alt.data, before) for alt in av[1])
     if op in _REPEATS:
-        low, _, body = av
-        return low >= 1 and len(body.data) == 1 and _ends_in_non_word(*body.data[0])
+        low, high, body = av
+        # Assuming nothing before a repetition covers every one of them.
+        repeated = high > 0 and _ends_in_non_word(body.data, False)
+        return repeated if low >= 1 else repeated and before  # "(?:just\s+)?"
     return False
 
 
@@ -243,7 +259,7 @@ class _Derivation:
             if needed:
                 found.append(needed)
             # After a space or a "#", a word character starts a word.
-            word_start = self.unicode_words and _ends_in_non_word(op, av)
+            word_start = self.unicode_words and _node_ends_in_non_word(op, av, word_start)
         return found
 
     def required(self, items: list[Any], word_start: bool = False) -> Leads | None:
@@ -433,7 +449,10 @@ class Matcher:
         if use_leads:
             self.alternatives = [
                 _Alternative(alternative, leads, tuple(
-                    _LiteralIndex(needs) for needs in derive_requirements(alternative)
+                    _LiteralIndex(needs)
+                    # The most selective first: an absent one ends may_match soonest.
+                    for needs in sorted(derive_requirements(alternative), key=_strength,
+                                        reverse=True)
                     if needs != leads))  # the leads are known to be there when it is tried
                 for alternative in _alternatives(pattern, parts)
                 for leads in [derive_leads(alternative)]
@@ -463,14 +482,15 @@ class Matcher:
         leads = self._leads.present(haystack)
         if not leads:
             return
-        alternatives = self.alternatives
-        live = {index for lead in leads for index in self._lead_owners[lead]}
+        alternatives, owners = self.alternatives, self._lead_owners
+        # Alternatives whose other literals are missing cannot match: skip their leads.
+        live = {index for lead in leads for index in owners[lead]}
         live = {index for index in live if alternatives[index].may_match(haystack)}
         places = sorted({
-            (m.start(), index)
-            for lead in leads if not live.isdisjoint(self._lead_owners[lead])
-            for m in self._finders[lead].finditer(haystack.folded)
-            for index in self._lead_owners[lead] if index in live
+            (start, index)
+            for lead in leads if not live.isdisjoint(owners[lead])
+            for start in haystack.positions(self._finders[lead])
+            for index in owners[lead] if index in live
         })
         end = 0
         for start, index in places:
