@@ -31,6 +31,8 @@ QUOTE_LIMIT = 80
 FINDINGS_MINIMUM = 700
 #: Room for the fields after the rewrite (suggestions, notes, review status).
 EXTRAS_BUDGET = 1800
+#: Room kept free for a note added to the footer later ("shared by ...").
+FOOTER_RESERVE = 64
 
 ELLIPSIS = "…"
 WRITING = "writing…"
@@ -327,7 +329,7 @@ def render_critique(
     rewrite_cap = EMBED_TOTAL_LIMIT - fixed - FINDINGS_MINIMUM - 6 * 24
     rewrite_fields, full = _rewrite_fields(card, rewrite_cap)
     used = fixed + sum(len(n) + len(v) for n, v in rewrite_fields)
-    description_budget = min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - used)
+    description_budget = min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - used - FOOTER_RESERVE)
     description = truncate_lines(
         findings_lines(card.assessment.findings, principles), description_budget,
         more="…and {n} more lines (press **Why?** for the reasoning)",
@@ -338,6 +340,15 @@ def render_critique(
     embed.set_footer(text=footer)
     check_embed(embed)
     return RenderedCritique(embed, full)
+
+
+def with_footer_note(embed: discord.Embed, note: str) -> discord.Embed:
+    """A copy of a critique embed with ``note`` added to its footer, still within limits."""
+    copy = embed.copy()
+    note = truncate(note, FOOTER_RESERVE - 3)
+    footer = copy.footer.text
+    copy.set_footer(text=f"{footer} · {note}" if footer else note)
+    return copy
 
 
 # ------------------------------------------------------------- other answers

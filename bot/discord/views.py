@@ -19,7 +19,7 @@ from discord import ui
 
 from bot.discord.coaching import NO_PINGS, Coaching, respond_or_followup, rewrite_file
 from bot.discord.cooldown import cooldown_message
-from bot.discord.render import RenderedCritique, render_why, truncate
+from bot.discord.render import RenderedCritique, render_why, with_footer_note
 from bot.discord.store import Draft
 
 if TYPE_CHECKING:
@@ -187,16 +187,17 @@ class PostItButton(DraftButton, template=r"dc:post:(?P<draft>\d+)"):
         if message is None or not message.embeds:
             await respond_or_followup(interaction, GONE)
             return
-        embed = message.embeds[0].copy()
-        shared_by = f"shared by {interaction.user.display_name}"
-        footer = f"{embed.footer.text} · {shared_by}" if embed.footer.text else shared_by
-        embed.set_footer(text=truncate(footer, 2048))
+        embed = with_footer_note(message.embeds[0],
+                                 f"shared by {interaction.user.display_name}")
+        attachments = list(message.attachments)
         await interaction.response.edit_message(
             content="Posted for the channel to see.", embed=None, view=None, attachments=[],
             allowed_mentions=NO_PINGS,
         )
+        # The full rewrite, when it came as a file, goes along with the copy.
+        files = [await attachment.to_file() for attachment in attachments]
         posted = await interaction.followup.send(
-            embed=embed, view=critique_view(draft.id, private=False),
+            embed=embed, view=critique_view(draft.id, private=False), files=files,
             allowed_mentions=NO_PINGS, wait=True,
         )
         await coaching.store.set_reply(draft.id, posted.channel.id, posted.id)

@@ -170,3 +170,12 @@ class TestLongRewrite:
         assert [a.filename for a in message.attachments] == ["rewrite.txt"]
         full = (await message.attachments[0].read()).decode()
         assert full.startswith(PARAGRAPH) and full.endswith("Which step would help your team most?")
+
+    async def test_posting_a_private_answer_takes_the_file_along(self, world: World) -> None:
+        shown = await world.alice.slash(world.general, "critique", private=True)
+        private = await world.alice.submit_modal(shown, {"draft": (PARAGRAPH * 40)[:3990]})
+
+        await world.alice.click(private.response.message, label="Post it")
+
+        posted = world.general.last_message
+        assert posted.embeds and [a.filename for a in posted.attachments] == ["rewrite.txt"]

@@ -18,6 +18,7 @@ from bot.discord.render import (
     split_chunks,
     truncate,
     truncate_lines,
+    with_footer_note,
 )
 from bot.models import Assessment, Finding, Rewrite, Suggestion
 
@@ -92,6 +93,7 @@ def test_a_critique_embed_is_within_limits_whatever_its_size(
         coach.principles,
     )
     check_embed(rendered.embed)
+    check_embed(with_footer_note(rendered.embed, "shared by " + "a very long name " * 10))
     if rewrite_size > 4000:
         assert rendered.full_rewrite == rewrite.text  # the whole text goes out as a file
 
