@@ -145,20 +145,20 @@ class CoachCommands(commands.GroupCog, group_name="coach", group_description="dr
     @rules.command(name="enable", description="Turn a rule back on in this server")
     @app_commands.autocomplete(rule=rule_autocomplete)
     async def rules_enable(self, interaction: discord.Interaction, rule: str) -> None:
-        guild_id = await self._rule_target(interaction, rule)
-        if guild_id is None:
-            return
-        await self.coaching.store.set_rule_disabled(guild_id, rule, False)
-        await answer(interaction, f"Rule `{rule}` is on.")
+        await self._switch_rule(interaction, rule, on=True)
 
     @rules.command(name="disable", description="Turn a rule off in this server")
     @app_commands.autocomplete(rule=rule_autocomplete)
     async def rules_disable(self, interaction: discord.Interaction, rule: str) -> None:
+        await self._switch_rule(interaction, rule, on=False)
+
+    async def _switch_rule(self, interaction: discord.Interaction, rule: str, *, on: bool) -> None:
         guild_id = await self._rule_target(interaction, rule)
         if guild_id is None:
             return
-        await self.coaching.store.set_rule_disabled(guild_id, rule, True)
-        await answer(interaction, f"Rule `{rule}` is off in this server.")
+        await self.coaching.store.set_rule_disabled(guild_id, rule, not on)
+        await answer(interaction, f"Rule `{rule}` is on." if on
+                     else f"Rule `{rule}` is off in this server.")
 
     @rules.command(name="severity", description="Change how serious a rule's findings are here")
     @app_commands.autocomplete(rule=rule_autocomplete)
