@@ -259,3 +259,27 @@ async def test_editing_a_draft_updates_the_same_answer(
     assert "revolutionary" not in embed_text(edit.body)
     assert "(was " in edit.body["embeds"][0]["title"]  # the score change shows
     assert not emulator.requests_to("POST", rf"/channels/{draft['id']}/messages", since=since)
+
+
+@pytest.mark.xfail(strict=True, reason="closing the bot mid-rewrite logs 'Session is closed' "
+                   "from the drafts cog: in-flight critiques are not finished or cancelled")
+async def test_shutting_down_while_a_rewrite_is_written_logs_no_error(
+        emulator: DiscordEmulator, model: SlowModel, running_bot: DraftcoachBot,
+        logged_errors: Any) -> None:
+    model.delay = 1.0
+    await watch_drafts_channel(emulator)
+    draft = await emulator.send_message("Our revolutionary app!!! Click here.")
+    await emulator.wait_for_request("POST", rf"/channels/{draft['id']}/messages")
+    for _ in range(100):
+        if model.in_flight:
+            break
+        await asyncio.sleep(0.01)
+    assert model.in_flight, "the rewrite should be on its way"
+    await running_bot.close()  # what `draftcoach run` does on SIGTERM
+    for _ in range(300):  # until the model has answered into a closed bot
+        if not model.in_flight:
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.1)
+    errors, logged_errors.records = list(logged_errors.records), []
+    assert not errors  # checked here, so that xfail covers it rather than the fixture
