@@ -1,10 +1,13 @@
 """Discord benchmark: how fast a draft gets its first answer, alone and in a crowd.
 
     python bench/bench_discord.py [--model-delay 2] [--samples 8] [--drafts 200 --users 50]
+                                  [--offline]
 
 It runs the real bot (real discord.py, real sockets) against the Discord emulator from
 tests/emulator on 127.0.0.1, with an OpenAI-compatible model stub that takes
-``--model-delay`` seconds per answer.
+``--model-delay`` seconds per answer (``--offline``: no model, the offline rewrite).
+The bot's settings are the packaged defaults: 8 model requests at once, a 30 s deadline
+after which a draft gets the offline rewrite.
 
 Why the emulator and not simcord: the figures should include what a live bot pays per
 draft (a gateway frame parsed off a websocket, REST calls over HTTP, the echo of its own
