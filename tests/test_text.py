@@ -121,3 +121,10 @@ def test_word_keys_hold_the_ascii_start_of_every_word(text: str) -> None:
         for length in range(1, WORD_KEY_LENGTH + 1):
             if folded[:length].isascii():  # the rules' literals are ASCII
                 assert folded[:length].encode() in haystack.word_keys
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_DRAFTS)
+def test_text_word_keys_cover_every_word_of_the_text(text: str) -> None:
+    doc = Document(text)
+    assert doc.text_haystack.word_keys >= text_module.word_keys_of(fold_case(doc.text))

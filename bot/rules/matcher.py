@@ -18,6 +18,7 @@ taken when it is sound, whatever the rule data says.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -51,6 +52,9 @@ class Lead(NamedTuple):  # a tuple: hashed in C, and looked up a lot
     text: str
     #: A ``\\b`` (or ``^``) comes right before it, so it starts a word of the text.
     word_start: bool
+    #: A regex for what must follow the text in folded text ("\\s+result" after
+    #: "the"): the search for the lead checks it in C, so fewer places are tried.
+    then: str = ""
 
     def key_span(self) -> tuple[int, int] | None:
         """Where in :attr:`text` the key is: the first word certain to start a word of
@@ -79,7 +83,9 @@ class Lead(NamedTuple):  # a tuple: hashed in C, and looked up a lot
         """The lead cut to _LEAD_LENGTH characters (a prefix is as sound a lead), and
         never inside its key."""
         span = self.key_span()
-        return Lead(self.text[:max(_LEAD_LENGTH, span[1] if span else 0)], self.word_start)
+        text = self.text[:max(_LEAD_LENGTH, span[1] if span else 0)]
+        # What follows the whole text does not follow a cut one.
+        return Lead(text, self.word_start, self.then if text == self.text else "")
 
 
 Leads = frozenset[Lead]
@@ -224,9 +230,9 @@ class _Derivation:
                           + span[0]):
             tails = self.leads(following)
             if tails is not None:
-                return frozenset(Lead(lead.text + tail.text, word_start).trimmed()
+                return frozenset(Lead(lead.text + tail.text, word_start, tail.then).trimmed()
                                  for tail in tails)
-        return frozenset({lead.trimmed()})
+        return frozenset({lead._replace(then=_render_start(following)).trimmed()})
 
     def requirements(self, items: list[Any], word_start: bool = False) -> list[Leads]:
         """Sets of literals such that every match of ``items`` contains one literal of
@@ -268,6 +274,45 @@ class _Derivation:
         return max(self.requirements(items, word_start), key=_strength, default=None)
 
 
+_RENDER_LIMIT = 24  # parse-tree nodes: enough for "\s+(?:results?|what)"
+
+
+def _render_start(items: list[Any]) -> str:
+    """A regex that folded text matches at the start of every match of ``items``:
+    their beginning written out while it is plain (literals, ``\\s``, ``\\b``,
+    repeats of those, alternatives of those), or "" if nothing is."""
+    out: list[str] = []
+    budget = _RENDER_LIMIT
+    for op, av in items:
+        budget -= 1
+        if budget < 0:
+            break
+        piece = _render_node(op, av)
+        if piece is None:
+            if op is sre.BRANCH:
+                alternatives = [_render_start(list(alt.data)) for alt in av[1]]
+                if all(alternatives):
+                    out.append(f"(?:{'|'.join(alternatives)})")
+            break  # what follows an alternative or an unknown node is not written
+        out.append(piece)
+    return "".join(out)
+
+
+def _render_node(op: Any, av: Any) -> str | None:
+    """One node as folded-text regex, or None if it is not that plain."""
+    if op is sre.LITERAL and av <= 0x7F:
+        return re.escape(chr(av).lower())
+    if op is sre.IN and av == [(sre.CATEGORY, sre.CATEGORY_SPACE)]:
+        return r"\s"
+    if op is sre.AT and av in (sre.AT_BOUNDARY, sre.AT_NON_BOUNDARY):
+        return r"\b" if av is sre.AT_BOUNDARY else r"\B"
+    if op in _REPEATS and len(av[2].data) == 1:
+        body = _render_node(*av[2].data[0])
+        if body is not None and body not in (r"\b", r"\B"):
+            return body + ("*" if av[0] == 0 else "+")  # as many or more: never fewer
+    return None
+
+
 def _class_leads(members: list[Any], word_start: bool) -> Leads | None:
     """``[!?]``-style classes of single ASCII characters; any other class is unknown."""
     leads = set()
@@ -291,17 +336,22 @@ def derive_requirements(pattern: re.Pattern[str]) -> list[Leads]:
 
 
 def _finder(lead: Lead) -> re.Pattern[str]:
-    """Finds every (even overlapping) occurrence of a lead in folded text.
+    """Finds every occurrence of a lead in folded text, even overlapping ones.
 
-    Only the first character is consumed, so the next occurrence may begin inside this
-    one; starting with a plain character lets ``re`` skip ahead in C.
+    A whole literal as the pattern's start lets ``re`` search for it in C. Consuming it
+    skips occurrences that begin inside it, which only a literal with a border
+    ("abab", "aa") can have; such a literal consumes just its first character.
     """
-    first, rest = re.escape(lead.text[0]), re.escape(lead.text[1:])
-    source = first
-    if lead.word_start and _is_word(lead.text[0]):
-        source += rf"(?<!\w{first})"
-    if rest:
-        source += f"(?={rest})"
+    text = lead.text
+    if any(text[:size] == text[-size:] for size in range(1, len(text))):
+        head, tail = text[:1], text[1:]
+    else:
+        head, tail = text, ""
+    source = re.escape(head)
+    if lead.word_start and _is_word(text[0]):
+        source += rf"(?<!\w{re.escape(head)})"  # a word starts here
+    if tail or lead.then:
+        source += f"(?={re.escape(tail)}{lead.then})"
     return re.compile(source)
 
 
@@ -472,27 +522,30 @@ class Matcher:
         """Whether the pattern is ever tried in fewer places than everywhere."""
         return any(alt.leads is not None or alt.requirements for alt in self.alternatives)
 
-    def finditer(self, haystack: Haystack) -> Iterator[re.Match[str]]:
-        """``pattern.finditer(haystack.text)``: the same matches, in the same order."""
-        text = haystack.text
+    def _live_leads(self, haystack: Haystack) -> list[tuple[Lead, list[int]]] | None:
+        """Each lead in the haystack with the alternatives it may begin there, or None
+        when only a full scan is exact (an alternative that may match anywhere)."""
         if any(alt.may_match(haystack) for alt in self._unled):
-            # An alternative that may match anywhere: only a full scan is exact.
-            yield from self.pattern.finditer(text)
-            return
+            return None
         leads = self._leads.present(haystack)
-        if not leads:
-            return
         alternatives, owners = self.alternatives, self._lead_owners
         # Alternatives whose other literals are missing cannot match: skip their leads.
         live = {index for lead in leads for index in owners[lead]}
         live = {index for index in live if alternatives[index].may_match(haystack)}
-        places = sorted({
-            (start, index)
-            for lead in leads if not live.isdisjoint(owners[lead])
-            for start in haystack.positions(self._finders[lead])
-            for index in owners[lead] if index in live
-        })
-        end = 0
+        found = [(lead, [index for index in owners[lead] if index in live]) for lead in leads]
+        return [(lead, indexes) for lead, indexes in found if indexes]
+
+    def finditer(self, haystack: Haystack) -> Iterator[re.Match[str]]:
+        """``pattern.finditer(haystack.text)``: the same matches, in the same order."""
+        text = haystack.text
+        leads = self._live_leads(haystack)
+        if leads is None:
+            yield from self.pattern.finditer(text)
+            return
+        places = sorted({(start, index) for lead, indexes in leads
+                         for start in haystack.positions(self._finders[lead])
+                         for index in indexes})
+        alternatives, end = self.alternatives, 0
         for start, index in places:
             # Nothing can match elsewhere; finditer resumes where a match ends, and at
             # one place the first alternative (in pattern order) that matches wins.
@@ -501,5 +554,24 @@ class Matcher:
                 end = m.end()
 
     def search(self, haystack: Haystack) -> re.Match[str] | None:
-        """``pattern.search(haystack.text)``."""
-        return next(self.finditer(haystack), None)
+        """``pattern.search(haystack.text)``, reading no further than the first match."""
+        text = haystack.text
+        leads = self._live_leads(haystack)
+        if leads is None:
+            return self.pattern.search(text)
+        folded, alternatives = haystack.folded, self.alternatives
+        # Each lead's occurrences, found lazily and merged in order of place (then of
+        # alternative): the first that matches is where search would stop.
+        streams = [_places(self._finders[lead].finditer(folded), indexes)
+                   for lead, indexes in leads]
+        for start, index in heapq.merge(*streams):
+            if m := alternatives[index].pattern.match(text, start):
+                return m
+        return None
+
+
+def _places(occurrences: Iterator[re.Match[str]], indexes: list[int]
+            ) -> Iterator[tuple[int, int]]:
+    for occurrence in occurrences:
+        for index in indexes:
+            yield occurrence.start(), index

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.coach import Coach
-from bot.rules.matcher import Lead, Matcher, derive_leads
+from bot.rules.matcher import Matcher, derive_leads
 from bot.text import Document, Haystack, fold_case
 
 # Characters and pieces that stress folding, word boundaries and the token patterns.
@@ -121,18 +121,20 @@ def test_any_pattern_finds_the_same_matches_with_the_shortcut(
 @pytest.mark.parametrize(
     ("source", "leads"),
     [
-        (r"\bfollow\s+me\b", {Lead("follow", True)}),
-        (r"#?\b(?:f4f|l4l)\b", {Lead("#f4f", False), Lead("#l4l", False), Lead("f4f", True),
-                                Lead("l4l", True)}),
-        (r"\b(?:smash|hit)\s+(?:that\s+)?like", {Lead("smash", True), Lead("hit", True)}),
-        (r"[!?]*\?!+", {Lead("!", False), Lead("?", False), Lead("?!", False)}),
+        (r"\bfollow\s+me\b", {("follow", True, r"\s+me\b")}),
+        (r"#?\b(?:f4f|l4l)\b", {("#f4f", False, r"\b"), ("#l4l", False, r"\b"),
+                                ("f4f", True, r"\b"), ("l4l", True, r"\b")}),
+        (r"\b(?:smash|hit)\s+(?:that\s+)?like", {("smash", True, r"\s+"),
+                                                 ("hit", True, r"\s+")}),
+        (r"\bthe\s+(?:results?|truth)", {("the", True, r"\s+(?:results*|truth)")}),
+        (r"[!?]*\?!+", {("!", False, ""), ("?", False, ""), ("?!", False, "")}),
         (r"\b[\d.,]+\s+followers", None),  # starts with a class: no lead
         (r"(?:foo)?", None),  # may match nothing
     ],
 )
-def test_leads_are_what_every_match_starts_with(source: str, leads: set[Lead] | None) -> None:
+def test_leads_are_what_every_match_starts_with(source: str, leads: set | None) -> None:
     derived = derive_leads(re.compile(source, re.IGNORECASE))
-    assert (None if derived is None else set(derived)) == leads
+    assert (None if derived is None else set(map(tuple, derived))) == leads
 
 
 def test_a_rule_without_its_words_in_the_draft_tries_nothing() -> None:
@@ -184,3 +186,16 @@ def test_rules_the_coach_skips_for_a_draft_find_nothing_in_it(
                 for platform in coach.platforms.values():
                     assert rule.check(doc, platform) == [], (rule.meta.id, text)
     assert skipped_any
+
+
+@pytest.mark.parametrize(
+    ("source", "text"),
+    [
+        (r"abab(?=x)", "abababx"),  # the match begins inside an earlier occurrence
+        (r"\baa\b|aa", "aaa aa"),
+        (r"#\w+", "##tag #x"),
+    ],
+)
+def test_leads_that_overlap_themselves_are_all_found(source: str, text: str) -> None:
+    pattern = re.compile(source, re.IGNORECASE)
+    _same_as_plain(Matcher(pattern, source.split("|")), text)
