@@ -22,7 +22,7 @@ from bot.discord.store import Store
 from bot.llm.rewriter import build_llm_rewriter
 from bot.pipeline import Pipeline
 from bot.settings import load_settings
-from tests.emulator import DiscordEmulator, discord_pointed_at
+from tests.emulator import DiscordEmulator, RateLimits, discord_pointed_at
 from tests.emulator.llm import SlowModel
 
 TOKEN = "emulated.bot.token"
@@ -283,3 +283,19 @@ async def test_shutting_down_while_a_rewrite_is_written_logs_no_error(
     await asyncio.sleep(0.1)
     errors, logged_errors.records = list(logged_errors.records), []
     assert not errors  # checked here, so that xfail covers it rather than the fixture
+
+
+async def test_a_burst_of_drafts_is_all_answered_within_discords_rate_limits(
+        emulator: DiscordEmulator, running_bot: DraftcoachBot) -> None:
+    await watch_drafts_channel(emulator)
+    window = 0.3
+    emulator.rate_limits = RateLimits(limit=5, per=window)
+    drafts = [await emulator.send_message(f"Draft {n} of ours is revolutionary!!! Click here.",
+                                          author=f"writer-{n % 4}") for n in range(12)]
+    for draft in drafts:
+        await emulator.wait_for_request("POST", rf"/channels/{draft['id']}/messages",
+                                        timeout=10)
+    threads = emulator.requests_to("POST", r"/channels/\d+/messages/\d+/threads")
+    opened = [r.at for r in threads if r.status == 200]
+    assert len(opened) == 12
+    assert opened[-1] - opened[0] >= 2 * window * 0.9  # paced: 12 threads, 5 per window

@@ -29,6 +29,7 @@ from aiohttp import web
 from tests.emulator.gateway import Gateway
 from tests.emulator.limits import command_problems, message_problems
 from tests.emulator.payloads import PUBLIC_THREAD, Json, World
+from tests.emulator.ratelimit import RateLimits
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +85,11 @@ Handler = Callable[..., Awaitable[Any]]
 
 class DiscordEmulator:
     def __init__(self, world: World | None = None, *, heartbeat_interval_ms: int = 41_250,
-                 echo_own_messages: bool = True) -> None:
+                 echo_own_messages: bool = True,
+                 rate_limits: RateLimits | None = None) -> None:
         self.world = world or World()
+        #: Writes per channel route and window; None: no limits and no rate-limit headers.
+        self.rate_limits = rate_limits
         self.gateway = Gateway(self.world, "", heartbeat_interval_ms)
         #: Discord sends the bot its own messages back over the gateway; a bot must ignore them.
         self.echo_own_messages = echo_own_messages
@@ -293,7 +297,8 @@ class DiscordEmulator:
         body = await _read_body(request)
         recorded = RecordedRequest(request.method, path, dict(request.query), body,
                                    time.monotonic())
-        status, reply = await self._route(request.method, path, body, recorded)
+        headers: dict[str, str] = {}
+        status, reply = await self._route(request.method, path, body, recorded, headers)
         recorded = RecordedRequest(recorded.method, path, recorded.query, body, recorded.at,
                                    status, reply)
         self.requests.append(recorded)
@@ -301,14 +306,21 @@ class DiscordEmulator:
         async with self._arrived:
             self._arrived.notify_all()
         if status == 204:
-            return web.Response(status=204)
-        return _json_response(reply, status)
+            return web.Response(status=204, headers=headers)
+        return _json_response(reply, status, headers)
 
-    async def _route(self, method: str, path: str, body: Any,
-                     recorded: RecordedRequest) -> tuple[int, Any]:
+    async def _route(self, method: str, path: str, body: Any, recorded: RecordedRequest,
+                     headers: dict[str, str]) -> tuple[int, Any]:
         for route_method, pattern, handler in self._routes:
             match = pattern.match(path)
             if match and route_method == method:
+                channel = match.groupdict().get("channel")
+                if self.rate_limits is not None and channel and method != "GET":
+                    verdict = self.rate_limits.check(method + pattern.pattern, channel)
+                    headers.update(verdict.headers)
+                    if not verdict.allowed:
+                        return 429, {"message": "You are being rate limited.",
+                                     "retry_after": verdict.retry_after, "global": False}
                 try:
                     result = await handler(body, **match.groupdict())
                 except ApiError as error:
@@ -526,10 +538,11 @@ async def serve_on_loopback(app: web.Application, **options: Any
     return runner, site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
 
-def _json_response(body: Any, status: int = 200) -> web.Response:
+def _json_response(body: Any, status: int = 200,
+                   headers: dict[str, str] | None = None) -> web.Response:
     # Exactly Discord's header: discord.py parses JSON only for "application/json" verbatim.
     return web.Response(body=json.dumps(body).encode(), status=status,
-                        headers={"Content-Type": "application/json"})
+                        headers={**(headers or {}), "Content-Type": "application/json"})
 
 
 async def _read_body(request: web.Request) -> Any:
