@@ -25,10 +25,12 @@ Figures:
     an answer, and a ticker task in the bot's loop measures how late it wakes (lag).
     Target: lag < 20 ms.
 
-The emulator sends no rate-limit headers, so discord.py sends one request at a time per
-route and channel (its behaviour when it knows no limit): the crowd's threads are opened
-one after another, as live Discord, which limits thread creation per channel, would
-also pace them. How long the last of 200 drafts waits is therefore mostly that queue.
+By default the emulator sends no rate-limit headers, so discord.py sends one request at
+a time per route and channel (its behaviour when it knows no limit): the crowd's threads
+are opened one after another. ``--channel-limit 1000/1`` sends headers that let
+discord.py send them in parallel, which shows the bot's own pace (it is no faster: the
+bot's process is busy, not waiting); ``--channel-limit 5/5`` paces writes like
+Discord's message limit.
 """
 
 from __future__ import annotations
@@ -87,15 +89,18 @@ class Endpoints:
     guild_id: str
 
 
-def serve_discord(conn: multiprocessing.connection.Connection, model_delay: float) -> None:
-    asyncio.run(_serve(conn, model_delay))
+def serve_discord(conn: multiprocessing.connection.Connection, model_delay: float,
+                  channel_limit: tuple[int, float] | None) -> None:
+    asyncio.run(_serve(conn, model_delay, channel_limit))
 
 
-async def _serve(conn: multiprocessing.connection.Connection, model_delay: float) -> None:
-    from tests.emulator import DiscordEmulator
+async def _serve(conn: multiprocessing.connection.Connection, model_delay: float,
+                 channel_limit: tuple[int, float] | None) -> None:
+    from tests.emulator import DiscordEmulator, RateLimits
     from tests.emulator.llm import SlowModel
 
-    emulator = await DiscordEmulator().start()
+    limits = RateLimits(*channel_limit) if channel_limit else None
+    emulator = await DiscordEmulator(rate_limits=limits).start()
     model = await SlowModel(delay=model_delay).start()
     world = emulator.world
     # Plain data over the pipe: this module is "__mp_main__" here and "__main__" there.
@@ -168,11 +173,11 @@ class _Commands:
 class DiscordSide:
     """The emulator process, driven from the bot's process over a pipe."""
 
-    def __init__(self, model_delay: float) -> None:
+    def __init__(self, model_delay: float, channel_limit: tuple[int, float] | None) -> None:
         context = multiprocessing.get_context("spawn")
         self._conn, child = context.Pipe()
-        self._process = context.Process(target=serve_discord, args=(child, model_delay),
-                                        daemon=True)
+        self._process = context.Process(
+            target=serve_discord, args=(child, model_delay, channel_limit), daemon=True)
         self._process.start()
         self.endpoints = Endpoints(**self._conn.recv())
 
@@ -328,7 +333,7 @@ async def run(args: argparse.Namespace) -> int:
     logging.getLogger().addHandler(errors)
     logging.getLogger().setLevel(logging.ERROR)
     overall = time.monotonic()
-    discord_side = DiscordSide(args.model_delay)
+    discord_side = DiscordSide(args.model_delay, args.channel_limit)
     texts = drafts()
     failed = False
     with tempfile.TemporaryDirectory() as scratch, discord_pointed_at(discord_side.endpoints):
@@ -381,12 +386,22 @@ async def run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def channel_limit(text: str) -> tuple[int, float]:
+    count, _, seconds = text.partition("/")
+    try:
+        return int(count), float(seconds)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected N/SECONDS like 5/5, got {text!r}") from None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model-delay", type=float, default=2.0)
     parser.add_argument("--samples", type=int, default=8)
     parser.add_argument("--drafts", type=int, default=200)
     parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--channel-limit", type=channel_limit, metavar="N/SECONDS",
+                        help="Discord-style rate limit per channel route, e.g. 5/5")
     parser.add_argument("--offline", action="store_true",
                         help="no model: the offline rewrite only")
     args = parser.parse_args()
