@@ -143,24 +143,32 @@ class _RuleGates:
         self._rules = rules
         self._always: list[int] = []
         self._by_key: dict[str, dict[bytes, list[int]]] = {"prose": {}, "text": {}}
+        self._by_text: dict[str, dict[str, list[int]]] = {"prose": {}, "text": {}}
         for index, rule in enumerate(rules):
             gate = rule.gate()
             if gate is None:
                 self._always.append(index)
                 continue
-            scope, keys = gate
-            for key in keys:
+            scope, needs = gate
+            for key in needs.keys:
                 self._by_key[scope].setdefault(key, []).append(index)
+            for text in needs.texts:
+                self._by_text[scope].setdefault(text, []).append(index)
         self._keys = {scope: frozenset(index) for scope, index in self._by_key.items()}
 
     def rules_for(self, doc: Document) -> list[Rule]:
         """The rules that may find something in ``doc``, in their usual order."""
         chosen = set(self._always)
-        for scope, haystack in (("prose", doc.prose_haystack), ("text", doc.text_haystack)):
-            if self._keys[scope]:
-                index = self._by_key[scope]
-                for key in self._keys[scope] & haystack.word_keys:
-                    chosen.update(index[key])
+        for scope in ("prose", "text"):
+            if not self._keys[scope] and not self._by_text[scope]:
+                continue
+            haystack = doc.prose_haystack if scope == "prose" else doc.text_haystack
+            by_key = self._by_key[scope]
+            for key in self._keys[scope] & haystack.word_keys:
+                chosen.update(by_key[key])
+            for text, indexes in self._by_text[scope].items():
+                if not chosen.issuperset(indexes) and text in haystack.folded:
+                    chosen.update(indexes)
         return [self._rules[index] for index in sorted(chosen)]
 
 

@@ -18,6 +18,7 @@ _COUNTINGS = ("chars", "graphemes", "weighted")
 _KEYS = {"name", "limit", "counting", "url_length"}
 
 _GRAPHEME = regex.compile(r"\X")
+_HEAVY = regex.compile(r"[^\u0000-\u10ff]")  # what X may count as more than one
 # X counts these ranges as one and everything else (CJK, emoji) as two.
 _X_LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
 
@@ -53,7 +54,9 @@ class Platform:
         for start, end, link in self._stretches(text, doc):
             if link:
                 total += self.url_length or 0
-            elif self.counting == "chars" or text.isascii():
+            elif self.counting == "chars" or text.isascii() or (
+                    self.counting == "weighted" and not _HEAVY.search(text, start, end)):
+                # Weighted: below U+1100 every character weighs one, however grouped.
                 total += end - start
             else:
                 clusters = _GRAPHEME.findall(text, start, end)

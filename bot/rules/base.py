@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from bot.errors import ConfigError
 from bot.models import SEVERITIES, Finding, Severity
 from bot.platforms import Platform
-from bot.rules.matcher import Matcher
+from bot.rules.matcher import Gate, Matcher
 from bot.text import Document
 
 #: Keys every rule has, whatever its kind.
@@ -163,10 +163,10 @@ class Rule:
             return False
         return platform.id not in self.meta.skip_platforms
 
-    def gate(self) -> tuple[str, frozenset[bytes]] | None:
-        """``("prose" or "text", keys)``: this rule finds nothing in a draft unless that
-        haystack of it holds one of these word keys (:attr:`Haystack.word_keys`), so the
-        coach need not even ask it. None: no such promise."""
+    def gate(self) -> tuple[str, Gate] | None:
+        """``("prose" or "text", gate)``: this rule finds nothing in a draft unless that
+        haystack of it passes the gate, so the coach need not even ask it. None: no
+        such promise."""
         return None
 
     def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:

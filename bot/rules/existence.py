@@ -15,6 +15,7 @@ from bot.rules.base import (
     alternation_matcher,
     register,
 )
+from bot.rules.matcher import Gate
 from bot.text import Document
 
 
@@ -50,9 +51,9 @@ class Existence(Rule):
             raise spec.error("scope", "must be 'prose' or 'text'")
         self.use_prose = scope == "prose"
 
-    def gate(self) -> tuple[str, frozenset[bytes]] | None:
-        keys = self.matcher.gate_keys
-        return None if keys is None else ("prose" if self.use_prose else "text", keys)
+    def gate(self) -> tuple[str, Gate] | None:
+        gate = self.matcher.gate
+        return None if gate is None else ("prose" if self.use_prose else "text", gate)
 
     def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
         haystack = doc.prose_haystack if self.use_prose else doc.text_haystack

@@ -387,8 +387,11 @@ class _LiteralIndex:
         whole = {lead.key for lead in leads_of(self.by_key)
                  if lead.key_span() == (0, len(lead.text))}
         self._whole_keys = frozenset(whole)
-        self._checked = tuple((lead.key, lead.text) for lead in leads_of(self.by_key)
-                              if lead.key not in whole)
+        self._checked: dict[bytes, list[str]] = {}
+        for lead in leads_of(self.by_key):
+            if lead.key not in whole:
+                self._checked.setdefault(lead.key, []).append(lead.text)
+        self._checked_keys = frozenset(self._checked)
         self._unkeyed_texts = tuple(lead.text for lead in self.unkeyed)
 
     def present(self, haystack: Haystack) -> list[Lead]:
@@ -404,10 +407,11 @@ class _LiteralIndex:
         word_keys = haystack.word_keys
         if not self._whole_keys.isdisjoint(word_keys):
             return True
-        if not self._checked and not self._unkeyed_texts:
+        checked = self._checked_keys & word_keys
+        if not checked and not self._unkeyed_texts:
             return False
         folded = haystack.folded
-        return any(key in word_keys and text in folded for key, text in self._checked) or any(
+        return any(text in folded for key in checked for text in self._checked[key]) or any(
             text in folded for text in self._unkeyed_texts)
 
 
@@ -472,17 +476,28 @@ def _alternatives(pattern: re.Pattern[str], parts: Sequence[str] | None) -> list
         return [pattern]
 
 
-def _gate_keys(alternatives: list[_Alternative]) -> frozenset[bytes] | None:
-    """Word keys one of which is in every haystack any alternative can match in."""
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """What a haystack must hold for a match to be possible: one of these word keys
+    (see :attr:`Haystack.word_keys`) or one of these texts in its folded form."""
+
+    keys: frozenset[bytes] = frozenset()
+    texts: frozenset[str] = frozenset()
+
+
+def _gate(alternatives: list[_Alternative]) -> Gate | None:
     keys: set[bytes] = set()
+    texts: set[str] = set()
     for alternative in alternatives:
-        keyed = [needs for needs in (_LiteralIndex(alternative.leads or ()),
-                                     *alternative.requirements)
-                 if needs.keys and not needs.unkeyed]
-        if not keyed:
+        needs = [index for index in (_LiteralIndex(alternative.leads or ()),
+                                     *alternative.requirements) if index.keys or index.unkeyed]
+        if not needs:
             return None
-        keys |= keyed[0].keys
-    return frozenset(keys)
+        # Word keys are looked up at once; texts each cost a search, so fewer is better.
+        best = min(needs, key=lambda index: len(index.unkeyed))
+        keys |= best.keys
+        texts |= {lead.text for lead in best.unkeyed}
+    return Gate(frozenset(keys), frozenset(texts))
 
 
 class Matcher:
@@ -514,8 +529,8 @@ class Matcher:
         self._leads = _LiteralIndex(self._lead_owners)
         self._finders = {lead: _finder(lead) for lead in self._lead_owners}
         self._unled = [alt for alt in self.alternatives if alt.leads is None]
-        #: Word keys one of which a haystack must hold for any match (None: no promise).
-        self.gate_keys = _gate_keys(self.alternatives)
+        #: What a haystack must hold for any match (None: no promise).
+        self.gate = _gate(self.alternatives)
 
     @property
     def shortcut(self) -> bool:

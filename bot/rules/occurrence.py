@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from bot.platforms import Platform
 from bot.rules.base import Hit, Rule, RuleMeta, RuleSpec, register
+from bot.rules.matcher import Gate
 from bot.text import Document
 
 _EXCLAMATION = re.compile(r"!")
@@ -52,6 +53,15 @@ class Occurrence(Rule):
         self.edit = spec.get("edit", "none")
         if self.edit not in _EDITS:
             raise spec.error("edit", f"must be one of {', '.join(_EDITS)}")
+
+    def gate(self) -> tuple[str, Gate] | None:
+        # Each token needs one of these characters (mentions: "@", or "<#" for a
+        # Discord channel); hashtags, links and mentions are found in the text.
+        texts = {"hashtag": ("#",), "mention": ("@", "<#"), "url": ("/", "."),
+                 "exclamation": ("!",)}.get(self.token)
+        if texts is None:
+            return None
+        return ("prose" if self.token == "exclamation" else "text", Gate(texts=frozenset(texts)))
 
     def _spans(self, doc: Document) -> list[tuple[int, int]]:
         if self.token in ("hashtag", "mention", "url"):

@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from bot.platforms import Platform
 from bot.rules.base import Hit, Rule, RuleMeta, RuleSpec, alternation_matcher, register
+from bot.rules.matcher import Gate
 from bot.text import Document
 
 
@@ -38,10 +39,10 @@ class Ratio(Rule):
         self.max_ratio = spec.number("max_ratio")
         self.min_count = spec.integer("min_count", 3, minimum=1)
 
-    def gate(self) -> tuple[str, frozenset[bytes]] | None:
+    def gate(self) -> tuple[str, Gate] | None:
         # No self-focused word, no finding (min_count is at least 1).
-        keys = self.numerator.gate_keys
-        return None if keys is None else ("prose", keys)
+        gate = self.numerator.gate
+        return None if gate is None else ("prose", gate)
 
     def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
         prose = doc.prose_haystack

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from bot.platforms import Platform
 from bot.rules.base import Hit, Rule, RuleMeta, RuleSpec, phrase_pattern, register
-from bot.rules.matcher import Matcher
+from bot.rules.matcher import Gate, Matcher
 from bot.text import Document
 
 
@@ -39,9 +39,9 @@ class Substitution(Rule):
         parts = [phrase_pattern(p) for p in ordered]
         self.matcher = Matcher(spec.regex("swap", "|".join(f"(?:{p})" for p in parts)), parts)
 
-    def gate(self) -> tuple[str, frozenset[bytes]] | None:
-        keys = self.matcher.gate_keys
-        return None if keys is None else ("prose", keys)
+    def gate(self) -> tuple[str, Gate] | None:
+        gate = self.matcher.gate
+        return None if gate is None else ("prose", gate)
 
     def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
         for m in self.matcher.finditer(doc.prose_haystack):
