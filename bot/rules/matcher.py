@@ -493,8 +493,10 @@ def _gate(alternatives: list[_Alternative]) -> Gate | None:
                                      *alternative.requirements) if index.keys or index.unkeyed]
         if not needs:
             return None
-        # Word keys are looked up at once; texts each cost a search, so fewer is better.
-        best = min(needs, key=lambda index: len(index.unkeyed))
+        # Word keys are looked up at once while texts each cost a search, so fewer texts
+        # first; then the rarest words ("button" rather than "like").
+        best = min(needs, key=lambda index: (len(index.unkeyed), -min(
+            (len(key) for key in index.keys), default=0), len(index.keys)))
         keys |= best.keys
         texts |= {lead.text for lead in best.unkeyed}
     return Gate(frozenset(keys), frozenset(texts))
