@@ -381,11 +381,10 @@ class _LiteralIndex:
             else:
                 self.by_key.setdefault(key, []).append(lead)
         self.keys = frozenset(self.by_key)
-        # Keys that are the whole of their literal ("foll" of \bfollow, trimmed): the key
-        # in a draft is all there is to ask. The others ("com" of ".com") get a
-        # substring test as well in any_present.
-        whole = {lead.key for lead in leads_of(self.by_key)
-                 if lead.key_span() == (0, len(lead.text))}
+        # Keys that begin their literal ("retw" of \bretweet): a word starting so is
+        # nearly always the literal, so the key alone answers. The others ("com" of
+        # ".com", a common word start) get a substring test as well in any_present.
+        whole = {lead.key for lead in leads_of(self.by_key) if lead.key_span()[0] == 0}
         self._whole_keys = frozenset(whole)
         self._checked: dict[bytes, list[str]] = {}
         for lead in leads_of(self.by_key):
