@@ -232,7 +232,8 @@ class _Derivation:
             if tails is not None:
                 return frozenset(Lead(lead.text + tail.text, word_start, tail.then).trimmed()
                                  for tail in tails)
-        return frozenset({lead._replace(then=_render_start(following)).trimmed()})
+        then = _render_start(following, self.unicode_words)
+        return frozenset({lead._replace(then=then).trimmed()})
 
     def requirements(self, items: list[Any], word_start: bool = False) -> list[Leads]:
         """Sets of literals such that every match of ``items`` contains one literal of
@@ -277,20 +278,21 @@ class _Derivation:
 _RENDER_LIMIT = 24  # parse-tree nodes: enough for "\s+(?:results?|what)"
 
 
-def _render_start(items: list[Any]) -> str:
+def _render_start(items: list[Any], unicode_words: bool) -> str:
     """A regex that folded text matches at the start of every match of ``items``:
     their beginning written out while it is plain (literals, ``\\s``, ``\\b``,
-    repeats of those, alternatives of those), or "" if nothing is."""
+    repeats of those, alternatives of those), or "" if nothing is. (``\\b`` only
+    where it means what it does in folded text: not under re.ASCII.)"""
     out: list[str] = []
     budget = _RENDER_LIMIT
     for op, av in items:
         budget -= 1
         if budget < 0:
             break
-        piece = _render_node(op, av)
+        piece = _render_node(op, av, unicode_words)
         if piece is None:
             if op is sre.BRANCH:
-                alternatives = [_render_start(list(alt.data)) for alt in av[1]]
+                alternatives = [_render_start(list(alt.data), unicode_words) for alt in av[1]]
                 if all(alternatives):
                     out.append(f"(?:{'|'.join(alternatives)})")
             break  # what follows an alternative or an unknown node is not written
@@ -298,16 +300,16 @@ def _render_start(items: list[Any]) -> str:
     return "".join(out)
 
 
-def _render_node(op: Any, av: Any) -> str | None:
+def _render_node(op: Any, av: Any, unicode_words: bool) -> str | None:
     """One node as folded-text regex, or None if it is not that plain."""
     if op is sre.LITERAL and av <= 0x7F:
         return re.escape(chr(av).lower())
     if op is sre.IN and av == [(sre.CATEGORY, sre.CATEGORY_SPACE)]:
         return r"\s"
-    if op is sre.AT and av in (sre.AT_BOUNDARY, sre.AT_NON_BOUNDARY):
+    if op is sre.AT and av in (sre.AT_BOUNDARY, sre.AT_NON_BOUNDARY) and unicode_words:
         return r"\b" if av is sre.AT_BOUNDARY else r"\B"
     if op in _REPEATS and len(av[2].data) == 1:
-        body = _render_node(*av[2].data[0])
+        body = _render_node(*av[2].data[0], unicode_words)
         if body is not None and body not in (r"\b", r"\B"):
             return body + ("*" if av[0] == 0 else "+")  # as many or more: never fewer
     return None
