@@ -29,6 +29,9 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
+#: Seconds a shutdown waits for rewrites being written (Docker allows 10 before SIGKILL).
+SHUTDOWN_GRACE = 5.0
+
 EXTENSIONS = (
     "bot.discord.cogs.drafts",
     "bot.discord.cogs.critique",
@@ -82,6 +85,7 @@ class DraftcoachBot(commands.Bot):
 
     async def close(self) -> None:
         self.forget_old_drafts.cancel()
+        await self.coaching.finish_writing(SHUTDOWN_GRACE)
         await super().close()
 
     @tasks.loop(hours=1)

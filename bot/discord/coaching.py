@@ -8,6 +8,7 @@ throttled edits. This module owns that flow so the cogs stay thin.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import time
@@ -64,6 +65,8 @@ class Coaching:
         self.watched: set[int] = set()
         #: Drafts whose rewrite is being written now, so a second press does not race.
         self.writing: set[int] = set()
+        #: The tasks writing those rewrites, so shutting down can let them finish.
+        self._writers: set[asyncio.Task[object]] = set()
 
     @property
     def coach(self) -> Coach:
@@ -176,6 +179,9 @@ class Coaching:
                 log.warning("could not show the rewrite as it streams: %s", exc)
 
         self.writing.add(draft_id)
+        writer = asyncio.current_task()
+        if writer is not None:
+            self._writers.add(writer)
         try:
             try:
                 rewrite = await self.pipeline.rewrite(
@@ -201,6 +207,25 @@ class Coaching:
             return rewrite
         finally:
             self.writing.discard(draft_id)
+            if writer is not None:
+                self._writers.discard(writer)
+
+    async def finish_writing(self, grace: float) -> None:
+        """Let rewrites being written finish for up to ``grace`` seconds, then stop them.
+
+        Called on shutdown while Discord is still reachable, so a rewrite either
+        arrives or stops cleanly instead of failing against a closed connection.
+        """
+        current = asyncio.current_task()
+        writers = {task for task in self._writers if task is not current and not task.done()}
+        if not writers:
+            return
+        log.info("letting %d rewrites finish before shutting down", len(writers))
+        _, late = await asyncio.wait(writers, timeout=grace)
+        for task in late:
+            task.cancel()
+        if late:
+            await asyncio.wait(late)
 
 
 async def respond_or_followup(
