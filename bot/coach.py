@@ -141,35 +141,20 @@ class _RuleGates:
 
     def __init__(self, rules: list[Rule]) -> None:
         self._rules = rules
-        self._always: list[int] = []
-        self._by_key: dict[str, dict[bytes, list[int]]] = {"prose": {}, "text": {}}
-        self._by_text: dict[str, dict[str, list[int]]] = {"prose": {}, "text": {}}
-        for index, rule in enumerate(rules):
-            gate = rule.gate()
-            if gate is None:
-                self._always.append(index)
-                continue
-            scope, needs = gate
-            for key in needs.keys:
-                self._by_key[scope].setdefault(key, []).append(index)
-            for text in needs.texts:
-                self._by_text[scope].setdefault(text, []).append(index)
-        self._keys = {scope: frozenset(index) for scope, index in self._by_key.items()}
+        self._gates = [rule.gate() for rule in rules]
 
     def rules_for(self, doc: Document) -> list[Rule]:
         """The rules that may find something in ``doc``, in their usual order."""
-        chosen = set(self._always)
-        for scope in ("prose", "text"):
-            if not self._keys[scope] and not self._by_text[scope]:
-                continue
-            haystack = doc.prose_haystack if scope == "prose" else doc.text_haystack
-            by_key = self._by_key[scope]
-            for key in self._keys[scope] & haystack.word_keys:
-                chosen.update(by_key[key])
-            for text, indexes in self._by_text[scope].items():
-                if not chosen.issuperset(indexes) and text in haystack.folded:
-                    chosen.update(indexes)
-        return [self._rules[index] for index in sorted(chosen)]
+        chosen = []
+        for rule, gate in zip(self._rules, self._gates, strict=True):
+            if gate is not None:
+                scope, needs = gate
+                haystack = doc.prose_haystack if scope == "prose" else doc.text_haystack
+                if needs.keys.isdisjoint(haystack.word_keys) and not any(
+                        text in haystack.folded for text in needs.texts):
+                    continue
+            chosen.append(rule)
+        return chosen
 
 
 def _without_echoes(findings: list[Finding]) -> list[Finding]:

@@ -357,13 +357,17 @@ def _finder(lead: Lead) -> re.Pattern[str]:
     return re.compile(source)
 
 
-@dataclass(frozen=True, slots=True)
 class _Alternative:
-    pattern: re.Pattern[str]
-    #: One of these begins every match; None when unknown.
-    leads: Leads | None
-    #: Every match contains a literal of each of these.
-    requirements: tuple[_LiteralIndex, ...]
+    """One alternative of a rule's pattern, with what its matches need."""
+
+    def __init__(self, pattern: re.Pattern[str], leads: Leads | None,
+                 requirements: tuple[_LiteralIndex, ...]) -> None:
+        self.pattern = pattern
+        #: One of these begins every match; None when unknown.
+        self.leads = leads
+        self.lead_index = None if leads is None else _LiteralIndex(leads)
+        #: Every match contains a literal of each of these.
+        self.requirements = requirements
 
     def may_match(self, haystack: Haystack) -> bool:
         return all(needs.any_present(haystack) for needs in self.requirements)
@@ -525,12 +529,8 @@ class Matcher:
                 for alternative in _alternatives(pattern, parts)
                 for leads in [derive_leads(alternative)]
             ]
-        self._lead_owners: dict[Lead, list[int]] = {}
-        for index, alternative in enumerate(self.alternatives):
-            for lead in alternative.leads or ():
-                self._lead_owners.setdefault(lead, []).append(index)
-        self._leads = _LiteralIndex(self._lead_owners)
-        self._finders = {lead: _finder(lead) for lead in self._lead_owners}
+        self._finders = {lead: _finder(lead)
+                         for alternative in self.alternatives for lead in alternative.leads or ()}
         self._unled = [alt for alt in self.alternatives if alt.leads is None]
         #: What a haystack must hold for any match (None: no promise).
         self.gate = _gate(self.alternatives)
@@ -540,29 +540,30 @@ class Matcher:
         """Whether the pattern is ever tried in fewer places than everywhere."""
         return any(alt.leads is not None or alt.requirements for alt in self.alternatives)
 
-    def _live_leads(self, haystack: Haystack) -> list[tuple[Lead, list[int]]] | None:
-        """Each lead in the haystack with the alternatives it may begin there, or None
-        when only a full scan is exact (an alternative that may match anywhere)."""
+    def _live(self, haystack: Haystack) -> list[tuple[int, list[Lead]]] | None:
+        """The alternatives that may match in the haystack, each with its leads found
+        there; None when only a full scan is exact (one may match anywhere)."""
         if any(alt.may_match(haystack) for alt in self._unled):
             return None
-        leads = self._leads.present(haystack)
-        alternatives, owners = self.alternatives, self._lead_owners
-        # Alternatives whose other literals are missing cannot match: skip their leads.
-        live = {index for lead in leads for index in owners[lead]}
-        live = {index for index in live if alternatives[index].may_match(haystack)}
-        found = [(lead, [index for index in owners[lead] if index in live]) for lead in leads]
-        return [(lead, indexes) for lead, indexes in found if indexes]
+        live = []
+        for index, alternative in enumerate(self.alternatives):
+            if alternative.lead_index is None:
+                continue  # cannot match here, or the full scan above took over
+            leads = alternative.lead_index.present(haystack)
+            # Without its other literals, an alternative cannot match either.
+            if leads and alternative.may_match(haystack):
+                live.append((index, leads))
+        return live
 
     def finditer(self, haystack: Haystack) -> Iterator[re.Match[str]]:
         """``pattern.finditer(haystack.text)``: the same matches, in the same order."""
         text = haystack.text
-        leads = self._live_leads(haystack)
-        if leads is None:
+        live = self._live(haystack)
+        if live is None:
             yield from self.pattern.finditer(text)
             return
-        places = sorted({(start, index) for lead, indexes in leads
-                         for start in haystack.positions(self._finders[lead])
-                         for index in indexes})
+        places = sorted({(start, index) for index, leads in live for lead in leads
+                         for start in haystack.positions(self._finders[lead])})
         alternatives, end = self.alternatives, 0
         for start, index in places:
             # Nothing can match elsewhere; finditer resumes where a match ends, and at
@@ -574,22 +575,20 @@ class Matcher:
     def search(self, haystack: Haystack) -> re.Match[str] | None:
         """``pattern.search(haystack.text)``, reading no further than the first match."""
         text = haystack.text
-        leads = self._live_leads(haystack)
-        if leads is None:
+        live = self._live(haystack)
+        if live is None:
             return self.pattern.search(text)
         folded, alternatives = haystack.folded, self.alternatives
         # Each lead's occurrences, found lazily and merged in order of place (then of
         # alternative): the first that matches is where search would stop.
-        streams = [_places(self._finders[lead].finditer(folded), indexes)
-                   for lead, indexes in leads]
+        streams = [_places(self._finders[lead].finditer(folded), index)
+                   for index, leads in live for lead in leads]
         for start, index in heapq.merge(*streams):
             if m := alternatives[index].pattern.match(text, start):
                 return m
         return None
 
 
-def _places(occurrences: Iterator[re.Match[str]], indexes: list[int]
-            ) -> Iterator[tuple[int, int]]:
+def _places(occurrences: Iterator[re.Match[str]], index: int) -> Iterator[tuple[int, int]]:
     for occurrence in occurrences:
-        for index in indexes:
-            yield occurrence.start(), index
+        yield occurrence.start(), index
