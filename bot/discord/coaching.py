@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import cast
 
 import discord
 
@@ -21,7 +22,7 @@ from bot.coach import Coach, RuleOverrides
 from bot.discord.cooldown import Cooldowns
 from bot.discord.render import CritiqueCard, RenderedCritique, render_critique
 from bot.discord.store import Store
-from bot.models import Assessment, Rewrite
+from bot.models import Assessment, Rewrite, Severity
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 
@@ -95,7 +96,9 @@ class Coaching:
             platform=self._known_platform(platform, server.platform, default),
             overrides=RuleOverrides(
                 disabled=frozenset(o.rule_id for o in overrides if o.disabled),
-                severity={o.rule_id: o.severity for o in overrides if o.severity},  # type: ignore[misc]
+                # Stored only through /coach rules severity, whose choices are severities.
+                severity={o.rule_id: cast("Severity", o.severity)
+                          for o in overrides if o.severity},
             ),
             offline=not server.llm_enabled,
         )
