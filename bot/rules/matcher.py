@@ -546,10 +546,14 @@ class Matcher:
         if any(alt.may_match(haystack) for alt in self._unled):
             return None
         live = []
+        word_keys = haystack.word_keys
         for index, alternative in enumerate(self.alternatives):
-            if alternative.lead_index is None:
+            lead_index = alternative.lead_index
+            if lead_index is None:
                 continue  # cannot match here, or the full scan above took over
-            leads = alternative.lead_index.present(haystack)
+            if lead_index.keys.isdisjoint(word_keys) and not lead_index.unkeyed:
+                continue  # the usual case, answered by one set test
+            leads = lead_index.present(haystack)
             # Without its other literals, an alternative cannot match either.
             if leads and alternative.may_match(haystack):
                 live.append((index, leads))
