@@ -39,7 +39,7 @@ _MAX_STEPS = 5000
 _WORD_START_ATS = frozenset({sre.AT_BOUNDARY, sre.AT_BEGINNING, sre.AT_BEGINNING_STRING})
 _REPEATS = frozenset({sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT})
 _LOOKAROUNDS = frozenset({sre.ASSERT, sre.ASSERT_NOT})
-_BACKREFERENCES = frozenset({sre.GROUPREF, sre.GROUPREF_EXISTS})
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
 
 
 def _is_word(ch: str) -> bool:
@@ -470,10 +470,9 @@ def _alternatives(pattern: re.Pattern[str], parts: Sequence[str] | None) -> list
     if parts and pattern.pattern == "|".join(f"(?:{part})" for part in parts):
         sources = list(parts)
     sources = [piece for source in sources for piece in _split_alternatives(source, flags)]
-    if len(sources) < 2:
-        return [pattern]
-    tree = _parser.parse(pattern.pattern, flags)
-    if any(op in _BACKREFERENCES for op, _ in _walk(tree.data)):
+    # Back-references are written \1, (?P=name) or (?(1)...): a look at the source
+    # (which may see one that is not there, never the reverse) spares a parse.
+    if len(sources) < 2 or _BACKREFERENCE.search(pattern.pattern):
         return [pattern]
     try:
         return [re.compile(source, flags) for source in sources]
@@ -507,6 +506,18 @@ def _gate(alternatives: list[_Alternative]) -> Gate | None:
     return Gate(frozenset(keys), frozenset(texts))
 
 
+def _alternative(pattern: re.Pattern[str]) -> _Alternative:
+    derivation = _Derivation(pattern)
+    leads = derivation.leads(list(derivation.tree.data))
+    derivation.steps = 0
+    requirements = derivation.requirements(list(derivation.tree.data))
+    # The most selective first: an absent one ends may_match soonest. The leads are
+    # known to be there when may_match is asked.
+    return _Alternative(pattern, leads, tuple(
+        _LiteralIndex(needs) for needs in sorted(requirements, key=_strength, reverse=True)
+        if needs != leads))
+
+
 class Matcher:
     """A compiled rule pattern, tried only where it can match.
 
@@ -519,16 +530,8 @@ class Matcher:
         self.pattern = pattern
         self.alternatives = [_Alternative(pattern, None, ())]
         if use_leads:
-            self.alternatives = [
-                _Alternative(alternative, leads, tuple(
-                    _LiteralIndex(needs)
-                    # The most selective first: an absent one ends may_match soonest.
-                    for needs in sorted(derive_requirements(alternative), key=_strength,
-                                        reverse=True)
-                    if needs != leads))  # the leads are known to be there when it is tried
-                for alternative in _alternatives(pattern, parts)
-                for leads in [derive_leads(alternative)]
-            ]
+            self.alternatives = [_alternative(alternative)
+                                 for alternative in _alternatives(pattern, parts)]
         self._finders = {lead: _finder(lead)
                          for alternative in self.alternatives for lead in alternative.leads or ()}
         self._unled = [alt for alt in self.alternatives if alt.leads is None]

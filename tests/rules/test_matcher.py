@@ -98,7 +98,7 @@ _ATOMS = [
     r"(?!\s+the)", r"(?-i:[A-Z]{2,})", r"(?a:\bk)", r"(?a:me\b)", r"\bk", r"s\b",
     r"(?:^|(?<=[.!?]\s))",
     r"\.(?:com|net)\b", r"[^.!?]{0,20}", r"(?:\w+\s+){0,2}?", r"'", r"\B", r"(?:x|)",
-    r"(?:back|)", r"(a)?", r"\bwe(?:'ll|\s+will)?", r"(?:buy|order)\s+now",
+    r"(?:back|)", r"(a)?", r"\bwe(?:'ll|\s+will)?", r"(?:buy|order)\s+now", r"(\w)\1",
 ]
 _PATTERN_PARTS = st.lists(
     st.lists(st.sampled_from(_ATOMS), min_size=1, max_size=5).map("".join),
