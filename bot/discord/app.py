@@ -36,6 +36,8 @@ EXTENSIONS = (
     "bot.discord.cogs.drafts",
     "bot.discord.cogs.critique",
     "bot.discord.cogs.coach",
+    # After coach: its commands join the /coach group.
+    "bot.discord.cogs.review",
 )
 
 

@@ -351,6 +351,29 @@ def with_footer_note(embed: discord.Embed, note: str) -> discord.Embed:
     return copy
 
 
+def with_field(embed: discord.Embed, name: str, value: str) -> discord.Embed:
+    """A copy of ``embed`` whose field ``name`` (last, replaced if present) says ``value``.
+
+    A full embed makes room by shortening its description (the findings, which
+    **Why?** explains in full); the value itself is shortened only as a last resort.
+    """
+    copy = embed.copy()
+    for index in reversed(range(len(copy.fields))):
+        if copy.fields[index].name == name:
+            copy.remove_field(index)
+    if len(copy.fields) >= FIELD_COUNT_LIMIT:
+        copy.remove_field(len(copy.fields) - 1)
+    limit = EMBED_TOTAL_LIMIT - FOOTER_RESERVE
+    over = len(copy) + len(name) + min(len(value), FIELD_VALUE_LIMIT) - limit
+    if over > 0 and copy.description:
+        keep = max(len(copy.description) - over, min(len(copy.description), 300))
+        copy.description = truncate(copy.description, keep)
+    room = min(FIELD_VALUE_LIMIT, limit - len(copy) - len(name))
+    copy.add_field(name=name, value=truncate(value, room) or "\u200b", inline=False)
+    check_embed(copy)
+    return copy
+
+
 # ------------------------------------------------------------- other answers
 
 

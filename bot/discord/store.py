@@ -74,6 +74,45 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX drafts_reply ON drafts(reply_message_id);
     CREATE INDEX drafts_updated ON drafts(updated_at);
     """,
+    # 2: team review. A draft in a watched channel has review state (its revision, the
+    # approval announced, posted or not); each review belongs to one revision, so a
+    # material revision starts a fresh round while the old reviews stay on record.
+    """
+    CREATE TABLE review_settings (
+        guild_id  INTEGER PRIMARY KEY,
+        approvals INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE TABLE review_drafts (
+        draft_id           INTEGER PRIMARY KEY REFERENCES drafts(id) ON DELETE CASCADE,
+        revision           INTEGER NOT NULL DEFAULT 1,
+        announced_revision INTEGER,
+        posted_at          REAL,
+        posted_link        TEXT,
+        message_deleted    INTEGER NOT NULL DEFAULT 0,
+        -- What the latest revision changed (score, fixes), shown on the critique.
+        last_change        TEXT
+    );
+    CREATE TABLE draft_revisions (
+        draft_id   INTEGER NOT NULL REFERENCES drafts(id) ON DELETE CASCADE,
+        revision   INTEGER NOT NULL,
+        score      INTEGER NOT NULL,
+        principles TEXT NOT NULL DEFAULT '',
+        created_at REAL NOT NULL,
+        PRIMARY KEY (draft_id, revision)
+    );
+    CREATE TABLE reviews (
+        draft_id      INTEGER NOT NULL REFERENCES drafts(id) ON DELETE CASCADE,
+        reviewer_id   INTEGER NOT NULL,
+        -- Kept so a reviewer who leaves the server still shows by name.
+        reviewer_name TEXT NOT NULL,
+        verdict       TEXT NOT NULL CHECK (verdict IN ('approve', 'changes')),
+        reason        TEXT,
+        revision      INTEGER NOT NULL,
+        created_at    REAL NOT NULL,
+        PRIMARY KEY (draft_id, reviewer_id, revision)
+    );
+    CREATE INDEX reviews_reviewer ON reviews(reviewer_id);
+    """,
 )
 
 
@@ -395,3 +434,243 @@ class Store:
         )
         await self._db.commit()
         return cursor.rowcount
+
+    # ------------------------------------------------------------- team review
+
+    async def review_approvals(self, guild_id: int) -> int:
+        """How many teammates' approvals make a draft approved in this server."""
+        async with self._db.execute(
+            "SELECT approvals FROM review_settings WHERE guild_id = ?", (guild_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 1
+
+    async def set_review_approvals(self, guild_id: int, approvals: int) -> None:
+        await self._db.execute(
+            "INSERT INTO review_settings (guild_id, approvals) VALUES (?, ?)"
+            " ON CONFLICT(guild_id) DO UPDATE SET approvals = excluded.approvals",
+            (guild_id, approvals),
+        )
+        await self._db.commit()
+
+    async def open_review(
+        self, draft_id: int, *, score: int, principles: Iterable[str], now: float | None = None
+    ) -> None:
+        """Start tracking a draft's review at revision 1 (nothing happens if it already is)."""
+        await self._db.execute(
+            "INSERT OR IGNORE INTO review_drafts (draft_id) VALUES (?)", (draft_id,)
+        )
+        await self._db.execute(
+            "INSERT OR IGNORE INTO draft_revisions (draft_id, revision, score, principles,"
+            " created_at) VALUES (?, 1, ?, ?, ?)",
+            (draft_id, score, ",".join(dict.fromkeys(principles)),
+             time.time() if now is None else now),
+        )
+        await self._db.commit()
+
+    async def new_revision(
+        self, draft_id: int, *, score: int, principles: Iterable[str], now: float | None = None
+    ) -> int:
+        """Start a new review round for a materially changed draft; returns its number.
+
+        Reviews of earlier revisions stay on record but no longer count.
+        """
+        cursor = await self._db.execute(
+            "UPDATE review_drafts SET revision = revision + 1 WHERE draft_id = ?"
+            " RETURNING revision",
+            (draft_id,),
+        )
+        row = await cursor.fetchone()
+        await cursor.close()
+        revision = int(row[0]) if row else 1
+        await self._db.execute(
+            "INSERT OR REPLACE INTO draft_revisions (draft_id, revision, score, principles,"
+            " created_at) VALUES (?, ?, ?, ?, ?)",
+            (draft_id, revision, score, ",".join(dict.fromkeys(principles)),
+             time.time() if now is None else now),
+        )
+        await self._db.commit()
+        return revision
+
+    async def add_review(
+        self,
+        draft_id: int,
+        *,
+        revision: int,
+        reviewer_id: int,
+        reviewer_name: str,
+        verdict: ReviewVerdict,
+        reason: str | None = None,
+        now: float | None = None,
+    ) -> bool:
+        """Record a reviewer's verdict on ``revision``, replacing their earlier one on it.
+
+        One statement, so two reviewers pressing at once both count and one reviewer
+        pressing twice counts once. ``False`` when ``revision`` is no longer the draft's
+        current one or the draft is already posted.
+        """
+        cursor = await self._db.execute(
+            "INSERT INTO reviews (draft_id, reviewer_id, reviewer_name, verdict, reason,"
+            " revision, created_at)"
+            " SELECT ?, ?, ?, ?, ?, ?, ? FROM review_drafts"
+            " WHERE draft_id = ? AND revision = ? AND posted_at IS NULL"
+            " ON CONFLICT(draft_id, reviewer_id, revision) DO UPDATE SET"
+            " reviewer_name = excluded.reviewer_name, verdict = excluded.verdict,"
+            " reason = excluded.reason, created_at = excluded.created_at",
+            (draft_id, reviewer_id, reviewer_name, verdict, reason, revision,
+             time.time() if now is None else now, draft_id, revision),
+        )
+        await self._db.commit()
+        return cursor.rowcount > 0
+
+    async def review_state(self, draft_id: int) -> ReviewState | None:
+        """The draft's review: its revision and the reviews that count (this revision's)."""
+        async with self._db.execute(
+            "SELECT revision, announced_revision, posted_at, posted_link, message_deleted,"
+            " last_change FROM review_drafts WHERE draft_id = ?",
+            (draft_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        revision = int(row[0])
+        async with self._db.execute(
+            "SELECT reviewer_id, reviewer_name, verdict, reason, created_at FROM reviews"
+            " WHERE draft_id = ? AND revision = ? ORDER BY created_at, reviewer_id",
+            (draft_id, revision),
+        ) as cursor:
+            reviews = tuple(
+                Review(int(r[0]), str(r[1]), r[2], r[3], float(r[4]))
+                for r in await cursor.fetchall()
+            )
+        return ReviewState(draft_id, revision, row[1], row[2], row[3], bool(row[4]), reviews,
+                           row[5])
+
+    async def claim_approval_announcement(self, draft_id: int, revision: int) -> bool:
+        """``True`` exactly once per approved revision: whoever gets it tells the author."""
+        cursor = await self._db.execute(
+            "UPDATE review_drafts SET announced_revision = ? WHERE draft_id = ?"
+            " AND (announced_revision IS NULL OR announced_revision < ?)",
+            (revision, draft_id, revision),
+        )
+        await self._db.commit()
+        return cursor.rowcount > 0
+
+    async def mark_posted(
+        self, draft_id: int, link: str | None, now: float | None = None
+    ) -> bool:
+        """Record that the draft went out; ``False`` if it already had."""
+        cursor = await self._db.execute(
+            "UPDATE review_drafts SET posted_at = ?, posted_link = ?"
+            " WHERE draft_id = ? AND posted_at IS NULL",
+            (time.time() if now is None else now, link, draft_id),
+        )
+        await self._db.commit()
+        return cursor.rowcount > 0
+
+    async def set_last_change(self, draft_id: int, summary: str) -> None:
+        await self._db.execute(
+            "UPDATE review_drafts SET last_change = ? WHERE draft_id = ?", (summary, draft_id)
+        )
+        await self._db.commit()
+
+    async def mark_message_deleted(self, draft_id: int) -> None:
+        await self._db.execute(
+            "UPDATE review_drafts SET message_deleted = 1 WHERE draft_id = ?", (draft_id,)
+        )
+        await self._db.commit()
+
+    async def open_reviews(self, guild_id: int) -> list[tuple[Draft, ReviewState]]:
+        """This server's drafts under review (not posted, deleted or dismissed), oldest first."""
+        async with self._db.execute(
+            f"SELECT {', '.join('d.' + c.strip() for c in _DRAFT_COLUMNS.split(','))}"
+            " FROM drafts d JOIN review_drafts r ON r.draft_id = d.id"
+            " WHERE d.guild_id = ? AND d.dismissed = 0 AND r.posted_at IS NULL"
+            " AND r.message_deleted = 0 ORDER BY d.created_at, d.id",
+            (guild_id,),
+        ) as cursor:
+            drafts = [_draft(row) for row in await cursor.fetchall()]
+        found = []
+        for draft in drafts:
+            state = await self.review_state(draft.id)
+            if state is not None:
+                found.append((draft, state))
+        return found
+
+    async def member_stats(self, guild_id: int, member_id: int) -> MemberStats:
+        """A member's drafts in this server and the reviews they gave teammates."""
+        async with self._db.execute(
+            "SELECT d.score, d.created_at, fr.score, fr.principles"
+            " FROM drafts d JOIN review_drafts r ON r.draft_id = d.id"
+            " LEFT JOIN draft_revisions fr ON fr.draft_id = d.id AND fr.revision = 1"
+            " WHERE d.guild_id = ? AND d.author_id = ? AND d.score IS NOT NULL"
+            " ORDER BY d.created_at",
+            (guild_id, member_id),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        async with self._db.execute(
+            "SELECT v.verdict, COUNT(*) FROM reviews v JOIN drafts d ON d.id = v.draft_id"
+            " WHERE d.guild_id = ? AND v.reviewer_id = ? AND d.author_id != ?"
+            " GROUP BY v.verdict",
+            (guild_id, member_id, member_id),
+        ) as cursor:
+            given = {str(r[0]): int(r[1]) for r in await cursor.fetchall()}
+        async with self._db.execute(
+            "SELECT COUNT(*) FROM review_drafts r JOIN drafts d ON d.id = r.draft_id"
+            " WHERE d.guild_id = ? AND d.author_id = ? AND r.posted_at IS NOT NULL",
+            (guild_id, member_id),
+        ) as cursor:
+            posted_row = await cursor.fetchone()
+        return MemberStats(
+            scores=tuple(int(r[0]) for r in rows),
+            first_scores=tuple(int(r[2]) if r[2] is not None else int(r[0]) for r in rows),
+            first_principles=tuple(
+                tuple(p for p in str(r[3] or "").split(",") if p) for r in rows
+            ),
+            posted=int(posted_row[0]) if posted_row else 0,
+            approvals_given=given.get("approve", 0),
+            changes_given=given.get("changes", 0),
+        )
+
+
+ReviewVerdict = Literal["approve", "changes"]
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    reviewer_id: int
+    #: The reviewer's name when they reviewed, shown even after they leave the server.
+    reviewer_name: str
+    verdict: ReviewVerdict
+    reason: str | None
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewState:
+    draft_id: int
+    revision: int
+    #: The last revision whose approval the author was told about.
+    announced_revision: int | None
+    posted_at: float | None
+    posted_link: str | None
+    message_deleted: bool
+    #: The reviews of the current revision, oldest first.
+    reviews: tuple[Review, ...]
+    #: What the latest revision changed, in a line or two.
+    last_change: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MemberStats:
+    """One member's drafts (oldest first) and the reviews they gave others."""
+
+    #: Each draft's current score.
+    scores: tuple[int, ...]
+    #: Each draft's score as first posted.
+    first_scores: tuple[int, ...]
+    #: The principles each draft tripped as first posted.
+    first_principles: tuple[tuple[str, ...], ...]
+    posted: int
+    approvals_given: int
+    changes_given: int

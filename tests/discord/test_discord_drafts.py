@@ -35,7 +35,8 @@ async def test_a_draft_gets_findings_and_a_rewrite_in_a_thread_on_it(world: Worl
     rewrite = embed.fields[0]
     assert rewrite.name.startswith("Rewrite ·") and "offline rewrite" in rewrite.name
     assert "writing" not in rewrite.name
-    assert button_labels(reply) == ["Another version", "Why?", "Dismiss"]
+    assert button_labels(reply) == [
+        "Another version", "Why?", "Dismiss", "Approve", "Request changes"]
     assert_within_limits(reply.embeds)
 
 

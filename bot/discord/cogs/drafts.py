@@ -6,22 +6,24 @@ and /critique and the context menu still work.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord.ext import commands
-from discord.ui import View
+from discord.ui import Item, View
 
 from bot.discord.coaching import NO_PINGS, Coaching, ShowCritique, rewrite_file
 from bot.discord.cooldown import cooldown_message
+from bot.discord.locks import KeyedLocks
 from bot.discord.render import RenderedCritique, truncate
 from bot.discord.store import Draft, NewDraft, text_digest
 from bot.discord.views import critique_view
 
 if TYPE_CHECKING:
     from bot.discord.app import DraftcoachBot
+    from bot.discord.cogs.review import TeamReview
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +33,22 @@ EMPTY_DRAFT = (
 )
 
 
-def edits_of(message: discord.Message | discord.PartialMessage) -> ShowCritique:
+#: Adds what other features show on a critique (the team review's status) to its embed.
+Decorate = Callable[[discord.Embed], Awaitable[discord.Embed]]
+
+
+async def undecorated(embed: discord.Embed) -> discord.Embed:
+    return embed
+
+
+def edits_of(
+    message: discord.Message | discord.PartialMessage, decorate: Decorate = undecorated
+) -> ShowCritique:
     """Shows each state of a critique by editing ``message``."""
 
     async def show(rendered: RenderedCritique) -> None:
-        await message.edit(embed=rendered.embed, attachments=rewrite_file(rendered),
-                           allowed_mentions=NO_PINGS)
+        await message.edit(embed=await decorate(rendered.embed),
+                           attachments=rewrite_file(rendered), allowed_mentions=NO_PINGS)
 
     return show
 
@@ -53,14 +65,25 @@ class DraftsChannels(commands.Cog):
         self.bot = bot
         self.coaching: Coaching = bot.coaching
         # One critique at a time per draft, so quick successive edits apply in order.
-        self._locks: dict[int, asyncio.Lock] = {}
+        self._lock = KeyedLocks()
 
-    def _lock(self, draft_id: int) -> asyncio.Lock:
-        if len(self._locks) > 1000:
-            for key, lock in list(self._locks.items()):
-                if not lock.locked():
-                    del self._locks[key]
-        return self._locks.setdefault(draft_id, asyncio.Lock())
+    def _review(self) -> TeamReview | None:
+        """The team review cog, when it is loaded."""
+        return self.bot.get_cog("TeamReview")  # type: ignore[return-value]
+
+    def _decorate(self, draft_id: int) -> Decorate:
+        review = self._review()
+        if review is None:
+            return undecorated
+
+        async def decorate(embed: discord.Embed) -> discord.Embed:
+            return await review.decorate(draft_id, embed)
+
+        return decorate
+
+    async def _extra_items(self, draft_id: int) -> list[Item[Any]]:
+        review = self._review()
+        return [] if review is None else await review.buttons(draft_id)
 
     def _is_draft(self, message: discord.Message) -> bool:
         return (
@@ -97,12 +120,15 @@ class DraftsChannels(commands.Cog):
         async with self._lock(draft.id):
             assessment = self.coaching.assess(text, context)
             await self.coaching.record(draft.id, assessment)
+            review = self._review()
+            if review is not None:
+                await review.critiqued(draft, assessment, previous=None)
             reply = await self._send_reply(
                 message, draft, rendered=self.coaching.render(assessment)
             )
             if reply is not None:
                 await self.coaching.stream_rewrite(
-                    draft.id, assessment, context, edits_of(reply)
+                    draft.id, assessment, context, edits_of(reply, self._decorate(draft.id))
                 )
 
     async def _send_reply(
@@ -114,9 +140,10 @@ class DraftsChannels(commands.Cog):
         content: str | None = None,
     ) -> discord.Message | None:
         """Answer in a thread on the draft, or as a reply where threads are not allowed."""
-        embeds = [rendered.embed] if rendered is not None else []
+        embeds = [await self._decorate(draft.id)(rendered.embed)] if rendered is not None else []
         # Text-only answers (no text to coach, cooldown) get no buttons.
-        view = View(timeout=None) if rendered is None else critique_view(draft.id, private=False)
+        view = View(timeout=None) if rendered is None else critique_view(
+            draft.id, private=False, extra=await self._extra_items(draft.id))
         reply: discord.Message | None = None
         if isinstance(message.channel, discord.TextChannel):
             try:
@@ -149,45 +176,52 @@ class DraftsChannels(commands.Cog):
         draft = await self.coaching.store.channel_draft(payload.message_id)
         if draft is None or draft.dismissed:
             return
-        text = str(payload.data.get("content") or "")
-        async with self._lock(draft.id):
+        await self.revise(draft.id, str(payload.data.get("content") or ""))
+
+    async def revise(self, draft_id: int, text: str) -> None:
+        """Critique a new version of a draft (its message edited, or posted in its thread)."""
+        async with self._lock(draft_id):
             # Re-read under the lock: a repeated event for the same edit changes nothing.
-            current = await self.coaching.store.draft(draft.id)
+            current = await self.coaching.store.draft(draft_id)
             if current is None or current.text_hash == text_digest(text) or not text.strip():
                 return
-            await self._recritique(current, text, payload)
+            await self._recritique(current, text)
 
-    async def _recritique(
-        self, draft: Draft, text: str, payload: discord.RawMessageUpdateEvent
-    ) -> None:
+    async def _recritique(self, draft: Draft, text: str) -> None:
         context = await self.coaching.context(draft.guild_id)
         await self.coaching.store.update_text(draft.id, text, context.platform)
         assessment = self.coaching.assess(text, context)
         await self.coaching.record(draft.id, assessment)
+        review = self._review()
+        if review is not None:
+            await review.critiqued(draft, assessment, previous=draft)
         first = self.coaching.render(assessment, previous_score=draft.score)
-        reply: discord.Message | discord.PartialMessage | None = await self._existing_reply(draft)
+        decorate = self._decorate(draft.id)
+        reply: discord.Message | discord.PartialMessage | None = await self.existing_reply(draft)
         try:
             if reply is not None:
                 # content=None clears an earlier text-only answer (cooldown, no text).
-                await reply.edit(content=None, embed=first.embed, attachments=[],
+                await reply.edit(content=None, embed=await decorate(first.embed), attachments=[],
                                  allowed_mentions=NO_PINGS,
-                                 view=critique_view(draft.id, private=False))
+                                 view=critique_view(draft.id, private=False,
+                                                    extra=await self._extra_items(draft.id)))
         except discord.NotFound:
             reply = None
         if reply is None:
             # The old answer is gone: answer the edited draft afresh.
-            channel = self.bot.get_channel(payload.channel_id)
-            if not isinstance(channel, discord.TextChannel | discord.Thread):
+            channel = self.bot.get_channel(draft.channel_id)
+            if (not isinstance(channel, discord.TextChannel | discord.Thread)
+                    or draft.message_id is None):
                 return
-            message = await channel.fetch_message(payload.message_id)
+            message = await channel.fetch_message(draft.message_id)
             reply = await self._send_reply(message, draft, rendered=first)
             if reply is None:
                 return
         await self.coaching.stream_rewrite(
-            draft.id, assessment, context, edits_of(reply), previous_score=draft.score
+            draft.id, assessment, context, edits_of(reply, decorate), previous_score=draft.score
         )
 
-    async def _existing_reply(self, draft: Draft) -> discord.PartialMessage | None:
+    async def existing_reply(self, draft: Draft) -> discord.PartialMessage | None:
         if draft.reply_channel_id is None or draft.reply_message_id is None:
             return None
         channel = self.bot.get_channel(draft.reply_channel_id)

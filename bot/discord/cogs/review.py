@@ -1,0 +1,512 @@
+"""Team review: teammates approve drafts or ask for changes; the author revises and posts.
+
+The rules (statuses, material changes, what the card shows) live in
+:mod:`bot.discord.review`; this cog wires them to buttons, modals, the drafts
+cog's critiques and the ``/coach queue|stats|review`` commands.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands, ui
+from discord.ext import commands
+
+from bot.discord.coaching import NO_PINGS, Coaching, respond_or_followup
+from bot.discord.cogs.coach import NEEDS_MANAGE_SERVER, answer
+from bot.discord.locks import KeyedLocks
+from bot.discord.render import CONTENT_LIMIT, truncate, with_field
+from bot.discord.review import (
+    AWAITING_REVIEW,
+    REVIEW_FIELD,
+    QueueEntry,
+    Status,
+    final_text_blocks,
+    fixed_principles,
+    is_material_change,
+    is_new_version,
+    refusal,
+    render_queue,
+    render_stats,
+    review_field_value,
+    review_status,
+    reviews_reset_notice,
+    revision_note,
+    tally,
+)
+from bot.discord.store import Draft, ReviewState, ReviewVerdict
+from bot.discord.views import SOMETHING_WENT_WRONG, DraftButton, load_draft
+from bot.models import Assessment
+
+if TYPE_CHECKING:
+    from bot.discord.app import DraftcoachBot
+    from bot.discord.cogs.drafts import DraftsChannels
+
+log = logging.getLogger(__name__)
+
+MAX_APPROVALS = 10
+
+
+def review_of(interaction: discord.Interaction) -> TeamReview:
+    cog = interaction.client.get_cog("TeamReview")  # type: ignore[attr-defined]
+    assert isinstance(cog, TeamReview)
+    return cog
+
+
+# ------------------------------------------------------------------- buttons
+
+
+class ReviewButton(
+    DraftButton, template=r"dc:(?P<action>approve|changes):(?P<draft>\d+):(?P<revision>\d+)"
+):
+    """A review button; its id names the revision it was shown for (``dc:approve:7:2``)."""
+
+    def __init__(self, draft_id: int, revision: int = 1) -> None:
+        ui.DynamicItem.__init__(self, ui.Button(
+            label=self.label, emoji=self.emoji, style=self.style,
+            custom_id=f"dc:{self.action}:{draft_id}:{revision}"))
+        self.draft_id = draft_id
+        self.revision = revision
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: ui.Item[Any], match: Any, /
+    ) -> ReviewButton:
+        return cls(int(match["draft"]), int(match["revision"]))
+
+
+class ApproveButton(ReviewButton, template=r"dc:approve:(?P<draft>\d+):(?P<revision>\d+)"):
+    action = "approve"
+    label = "Approve"
+    emoji = "✅"
+    style = discord.ButtonStyle.success
+
+    async def handle(self, interaction: discord.Interaction) -> None:
+        await review_of(interaction).approve(interaction, self.draft_id, self.revision)
+
+
+class RequestChangesButton(
+    ReviewButton, template=r"dc:changes:(?P<draft>\d+):(?P<revision>\d+)"
+):
+    action = "changes"
+    label = "Request changes"
+    emoji = "✏️"
+
+    async def handle(self, interaction: discord.Interaction) -> None:
+        await review_of(interaction).ask_for_changes(interaction, self.draft_id, self.revision)
+
+
+class MarkPostedButton(DraftButton, template=r"dc:posted:(?P<draft>\d+)"):
+    action = "posted"
+    label = "Mark posted"
+    emoji = "📣"
+    style = discord.ButtonStyle.primary
+
+    async def handle(self, interaction: discord.Interaction) -> None:
+        await review_of(interaction).ask_posted(interaction, self.draft_id)
+
+
+REVIEW_ITEMS: tuple[type[ui.DynamicItem[Any]], ...] = (
+    ApproveButton, RequestChangesButton, MarkPostedButton,
+)
+
+
+# -------------------------------------------------------------------- modals
+
+
+class ChangesModal(ui.Modal, title="Request changes"):
+    reason: ui.TextInput[ChangesModal] = ui.TextInput(
+        label="What should change?", custom_id="reason", style=discord.TextStyle.paragraph,
+        placeholder="Be specific: which words, and why.", min_length=3, max_length=1000,
+    )
+
+    def __init__(self, cog: TeamReview, draft_id: int, revision: int) -> None:
+        super().__init__(timeout=15 * 60)
+        self.cog = cog
+        self.draft_id = draft_id
+        self.revision = revision
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        await self.cog.request_changes(interaction, self.draft_id, self.revision,
+                                       self.reason.value)
+
+    async def on_error(  # type: ignore[override]
+        self, interaction: discord.Interaction, error: Exception
+    ) -> None:
+        log.error("requesting changes on draft %d failed", self.draft_id, exc_info=error)
+        await respond_or_followup(interaction, SOMETHING_WENT_WRONG)
+
+
+class PostedModal(ui.Modal, title="Mark as posted"):
+    link: ui.TextInput[PostedModal] = ui.TextInput(
+        label="Link to the post (optional)", custom_id="link", required=False,
+        placeholder="https://…", max_length=500,
+    )
+
+    def __init__(self, cog: TeamReview, draft_id: int) -> None:
+        super().__init__(timeout=15 * 60)
+        self.cog = cog
+        self.draft_id = draft_id
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        await self.cog.mark_posted(interaction, self.draft_id, self.link.value)
+
+    async def on_error(  # type: ignore[override]
+        self, interaction: discord.Interaction, error: Exception
+    ) -> None:
+        log.error("marking draft %d posted failed", self.draft_id, exc_info=error)
+        await respond_or_followup(interaction, SOMETHING_WENT_WRONG)
+
+
+# ----------------------------------------------------------------------- cog
+
+
+class TeamReview(commands.Cog):
+    review = app_commands.Group(name="review", description="Team review settings")
+
+    def __init__(self, bot: DraftcoachBot) -> None:
+        self.bot = bot
+        self.coaching: Coaching = bot.coaching
+        self.store = bot.coaching.store
+        # One review change at a time per draft, so the card always shows the latest state.
+        self._lock = KeyedLocks()
+
+    async def cog_load(self) -> None:
+        # queue, stats and review live under /coach, whose group belongs to the coach cog.
+        coach = self.bot.tree.get_command("coach")
+        if not isinstance(coach, app_commands.Group):
+            raise RuntimeError("the coach cog must load before the team review cog")
+        for command in self.__cog_app_commands__:
+            coach.add_command(command)
+        self.__cog_app_commands__ = []
+        self.bot.add_dynamic_items(*REVIEW_ITEMS)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(*REVIEW_ITEMS)
+        coach = self.bot.tree.get_command("coach")
+        if isinstance(coach, app_commands.Group):
+            for name in ("queue", "stats", "review"):
+                coach.remove_command(name)
+
+    # ------------------------------------------------- the critique's card
+
+    async def critiqued(
+        self, draft: Draft, assessment: Assessment, *, previous: Draft | None
+    ) -> None:
+        """A watched-channel draft was critiqued: open its review, or judge the revision."""
+        principles = [f.principle for f in assessment.findings]
+        state = await self.store.review_state(draft.id)
+        if state is None:
+            await self.store.open_review(draft.id, score=assessment.score, principles=principles)
+            return
+        if previous is None:
+            return
+        material = is_material_change(
+            previous.text, assessment.text, score_before=previous.score,
+            score_after=assessment.score, principles_before=previous.principles,
+            principles_after=principles,
+        )
+        async with self._lock(draft.id):
+            revision = state.revision
+            if material and state.posted_at is None:
+                revision = await self.store.new_revision(
+                    draft.id, score=assessment.score, principles=principles)
+        reset = material and state.posted_at is None
+        change = revision_note(
+            revision=revision, score_before=previous.score, score_after=assessment.score,
+            fixed=fixed_principles(previous.principles, principles),
+            material=reset, had_reviews=bool(state.reviews),
+            principles=self.coaching.coach.principles,
+        )
+        await self.store.set_last_change(draft.id, change)
+        if reset and state.reviews:
+            await self._send_to_thread(draft, reviews_reset_notice(revision, change))
+
+    async def decorate(self, draft_id: int, embed: discord.Embed) -> discord.Embed:
+        """``embed`` with the draft's review field, if the draft is under review."""
+        found = await self._state(draft_id)
+        if found is None:
+            return embed
+        draft, state, status, required = found
+        value = review_field_value(status=status, state=state, author_id=draft.author_id,
+                                   required=required)
+        return with_field(embed, REVIEW_FIELD, value)
+
+    async def buttons(self, draft_id: int) -> list[ui.Item[Any]]:
+        state = await self.store.review_state(draft_id)
+        if state is None:
+            return []
+        return [ApproveButton(draft_id, state.revision),
+                RequestChangesButton(draft_id, state.revision)]
+
+    async def _state(self, draft_id: int) -> tuple[Draft, ReviewState, Status, int] | None:
+        draft = await self.store.draft(draft_id)
+        state = await self.store.review_state(draft_id)
+        if draft is None or state is None:
+            return None
+        required = await self.store.review_approvals(draft.guild_id or 0)
+        status = review_status(coach_verdict=draft.verdict, state=state,
+                               author_id=draft.author_id, required=required)
+        return draft, state, status, required
+
+    async def _critique_message(self, draft: Draft) -> discord.PartialMessage | None:
+        """The bot's critique of ``draft`` (in its thread, or a reply)."""
+        drafts: DraftsChannels | None = self.bot.get_cog("DraftsChannels")  # type: ignore[assignment]
+        return None if drafts is None else await drafts.existing_reply(draft)
+
+    async def _send_to_thread(self, draft: Draft, content: str, **kwargs: Any) -> None:
+        """Post next to the critique: in the draft's thread, or its channel without one."""
+        critique = await self._critique_message(draft)
+        if critique is None:
+            return
+        try:
+            await critique.channel.send(content, allowed_mentions=NO_PINGS, **kwargs)
+        except discord.HTTPException as exc:
+            log.warning("could not post in the thread of draft %d: %s", draft.id, exc)
+
+    async def refresh_card(self, draft_id: int) -> None:
+        """Show the draft's current review state on its critique."""
+        draft = await self.store.draft(draft_id)
+        critique = None if draft is None else await self._critique_message(draft)
+        if critique is None:
+            return
+        try:
+            message = await critique.fetch()
+            if message.embeds:
+                await message.edit(embed=await self.decorate(draft_id, message.embeds[0]),
+                                   allowed_mentions=NO_PINGS)
+        except discord.NotFound:
+            log.info("the critique of draft %d is gone; nothing to update", draft_id)
+        except discord.HTTPException as exc:
+            log.warning("could not update the review of draft %d: %s", draft_id, exc)
+
+    # ------------------------------------------------------------- reviews
+
+    async def _reviewable(
+        self, interaction: discord.Interaction, draft_id: int, revision: int,
+        verdict: ReviewVerdict,
+    ) -> Draft | None:
+        draft = await load_draft(interaction, draft_id)
+        if draft is None:
+            return None
+        state = await self.store.review_state(draft_id)
+        problem = refusal(draft=draft, state=state, user_id=interaction.user.id,
+                          revision=revision, verdict=verdict)
+        if problem is not None:
+            await respond_or_followup(interaction, problem)
+            return None
+        return draft
+
+    async def approve(self, interaction: discord.Interaction, draft_id: int, revision: int) -> None:
+        draft = await self._reviewable(interaction, draft_id, revision, "approve")
+        if draft is None:
+            return
+        async with self._lock(draft_id):
+            if not await self._record(interaction, draft, revision, "approve"):
+                return
+            found = await self._state(draft_id)
+            assert found is not None
+            _, state, status, required = found
+            message = interaction.message
+            if message is not None and message.embeds:
+                value = review_field_value(status=status, state=state,
+                                           author_id=draft.author_id, required=required)
+                await interaction.response.edit_message(
+                    embed=with_field(message.embeds[0], REVIEW_FIELD, value),
+                    allowed_mentions=NO_PINGS)
+            else:
+                await interaction.response.defer()
+                await self.refresh_card(draft_id)
+            announce = status == "approved" and await self.store.claim_approval_announcement(
+                draft_id, state.revision)
+        if announce:
+            await self._announce_approval(draft, state)
+
+    async def _record(
+        self, interaction: discord.Interaction, draft: Draft, revision: int,
+        verdict: ReviewVerdict, reason: str | None = None,
+    ) -> bool:
+        recorded = await self.store.add_review(
+            draft.id, revision=revision, reviewer_id=interaction.user.id,
+            reviewer_name=interaction.user.display_name, verdict=verdict, reason=reason,
+        )
+        if not recorded:
+            await respond_or_followup(
+                interaction, "The draft changed while you were reviewing it. Have a look at "
+                "the new version on the critique and review that one.")
+        return recorded
+
+    async def _announce_approval(self, draft: Draft, state: ReviewState) -> None:
+        latest = await self.store.review_state(draft.id) or state
+        names = ", ".join(r.reviewer_name for r in tally(latest.reviews, draft.author_id).approvals)
+        head = truncate(
+            f"✅ <@{draft.author_id}>, your draft is approved by {names}. Here is the final "
+            "text to copy; press **Mark posted** once it is out.", CONTENT_LIMIT)
+        view = ui.View(timeout=None)
+        view.add_item(MarkPostedButton(draft.id))
+        if draft.text is None:
+            days = self.coaching.settings.discord.retention_days
+            await self._send_to_thread(
+                draft, head + f"\n(I only keep drafts' text for {days} days, and this one "
+                "is older: copy it from your message.)", view=view)
+            return
+        blocks = final_text_blocks(draft.text)
+        if blocks is None:
+            data = io.BytesIO(draft.text.encode("utf-8"))
+            await self._send_to_thread(draft, head, view=view,
+                                       file=discord.File(data, filename="final-draft.txt"))
+            return
+        await self._send_to_thread(draft, head)
+        for index, block in enumerate(blocks):
+            last = index == len(blocks) - 1
+            await self._send_to_thread(draft, block, **({"view": view} if last else {}))
+
+    async def ask_for_changes(
+        self, interaction: discord.Interaction, draft_id: int, revision: int
+    ) -> None:
+        if await self._reviewable(interaction, draft_id, revision, "changes") is None:
+            return
+        await interaction.response.send_modal(ChangesModal(self, draft_id, revision))
+
+    async def request_changes(
+        self, interaction: discord.Interaction, draft_id: int, revision: int, reason: str
+    ) -> None:
+        draft = await self._reviewable(interaction, draft_id, revision, "changes")
+        if draft is None:
+            return
+        reason = reason.strip()
+        async with self._lock(draft_id):
+            if not await self._record(interaction, draft, revision, "changes", reason):
+                return
+            quoted = "\n".join(f"> {line}" for line in reason.splitlines() if line.strip())
+            await interaction.response.send_message(
+                truncate(f"✏️ **{interaction.user.display_name}** asked <@{draft.author_id}> "
+                         f"for changes:\n{quoted}", CONTENT_LIMIT),
+                allowed_mentions=NO_PINGS)
+            await self.refresh_card(draft_id)
+
+    # --------------------------------------------------------------- posted
+
+    async def ask_posted(self, interaction: discord.Interaction, draft_id: int) -> None:
+        if await self._postable(interaction, draft_id) is not None:
+            await interaction.response.send_modal(PostedModal(self, draft_id))
+
+    async def _postable(self, interaction: discord.Interaction, draft_id: int) -> Draft | None:
+        draft = await load_draft(interaction, draft_id)
+        if draft is None:
+            return None
+        found = await self._state(draft_id)
+        if interaction.user.id != draft.author_id:
+            problem = "Only the draft's author can mark it posted."
+        elif found is None:
+            problem = "This draft isn't under team review."
+        elif found[2] == "posted":
+            problem = "This draft is already marked posted."
+        elif found[2] != "approved":
+            problem = (f"This draft is **{found[2]}** now (it changed after the approval), "
+                       "so it needs the team's approval again before it goes out.")
+        else:
+            return draft
+        await respond_or_followup(interaction, problem)
+        return None
+
+    async def mark_posted(self, interaction: discord.Interaction, draft_id: int, link: str) -> None:
+        link = link.strip()
+        if link and not link.startswith(("https://", "http://")):
+            await respond_or_followup(
+                interaction, "That doesn't look like a link: it should start with https://. "
+                "Press **Mark posted** again to fix it, or leave the link empty.")
+            return
+        if await self._postable(interaction, draft_id) is None:
+            return
+        if not await self.store.mark_posted(draft_id, link or None):
+            await respond_or_followup(interaction, "This draft is already marked posted.")
+            return
+        await interaction.response.send_message(
+            "📣 Marked as posted" + (f": {link}" if link else ".") + " Nice work, team!",
+            allowed_mentions=NO_PINGS)
+        await self.refresh_card(draft_id)
+
+    # ------------------------------------------------------------ listeners
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """The author posting a new version of the draft in its thread."""
+        channel = message.channel
+        if (not self.bot.intents.message_content or message.author.bot
+                or not isinstance(channel, discord.Thread)
+                or channel.parent_id not in self.coaching.watched):
+            return
+        draft = await self.store.channel_draft(channel.id)
+        if (draft is None or draft.dismissed or message.author.id != draft.author_id
+                or not is_new_version(draft.text, message.content)):
+            return
+        drafts: DraftsChannels | None = self.bot.get_cog("DraftsChannels")  # type: ignore[assignment]
+        if drafts is not None:
+            await drafts.revise(draft.id, message.content)
+
+    @commands.Cog.listener()
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        if payload.channel_id not in self.coaching.watched:
+            return
+        draft = await self.store.channel_draft(payload.message_id)
+        if draft is None or await self.store.review_state(draft.id) is None:
+            return
+        await self.store.mark_message_deleted(draft.id)
+        await self.refresh_card(draft.id)
+
+    # ------------------------------------------------------------- commands
+
+    @app_commands.command(name="queue", description="Drafts waiting for a teammate's review")
+    @app_commands.describe(share="Show the list to the channel instead of only to you")
+    async def queue(self, interaction: discord.Interaction, share: bool = False) -> None:
+        assert interaction.guild is not None
+        required = await self.store.review_approvals(interaction.guild.id)
+        entries = []
+        for draft, state in await self.store.open_reviews(interaction.guild.id):
+            status = review_status(coach_verdict=draft.verdict, state=state,
+                                   author_id=draft.author_id, required=required)
+            if status not in AWAITING_REVIEW:
+                continue
+            member = interaction.guild.get_member(draft.author_id)
+            entries.append(QueueEntry(
+                draft, status, len(tally(state.reviews, draft.author_id).approvals), required,
+                member.display_name if member is not None else "a former member"))
+        await interaction.response.send_message(
+            embed=render_queue(entries, now=time.time()), ephemeral=not share,
+            allowed_mentions=NO_PINGS)
+
+    @app_commands.command(name="stats", description="A member's drafts over time")
+    @app_commands.describe(member="Whose drafts (default: yours)",
+                           share="Show the stats to the channel instead of only to you")
+    async def stats(
+        self, interaction: discord.Interaction, member: discord.Member | None = None,
+        share: bool = False,
+    ) -> None:
+        assert interaction.guild is not None
+        who = member or interaction.user
+        stats = await self.store.member_stats(interaction.guild.id, who.id)
+        await interaction.response.send_message(
+            embed=render_stats(who.display_name, stats, self.coaching.coach.principles),
+            ephemeral=not share, allowed_mentions=NO_PINGS)
+
+    @review.command(name="approvals", description="How many teammates must approve a draft")
+    @app_commands.describe(count="Approvals needed (the author's own never counts)")
+    async def approvals(
+        self, interaction: discord.Interaction,
+        count: app_commands.Range[int, 1, MAX_APPROVALS],
+    ) -> None:
+        if interaction.guild_id is None or not interaction.permissions.manage_guild:
+            await answer(interaction, NEEDS_MANAGE_SERVER)
+            return
+        await self.store.set_review_approvals(interaction.guild_id, count)
+        await answer(interaction, f"Drafts here now need **{count}** teammate approval"
+                                  f"{'s' if count != 1 else ''} (never the author's own).")
+
+
+async def setup(bot: DraftcoachBot) -> None:
+    await bot.add_cog(TeamReview(bot))

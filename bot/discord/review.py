@@ -1,0 +1,327 @@
+"""Team review rules: a draft's status, what counts as a material change, what is shown.
+
+Pure functions over the store's records, so the rules are tested without Discord.
+
+A draft's status, first match wins:
+
+- ``posted``: the author marked it posted.
+- ``changes requested``: a teammate asked for changes on the current revision (and
+  has not approved it since).
+- ``approved``: enough teammates approved the current revision (the server's
+  setting, default 1; the author's own approval never counts).
+- ``needs work``: the coach's verdict is "needs work" and the team has not approved it yet.
+- ``in review``: waiting for teammates.
+
+A revision is *material* when the normalised text (case and spacing ignored) differs
+by more than :data:`MATERIAL_CHARACTERS` characters, or the coach's score or the
+principles it flags changed. A material revision starts a new review round: earlier
+approvals and change requests stop counting. Typo-level edits keep them.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import discord
+
+from bot.discord.render import (
+    CONTENT_LIMIT,
+    DESCRIPTION_LIMIT,
+    FIELD_VALUE_LIMIT,
+    NEUTRAL_COLOUR,
+    PrincipleInfo,
+    check_embed,
+    safe_text,
+    split_chunks,
+    truncate,
+    truncate_lines,
+)
+from bot.discord.store import Draft, MemberStats, Review, ReviewState, ReviewVerdict
+
+Status = Literal["needs work", "in review", "changes requested", "approved", "posted"]
+
+#: Statuses of drafts waiting for a teammate's review (the queue).
+AWAITING_REVIEW: frozenset[Status] = frozenset({"in review", "needs work"})
+#: More changed characters than this (after normalising) make a revision material.
+MATERIAL_CHARACTERS = 5
+#: Shortest message in a draft's thread that can be a new version of it.
+NEW_VERSION_MINIMUM = 20
+#: Name of the review field on a critique embed.
+REVIEW_FIELD = "Team review"
+
+STATUS_ICONS: dict[Status, str] = {
+    "needs work": "🛠️",
+    "in review": "👀",
+    "changes requested": "✏️",
+    "approved": "✅",
+    "posted": "📣",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """The reviews that count on the current revision."""
+
+    approvals: tuple[Review, ...]
+    change_requests: tuple[Review, ...]
+
+
+def tally(reviews: Iterable[Review], author_id: int) -> Tally:
+    """Teammates' verdicts on the current revision; the author's own never count."""
+    counted = [r for r in reviews if r.reviewer_id != author_id]
+    return Tally(
+        approvals=tuple(r for r in counted if r.verdict == "approve"),
+        change_requests=tuple(r for r in counted if r.verdict == "changes"),
+    )
+
+
+def review_status(
+    *, coach_verdict: str | None, state: ReviewState, author_id: int, required: int
+) -> Status:
+    if state.posted_at is not None:
+        return "posted"
+    counted = tally(state.reviews, author_id)
+    if counted.change_requests:
+        return "changes requested"
+    if len(counted.approvals) >= max(required, 1):
+        return "approved"
+    if coach_verdict == "needs-work" and not counted.approvals:
+        return "needs work"
+    return "in review"
+
+
+# ------------------------------------------------------------------ revisions
+
+
+def normalise(text: str) -> str:
+    """Case and spacing ignored: re-flowing a paragraph is not a change."""
+    return " ".join(text.casefold().split())
+
+
+def changed_characters(before: str, after: str) -> int:
+    """How many characters differ between the normalised texts (insertions and deletions)."""
+    old, new = normalise(before), normalise(after)
+    if old == new:
+        return 0
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    return sum(max(i2 - i1, j2 - j1)
+               for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal")
+
+
+def is_material_change(
+    before: str | None,
+    after: str,
+    *,
+    score_before: int | None,
+    score_after: int,
+    principles_before: Sequence[str],
+    principles_after: Sequence[str],
+) -> bool:
+    """Does this revision need a fresh review? (see the module's docstring)"""
+    if before is None:
+        # The old text is past its retention: nothing to compare, so review afresh.
+        return True
+    if score_before != score_after or set(principles_before) != set(principles_after):
+        return True
+    return changed_characters(before, after) > MATERIAL_CHARACTERS
+
+
+def fixed_principles(before: Sequence[str], after: Sequence[str]) -> list[str]:
+    """Principles the old version tripped and the new one no longer does, in order."""
+    remaining = set(after)
+    return [p for p in dict.fromkeys(before) if p not in remaining]
+
+
+def is_new_version(current: str | None, message: str) -> bool:
+    """Is the author's message in the draft's thread a new version, or conversation?
+
+    A new version is at least half as long as the draft and at least
+    :data:`NEW_VERSION_MINIMUM` characters; "thanks, on it" is conversation.
+    """
+    text = message.strip()
+    if len(text) < NEW_VERSION_MINIMUM:
+        return False
+    return current is None or len(text) * 2 >= len(current.strip())
+
+
+def refusal(
+    *, draft: Draft, state: ReviewState | None, user_id: int, revision: int,
+    verdict: ReviewVerdict,
+) -> str | None:
+    """Why this member cannot review this draft now, politely; ``None`` if they can."""
+    if state is None:
+        return "This draft isn't under team review."
+    if state.message_deleted:
+        return "The draft's message was deleted, so there is nothing left to review."
+    if state.posted_at is not None:
+        return "This draft is already posted; no more reviews needed."
+    if user_id == draft.author_id:
+        if verdict == "approve":
+            return ("You can't approve your own draft: a teammate's fresh eyes are the "
+                    "point. Ask someone to have a look.")
+        return "It's your own draft: just edit it, or post the new version in this thread."
+    if revision != state.revision:
+        return (f"The draft changed since you opened this (it is now revision "
+                f"{state.revision}). Have a look at the new version and review that one.")
+    return None
+
+
+# ------------------------------------------------------------------ display
+
+
+def status_line(status: Status) -> str:
+    return f"{STATUS_ICONS[status]} **{status}**"
+
+
+def review_field_value(
+    *, status: Status, state: ReviewState, author_id: int, required: int
+) -> str:
+    """Status, who approved and who asked for what, within one embed field."""
+    counted = tally(state.reviews, author_id)
+    lines = [f"{status_line(status)} · revision {state.revision}"
+             f" · approvals {len(counted.approvals)}/{max(required, 1)}"]
+    if state.message_deleted:
+        lines.append("🗑️ The draft message was deleted.")
+    if state.posted_at is not None:
+        lines.append("Posted" + (f": {truncate(state.posted_link, 200)}"
+                                 if state.posted_link else "."))
+    if counted.approvals:
+        names = ", ".join(safe_text(r.reviewer_name) for r in counted.approvals)
+        lines.append(f"✅ Approved by {names}")
+    for request in counted.change_requests:
+        reason = " ".join((request.reason or "").split()) or "no reason given"
+        lines.append(f"✏️ {safe_text(request.reviewer_name)}: {safe_text(truncate(reason, 300))}")
+    if state.last_change:
+        lines.append(truncate(state.last_change, 400))
+    return truncate_lines(lines, FIELD_VALUE_LIMIT)
+
+
+def revision_note(
+    *,
+    revision: int,
+    score_before: int | None,
+    score_after: int,
+    fixed: Sequence[str],
+    material: bool,
+    had_reviews: bool,
+    principles: Mapping[str, PrincipleInfo],
+) -> str:
+    """What a revision changed, for the critique's review field."""
+    if score_before is None or score_before == score_after:
+        score = f"score {score_after}/100 (unchanged)"
+    else:
+        score = f"score {score_before} → {score_after} ({score_after - score_before:+d})"
+    head = f"**Revision {revision}**: {score}." if material else f"Small edit: {score}."
+    lines = [head]
+    if fixed:
+        titles = [principles[p].title if p in principles else p for p in fixed]
+        lines.append("Fixed: " + ", ".join(f"**{safe_text(t)}**" for t in titles) + ".")
+    if material and had_reviews:
+        lines.append("Earlier reviews no longer count: this version needs its own.")
+    elif not material and had_reviews:
+        lines.append("A small change: the reviews so far still count.")
+    return truncate(" ".join(lines), CONTENT_LIMIT)
+
+
+def reviews_reset_notice(revision: int, change: str) -> str:
+    """Posted in the thread when a revision discards reviews, so reviewers look again."""
+    return truncate(f"🔁 {change}\nTeammates who reviewed it: please have a look at "
+                    f"revision {revision}.", CONTENT_LIMIT)
+
+
+def final_text_blocks(text: str, *, size: int = CONTENT_LIMIT - 100) -> list[str] | None:
+    """The approved text as copyable code blocks, or ``None`` if it must go as a file.
+
+    A draft that itself contains a code fence would break out of the block, and
+    escaping it would change what the author copies.
+    """
+    if "```" in text:
+        return None
+    return [f"```\n{chunk}\n```" for chunk in split_chunks(text, size)]
+
+
+def draft_link(draft: Draft) -> str:
+    return (f"https://discord.com/channels/{draft.guild_id}/{draft.channel_id}/"
+            f"{draft.message_id}")
+
+
+@dataclass(frozen=True, slots=True)
+class QueueEntry:
+    draft: Draft
+    status: Status
+    approvals: int
+    required: int
+    author_name: str
+
+
+def render_queue(entries: Sequence[QueueEntry], *, now: float) -> discord.Embed:
+    lines = []
+    for entry in entries:
+        draft = entry.draft
+        score = f"{draft.score}/100" if draft.score is not None else "not scored"
+        age = _age(now - draft.created_at)
+        lines.append(
+            f"{STATUS_ICONS[entry.status]} [{safe_text(entry.author_name)}'s draft]"
+            f"({draft_link(draft)}) · {score} · {entry.status} · approvals "
+            f"{entry.approvals}/{entry.required} · {age} ago"
+        )
+    if not lines:
+        lines = ["No drafts are waiting for review. 🎉"]
+    embed = discord.Embed(title=f"Drafts awaiting review ({len(entries)})",
+                          description=truncate_lines(lines, DESCRIPTION_LIMIT),
+                          colour=NEUTRAL_COLOUR)
+    check_embed(embed)
+    return embed
+
+
+def _age(seconds: float) -> str:
+    minutes = max(int(seconds // 60), 0)
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h"
+    return f"{minutes // (24 * 60)} days"
+
+
+def render_stats(
+    name: str, stats: MemberStats, principles: Mapping[str, PrincipleInfo]
+) -> discord.Embed:
+    embed = discord.Embed(title=truncate(f"{name}'s drafts", 256), colour=NEUTRAL_COLOUR)
+    if not stats.scores:
+        embed.description = "No drafts in the drafts channels yet."
+    else:
+        count = len(stats.scores)
+        lines = [
+            f"**Drafts:** {count} ({stats.posted} posted)",
+            f"**Average score:** {_mean(stats.scores)}/100 now, "
+            f"{_mean(stats.first_scores)}/100 as first posted",
+        ]
+        if count >= 4:
+            half = count // 2
+            lines.append(f"**Trend (first posted):** {_mean(stats.first_scores[:half])} → "
+                         f"{_mean(stats.first_scores[half:])} (older half → newer half)")
+        embed.description = "\n".join(lines)
+        tripped = Counter(p for drafted in stats.first_principles for p in drafted)
+        if tripped:
+            top = [f"• **{safe_text(principles[p].title) if p in principles else p}** · "
+                   f"`{p}`: {n} draft{'s' if n != 1 else ''}"
+                   for p, n in tripped.most_common(5)]
+            embed.add_field(name="Principles tripped most",
+                            value=truncate_lines(top, FIELD_VALUE_LIMIT), inline=False)
+    given = stats.approvals_given + stats.changes_given
+    embed.add_field(
+        name="Reviews given to teammates",
+        value=f"{given} ({stats.approvals_given} approvals, "
+              f"{stats.changes_given} change requests)",
+        inline=False,
+    )
+    check_embed(embed)
+    return embed
+
+
+def _mean(values: Sequence[int]) -> int:
+    return round(sum(values) / len(values)) if values else 0
