@@ -141,20 +141,30 @@ class _RuleGates:
 
     def __init__(self, rules: list[Rule]) -> None:
         self._rules = rules
-        self._gates = [rule.gate() for rule in rules]
+        #: (rule, scope or None for "always ask", its word keys, its texts)
+        self._table: list[tuple[Rule, str | None, frozenset[bytes], frozenset[str]]] = []
+        self._texts: dict[str, frozenset[str]] = {"prose": frozenset(), "text": frozenset()}
+        for rule in rules:
+            gate = rule.gate()
+            if gate is None:
+                self._table.append((rule, None, frozenset(), frozenset()))
+                continue
+            scope, needs = gate
+            self._table.append((rule, scope, needs.keys, needs.texts))
+            self._texts[scope] |= needs.texts
+        self._scopes = {scope for _, scope, _, _ in self._table if scope is not None}
 
     def rules_for(self, doc: Document) -> list[Rule]:
         """The rules that may find something in ``doc``, in their usual order."""
-        chosen = []
-        for rule, gate in zip(self._rules, self._gates, strict=True):
-            if gate is not None:
-                scope, needs = gate
-                haystack = doc.prose_haystack if scope == "prose" else doc.text_haystack
-                if needs.keys.isdisjoint(haystack.word_keys) and not any(
-                        text in haystack.folded for text in needs.texts):
-                    continue
-            chosen.append(rule)
-        return chosen
+        keys: dict[str, frozenset[bytes]] = {}
+        texts: dict[str, set[str]] = {}
+        for scope in self._scopes:
+            haystack = doc.prose_haystack if scope == "prose" else doc.text_haystack
+            keys[scope] = haystack.word_keys
+            texts[scope] = {text for text in self._texts[scope] if text in haystack.folded}
+        return [rule for rule, scope, rule_keys, rule_texts in self._table
+                if scope is None or not rule_keys.isdisjoint(keys[scope])
+                or not rule_texts.isdisjoint(texts[scope])]
 
 
 def _without_echoes(findings: list[Finding]) -> list[Finding]:

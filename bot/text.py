@@ -171,7 +171,8 @@ class Haystack:
     def __init__(self, text: str, word_keys: frozenset[bytes] | None = None) -> None:
         self.text = text
         self._positions: dict[str, list[int]] = {}
-        self._word_keys = word_keys
+        if word_keys is not None:  # known already: fills the cached property
+            self.__dict__["word_keys"] = word_keys
 
     def positions(self, finder: re.Pattern[str]) -> list[int]:
         """Where ``finder`` matches in :attr:`folded`. Rules share many words ("you",
@@ -186,14 +187,12 @@ class Haystack:
     def folded(self) -> str:
         return fold_case(self.text)
 
-    @property
+    @cached_property
     def word_keys(self) -> frozenset[bytes]:
         """The first 1..WORD_KEY_LENGTH characters of every word (run of ``\\w``), folded
         and UTF-8 encoded: a phrase starting a word can only be here if its key is.
         (Some extra keys do no harm.)"""
-        if self._word_keys is None:
-            self._word_keys = word_keys_of(self.folded)
-        return self._word_keys
+        return word_keys_of(self.folded)
 
 
 def word_keys_of(folded: str) -> frozenset[bytes]:
