@@ -155,7 +155,9 @@ class TestLongRewrite:
     @pytest.fixture
     async def model_url(self, model_server: ModelServer) -> str:
         long_rewrite = PARAGRAPH * 48 + "Which step would help your team most?"
-        model_server.always(Answer(answer_json(long_rewrite)))
+        # Streamed in large pieces: this class is about the finished rewrite, and an
+        # edit per 7-character chunk of 5000 characters would only slow the test.
+        model_server.always(Answer(answer_json(long_rewrite), chunk=400))
         return model_server.url
 
     async def test_a_rewrite_too_long_for_the_embed_comes_as_a_file(self, world: World) -> None:
