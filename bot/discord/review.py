@@ -191,7 +191,7 @@ def review_field_value(
                                  if state.posted_link else "."))
     if counted.approvals:
         names = ", ".join(safe_text(r.reviewer_name) for r in counted.approvals)
-        lines.append(f"✅ Approved by {names}")
+        lines.append(truncate(f"✅ Approved by {names}", 400))
     for request in counted.change_requests:
         reason = " ".join((request.reason or "").split()) or "no reason given"
         lines.append(f"✏️ {safe_text(request.reviewer_name)}: {safe_text(truncate(reason, 300))}")
@@ -255,7 +255,6 @@ class QueueEntry:
     status: Status
     approvals: int
     required: int
-    author_name: str
 
 
 def render_queue(entries: Sequence[QueueEntry], *, now: float) -> discord.Embed:
@@ -265,8 +264,8 @@ def render_queue(entries: Sequence[QueueEntry], *, now: float) -> discord.Embed:
         score = f"{draft.score}/100" if draft.score is not None else "not scored"
         age = _age(now - draft.created_at)
         lines.append(
-            f"{STATUS_ICONS[entry.status]} [{safe_text(entry.author_name)}'s draft]"
-            f"({draft_link(draft)}) · {score} · {entry.status} · approvals "
+            f"{STATUS_ICONS[entry.status]} [Draft]({draft_link(draft)}) by "
+            f"<@{draft.author_id}> · {score} · {entry.status} · approvals "
             f"{entry.approvals}/{entry.required} · {age} ago"
         )
     if not lines:

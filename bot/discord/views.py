@@ -40,6 +40,14 @@ def coaching_of(interaction: discord.Interaction) -> Coaching:
     return bot.coaching
 
 
+async def decorated(
+    interaction: discord.Interaction, draft_id: int, embed: discord.Embed
+) -> discord.Embed:
+    """A critique embed with what other features add to it (the team review's status)."""
+    review = interaction.client.get_cog("TeamReview")  # type: ignore[attr-defined]
+    return embed if review is None else await review.decorate(draft_id, embed)
+
+
 async def load_draft(interaction: discord.Interaction, draft_id: int) -> Draft | None:
     """The draft behind a button, or ``None`` after telling the user why not."""
     draft = await coaching_of(interaction).store.draft(draft_id)
@@ -116,13 +124,14 @@ class AnotherVersionButton(DraftButton, template=r"dc:again:(?P<draft>\d+)"):
         first = coaching.render(assessment)
         # Acknowledge at once by showing the "writing…" state; the rewrite follows.
         await interaction.response.edit_message(
-            embed=first.embed, attachments=[], allowed_mentions=NO_PINGS
+            embed=await decorated(interaction, draft.id, first.embed), attachments=[],
+            allowed_mentions=NO_PINGS,
         )
 
         async def show(rendered: RenderedCritique) -> None:
             await interaction.edit_original_response(
-                embed=rendered.embed, attachments=rewrite_file(rendered),
-                allowed_mentions=NO_PINGS,
+                embed=await decorated(interaction, draft.id, rendered.embed),
+                attachments=rewrite_file(rendered), allowed_mentions=NO_PINGS,
             )
 
         await coaching.stream_rewrite(draft.id, assessment, context, show, fresh=True)

@@ -472,10 +472,8 @@ class TeamReview(commands.Cog):
                                    author_id=draft.author_id, required=required)
             if status not in AWAITING_REVIEW:
                 continue
-            member = interaction.guild.get_member(draft.author_id)
             entries.append(QueueEntry(
-                draft, status, len(tally(state.reviews, draft.author_id).approvals), required,
-                member.display_name if member is not None else "a former member"))
+                draft, status, len(tally(state.reviews, draft.author_id).approvals), required))
         await interaction.response.send_message(
             embed=render_queue(entries, now=time.time()), ephemeral=not share,
             allowed_mentions=NO_PINGS)
