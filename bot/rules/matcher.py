@@ -535,6 +535,17 @@ class Matcher:
         self._finders = {lead: _finder(lead)
                          for alternative in self.alternatives for lead in alternative.leads or ()}
         self._unled = [alt for alt in self.alternatives if alt.leads is None]
+        # Which alternatives a word key may start, so a draft's keys pick them out.
+        by_key: dict[bytes, set[int]] = {}
+        self._unkeyed_starts: set[int] = set()
+        for index, alternative in enumerate(self.alternatives):
+            if alternative.lead_index is not None:
+                for key in alternative.lead_index.keys:
+                    by_key.setdefault(key, set()).add(index)
+                if alternative.lead_index.unkeyed:
+                    self._unkeyed_starts.add(index)
+        self._starts_by_key = {key: frozenset(indexes) for key, indexes in by_key.items()}
+        self._start_keys = frozenset(by_key)
         #: What a haystack must hold for any match (None: no promise).
         self.gate = _gate(self.alternatives)
 
@@ -548,15 +559,14 @@ class Matcher:
         there; None when only a full scan is exact (one may match anywhere)."""
         if any(alt.may_match(haystack) for alt in self._unled):
             return None
+        candidates = set(self._unkeyed_starts)
+        for key in self._start_keys & haystack.word_keys:
+            candidates |= self._starts_by_key[key]
         live = []
-        word_keys = haystack.word_keys
-        for index, alternative in enumerate(self.alternatives):
-            lead_index = alternative.lead_index
-            if lead_index is None:
-                continue  # cannot match here, or the full scan above took over
-            if lead_index.keys.isdisjoint(word_keys) and not lead_index.unkeyed:
-                continue  # the usual case, answered by one set test
-            leads = lead_index.present(haystack)
+        for index in sorted(candidates):
+            alternative = self.alternatives[index]
+            assert alternative.lead_index is not None
+            leads = alternative.lead_index.present(haystack)
             # Without its other literals, an alternative cannot match either.
             if leads and alternative.may_match(haystack):
                 live.append((index, leads))
