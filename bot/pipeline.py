@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from bot.models import Assessment, Critique, Rewrite
+from bot.pacing import Pacer
 
 if TYPE_CHECKING:
     from bot.coach import Coach, RuleOverrides
@@ -27,6 +28,8 @@ class Pipeline:
     def __init__(self, coach: Coach, llm: LLMRewriter | None = None) -> None:
         self.coach = coach
         self.llm = llm
+        #: Shared by every caller that checks or rewrites drafts on the event loop.
+        self.pacer = Pacer()
 
     @property
     def uses_model(self) -> bool:
@@ -36,6 +39,13 @@ class Pipeline:
         self, text: str, platform: str, overrides: RuleOverrides | None = None
     ) -> Assessment:
         return self.coach.assess(text, platform, overrides)
+
+    async def assess_paced(
+        self, text: str, platform: str, overrides: RuleOverrides | None = None
+    ) -> Assessment:
+        """:meth:`assess` for a crowd: waits its turn so the event loop stays responsive."""
+        async with self.pacer.turn():
+            return self.coach.assess(text, platform, overrides)
 
     async def rewrite(
         self,
@@ -52,7 +62,8 @@ class Pipeline:
         ``fresh`` asks for a new version rather than the cached one ("Another version").
         """
         if offline or self.llm is None:
-            return self.coach.offline_rewrite(assessment, overrides)
+            async with self.pacer.turn():
+                return self.coach.offline_rewrite(assessment, overrides)
         return await self.llm.rewrite(
             assessment, overrides=overrides, fresh=fresh, tone=tone, on_partial=on_partial
         )

@@ -112,6 +112,10 @@ class Coaching:
     def assess(self, text: str, context: ServerContext) -> Assessment:
         return self.pipeline.assess(text, context.platform, context.overrides)
 
+    async def assess_paced(self, text: str, context: ServerContext) -> Assessment:
+        """:meth:`assess`, taking its turn when many drafts arrive at once."""
+        return await self.pipeline.assess_paced(text, context.platform, context.overrides)
+
     def render(
         self,
         assessment: Assessment,
@@ -200,8 +204,10 @@ class Coaching:
                 rewrite = await self.pipeline.rewrite(
                     assessment, overrides=context.overrides, offline=True
                 )
+            async with self.pipeline.pacer.turn():
+                final = render(rewrite=rewrite)
             try:
-                await show(render(rewrite=rewrite))
+                await show(final)
             except discord.NotFound:
                 log.info("the critique of draft %d was deleted before its rewrite arrived",
                          draft_id)

@@ -39,6 +39,7 @@ from bot.llm.safety import (
     required_tokens,
 )
 from bot.models import Assessment, Rewrite, Suggestion, Usage
+from bot.pacing import Pacer
 
 if TYPE_CHECKING:
     from bot.coach import Coach, RuleOverrides
@@ -219,6 +220,7 @@ class LLMRewriter:
     ) -> None:
         self._client = client
         self._coach = coach
+        self._pacer = Pacer()
         self._settings = settings
         self._prompts = prompts
         self._clock = clock
@@ -331,7 +333,9 @@ class LLMRewriter:
         else:
             self._cache.put(key, result)
             return result
-        offline = self._coach.offline_rewrite(assessment, overrides)
+        # Drafts that hit the deadline together fall back together: take turns.
+        async with self._pacer.turn():
+            offline = self._coach.offline_rewrite(assessment, overrides)
         return replace(offline, note=note, usage=call.usage)
 
     async def _model_rewrite(

@@ -118,7 +118,7 @@ class DraftsChannels(commands.Cog):
             await self._send_reply(message, draft, content=cooldown_message(wait))
             return
         async with self._lock(draft.id):
-            assessment = self.coaching.assess(text, context)
+            assessment = await self.coaching.assess_paced(text, context)
             await self.coaching.record(draft.id, assessment)
             review = self._review()
             if review is not None:

@@ -1,0 +1,27 @@
+"""Spreading CPU-bound work over turns of the event loop.
+
+Checking a draft takes a fraction of a millisecond, but two hundred drafts arriving in
+one gateway read become two hundred tasks that all run in the same turn of the loop,
+and nothing else (heartbeats, other members' buttons) runs until they are done. A
+:class:`Pacer` lets a few of them work per turn; the rest wait their turn cheaply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+
+class Pacer:
+    def __init__(self, per_turn: int = 2) -> None:
+        self._slots = asyncio.Semaphore(per_turn)
+
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        """Hold one of the turn's slots for the work in the ``with`` block."""
+        async with self._slots:
+            yield
+            # Keep the slot until the loop has turned once, so waiting tasks wake in
+            # later turns instead of all in this one.
+            await asyncio.sleep(0)

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import asyncio
+
+from bot.pacing import Pacer
+
+
+async def test_a_crowd_of_tasks_does_its_work_a_few_per_loop_turn() -> None:
+    pacer = Pacer(per_turn=2)
+    turn = 0
+    worked_in_turn: list[int] = []
+
+    async def ticker() -> None:
+        nonlocal turn
+        while True:
+            await asyncio.sleep(0)
+            turn += 1
+
+    async def draft() -> None:
+        async with pacer.turn():
+            worked_in_turn.append(turn)
+
+    ticking = asyncio.create_task(ticker())
+    await asyncio.gather(*(draft() for _ in range(20)))
+    ticking.cancel()
+
+    assert len(worked_in_turn) == 20
+    per_turn = {t: worked_in_turn.count(t) for t in set(worked_in_turn)}
+    assert max(per_turn.values()) <= 2
+    assert len(per_turn) >= 10  # the work really was spread out
+
+
+async def test_a_lone_task_is_not_held_up() -> None:
+    pacer = Pacer(per_turn=2)
+    async with asyncio.timeout(0.1):
+        async with pacer.turn():
+            pass
