@@ -418,8 +418,14 @@ HELP_TEXT = (
     "you see the answer until you press **Post it**.\n\n"
     "**Buttons.** *Another version* writes a fresh rewrite, *Why?* explains the principles "
     "behind the findings, *Dismiss* removes the critique (the draft's author only).\n\n"
+    "**Team review.** In drafts channels teammates press *Approve* or *Request changes*; "
+    "edit your draft or post the new version in its thread and I critique it again. "
+    "Once approved you get the final text to copy and a *Mark posted* button. "
+    "`/coach queue` lists drafts waiting for review, `/coach stats` shows how drafts "
+    "improve, `/coach review need` (in your draft's thread) asks for more approvals.\n\n"
     "**Settings** (Manage Server): `/coach channels add|remove|list`, `/coach platform`, "
-    "`/coach rules enable|disable|severity`, `/coach llm on|off`.\n"
+    "`/coach rules enable|disable|severity`, `/coach llm on|off`, "
+    "`/coach review approvals`.\n"
     "**Everyone:** `/coach principles`, `/coach help`."
 )
 

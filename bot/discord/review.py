@@ -79,6 +79,11 @@ def tally(reviews: Iterable[Review], author_id: int) -> Tally:
     )
 
 
+def required_approvals(server: int, state: ReviewState) -> int:
+    """The server's number, or more if the author asked for more on this draft."""
+    return max(server, state.wanted_approvals or 0, 1)
+
+
 def review_status(
     *, coach_verdict: str | None, state: ReviewState, author_id: int, required: int
 ) -> Status:

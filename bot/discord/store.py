@@ -113,6 +113,10 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX reviews_reviewer ON reviews(reviewer_id);
     """,
+    # 3: the author may ask for more approvals on their own draft than the server needs.
+    """
+    ALTER TABLE review_drafts ADD COLUMN wanted_approvals INTEGER;
+    """,
 )
 
 
@@ -527,7 +531,7 @@ class Store:
         """The draft's review: its revision and the reviews that count (this revision's)."""
         async with self._db.execute(
             "SELECT revision, announced_revision, posted_at, posted_link, message_deleted,"
-            " last_change FROM review_drafts WHERE draft_id = ?",
+            " last_change, wanted_approvals FROM review_drafts WHERE draft_id = ?",
             (draft_id,),
         ) as cursor:
             row = await cursor.fetchone()
@@ -544,7 +548,7 @@ class Store:
                 for r in await cursor.fetchall()
             )
         return ReviewState(draft_id, revision, row[1], row[2], row[3], bool(row[4]), reviews,
-                           row[5])
+                           row[5], row[6])
 
     async def claim_approval_announcement(self, draft_id: int, revision: int) -> bool:
         """``True`` exactly once per approved revision: whoever gets it tells the author."""
@@ -567,6 +571,14 @@ class Store:
         )
         await self._db.commit()
         return cursor.rowcount > 0
+
+    async def set_wanted_approvals(self, draft_id: int, approvals: int | None) -> None:
+        """The approvals the author asks for on this draft (``None``: the server's number)."""
+        await self._db.execute(
+            "UPDATE review_drafts SET wanted_approvals = ? WHERE draft_id = ?",
+            (approvals, draft_id),
+        )
+        await self._db.commit()
 
     async def set_last_change(self, draft_id: int, summary: str) -> None:
         await self._db.execute(
@@ -659,6 +671,8 @@ class ReviewState:
     reviews: tuple[Review, ...]
     #: What the latest revision changed, in a line or two.
     last_change: str | None = None
+    #: Approvals the author asked for; more than the server's number counts, fewer not.
+    wanted_approvals: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -179,3 +179,23 @@ async def test_the_review_shows_in_full_on_the_longest_draft(world: World) -> No
     assert "**changes requested** · revision 1 · approvals 0/1" in field
     assert "bob: Cut it to one idea." in field
     assert shown.embeds[0].fields[0].name.startswith("Rewrite ·")
+
+
+async def test_the_author_can_ask_for_more_approvals_on_their_draft(world: World) -> None:
+    carol = add_member(world, "carol")
+    draft = await world.alice.send(world.drafts, GOOD)
+    thread = thread_of(world, draft)
+
+    not_hers = await world.bob.slash(thread, "coach review need", count=2)
+    assert not_hers.ephemeral and "Only the draft's author" in not_hers.response.content
+    asked = await world.alice.slash(thread, "coach review need", count=2)
+    assert asked.ephemeral and "needs **2** approvals" in asked.response.content
+    assert "approvals 0/2" in review_field(card(world, draft))
+
+    await world.bob.click(card(world, draft), label="Approve")
+    assert "**in review** · revision 1 · approvals 1/2" in review_field(card(world, draft))
+    await carol.click(card(world, draft), label="Approve")
+    assert "**approved**" in review_field(card(world, draft))
+
+    elsewhere = await world.alice.slash(world.general, "coach review need", count=3)
+    assert "Run this in the thread of your draft" in elsewhere.response.content

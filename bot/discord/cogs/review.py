@@ -32,6 +32,7 @@ from bot.discord.review import (
     refusal,
     render_queue,
     render_stats,
+    required_approvals,
     review_field_value,
     review_status,
     reviews_reset_notice,
@@ -248,7 +249,8 @@ class TeamReview(commands.Cog):
         state = await self.store.review_state(draft_id)
         if draft is None or state is None:
             return None
-        required = await self.store.review_approvals(draft.guild_id or 0)
+        required = required_approvals(await self.store.review_approvals(draft.guild_id or 0),
+                                      state)
         status = review_status(coach_verdict=draft.verdict, state=state,
                                author_id=draft.author_id, required=required)
         return draft, state, status, required
@@ -321,9 +323,15 @@ class TeamReview(commands.Cog):
             else:
                 await interaction.response.defer()
                 await self.refresh_card(draft_id)
-            announce = status == "approved" and await self.store.claim_approval_announcement(
-                draft_id, state.revision)
-        if announce:
+        await self._announce_if_approved(draft_id)
+
+    async def _announce_if_approved(self, draft_id: int) -> None:
+        found = await self._state(draft_id)
+        if found is None:
+            return
+        draft, state, status, _ = found
+        if status == "approved" and await self.store.claim_approval_announcement(
+                draft_id, state.revision):
             await self._announce_approval(draft, state)
 
     async def _record(
@@ -465,9 +473,10 @@ class TeamReview(commands.Cog):
     @app_commands.describe(share="Show the list to the channel instead of only to you")
     async def queue(self, interaction: discord.Interaction, share: bool = False) -> None:
         assert interaction.guild is not None
-        required = await self.store.review_approvals(interaction.guild.id)
+        server = await self.store.review_approvals(interaction.guild.id)
         entries = []
         for draft, state in await self.store.open_reviews(interaction.guild.id):
+            required = required_approvals(server, state)
             status = review_status(coach_verdict=draft.verdict, state=state,
                                    author_id=draft.author_id, required=required)
             if status not in AWAITING_REVIEW:
@@ -491,6 +500,34 @@ class TeamReview(commands.Cog):
         await interaction.response.send_message(
             embed=render_stats(who.display_name, stats, self.coaching.coach.principles),
             ephemeral=not share, allowed_mentions=NO_PINGS)
+
+    @review.command(name="need", description="Ask for more approvals on your draft "
+                                             "(run it in the draft's thread)")
+    @app_commands.describe(count="Approvals your draft needs (at least the server's number)")
+    async def need(
+        self, interaction: discord.Interaction,
+        count: app_commands.Range[int, 1, MAX_APPROVALS],
+    ) -> None:
+        channel_id = interaction.channel_id or 0
+        draft = await self.store.channel_draft(channel_id)
+        if draft is None or await self.store.review_state(draft.id) is None:
+            await answer(interaction, "Run this in the thread of your draft: it sets how many "
+                                      "approvals that draft needs.")
+            return
+        if draft.author_id != interaction.user.id:
+            await answer(interaction, "Only the draft's author can ask for more approvals.")
+            return
+        async with self._lock(draft.id):
+            await self.store.set_wanted_approvals(draft.id, count)
+            found = await self._state(draft.id)
+        assert found is not None
+        required = found[3]
+        note = "" if required == count else (
+            f" The server asks for {required}, so that is what it needs.")
+        await answer(interaction, f"Your draft needs **{required}** approval"
+                                  f"{'s' if required != 1 else ''} from teammates.{note}")
+        await self.refresh_card(draft.id)
+        await self._announce_if_approved(draft.id)
 
     @review.command(name="approvals", description="How many teammates must approve a draft")
     @app_commands.describe(count="Approvals needed (the author's own never counts)")
