@@ -566,9 +566,9 @@ class Matcher:
         for index in sorted(candidates):
             alternative = self.alternatives[index]
             assert alternative.lead_index is not None
-            leads = alternative.lead_index.present(haystack)
             # Without its other literals, an alternative cannot match either.
-            if leads and alternative.may_match(haystack):
+            if alternative.may_match(haystack) and (
+                    leads := alternative.lead_index.present(haystack)):
                 live.append((index, leads))
         return live
 
