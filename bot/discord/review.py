@@ -214,20 +214,26 @@ def revision_note(
     material: bool,
     had_reviews: bool,
     principles: Mapping[str, PrincipleInfo],
+    posted: bool = False,
 ) -> str:
     """What a revision changed, for the critique's review field."""
     if score_before is None or score_before == score_after:
         score = f"score {score_after}/100 (unchanged)"
     else:
         score = f"score {score_before} → {score_after} ({score_after - score_before:+d})"
-    head = f"**Revision {revision}**: {score}." if material else f"Small edit: {score}."
+    if posted:
+        head = f"Edited after it was posted: {score}."
+    elif material:
+        head = f"**Revision {revision}**: {score}."
+    else:
+        head = f"Small edit: {score}."
     lines = [head]
     if fixed:
         titles = [principles[p].title if p in principles else p for p in fixed]
         lines.append("Fixed: " + ", ".join(f"**{safe_text(t)}**" for t in titles) + ".")
     if material and had_reviews:
         lines.append("Earlier reviews no longer count: this version needs its own.")
-    elif not material and had_reviews:
+    elif not material and had_reviews and not posted:
         lines.append("A small change: the reviews so far still count.")
     return truncate(" ".join(lines), CONTENT_LIMIT)
 

@@ -92,6 +92,11 @@ async def test_a_full_review_round_with_two_reviewers(world: World) -> None:
     late = await world.bob.click(card, label="Request changes")
     assert late.ephemeral and "already posted" in late.response.content
 
+    # An edit after posting is critiqued, but the draft stays posted.
+    await world.alice.edit(draft, BAIT)
+    field = review_field(next(m for m in thread_of(world, draft).history() if m.id == reply.id))
+    assert "**posted** · revision 2" in field and "Edited after it was posted" in field
+
 
 async def test_the_author_cannot_approve_their_own_draft(world: World) -> None:
     await world.alice.send(world.drafts, GOOD)
@@ -121,6 +126,9 @@ async def test_a_material_edit_resets_approvals_and_a_typo_fix_keeps_them(
     assert "**approved** · revision 1" in review_field(shown)
     assert "Approved by bob" in review_field(shown)
     assert "reviews so far still count" in review_field(shown)
+    finals = [m.content for m in thread_of(world, draft).history()
+              if m.author.bot and m.content.startswith("```")]
+    assert finals[-1] == f"```\n{GOOD.replace('quarter', 'quartre')}\n```"  # the fixed text
 
     # A real rewrite: back to review, the approval no longer counts.
     await world.alice.edit(draft, GOOD + " Our new onboarding guide is linked below too.")
@@ -136,7 +144,7 @@ async def test_a_material_edit_resets_approvals_and_a_typo_fix_keeps_them(
     assert state is not None and [r.reviewer_name for r in state.reviews] == ["bob"]
     finals = [m.content for m in thread_of(world, draft).history()
               if m.author.bot and m.content.startswith("```")]
-    assert finals == [f"```\n{GOOD}\n```",
+    assert finals == [f"```\n{GOOD}\n```", f"```\n{GOOD.replace('quarter', 'quartre')}\n```",
                       f"```\n{GOOD} Our new onboarding guide is linked below too.\n```"]
 
 

@@ -221,11 +221,17 @@ class TeamReview(commands.Cog):
             revision=revision, score_before=previous.score, score_after=assessment.score,
             fixed=fixed_principles(previous.principles, principles),
             material=reset, had_reviews=bool(state.reviews),
-            principles=self.coaching.coach.principles,
+            principles=self.coaching.coach.principles, posted=state.posted_at is not None,
         )
         await self.store.set_last_change(draft.id, change)
         if reset and state.reviews:
             await self._send_to_thread(draft, reviews_reset_notice(revision, change))
+        elif (not reset and state.posted_at is None
+                and state.announced_revision == state.revision):
+            # A small fix after the approval: the author copies the corrected text.
+            edited = await self.store.draft(draft.id)
+            if edited is not None:
+                await self._announce_approval(edited, state, updated=True)
 
     async def decorate(self, draft_id: int, embed: discord.Embed) -> discord.Embed:
         """``embed`` with the draft's review field, if the draft is under review."""
@@ -348,10 +354,14 @@ class TeamReview(commands.Cog):
                 "the new version on the critique and review that one.")
         return recorded
 
-    async def _announce_approval(self, draft: Draft, state: ReviewState) -> None:
+    async def _announce_approval(
+        self, draft: Draft, state: ReviewState, *, updated: bool = False
+    ) -> None:
         latest = await self.store.review_state(draft.id) or state
         names = ", ".join(r.reviewer_name for r in tally(latest.reviews, draft.author_id).approvals)
         head = truncate(
+            f"✏️ <@{draft.author_id}>, after your small edit (still approved by {names}), "
+            "here is the final text to copy." if updated else
             f"✅ <@{draft.author_id}>, your draft is approved by {names}. Here is the final "
             "text to copy; press **Mark posted** once it is out.", CONTENT_LIMIT)
         view = ui.View(timeout=None)
