@@ -226,12 +226,11 @@ class TeamReview(commands.Cog):
         await self.store.set_last_change(draft.id, change)
         if reset and state.reviews:
             await self._send_to_thread(draft, reviews_reset_notice(revision, change))
-        elif (not reset and state.posted_at is None
-                and state.announced_revision == state.revision):
+        elif not reset and state.announced_revision == state.revision:
             # A small fix after the approval: the author copies the corrected text.
-            edited = await self.store.draft(draft.id)
-            if edited is not None:
-                await self._announce_approval(edited, state, updated=True)
+            found = await self._state(draft.id)
+            if found is not None and found[2] == "approved":
+                await self._announce_approval(found[0], found[1], updated=True)
 
     async def decorate(self, draft_id: int, embed: discord.Embed) -> discord.Embed:
         """``embed`` with the draft's review field, if the draft is under review."""
