@@ -352,10 +352,10 @@ class Document:
     def sentence_around(self, start: int, end: int) -> tuple[int, int]:
         sentences = self.sentences
         # Sentences are sorted and disjoint: only the last one starting at or before
-        # ``start`` can hold it.
+        # ``start`` can hold it, and only the one before can end right there (checked
+        # first, as a walk through them in order would).
         index = bisect_right(sentences, (start, len(self.text) + 1)) - 1
-        if index >= 0:
-            s, e = sentences[index]
+        for s, e in sentences[max(index - 1, 0):index + 1]:
             if s <= start < e or (start == end == e):
                 return (s, max(e, end))
         return (start, end)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot import text as text_module
@@ -98,6 +98,7 @@ def test_searches_that_skip_ahead_find_what_a_full_scan_finds(text: str) -> None
 
 @settings(max_examples=300, deadline=None)
 @given(text=_DRAFTS, start=st.integers(0, 200), width=st.integers(0, 20))
+@example(text="a..```", start=3, width=0)  # a sentence that begins where one ends
 def test_sentence_and_word_lookups_match_a_plain_walk(text: str, start: int, width: int) -> None:
     doc = Document(text)
     start = min(start, len(doc.text))
