@@ -198,7 +198,8 @@ def review_field_value(
         names = ", ".join(safe_text(r.reviewer_name) for r in counted.approvals)
         lines.append(truncate(f"✅ Approved by {names}", 400))
     for request in counted.change_requests:
-        reason = " ".join((request.reason or "").split()) or "no reason given"
+        # No reason is left once the retention period has passed (it may quote the draft).
+        reason = " ".join((request.reason or "").split()) or "(reason no longer kept)"
         lines.append(f"✏️ {safe_text(request.reviewer_name)}: {safe_text(truncate(reason, 300))}")
     if state.last_change:
         lines.append(truncate(state.last_change, 400))

@@ -436,6 +436,11 @@ class Store:
         cursor = await self._db.execute(
             "UPDATE drafts SET text = NULL WHERE text IS NOT NULL AND updated_at < ?", (cutoff,)
         )
+        # Reviewers' reasons often quote the draft: they go with it.
+        await self._db.execute(
+            "UPDATE reviews SET reason = NULL WHERE reason IS NOT NULL AND draft_id IN"
+            " (SELECT id FROM drafts WHERE text IS NULL)"
+        )
         await self._db.commit()
         return cursor.rowcount
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from pathlib import Path
 
 from bot.discord.store import MIGRATIONS, NewDraft, Store
@@ -86,3 +87,18 @@ async def test_simultaneous_reviews_from_two_connections_all_count(tmp_path: Pat
     finally:
         await first.close()
         await second.close()
+
+
+async def test_reasons_are_forgotten_with_the_drafts_text(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "bot.sqlite3")
+    try:
+        draft_id = await channel_draft(store)
+        await store.add_review(draft_id, revision=1, reviewer_id=5, reviewer_name="bob",
+                               verdict="changes", reason='Drop "draft text" here')
+        assert await store.purge_texts(30, now=time.time() + 31 * 86400) == 1
+        state = await store.review_state(draft_id)
+        assert state is not None
+        assert [(r.reviewer_name, r.verdict, r.reason) for r in state.reviews] == [
+            ("bob", "changes", None)]
+    finally:
+        await store.close()
