@@ -200,17 +200,23 @@ class LoopLag:
 
     def __init__(self) -> None:
         self.samples: list[float] = []
+        #: Seconds since measuring began at which each sample was taken.
+        self.at: list[float] = []
         self._task: asyncio.Task[None] | None = None
 
     async def _run(self) -> None:
+        began = time.perf_counter()
         while True:
             started = time.perf_counter()
             await asyncio.sleep(TICK)
-            self.samples.append(time.perf_counter() - started - TICK)
+            now = time.perf_counter()
+            self.samples.append(now - started - TICK)
+            self.at.append(now - began)
 
     @contextlib.contextmanager
     def measuring(self) -> Iterator[None]:
         self.samples = []
+        self.at = []
         self._task = asyncio.get_running_loop().create_task(self._run())
         try:
             yield
@@ -311,6 +317,7 @@ async def crowd(discord_side: DiscordSide, texts: Iterator[str], count: int, use
         "all_first": ms(max(t[0] for t in answered.values()) - started) if answered else 0.0,
         "all_final": ms(max(t[-1] for t in answered.values()) - started) if answered else 0.0,
         "lag": [ms(s) for s in lag.samples],
+        "lag_at": list(lag.at),
     }
 
 
@@ -371,6 +378,11 @@ async def run(args: argparse.Namespace) -> int:
         print(f"  event-loop lag           {describe(loaded['lag'])}")
         print(f"                           {late} of {len(loaded['lag'])} ticks late by "
               f">= {LAG_TARGET_MS:.0f} ms (target: none; ticker every {TICK * 1000:.0f} ms)")
+        if args.show_late and late:
+            when = ", ".join(f"{lag:.0f} ms at {at:.2f} s"
+                             for lag, at in zip(loaded["lag"], loaded["lag_at"], strict=True)
+                             if lag >= LAG_TARGET_MS)
+            print(f"                           late ticks: {when}")
     print(f"\nend to end, start-up to shut-down: {time.monotonic() - overall:.1f} s")
     problems["errors logged"] = errors.messages
     for kind, found in problems.items():
@@ -402,6 +414,8 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--channel-limit", type=channel_limit, metavar="N/SECONDS",
                         help="Discord-style rate limit per channel route, e.g. 5/5")
+    parser.add_argument("--show-late", action="store_true",
+                        help="print when each late tick happened, from the crowd's start")
     parser.add_argument("--offline", action="store_true",
                         help="no model: the offline rewrite only")
     args = parser.parse_args()

@@ -355,13 +355,16 @@ class LLMRewriter:
             repaired = True
             reply = await self._repair(messages, reply, [str(exc)], assessment, call)
             answer = self._parse(reply)
-        check = self._check(answer, assessment, overrides, draft_facts)
+        # Answers from one batch of requests land together; check them in turns.
+        async with self._pacer.turn():
+            check = self._check(answer, assessment, overrides, draft_facts)
         if check.problems and not repaired:
             log.info("asking for a repair: %s", "; ".join(check.problems))
             try:
                 reply = await self._repair(messages, reply, list(check.problems), assessment, call)
                 second = self._parse(reply)
-                second_check = self._check(second, assessment, overrides, draft_facts)
+                async with self._pacer.turn():
+                    second_check = self._check(second, assessment, overrides, draft_facts)
             except (ModelUnavailable, openai.OpenAIError, Refused, InvalidAnswer) as exc:
                 # The first answer may still be usable (findings are reported, not fatal).
                 log.info("repair request gave nothing better: %s", _describe(exc))
