@@ -52,3 +52,28 @@ async def test_a_review_carries_on_after_a_restart(
     finally:
         await world.env.shutdown()
         await reopened.close()
+
+
+async def test_a_request_changes_box_left_open_over_a_restart_still_works(
+    world: World, settings: Settings, pipeline: Pipeline, store: Store, database: Path,  # noqa: F811
+) -> None:
+    draft = await world.alice.send(world.drafts, GOOD)
+    shown = await world.bob.click(card(world, draft), label="Request changes")
+    assert shown.modal is not None
+
+    await store.close()
+    reopened = await Store.open(database)
+    try:
+        await world.env.restart_bot(create_bot(settings, pipeline, reopened))
+
+        sent = await world.bob.submit_modal(shown, {"reason": "Name the three things."})
+        assert not sent.ephemeral and "Name the three things" in sent.response.content
+        field = review_field(card(world, draft))
+        assert "**changes requested**" in field and "bob: Name the three things." in field
+
+        blank = await world.bob.click(card(world, draft), label="Request changes")
+        refused = await world.bob.submit_modal(blank, {"reason": "    "})
+        assert refused.ephemeral and "Say what should change" in refused.response.content
+    finally:
+        await world.env.shutdown()
+        await reopened.close()

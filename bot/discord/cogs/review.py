@@ -7,8 +7,10 @@ cog's critiques and the ``/coach queue|stats|review`` commands.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
+import re
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -118,49 +120,46 @@ REVIEW_ITEMS: tuple[type[ui.DynamicItem[Any]], ...] = (
 
 # -------------------------------------------------------------------- modals
 
+#: Forms are answered by the cog's ``on_interaction`` from their ``custom_id`` alone, like
+#: the buttons, so a box left open while the bot restarts still works when submitted.
+FORM_ID = re.compile(r"dc:(?P<form>changes|posted)-form:(?P<draft>\d+)(?::(?P<revision>\d+))?")
 
-class ChangesModal(ui.Modal, title="Request changes"):
-    reason: ui.TextInput[ChangesModal] = ui.TextInput(
+
+class ChangesForm(ui.Modal, title="Request changes"):
+    reason: ui.TextInput[ChangesForm] = ui.TextInput(
         label="What should change?", custom_id="reason", style=discord.TextStyle.paragraph,
         placeholder="Be specific: which words, and why.", min_length=3, max_length=1000,
     )
 
-    def __init__(self, cog: TeamReview, draft_id: int, revision: int) -> None:
-        super().__init__(timeout=15 * 60)
-        self.cog = cog
-        self.draft_id = draft_id
-        self.revision = revision
-
-    async def on_submit(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        await self.cog.request_changes(interaction, self.draft_id, self.revision,
-                                       self.reason.value)
-
-    async def on_error(  # type: ignore[override]
-        self, interaction: discord.Interaction, error: Exception
-    ) -> None:
-        log.error("requesting changes on draft %d failed", self.draft_id, exc_info=error)
-        await respond_or_followup(interaction, SOMETHING_WENT_WRONG)
+    def __init__(self, draft_id: int, revision: int) -> None:
+        super().__init__(custom_id=f"dc:changes-form:{draft_id}:{revision}")
 
 
-class PostedModal(ui.Modal, title="Mark as posted"):
-    link: ui.TextInput[PostedModal] = ui.TextInput(
+class PostedForm(ui.Modal, title="Mark as posted"):
+    link: ui.TextInput[PostedForm] = ui.TextInput(
         label="Link to the post (optional)", custom_id="link", required=False,
         placeholder="https://…", max_length=500,
     )
 
-    def __init__(self, cog: TeamReview, draft_id: int) -> None:
-        super().__init__(timeout=15 * 60)
-        self.cog = cog
-        self.draft_id = draft_id
+    def __init__(self, draft_id: int) -> None:
+        super().__init__(custom_id=f"dc:posted-form:{draft_id}")
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        await self.cog.mark_posted(interaction, self.draft_id, self.link.value)
 
-    async def on_error(  # type: ignore[override]
-        self, interaction: discord.Interaction, error: Exception
-    ) -> None:
-        log.error("marking draft %d posted failed", self.draft_id, exc_info=error)
-        await respond_or_followup(interaction, SOMETHING_WENT_WRONG)
+async def show_form(interaction: discord.Interaction, form: ui.Modal) -> None:
+    await interaction.response.send_modal(form)
+    # Not kept in memory: the submission is handled from its custom_id (see FORM_ID).
+    form.stop()
+
+
+def submitted_values(data: Any) -> dict[str, str]:
+    """custom_id -> value of a submitted form's text inputs (in rows or labels)."""
+    values: dict[str, str] = {}
+    for component in (data or {}).get("components", []):
+        children = component.get("components") or [component.get("component") or {}]
+        for child in children:
+            if "custom_id" in child and isinstance(child.get("value"), str):
+                values[child["custom_id"]] = child["value"]
+    return values
 
 
 # ----------------------------------------------------------------------- cog
@@ -387,7 +386,7 @@ class TeamReview(commands.Cog):
     ) -> None:
         if await self._reviewable(interaction, draft_id, revision, "changes") is None:
             return
-        await interaction.response.send_modal(ChangesModal(self, draft_id, revision))
+        await show_form(interaction, ChangesForm(draft_id, revision))
 
     async def request_changes(
         self, interaction: discord.Interaction, draft_id: int, revision: int, reason: str
@@ -396,6 +395,10 @@ class TeamReview(commands.Cog):
         if draft is None:
             return
         reason = reason.strip()
+        if not reason:
+            await respond_or_followup(interaction, "Say what should change, so the author "
+                                                   "knows what to fix; press the button again.")
+            return
         async with self._lock(draft_id):
             if not await self._record(interaction, draft, revision, "changes", reason):
                 return
@@ -410,7 +413,7 @@ class TeamReview(commands.Cog):
 
     async def ask_posted(self, interaction: discord.Interaction, draft_id: int) -> None:
         if await self._postable(interaction, draft_id) is not None:
-            await interaction.response.send_modal(PostedModal(self, draft_id))
+            await show_form(interaction, PostedForm(draft_id))
 
     async def _postable(self, interaction: discord.Interaction, draft_id: int) -> Draft | None:
         draft = await load_draft(interaction, draft_id)
@@ -449,6 +452,28 @@ class TeamReview(commands.Cog):
         await self.refresh_card(draft_id)
 
     # ------------------------------------------------------------ listeners
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """A submitted "Request changes" or "Mark posted" form (see :data:`FORM_ID`)."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        data: Any = interaction.data or {}
+        match = FORM_ID.fullmatch(str(data.get("custom_id", "")))
+        if match is None:
+            return
+        values = submitted_values(data)
+        draft_id = int(match["draft"])
+        try:
+            if match["form"] == "changes":
+                await self.request_changes(interaction, draft_id, int(match["revision"] or 0),
+                                           values.get("reason", ""))
+            else:
+                await self.mark_posted(interaction, draft_id, values.get("link", ""))
+        except Exception:
+            log.exception("the %s form failed for draft %d", match["form"], draft_id)
+            with contextlib.suppress(discord.HTTPException):
+                await respond_or_followup(interaction, SOMETHING_WENT_WRONG)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
