@@ -363,17 +363,20 @@ class Document:
     @cached_property
     def words(self) -> tuple[tuple[int, int], ...]:
         """Spans of the writer's own words: hashtags, links and mentions excluded."""
+        spans = [m.span() for m in _WORD.finditer(self.prose)]
         hashtags = self.tokens_of("hashtag")
-        spans = (m.span() for m in _WORD.finditer(self.prose))
         if not hashtags:
             return tuple(spans)
-        starts = [t.start for t in hashtags]
-
-        def in_hashtag(pos: int) -> bool:
-            index = bisect_right(starts, pos) - 1
-            return index >= 0 and pos < hashtags[index].end
-
-        return tuple(span for span in spans if not in_hashtag(span[0]))
+        # Both are sorted: cut out the words that start inside each hashtag.
+        starts = [start for start, _ in spans]
+        kept: list[tuple[int, int]] = []
+        pos = 0
+        for tag in hashtags:
+            first = bisect_left(starts, tag.start)
+            kept += spans[pos:first]
+            pos = max(pos, bisect_left(starts, tag.end))
+        kept += spans[pos:]
+        return tuple(kept)
 
     def words_between(self, start: int, end: int) -> int:
         """How many of :attr:`words` start inside ``[start, end)``."""
