@@ -304,13 +304,19 @@ class Document:
     def tokens(self) -> tuple[Token, ...]:
         """URLs, mentions, hashtags and code, in order, without overlaps."""
         found: list[Token] = []
-        taken: list[tuple[int, int]] = []
+        # Kinds come in order of precedence (a "#frag" inside a link is no hashtag);
+        # the spans kept so far are disjoint, so only the one starting last before a
+        # candidate's end can overlap it.
+        starts: list[int] = []
+        ends: list[int] = []
         for kind, matches in _tokens_of_kind(self.text):
             for m in matches:
                 s, e = m.span()
-                if any(s < te and ts < e for ts, te in taken):
+                index = bisect_left(starts, e)
+                if index and ends[index - 1] > s:
                     continue
-                taken.append((s, e))
+                starts.insert(index, s)
+                ends.insert(index, e)
                 found.append(Token(kind, s, e, m.group()))
         found.sort(key=lambda t: t.start)
         return tuple(found)
