@@ -213,7 +213,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
 
 def cmd_run(settings: Settings) -> int:
-    from bot.app import run
+    from bot.discord.app import run
 
     asyncio.run(run(settings))
     return EXIT_READY

@@ -12,7 +12,6 @@ import contextlib
 import gc
 import logging
 import signal
-from typing import Any
 
 import aiohttp
 import discord
@@ -24,6 +23,7 @@ from bot.discord.coaching import NO_PINGS, Coaching, respond_or_followup
 from bot.discord.store import Store
 from bot.discord.views import PERSISTENT_ITEMS, SOMETHING_WENT_WRONG
 from bot.errors import ConfigError, DraftcoachError
+from bot.llm import build_llm_rewriter
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 
@@ -107,21 +107,13 @@ def create_bot(settings: Settings, pipeline: Pipeline, store: Store) -> Draftcoa
     return DraftcoachBot(settings, pipeline, store)
 
 
-def _build_rewriter(settings: Settings, coach: Any) -> Any:
-    if not settings.llm.enabled:
-        return None
-    from bot.llm.rewriter import build_llm_rewriter
-
-    return build_llm_rewriter(settings, coach)
-
-
 async def run(settings: Settings) -> None:
     """``draftcoach run``: start the bot until SIGINT/SIGTERM; config problems raise ConfigError."""
     token = (settings.discord.token or "").strip()
     if not token:
         raise ConfigError("DISCORD_TOKEN is not set (or discord.token in the config file)")
     coach = build_coach(settings)
-    rewriter = _build_rewriter(settings, coach)
+    rewriter = build_llm_rewriter(settings, coach)  # None: the offline rewrite serves
     try:
         store = await Store.open(settings.discord.database)
     except Exception as exc:
