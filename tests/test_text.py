@@ -77,6 +77,10 @@ _PIECES = [
 _DRAFTS = st.lists(st.sampled_from(_PIECES), max_size=40).map("".join)
 
 
+# What text._SENTENCE_END is written to find, in its plainest form.
+_PLAIN_SENTENCE_END = re.compile(r"[.!?…]+[\"')\]]*(?=\s|$)|\n+")
+
+
 def _spans(matches) -> list[tuple[int, int]]:
     return [m.span() for m in matches]
 
@@ -86,9 +90,8 @@ def _spans(matches) -> list[tuple[int, int]]:
 def test_searches_that_skip_ahead_find_what_a_full_scan_finds(text: str) -> None:
     assert _spans(text_module._finditer_from(text_module._SPECIAL_START, text_module._SPECIAL,
                                              text)) == _spans(text_module._SPECIAL.finditer(text))
-    assert _spans(text_module._finditer_from(
-        text_module._SENTENCE_END_START, text_module._SENTENCE_END, text)) == _spans(
-        text_module._SENTENCE_END.finditer(text))
+    assert _spans(text_module._SENTENCE_END.finditer(text)) == _spans(
+        _PLAIN_SENTENCE_END.finditer(text))
     assert _spans(text_module._urls(text)) == _spans(text_module._URL.finditer(text))
     assert _spans(text_module._finditer_from(text_module._AT_SIGN, text_module._MENTION,
                                              text)) == _spans(text_module._MENTION.finditer(text))
