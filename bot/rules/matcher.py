@@ -367,9 +367,21 @@ class _Alternative:
         self.lead_index = None if leads is None else _LiteralIndex(leads)
         #: Every match contains a literal of each of these.
         self.requirements = requirements
+        # Most requirements are answered by word keys alone: one set test each, made
+        # here without a call per requirement (this runs for every candidate
+        # alternative of every rule on every draft). Every test has to pass, so their
+        # order changes nothing but how soon a failing one is seen.
+        self._key_sets = tuple(needs.whole_keys for needs in requirements
+                               if needs.keys_alone)
+        self._other_requirements = tuple(needs for needs in requirements
+                                         if not needs.keys_alone)
 
     def may_match(self, haystack: Haystack) -> bool:
-        return all(needs.any_present(haystack) for needs in self.requirements)
+        word_keys = haystack.word_keys
+        for keys in self._key_sets:
+            if keys.isdisjoint(word_keys):
+                return False
+        return all(needs.any_present(haystack) for needs in self._other_requirements)
 
 
 class _LiteralIndex:
@@ -390,13 +402,15 @@ class _LiteralIndex:
         # nearly always the literal, so the key alone answers. The others ("com" of
         # ".com", a common word start) get a substring test as well in any_present.
         whole = {lead.key for lead in leads_of(self.by_key) if lead.key_span()[0] == 0}
-        self._whole_keys = frozenset(whole)
+        self.whole_keys = frozenset(whole)
         self._checked: dict[bytes, list[str]] = {}
         for lead in leads_of(self.by_key):
             if lead.key not in whole:
                 self._checked.setdefault(lead.key, []).append(lead.text)
         self._checked_keys = frozenset(self._checked)
         self._unkeyed_texts = tuple(lead.text for lead in self.unkeyed)
+        #: Whether :meth:`any_present` is just "is one of :attr:`whole_keys` there?".
+        self.keys_alone = not self._checked and not self._unkeyed_texts
 
     def present(self, haystack: Haystack) -> list[Lead]:
         """The literals whose key (or, without one, whose text) is in the haystack."""
@@ -409,7 +423,7 @@ class _LiteralIndex:
     def any_present(self, haystack: Haystack) -> bool:
         """Whether any of the literals may be in the haystack (one set test, mostly)."""
         word_keys = haystack.word_keys
-        if not self._whole_keys.isdisjoint(word_keys):
+        if not self.whole_keys.isdisjoint(word_keys):
             return True
         checked = self._checked_keys & word_keys
         if not checked and not self._unkeyed_texts:
