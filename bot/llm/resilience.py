@@ -27,6 +27,10 @@ class BreakerOpen(ModelUnavailable):
     """The breaker is open: the model failed repeatedly and is resting."""
 
 
+class ModelBusy(ModelUnavailable):
+    """So many drafts wait for the model that this one could not be answered in time."""
+
+
 class StreamBroken(ModelUnavailable):
     """A streamed answer stopped before the model said it was finished."""
 
@@ -36,7 +40,7 @@ def is_transient(exc: BaseException) -> bool:
 
     400/401/403/404 and other client errors are not: the same request fails again.
     """
-    if isinstance(exc, BreakerOpen):
+    if isinstance(exc, BreakerOpen | ModelBusy):
         return False
     if isinstance(exc, StreamBroken | openai.APIConnectionError):  # includes time-outs
         return True

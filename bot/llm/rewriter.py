@@ -26,6 +26,7 @@ from bot.llm.prompts import PromptSet, load_prompts
 from bot.llm.resilience import (
     BreakerOpen,
     CircuitBreaker,
+    ModelBusy,
     ModelUnavailable,
     StreamBroken,
     backoff,
@@ -64,6 +65,7 @@ NOTE_UNSAFE = (
     "this is the offline rewrite."
 )
 NOTE_WORSE = "The model's rewrite scored lower than the draft; this is the offline rewrite."
+NOTE_BUSY = "The model is busy with other drafts; this is the offline rewrite."
 NOTE_TOO_LONG = "The draft is too long to send to the model; this is the offline rewrite."
 
 #: Seconds past the deadline before the whole step is cut short.
@@ -229,6 +231,10 @@ class LLMRewriter:
             settings.breaker_threshold, settings.breaker_cooldown, clock=clock
         )
         self._slots = asyncio.Semaphore(max(1, settings.max_concurrency))
+        #: Requests waiting for a slot, and how long the model has been taking to
+        #: answer (a moving average): together they say how long a newcomer would wait.
+        self._queued = 0
+        self._latency: float | None = None
         self._principle_ids = tuple(coach.principles)
         self._schema = answer_schema(self._principle_ids)
         self._system = prompts.system.render({
@@ -313,6 +319,8 @@ class LLMRewriter:
                 result = await self._model_rewrite(assessment, overrides, tone, call)
         except BreakerOpen:
             note = NOTE_RESTING
+        except ModelBusy:
+            note = NOTE_BUSY
         except (ModelUnavailable, openai.OpenAIError, TimeoutError) as exc:
             log.warning("model unavailable, serving the offline rewrite: %s", _describe(exc))
         except Refused as exc:
@@ -464,11 +472,28 @@ class LLMRewriter:
                 return await self._attempt(messages, call)
         raise ModelUnavailable("no attempt was made")  # unreachable: tenacity re-raises
 
+    def _answer_would_come_too_late(self, call: _Call) -> bool:
+        """Whether the drafts queued ahead mean the model cannot answer before the deadline.
+
+        Better to serve the offline rewrite now than after the member waited the whole
+        deadline for nothing (and than every such draft falling back at the same time).
+        """
+        if self._latency is None or not self._slots.locked():
+            return False
+        rounds_waiting = self._queued // max(1, self._settings.max_concurrency) + 1
+        return self._clock() + (rounds_waiting + 1) * self._latency > call.deadline_at
+
     async def _attempt(self, messages: list[dict[str, str]], call: _Call) -> _Reply:
+        if self._answer_would_come_too_late(call):
+            raise ModelBusy(f"{self._queued} requests are queued ahead")
         self._breaker.before_call()
         asked = False
+        self._queued += 1
+        queued = True
         try:
             async with self._slots:
+                self._queued -= 1
+                queued = False
                 timeout = min(self._settings.timeout, call.deadline_at - self._clock())
                 if timeout <= 0:
                     raise ModelUnavailable("no time left before the deadline")
@@ -476,6 +501,8 @@ class LLMRewriter:
                 started = self._clock()
                 reply = await self._request_adapting(messages, call, timeout)
         except BaseException as exc:
+            if queued:
+                self._queued -= 1
             # Only the model's own trouble counts against it; time spent queueing for a
             # slot (our overload, not the model's) or a 400 says nothing about its health.
             model_failed = is_transient(exc) or isinstance(exc, asyncio.CancelledError)
@@ -485,6 +512,8 @@ class LLMRewriter:
                 self._breaker.release_trial()
             raise
         self._breaker.record_success()
+        took = self._clock() - started
+        self._latency = took if self._latency is None else 0.8 * self._latency + 0.2 * took
         log.debug(
             "model answered in %.0f ms (%d prompt + %d completion tokens, %s)",
             (self._clock() - started) * 1000, reply.usage.prompt_tokens,

@@ -12,6 +12,7 @@ import pytest
 
 from bot.coach import Coach
 from bot.llm.rewriter import (
+    NOTE_BUSY,
     NOTE_INVALID,
     NOTE_REFUSED,
     NOTE_RESTING,
@@ -530,6 +531,33 @@ async def test_concurrency_limit_holds_without_blocking_the_queue(
     assert elapsed < 0.4 + 0.1 + 0.3
 
 
+async def test_drafts_the_model_cannot_reach_in_time_get_the_offline_rewrite_at_once(
+    model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
+) -> None:
+    model_server.always(Answer(answer_json(CLEAN), delay=0.2))
+    rewriter = make_rewriter(max_concurrency=1, deadline=0.9)
+    # The first answer teaches the rewriter how long the model takes.
+    assert (await rewriter.rewrite(assess(coach, f"{SALESY} first"))).source == "llm"
+    asked = len(model_server.received)
+
+    async def timed(draft: str) -> tuple[float, object]:
+        started = time.monotonic()
+        result = await rewriter.rewrite(assess(coach, draft))
+        return time.monotonic() - started, result
+
+    outcomes = await asyncio.gather(*(timed(f"{SALESY} {word}") for word in "abcdefgh"))
+
+    served = [r for _, r in outcomes if r.source == "llm"]
+    shed = [(t, r) for t, r in outcomes if r.source == "offline"]
+    # One slot and 0.2 s a draft: a few fit in the 0.9 s deadline, the rest cannot.
+    assert 1 <= len(served) <= 4
+    assert shed and all(r.note == NOTE_BUSY for _, r in shed)
+    # Those get their answer straight away instead of after the whole deadline,
+    # and cost the model nothing.
+    assert max(t for t, _ in shed) < 0.5
+    assert len(model_server.received) - asked == len(served)
+
+
 # -- structured output modes ------------------------------------------------------
 
 
@@ -727,7 +755,7 @@ async def test_every_draft_gets_an_answer_whatever_the_model_does(
     model_server.always(Answer(answer_json(CLEAN)))
     rewriter = make_rewriter(timeout=0.2, deadline=0.8, max_concurrency=4, breaker_threshold=6,
                              breaker_cooldown=0.1)
-    notes = {NOTE_UNAVAILABLE, NOTE_RESTING, NOTE_REFUSED, NOTE_INVALID, NOTE_UNSAFE,
+    notes = {NOTE_UNAVAILABLE, NOTE_RESTING, NOTE_BUSY, NOTE_REFUSED, NOTE_INVALID, NOTE_UNSAFE,
              NOTE_WORSE}
 
     async def show(text: str) -> None:
