@@ -25,3 +25,12 @@ class Pacer:
             # Keep the slot until the loop has turned once, so waiting tasks wake in
             # later turns instead of all in this one.
             await asyncio.sleep(0)
+
+    async def wait_turn(self) -> None:
+        """Wait until work started now would have a slot of its own in this turn.
+
+        For work that happens inside a library call (building a request), which
+        cannot sit inside a ``with`` block of ours.
+        """
+        async with self.turn():
+            pass

@@ -35,3 +35,24 @@ async def test_a_lone_task_is_not_held_up() -> None:
     async with asyncio.timeout(0.1):
         async with pacer.turn():
             pass
+
+
+async def test_waiting_for_a_turn_spreads_starts_over_turns() -> None:
+    pacer = Pacer(per_turn=2)
+    turn = 0
+    started_in_turn: list[int] = []
+
+    async def ticker() -> None:
+        nonlocal turn
+        while True:
+            await asyncio.sleep(0)
+            turn += 1
+
+    async def request() -> None:
+        await pacer.wait_turn()
+        started_in_turn.append(turn)
+
+    ticking = asyncio.create_task(ticker())
+    await asyncio.gather(*(request() for _ in range(8)))
+    ticking.cancel()
+    assert max(started_in_turn.count(t) for t in set(started_in_turn)) <= 2

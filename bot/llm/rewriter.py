@@ -497,6 +497,9 @@ class LLMRewriter:
                 timeout = min(self._settings.timeout, call.deadline_at - self._clock())
                 if timeout <= 0:
                     raise ModelUnavailable("no time left before the deadline")
+                # Slots free up together when a batch of answers lands; building the
+                # next batch of requests all in that same turn would stall the loop.
+                await self._pacer.wait_turn()
                 asked = True
                 started = self._clock()
                 reply = await self._request_adapting(messages, call, timeout)

@@ -123,9 +123,9 @@ class DraftsChannels(commands.Cog):
             review = self._review()
             if review is not None:
                 await review.critiqued(draft, assessment, previous=None)
-            reply = await self._send_reply(
-                message, draft, rendered=self.coaching.render(assessment)
-            )
+            async with self.coaching.pipeline.pacer.turn():
+                rendered = self.coaching.render(assessment)
+            reply = await self._send_reply(message, draft, rendered=rendered)
             if reply is not None:
                 await self.coaching.stream_rewrite(
                     draft.id, assessment, context, edits_of(reply, self._decorate(draft.id))
