@@ -33,6 +33,14 @@ async def answer(interaction: discord.Interaction, content: str) -> None:
     )
 
 
+async def managed_guild(interaction: discord.Interaction) -> int | None:
+    """The server whose settings change; None (after a polite no) without Manage Server."""
+    if interaction.guild_id is not None and interaction.permissions.manage_guild:
+        return interaction.guild_id
+    await answer(interaction, NEEDS_MANAGE_SERVER)
+    return None
+
+
 @app_commands.guild_only()
 class CoachCommands(commands.GroupCog, group_name="coach", group_description="draftcoach settings"):
     channels = app_commands.Group(name="channels", description="Drafts channels")
@@ -44,13 +52,6 @@ class CoachCommands(commands.GroupCog, group_name="coach", group_description="dr
         self.bot = bot
         self.coaching: Coaching = bot.coaching
 
-    async def _can_manage(self, interaction: discord.Interaction) -> bool:
-        """Settings are for Manage Server; everyone else gets a polite no."""
-        if interaction.guild_id is not None and interaction.permissions.manage_guild:
-            return True
-        await answer(interaction, NEEDS_MANAGE_SERVER)
-        return False
-
     # ----------------------------------------------------------- channels
 
     @channels.command(name="add", description="Treat every message in a channel as a draft")
@@ -58,15 +59,15 @@ class CoachCommands(commands.GroupCog, group_name="coach", group_description="dr
     async def channels_add(
         self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
     ) -> None:
-        if not await self._can_manage(interaction):
+        guild_id = await managed_guild(interaction)
+        if guild_id is None:
             return
-        assert interaction.guild_id is not None
         target = channel or interaction.channel
         if not isinstance(target, discord.TextChannel):
             await answer(interaction, "Drafts channels must be text channels.")
             return
         added = await self.coaching.store.watch_channel(
-            interaction.guild_id, target.id, interaction.user.id
+            guild_id, target.id, interaction.user.id
         )
         self.coaching.watched.add(target.id)
         message = (f"{target.mention} is now a drafts channel: I'll coach every message "
@@ -80,22 +81,22 @@ class CoachCommands(commands.GroupCog, group_name="coach", group_description="dr
     async def channels_remove(
         self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
     ) -> None:
-        if not await self._can_manage(interaction):
+        guild_id = await managed_guild(interaction)
+        if guild_id is None:
             return
-        assert interaction.guild_id is not None
         target = channel or interaction.channel
         target_id = target.id if target is not None else 0
-        removed = await self.coaching.store.unwatch_channel(interaction.guild_id, target_id)
+        removed = await self.coaching.store.unwatch_channel(guild_id, target_id)
         self.coaching.watched.discard(target_id)
         await answer(interaction, f"<#{target_id}> is no longer a drafts channel." if removed
                      else f"<#{target_id}> wasn't a drafts channel.")
 
     @channels.command(name="list", description="The drafts channels in this server")
     async def channels_list(self, interaction: discord.Interaction) -> None:
-        if not await self._can_manage(interaction):
+        guild_id = await managed_guild(interaction)
+        if guild_id is None:
             return
-        assert interaction.guild_id is not None
-        ids = await self.coaching.store.watched_channels(interaction.guild_id)
+        ids = await self.coaching.store.watched_channels(guild_id)
         if not ids:
             await answer(interaction, "No drafts channels yet. Add one with `/coach channels add`.")
             return
@@ -109,13 +110,13 @@ class CoachCommands(commands.GroupCog, group_name="coach", group_description="dr
     async def platform(
         self, interaction: discord.Interaction, platform: app_commands.Choice[str]
     ) -> None:
-        if not await self._can_manage(interaction):
+        guild_id = await managed_guild(interaction)
+        if guild_id is None:
             return
-        assert interaction.guild_id is not None
         if platform.value not in self.coaching.coach.platforms:
             await answer(interaction, f"I don't know the platform `{platform.value}`.")
             return
-        await self.coaching.store.set_platform(interaction.guild_id, platform.value)
+        await self.coaching.store.set_platform(guild_id, platform.value)
         await answer(interaction, f"Drafts here are now checked for **{platform.name}**.")
 
     # -------------------------------------------------------------- rules
@@ -129,9 +130,10 @@ class CoachCommands(commands.GroupCog, group_name="coach", group_description="dr
 
     async def _rule_target(self, interaction: discord.Interaction, rule: str) -> int | None:
         """The server whose rule settings change, once the member and the rule check out."""
-        if not await self._can_manage(interaction) or not await self._known_rule(interaction, rule):
+        guild_id = await managed_guild(interaction)
+        if guild_id is None or not await self._known_rule(interaction, rule):
             return None
-        return interaction.guild_id
+        return guild_id
 
     async def rule_autocomplete(
         self, interaction: discord.Interaction, current: str
@@ -175,10 +177,10 @@ class CoachCommands(commands.GroupCog, group_name="coach", group_description="dr
 
     @rules.command(name="list", description="This server's rule settings")
     async def rules_list(self, interaction: discord.Interaction) -> None:
-        if not await self._can_manage(interaction):
+        guild_id = await managed_guild(interaction)
+        if guild_id is None:
             return
-        assert interaction.guild_id is not None
-        overrides = await self.coaching.store.rule_overrides(interaction.guild_id)
+        overrides = await self.coaching.store.rule_overrides(guild_id)
         if not overrides:
             await answer(interaction, "Every rule runs with its default severity here.")
             return
@@ -190,10 +192,10 @@ class CoachCommands(commands.GroupCog, group_name="coach", group_description="dr
 
     @llm.command(name="on", description="Rewrite drafts with the configured model")
     async def llm_on(self, interaction: discord.Interaction) -> None:
-        if not await self._can_manage(interaction):
+        guild_id = await managed_guild(interaction)
+        if guild_id is None:
             return
-        assert interaction.guild_id is not None
-        await self.coaching.store.set_llm_enabled(interaction.guild_id, True)
+        await self.coaching.store.set_llm_enabled(guild_id, True)
         message = "Rewrites here come from the model."
         if not self.coaching.pipeline.uses_model:
             message += (" No model is configured for this bot, so the offline rewrite "
@@ -202,10 +204,10 @@ class CoachCommands(commands.GroupCog, group_name="coach", group_description="dr
 
     @llm.command(name="off", description="Use the offline rewrite only: no draft leaves the bot")
     async def llm_off(self, interaction: discord.Interaction) -> None:
-        if not await self._can_manage(interaction):
+        guild_id = await managed_guild(interaction)
+        if guild_id is None:
             return
-        assert interaction.guild_id is not None
-        await self.coaching.store.set_llm_enabled(interaction.guild_id, False)
+        await self.coaching.store.set_llm_enabled(guild_id, False)
         await answer(interaction, "Rewrites here are offline only: drafts are not sent to a model.")
 
     # ------------------------------------------------------ for everyone

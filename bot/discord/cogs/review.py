@@ -19,7 +19,7 @@ from discord import app_commands, ui
 from discord.ext import commands
 
 from bot.discord.coaching import NO_PINGS, Coaching, respond_or_followup
-from bot.discord.cogs.coach import NEEDS_MANAGE_SERVER, answer
+from bot.discord.cogs.coach import answer, managed_guild
 from bot.discord.locks import KeyedLocks
 from bot.discord.render import CONTENT_LIMIT, truncate, with_field
 from bot.discord.review import (
@@ -569,10 +569,10 @@ class TeamReview(commands.Cog):
         self, interaction: discord.Interaction,
         count: app_commands.Range[int, 1, MAX_APPROVALS],
     ) -> None:
-        if interaction.guild_id is None or not interaction.permissions.manage_guild:
-            await answer(interaction, NEEDS_MANAGE_SERVER)
+        guild_id = await managed_guild(interaction)
+        if guild_id is None:
             return
-        await self.store.set_review_approvals(interaction.guild_id, count)
+        await self.store.set_review_approvals(guild_id, count)
         await answer(interaction, f"Drafts here now need **{count}** teammate approval"
                                   f"{'s' if count != 1 else ''} (never the author's own).")
 
