@@ -6,15 +6,12 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from bot.errors import ConfigError, UnknownPlatformError
 from bot.models import SEVERITY_RANK, Assessment, Critique, Finding, Rewrite, Severity
 from bot.platforms import Platform, load_platforms
 from bot.rules import Rule, load_rules
-from bot.settings import ConfigSource, Settings
+from bot.settings import ConfigSource, Settings, read_yaml
 from bot.text import Document
 
 log = logging.getLogger(__name__)
@@ -44,10 +41,7 @@ NO_OVERRIDES = RuleOverrides()
 
 
 def load_principles(path: Path) -> dict[str, Principle]:
-    try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot read principles ({exc})") from None
+    data = read_yaml(path)
     if not isinstance(data, dict) or not data:
         raise ConfigError(f"{path}: expected a mapping of principle ids")
     principles = {}

@@ -5,12 +5,12 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import regex
-import yaml
 
 from bot.errors import ConfigError
+from bot.settings import read_yaml
 from bot.text import Document
 
 Counting = Literal["chars", "graphemes", "weighted"]
@@ -121,10 +121,7 @@ class Platform:
 
 
 def load_platforms(path: Path) -> dict[str, Platform]:
-    try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot read platforms ({exc})") from None
+    data = read_yaml(path)
     if not isinstance(data, dict) or not data:
         raise ConfigError(f"{path}: expected a mapping of platform ids")
     platforms: dict[str, Platform] = {}

@@ -145,11 +145,18 @@ class Settings:
     discord: DiscordSettings = field(default_factory=DiscordSettings)
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def read_yaml(path: Path) -> Any:
+    """A config file's YAML; a broken or unreadable file is a one-line ConfigError."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def _read_settings(path: Path) -> dict[str, Any]:
+    data = read_yaml(path)
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -202,10 +209,10 @@ def load_settings(
     source = ConfigSource(packaged_dir("config"), user_dir)
 
     default_file = source.default / SETTINGS_FILE
-    data = _read_yaml(default_file) if default_file.is_file() else {}
+    data = _read_settings(default_file) if default_file.is_file() else {}
     settings_path = source.find(SETTINGS_FILE)
     if settings_path != default_file:
-        data = _merge(data, _read_yaml(settings_path))
+        data = _merge(data, _read_settings(settings_path))
 
     allowed = {"default_platform", "tone", "llm", "discord", "prompts_dir"}
     for key in data:

@@ -4,23 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from bot.errors import ConfigError
 from bot.rules.base import Rule, build_rule
+from bot.settings import read_yaml
 
 _FILE_KEYS = {"principle", "source", "rules"}
-
-
-def _read(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc})") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
 
 
 def load_rules(
@@ -33,7 +22,7 @@ def load_rules(
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     for path in paths:
-        data = _read(path)
+        data = read_yaml(path)
         file = str(path)
         if not isinstance(data, dict):
             raise ConfigError(f"{file}: expected a mapping with 'rules:' or a single rule")
