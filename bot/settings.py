@@ -150,7 +150,8 @@ def read_yaml(path: Path) -> Any:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+        # PyYAML's messages span several lines; the user gets one.
+        raise ConfigError(f"{path}: not valid YAML ({' '.join(str(exc).split())})") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
 

@@ -78,8 +78,9 @@ def test_duplicate_rule_ids_are_refused(tmp_path: Path) -> None:
 
 def test_broken_yaml_names_the_file(tmp_path: Path) -> None:
     path = _write(tmp_path, "rules: [\n  - id: x\n")
-    with pytest.raises(ConfigError, match="not valid YAML"):
+    with pytest.raises(ConfigError, match="not valid YAML") as caught:
         _load(path)
+    assert str(path) in str(caught.value) and "\n" not in str(caught.value)
 
 
 def test_user_config_dir_overrides_and_adds_rules(tmp_path: Path) -> None:
