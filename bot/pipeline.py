@@ -28,8 +28,9 @@ class Pipeline:
     def __init__(self, coach: Coach, llm: LLMRewriter | None = None) -> None:
         self.coach = coach
         self.llm = llm
-        #: Shared by every caller that checks or rewrites drafts on the event loop.
-        self.pacer = Pacer()
+        #: Shared by every caller that checks or rewrites drafts on the event loop
+        #: (the model step's turns included: one queue for the loop's time).
+        self.pacer = llm.pacer if llm is not None else Pacer()
 
     @property
     def uses_model(self) -> bool:

@@ -85,6 +85,11 @@ class DraftcoachBot(commands.Bot):
         # pause the event loop for tens of milliseconds under load.
         gc.freeze()
 
+    async def on_message(self, message: discord.Message) -> None:
+        """Every command is an application command: messages are the cogs' business,
+        and parsing each one for a prefix command would be wasted work in a busy
+        drafts channel."""
+
     async def close(self) -> None:
         self.forget_old_drafts.cancel()
         await self.coaching.finish_writing(SHUTDOWN_GRACE)

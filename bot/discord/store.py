@@ -203,6 +203,18 @@ class Store:
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self._db = connection
+        # Every draft needs its server's settings, and they change only through this
+        # object: kept in memory, they cost a crowd of drafts no queries.
+        self._guild_settings: dict[int, GuildSettings] = {}
+        self._rule_overrides: dict[int, tuple[RuleOverride, ...]] = {}
+        #: Bumped by every change to a server's settings, so a read that was under way
+        #: during a change does not put the old values back in memory.
+        self._settings_changes: dict[int, int] = {}
+
+    def _settings_changed(self, guild_id: int) -> None:
+        self._settings_changes[guild_id] = self._settings_changes.get(guild_id, 0) + 1
+        self._guild_settings.pop(guild_id, None)
+        self._rule_overrides.pop(guild_id, None)
 
     @classmethod
     async def open(cls, path: str | Path) -> Store:
@@ -257,13 +269,19 @@ class Store:
     # ------------------------------------------------------------ server settings
 
     async def guild_settings(self, guild_id: int) -> GuildSettings:
+        known = self._guild_settings.get(guild_id)
+        if known is not None:
+            return known
+        changes = self._settings_changes.get(guild_id, 0)
         async with self._db.execute(
             "SELECT platform, llm_enabled FROM guild_settings WHERE guild_id = ?", (guild_id,)
         ) as cursor:
             row = await cursor.fetchone()
-        if row is None:
-            return GuildSettings(guild_id)
-        return GuildSettings(guild_id, row[0], bool(row[1]))
+        found = GuildSettings(guild_id) if row is None else GuildSettings(
+            guild_id, row[0], bool(row[1]))
+        if changes == self._settings_changes.get(guild_id, 0):
+            self._guild_settings[guild_id] = found
+        return found
 
     async def set_platform(self, guild_id: int, platform: str | None) -> None:
         await self._db.execute(
@@ -272,6 +290,7 @@ class Store:
             (guild_id, platform),
         )
         await self._db.commit()
+        self._settings_changed(guild_id)
 
     async def set_llm_enabled(self, guild_id: int, enabled: bool) -> None:
         await self._db.execute(
@@ -280,6 +299,7 @@ class Store:
             (guild_id, int(enabled)),
         )
         await self._db.commit()
+        self._settings_changed(guild_id)
 
     # --------------------------------------------------------- watched channels
 
@@ -321,13 +341,20 @@ class Store:
     # ------------------------------------------------------------ rule overrides
 
     async def rule_overrides(self, guild_id: int) -> list[RuleOverride]:
+        known = self._rule_overrides.get(guild_id)
+        if known is not None:
+            return list(known)
+        changes = self._settings_changes.get(guild_id, 0)
         async with self._db.execute(
             "SELECT rule_id, disabled, severity FROM rule_overrides WHERE guild_id = ?"
             " ORDER BY rule_id",
             (guild_id,),
         ) as cursor:
             rows = await cursor.fetchall()
-        return [RuleOverride(str(r[0]), bool(r[1]), r[2]) for r in rows]
+        found = tuple(RuleOverride(str(r[0]), bool(r[1]), r[2]) for r in rows)
+        if changes == self._settings_changes.get(guild_id, 0):
+            self._rule_overrides[guild_id] = found
+        return list(found)
 
     async def set_rule_disabled(self, guild_id: int, rule_id: str, disabled: bool) -> None:
         await self._db.execute(
@@ -337,6 +364,7 @@ class Store:
         )
         await self._forget_empty_overrides(guild_id)
         await self._db.commit()
+        self._settings_changed(guild_id)
 
     async def set_rule_severity(self, guild_id: int, rule_id: str, severity: str | None) -> None:
         await self._db.execute(
@@ -346,6 +374,7 @@ class Store:
         )
         await self._forget_empty_overrides(guild_id)
         await self._db.commit()
+        self._settings_changed(guild_id)
 
     async def _forget_empty_overrides(self, guild_id: int) -> None:
         await self._db.execute(

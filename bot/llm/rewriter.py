@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 import openai
-from openai import AsyncOpenAI
+from openai import AsyncOpenAI, DefaultAsyncHttpxClient
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, stop_before_delay
 
 from bot.llm.answer import InvalidAnswer, ModelAnswer, PartialRewrite, answer_schema, parse_answer
@@ -43,6 +43,8 @@ from bot.models import Assessment, Rewrite, Suggestion, Usage
 from bot.pacing import Pacer
 
 if TYPE_CHECKING:
+    import httpx
+
     from bot.coach import Coach, RuleOverrides
     from bot.settings import LLMSettings, Settings
 
@@ -135,25 +137,38 @@ class WorseThanDraft(Unusable):
     """The rewrite scores lower under the rules than the draft it was meant to improve."""
 
 
-def create_llm_client(settings: LLMSettings) -> AsyncOpenAI | None:
-    """The one client for the process, or None when no model is configured (offline)."""
+def create_llm_client(settings: LLMSettings, pacer: Pacer | None = None) -> AsyncOpenAI | None:
+    """The one client for the process, or None when no model is configured (offline).
+
+    With a ``pacer``, each answer waits its turn before it is read and parsed: a batch
+    of requests sent together is answered together, and reading every answer in one
+    turn of the loop would stall it.
+    """
     if not settings.enabled:
         return None
+    http_client = None
+    if pacer is not None:
+        async def take_turn(response: httpx.Response) -> None:
+            await pacer.wait_turn()
+
+        http_client = DefaultAsyncHttpxClient(event_hooks={"response": [take_turn]})
     return AsyncOpenAI(
         api_key=settings.api_key or PLACEHOLDER_API_KEY,
         base_url=settings.base_url or OPENAI_BASE_URL,
         timeout=settings.timeout,
         max_retries=0,  # tenacity retries, inside the step's own deadline
+        http_client=http_client,
     )
 
 
 def build_llm_rewriter(settings: Settings, coach: Coach) -> LLMRewriter | None:
     """Client, prompts and rewriter from the settings; None when no model is configured."""
-    client = create_llm_client(settings.llm)
+    pacer = Pacer()
+    client = create_llm_client(settings.llm, pacer)
     if client is None:
         return None
     prompts = load_prompts(settings.prompts_dir, settings.llm.prompt_version)
-    return LLMRewriter(client, coach, settings.llm, prompts)
+    return LLMRewriter(client, coach, settings.llm, prompts, pacer=pacer)
 
 
 @dataclass(slots=True)
@@ -219,10 +234,12 @@ class LLMRewriter:
         prompts: PromptSet,
         *,
         clock: Callable[[], float] = time.monotonic,
+        pacer: Pacer | None = None,
     ) -> None:
         self._client = client
         self._coach = coach
-        self._pacer = Pacer()
+        #: Turns of the event loop for CPU-bound work, shared with the pipeline.
+        self.pacer = pacer or Pacer()
         self._settings = settings
         self._prompts = prompts
         self._clock = clock
@@ -342,7 +359,7 @@ class LLMRewriter:
             self._cache.put(key, result)
             return result
         # Drafts that hit the deadline together fall back together: take turns.
-        async with self._pacer.turn():
+        async with self.pacer.turn():
             offline = self._coach.offline_rewrite(assessment, overrides)
         return replace(offline, note=note, usage=call.usage)
 
@@ -364,14 +381,14 @@ class LLMRewriter:
             reply = await self._repair(messages, reply, [str(exc)], assessment, call)
             answer = self._parse(reply)
         # Answers from one batch of requests land together; check them in turns.
-        async with self._pacer.turn():
+        async with self.pacer.turn():
             check = self._check(answer, assessment, overrides, draft_facts)
         if check.problems and not repaired:
             log.info("asking for a repair: %s", "; ".join(check.problems))
             try:
                 reply = await self._repair(messages, reply, list(check.problems), assessment, call)
                 second = self._parse(reply)
-                async with self._pacer.turn():
+                async with self.pacer.turn():
                     second_check = self._check(second, assessment, overrides, draft_facts)
             except (ModelUnavailable, openai.OpenAIError, Refused, InvalidAnswer) as exc:
                 # The first answer may still be usable (findings are reported, not fatal).
@@ -499,7 +516,7 @@ class LLMRewriter:
                     raise ModelUnavailable("no time left before the deadline")
                 # Slots free up together when a batch of answers lands; building the
                 # next batch of requests all in that same turn would stall the loop.
-                await self._pacer.wait_turn()
+                await self.pacer.wait_turn()
                 asked = True
                 started = self._clock()
                 reply = await self._request_adapting(messages, call, timeout)

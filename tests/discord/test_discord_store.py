@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -77,6 +78,30 @@ async def test_overrides_back_to_default_are_forgotten(store: Store) -> None:
     await store.set_rule_severity(1, "shouting", "error")
     await store.set_rule_severity(1, "shouting", None)
     assert await store.rule_overrides(1) == []
+
+
+async def test_a_settings_change_is_seen_by_the_next_draft(store: Store) -> None:
+    # Read once so the server's settings are held in memory, then change them.
+    assert (await store.guild_settings(1)).platform is None
+    assert await store.rule_overrides(1) == []
+    await store.set_platform(1, "threads")
+    await store.set_llm_enabled(1, False)
+    await store.set_rule_severity(1, "shouting", "error")
+    settings = await store.guild_settings(1)
+    assert (settings.platform, settings.llm_enabled) == ("threads", False)
+    assert [(o.rule_id, o.severity) for o in await store.rule_overrides(1)] == [
+        ("shouting", "error")]
+    await store.set_rule_severity(1, "shouting", None)
+    assert await store.rule_overrides(1) == []
+
+
+async def test_a_read_under_way_during_a_change_does_not_bring_back_old_settings(
+    store: Store,
+) -> None:
+    reading = asyncio.create_task(store.guild_settings(1))
+    await store.set_platform(1, "bluesky")
+    await reading
+    assert (await store.guild_settings(1)).platform == "bluesky"
 
 
 async def test_a_database_from_a_newer_version_is_refused(tmp_path: Path) -> None:

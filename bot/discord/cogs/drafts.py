@@ -141,9 +141,13 @@ class DraftsChannels(commands.Cog):
     ) -> discord.Message | None:
         """Answer in a thread on the draft, or as a reply where threads are not allowed."""
         embeds = [await self._decorate(draft.id)(rendered.embed)] if rendered is not None else []
+        extra = [] if rendered is None else await self._extra_items(draft.id)
+        # Building the view and the requests is work a crowd of drafts would otherwise
+        # do all in one turn of the loop (their store reads finish together).
+        await self.coaching.pipeline.pacer.wait_turn()
         # Text-only answers (no text to coach, cooldown) get no buttons.
         view = View(timeout=None) if rendered is None else critique_view(
-            draft.id, private=False, extra=await self._extra_items(draft.id))
+            draft.id, private=False, extra=extra)
         reply: discord.Message | None = None
         if isinstance(message.channel, discord.TextChannel):
             try:
