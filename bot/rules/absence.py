@@ -33,8 +33,9 @@ class Absence(Rule):
         self.append = spec.optional_str("append")
 
     def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
-        # The search first: it is cheap, and usually ends the check.
-        if self.matcher.search(doc.text_haystack) is not None:
+        # The search first: it is cheap, and usually ends the check. It reads the
+        # writer's own words: a "?" in a link's query string asks nobody anything.
+        if self.matcher.search(doc.prose_haystack) is not None:
             return
         if len(doc.words) < self.min_words or not doc.sentences:
             return

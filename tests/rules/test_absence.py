@@ -1,0 +1,24 @@
+"""Absence rules: what a post lacks is looked for in the writer's own words."""
+
+from __future__ import annotations
+
+from bot.coach import Coach
+
+LONG_ANNOUNCEMENT = (
+    "We shipped the new calendar view this week after three months of work with the "
+    "design team and a long beta with twelve agencies"
+)
+
+
+def _rules(coach: Coach, text: str) -> set[str]:
+    return {finding.rule for finding in coach.assess(text, "linkedin").findings}
+
+
+def test_a_question_mark_inside_a_link_is_no_question(coach: Coach) -> None:
+    with_link = f"{LONG_ANNOUNCEMENT}: https://example.com/changelog?ref=post"
+    assert "invite-replies" in _rules(coach, with_link)
+
+
+def test_a_real_question_next_to_a_link_still_counts(coach: Coach) -> None:
+    asking = f"{LONG_ANNOUNCEMENT}. What would you change? https://example.com/changelog"
+    assert "invite-replies" not in _rules(coach, asking)
