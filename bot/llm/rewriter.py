@@ -619,6 +619,9 @@ class LLMRewriter:
                     refusal.append(delta.refusal)
                 if choice.finish_reason:
                     finish_reason = choice.finish_reason
+                # A fast server's whole answer can come in one read: let the loop turn
+                # between pieces, so reading it never holds up other drafts.
+                await asyncio.sleep(0)
         except (openai.APIError, ValueError) as exc:
             call.on_partial = None  # the retry asks without streaming
             raise StreamBroken(f"the stream broke: {_describe(exc)}") from exc

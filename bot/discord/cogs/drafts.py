@@ -77,7 +77,11 @@ class DraftsChannels(commands.Cog):
             return undecorated
 
         async def decorate(embed: discord.Embed) -> discord.Embed:
-            return await review.decorate(draft_id, embed)
+            decorated = await review.decorate(draft_id, embed)
+            # The review's store read ends with those of a crowd of drafts; building
+            # each edit request waits its turn rather than all in one turn of the loop.
+            await self.coaching.pipeline.pacer.wait_turn()
+            return decorated
 
         return decorate
 
