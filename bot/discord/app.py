@@ -85,10 +85,12 @@ class DraftcoachBot(commands.Bot):
         # pause the event loop for tens of milliseconds under load.
         gc.freeze()
 
-    async def on_message(self, message: discord.Message) -> None:
-        """Every command is an application command: messages are the cogs' business,
-        and parsing each one for a prefix command would be wasted work in a busy
-        drafts channel."""
+    @property
+    def on_message(self) -> None:
+        """No prefix commands here (every command is an application command), so no
+        ``on_message`` of the bot's own: discord.py then schedules nothing for it, and a
+        rush of drafts costs one task fewer each. The cogs listen for what they need."""
+        raise AttributeError("on_message")
 
     async def close(self) -> None:
         self.forget_old_drafts.cancel()
