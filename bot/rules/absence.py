@@ -13,8 +13,9 @@ from bot.text import Document
 @register
 class Absence(Rule):
     """Fires when none of ``patterns`` / ``phrases`` occurs in the writer's own words
-    (links, mentions and code do not count) in a post of at least ``min_words`` words. The finding points at the last sentence, where the missing
-    piece usually belongs; ``append`` is what the offline rewrite adds after it.
+    (links, mentions and code do not count) in a post of at least ``min_words`` words.
+    The finding points at the last sentence, where the missing piece usually belongs;
+    ``append`` is what the offline rewrite adds after it.
     """
 
     kind = "absence"
