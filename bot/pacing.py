@@ -19,7 +19,12 @@ class Pacer:
 
     @asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
-        """Hold one of the turn's slots for the work in the ``with`` block."""
+        """Hold one of the turn's slots for the work in the ``with`` block.
+
+        Only for work that does not wait on I/O: the model client's answers wait for a
+        slot too (see :func:`bot.llm.rewriter.create_llm_client`), so a request sent from
+        inside the block could wait for itself.
+        """
         async with self._slots:
             yield
             # Keep the slot until the loop has turned once, so waiting tasks wake in
