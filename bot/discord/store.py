@@ -13,16 +13,19 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import aiosqlite
 
 from bot.errors import ConfigError
 
 log = logging.getLogger(__name__)
+
+#: What the store keeps of a server in memory (its settings, its rule overrides).
+_Kept = TypeVar("_Kept")
 
 DraftOrigin = Literal["channel", "command", "menu"]
 
@@ -216,6 +219,19 @@ class Store:
         self._guild_settings.pop(guild_id, None)
         self._rule_overrides.pop(guild_id, None)
 
+    async def _remembered(self, memory: dict[int, _Kept], guild_id: int,
+                          read: Callable[[], Awaitable[_Kept]]) -> _Kept:
+        """A server's settings from ``memory``, or ``read`` from the database and kept
+        there unless they changed meanwhile."""
+        known = memory.get(guild_id)
+        if known is not None:
+            return known
+        changes = self._settings_changes.get(guild_id, 0)
+        found = await read()
+        if changes == self._settings_changes.get(guild_id, 0):
+            memory[guild_id] = found
+        return found
+
     @classmethod
     async def open(cls, path: str | Path) -> Store:
         """Open (creating if needed) the database at ``path`` and bring its schema up to date.
@@ -269,19 +285,17 @@ class Store:
     # ------------------------------------------------------------ server settings
 
     async def guild_settings(self, guild_id: int) -> GuildSettings:
-        known = self._guild_settings.get(guild_id)
-        if known is not None:
-            return known
-        changes = self._settings_changes.get(guild_id, 0)
-        async with self._db.execute(
-            "SELECT platform, llm_enabled FROM guild_settings WHERE guild_id = ?", (guild_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        found = GuildSettings(guild_id) if row is None else GuildSettings(
-            guild_id, row[0], bool(row[1]))
-        if changes == self._settings_changes.get(guild_id, 0):
-            self._guild_settings[guild_id] = found
-        return found
+        async def read() -> GuildSettings:
+            async with self._db.execute(
+                "SELECT platform, llm_enabled FROM guild_settings WHERE guild_id = ?",
+                (guild_id,),
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                return GuildSettings(guild_id)
+            return GuildSettings(guild_id, row[0], bool(row[1]))
+
+        return await self._remembered(self._guild_settings, guild_id, read)
 
     async def set_platform(self, guild_id: int, platform: str | None) -> None:
         await self._db.execute(
@@ -341,20 +355,16 @@ class Store:
     # ------------------------------------------------------------ rule overrides
 
     async def rule_overrides(self, guild_id: int) -> list[RuleOverride]:
-        known = self._rule_overrides.get(guild_id)
-        if known is not None:
-            return list(known)
-        changes = self._settings_changes.get(guild_id, 0)
-        async with self._db.execute(
-            "SELECT rule_id, disabled, severity FROM rule_overrides WHERE guild_id = ?"
-            " ORDER BY rule_id",
-            (guild_id,),
-        ) as cursor:
-            rows = await cursor.fetchall()
-        found = tuple(RuleOverride(str(r[0]), bool(r[1]), r[2]) for r in rows)
-        if changes == self._settings_changes.get(guild_id, 0):
-            self._rule_overrides[guild_id] = found
-        return list(found)
+        async def read() -> tuple[RuleOverride, ...]:
+            async with self._db.execute(
+                "SELECT rule_id, disabled, severity FROM rule_overrides WHERE guild_id = ?"
+                " ORDER BY rule_id",
+                (guild_id,),
+            ) as cursor:
+                rows = await cursor.fetchall()
+            return tuple(RuleOverride(str(r[0]), bool(r[1]), r[2]) for r in rows)
+
+        return list(await self._remembered(self._rule_overrides, guild_id, read))
 
     async def set_rule_disabled(self, guild_id: int, rule_id: str, disabled: bool) -> None:
         await self._db.execute(
