@@ -11,6 +11,8 @@ from bot.errors import ConfigError, UnknownPlatformError
 from bot.models import SEVERITY_RANK, Assessment, Critique, Finding, Rewrite, Severity
 from bot.platforms import Platform, load_platforms
 from bot.rules import Rule, load_rules
+from bot.rules.matcher import Matcher
+from bot.rules.scan import PatternSet
 from bot.settings import ConfigSource, Settings, read_yaml
 from bot.text import Document
 
@@ -74,7 +76,7 @@ class Coach:
         self.platforms = dict(platforms)
         self._rules = rules
         self._rules_by_id = {rule.meta.id: rule for rule in rules}
-        self._gates = _RuleGates(rules)
+        _share_scans(rules)
 
     @property
     def rules(self) -> list[Rule]:
@@ -101,7 +103,7 @@ class Coach:
         overrides = overrides or NO_OVERRIDES
         doc = Document(text)
         findings: list[Finding] = []
-        for rule in self._gates.rules_for(doc):
+        for rule in self._rules:
             if rule.meta.id in overrides.disabled:
                 continue
             findings.extend(rule.check(doc, target, overrides.severity.get(rule.meta.id)))
@@ -126,39 +128,17 @@ class Coach:
         return Critique(assessment, self.offline_rewrite(assessment, overrides))
 
 
-class _RuleGates:
-    """Which rules can find anything in a draft, from the words it holds.
-
-    Most phrase rules need one of a few words (see :meth:`Rule.gate`); looking the
-    draft's words up here, once, spares asking every such rule about every draft.
-    """
-
-    def __init__(self, rules: list[Rule]) -> None:
-        self._rules = rules
-        #: (rule, scope or None for "always ask", its word keys, its texts)
-        self._table: list[tuple[Rule, str | None, frozenset[bytes], frozenset[str]]] = []
-        self._texts: dict[str, frozenset[str]] = {"prose": frozenset(), "text": frozenset()}
-        for rule in rules:
-            gate = rule.gate()
-            if gate is None:
-                self._table.append((rule, None, frozenset(), frozenset()))
-                continue
-            scope, needs = gate
-            self._table.append((rule, scope, needs.keys, needs.texts))
-            self._texts[scope] |= needs.texts
-        self._scopes = {scope for _, scope, _, _ in self._table if scope is not None}
-
-    def rules_for(self, doc: Document) -> list[Rule]:
-        """The rules that may find something in ``doc``, in their usual order."""
-        keys: dict[str, frozenset[bytes]] = {}
-        texts: dict[str, set[str]] = {}
-        for scope in self._scopes:
-            haystack = doc.prose_haystack if scope == "prose" else doc.text_haystack
-            keys[scope] = haystack.word_keys
-            texts[scope] = {text for text in self._texts[scope] if text in haystack.folded}
-        return [rule for rule, scope, rule_keys, rule_texts in self._table
-                if scope is None or not rule_keys.isdisjoint(keys[scope])
-                or not rule_texts.isdisjoint(texts[scope])]
+def _share_scans(rules: list[Rule]) -> None:
+    """Let every rule pattern that searches the same haystack share one scan per draft
+    (see :mod:`bot.rules.scan`): a pass of RE2 for all rules instead of one per rule."""
+    by_scope: dict[str, list[Matcher]] = {}
+    for rule in rules:
+        for scope, matcher in rule.matchers():
+            by_scope.setdefault(scope, []).append(matcher)
+    for matchers in by_scope.values():
+        pattern_set = PatternSet([matcher.patterns for matcher in matchers])
+        for group, matcher in enumerate(matchers):
+            matcher.use(pattern_set, group)
 
 
 def _without_echoes(findings: list[Finding]) -> list[Finding]:

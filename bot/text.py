@@ -14,7 +14,11 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from operator import itemgetter
+from itertools import islice
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.rules.scan import Matching, PatternSet
 
 # Letters from other scripts that render like Latin ones; spammers use them to dodge
 # filters ("fоllоw" with Cyrillic o). Typographic punctuation is folded to ASCII so
@@ -66,6 +70,7 @@ _NUMBER = re.compile(r"(?<![\w.])[$€£¥]?\d[\d,.]*%?(?:[kKmM]\b)?")
 # that the two find the same spans).
 _SENTENCE_END = re.compile(r"[.!?…\n](?:(?<=\n)\n*|(?<!\n)[.!?…]*[\"')\]]*(?=\s|$))")
 _WORD = re.compile(r"[^\W\d_][\w'-]*")
+_WORD_PART = re.compile(r"[\w'-]")
 # The characters each pattern's matches can begin with. A search for one of them runs in
 # C without trying the full pattern at every position, which is most of the cost on a
 # long draft that needs no rewriting.
@@ -83,13 +88,6 @@ _NON_SPACE_RUN = re.compile(r"\S*")
 # that letter (U+0130 also lowers to two characters). tests/test_text.py checks this
 # table against every code point.
 _FOLD_EXTRAS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
-# ASCII bytes that are not word characters (\w), turned into spaces to split words in C.
-_ASCII_NON_WORD_TO_SPACE = bytes(
-    c if chr(c).isalnum() or c == ord("_") else ord(" ") for c in range(128)
-) + bytes(range(128, 256))
-#: How many leading characters of each word :attr:`Haystack.word_keys` keeps.
-WORD_KEY_LENGTH = 4
-_KEY_SLICES = tuple(itemgetter(slice(0, n)) for n in range(1, WORD_KEY_LENGTH + 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,11 +170,10 @@ class Haystack:
 
     __slots__ = ("__dict__", "text")
 
-    def __init__(self, text: str, word_keys: frozenset[bytes] | None = None) -> None:
+    def __init__(self, text: str) -> None:
         self.text = text
         self._positions: dict[str, list[int]] = {}
-        if word_keys is not None:  # known already: fills the cached property
-            self.__dict__["word_keys"] = word_keys
+        self._scans: dict[PatternSet, Matching] = {}
 
     def positions(self, finder: re.Pattern[str]) -> list[int]:
         """Where ``finder`` matches in :attr:`folded`. Rules share many words ("you",
@@ -187,33 +184,17 @@ class Haystack:
                 m.start() for m in finder.finditer(self.folded)]
         return found
 
+    def scan(self, patterns: PatternSet) -> Matching:
+        """Which of ``patterns`` may match here: one pass per draft for all the rules
+        that share the set."""
+        found = self._scans.get(patterns)
+        if found is None:
+            found = self._scans[patterns] = patterns.matching(self.folded)
+        return found
+
     @cached_property
     def folded(self) -> str:
         return fold_case(self.text)
-
-    @cached_property
-    def word_keys(self) -> frozenset[bytes]:
-        """The first 1..WORD_KEY_LENGTH characters of every word (run of ``\\w``), folded
-        and UTF-8 encoded: a phrase starting a word can only be here if its key is.
-        (Some extra keys do no harm.)"""
-        return word_keys_of(self.folded)
-
-
-def word_keys_of(folded: str) -> frozenset[bytes]:
-    """:attr:`Haystack.word_keys` of a folded text."""
-    # Folding keeps every character a word character or not, so the words of the folded
-    # text start where the text's do (where the rules' \b looks). Other scripts become
-    # "?", a separator: a word's ASCII beginning is kept whole, and the extra pieces
-    # ("caf" of "café") only ever add keys.
-    words = set(folded.encode("ascii", "replace").translate(_ASCII_NON_WORD_TO_SPACE).split())
-    keys: set[bytes] = set()
-    for key_of in _KEY_SLICES:
-        keys.update(map(key_of, words))
-    return frozenset(keys)
-
-
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"  # what re calls \w
 
 
 def _fold_char(ch: str) -> str:
@@ -388,10 +369,30 @@ class Document:
         kept += spans[pos:]
         return tuple(kept)
 
-    def words_between(self, start: int, end: int) -> int:
-        """How many of :attr:`words` start inside ``[start, end)``."""
-        starts = self._word_starts
-        return bisect_left(starts, end) - bisect_left(starts, start)
+    def has_words(self, count: int) -> bool:
+        """Whether :attr:`words` holds at least ``count`` words, read only as far as that."""
+        if "words" in self.__dict__:
+            return len(self.words) >= count
+        found = (m for m in _WORD.finditer(self.prose) if not self._in_hashtag(m.start()))
+        return sum(1 for _ in islice(found, count)) == count
+
+    def has_words_between(self, start: int, end: int) -> bool:
+        """Whether any of :attr:`words` starts inside ``[start, end)``."""
+        if start > 0 and _WORD_PART.match(self.prose, start - 1):
+            # A word may run on into ``start``: only the whole list tells where one begins.
+            starts = self._word_starts
+            return bisect_left(starts, end) > bisect_left(starts, start)
+        return any(not self._in_hashtag(m.start())
+                   for m in _WORD.finditer(self.prose, start, end))
+
+    def _in_hashtag(self, pos: int) -> bool:
+        spans = self._hashtag_spans
+        index = bisect_right(spans, (pos, len(self.text) + 1)) - 1
+        return index >= 0 and spans[index][0] <= pos < spans[index][1]
+
+    @cached_property
+    def _hashtag_spans(self) -> list[tuple[int, int]]:
+        return [(t.start, t.end) for t in self.tokens_of("hashtag")]
 
     @cached_property
     def _word_starts(self) -> list[int]:
@@ -406,24 +407,7 @@ class Document:
         # Most drafts have no links or mentions: then prose is text, searched once.
         if self.prose is self.text:
             return self.prose_haystack
-        return Haystack(self.text, self._text_word_keys())
-
-    def _text_word_keys(self) -> frozenset[bytes]:
-        """The text's word keys from the prose's: a word of the text either is a word of
-        the prose or touches a blanked link or mention, so only the stretches around
-        those need reading again."""
-        keys = set(self.prose_haystack.word_keys)
-        text = self.text
-        for token in self.tokens:
-            if token.kind == "hashtag":
-                continue  # not blanked
-            start, end = token.start, token.end
-            while start > 0 and _is_word_char(text[start - 1]):
-                start -= 1
-            while end < len(text) and _is_word_char(text[end]):
-                end += 1
-            keys |= word_keys_of(fold_case(text[start:end]))
-        return frozenset(keys)
+        return Haystack(self.text)
 
 
 def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:

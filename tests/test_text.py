@@ -7,7 +7,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot import text as text_module
-from bot.text import WORD_KEY_LENGTH, Document, Haystack, fold_case, lost_tokens, protected_tokens
+from bot.text import Document, lost_tokens, protected_tokens
 
 
 def _span_of(doc: Document, word: str) -> str:
@@ -113,22 +113,7 @@ def test_sentence_and_word_lookups_match_a_plain_walk(text: str, start: int, wid
     words = tuple(m.span() for m in text_module._WORD.finditer(doc.prose)
                   if not any(s <= m.start() < e for s, e in hashtags))
     assert doc.words == words
-    assert doc.words_between(start, end) == sum(start <= w < end for w, _ in words)
-
-
-@settings(max_examples=200, deadline=None)
-@given(text=_DRAFTS)
-def test_word_keys_hold_the_ascii_start_of_every_word(text: str) -> None:
-    haystack = Haystack(Document(text).prose)
-    for word in re.findall(r"\w+", haystack.text):
-        folded = fold_case(word)
-        for length in range(1, WORD_KEY_LENGTH + 1):
-            if folded[:length].isascii():  # the rules' literals are ASCII
-                assert folded[:length].encode() in haystack.word_keys
-
-
-@settings(max_examples=300, deadline=None)
-@given(text=_DRAFTS)
-def test_text_word_keys_cover_every_word_of_the_text(text: str) -> None:
-    doc = Document(text)
-    assert doc.text_haystack.word_keys >= text_module.word_keys_of(fold_case(doc.text))
+    assert doc.has_words_between(start, end) == any(start <= w < end for w, _ in words)
+    assert Document(text).has_words_between(start, end) == any(start <= w < end for w, _ in words)
+    for count in (1, 2, len(words), len(words) + 1):
+        assert Document(text).has_words(count) == (len(words) >= count)

@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from bot.platforms import Platform
 from bot.rules.base import Hit, Rule, RuleMeta, RuleSpec, alternation_matcher, register
+from bot.rules.matcher import Matcher
 from bot.text import Document
 
 
@@ -33,12 +34,15 @@ class Absence(Rule):
         self.min_words = spec.integer("min_words", 1)
         self.append = spec.optional_str("append")
 
+    def matchers(self) -> list[tuple[str, Matcher]]:
+        return [("prose", self.matcher)]
+
     def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
         # The search first: it is cheap, and usually ends the check. It reads the
         # writer's own words: a "?" in a link's query string asks nobody anything.
-        if self.matcher.search(doc.prose_haystack) is not None:
+        if self.matcher.occurs(doc.prose_haystack):
             return
-        if len(doc.words) < self.min_words or not doc.sentences:
+        if not doc.has_words(self.min_words) or not doc.sentences:
             return
         start, end = self._closing_sentence(doc)
         replacement = None
@@ -52,6 +56,6 @@ class Absence(Rule):
     def _closing_sentence(doc: Document) -> tuple[int, int]:
         """The last sentence with words in it: a trailing row of hashtags doesn't count."""
         for start, end in reversed(doc.sentences):
-            if doc.words_between(start, end):
+            if doc.has_words_between(start, end):
                 return (start, end)
         return doc.sentences[-1]

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from bot.errors import ConfigError
 from bot.models import SEVERITIES, Finding, Severity
 from bot.platforms import Platform
-from bot.rules.matcher import Gate, Matcher
+from bot.rules.matcher import Matcher
 from bot.text import Document
 
 #: Keys every rule has, whatever its kind.
@@ -163,11 +163,15 @@ class Rule:
             return False
         return platform.id not in self.meta.skip_platforms
 
-    def gate(self) -> tuple[str, Gate] | None:
-        """``("prose" or "text", gate)``: this rule finds nothing in a draft unless that
-        haystack of it passes the gate, so the coach need not even ask it. None: no
-        such promise."""
-        return None
+    def matchers(self) -> list[tuple[str, Matcher]]:
+        """The rule's patterns, each with the haystack it searches ("prose" or "text"):
+        the coach scans a draft once for all of them (see :mod:`bot.rules.scan`)."""
+        return []
+
+    def may_find(self, doc: Document) -> bool:
+        """False when the rule surely finds nothing in ``doc``: a quick look, so the
+        full check runs only where it can matter."""
+        return True
 
     def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
         raise NotImplementedError
@@ -175,7 +179,7 @@ class Rule:
     def check(self, doc: Document, platform: Platform,
               severity: Severity | None = None) -> list[Finding]:
         """Findings for one document: pure, synchronous, spans in the user's text."""
-        if not self.applies_to(platform):
+        if not self.applies_to(platform) or not self.may_find(doc):
             return []
         findings = []
         meta = self.meta

@@ -15,8 +15,8 @@ from bot.rules.base import (
     alternation_matcher,
     register,
 )
-from bot.rules.matcher import Gate
-from bot.text import Document
+from bot.rules.matcher import Matcher
+from bot.text import Document, Haystack
 
 
 @register
@@ -51,12 +51,17 @@ class Existence(Rule):
             raise spec.error("scope", "must be 'prose' or 'text'")
         self.use_prose = scope == "prose"
 
-    def gate(self) -> tuple[str, Gate] | None:
-        gate = self.matcher.gate
-        return None if gate is None else ("prose" if self.use_prose else "text", gate)
+    def matchers(self) -> list[tuple[str, Matcher]]:
+        return [("prose" if self.use_prose else "text", self.matcher)]
+
+    def _haystack(self, doc: Document) -> Haystack:
+        return doc.prose_haystack if self.use_prose else doc.text_haystack
+
+    def may_find(self, doc: Document) -> bool:
+        return self.matcher.may_match(self._haystack(doc))
 
     def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
-        haystack = doc.prose_haystack if self.use_prose else doc.text_haystack
+        haystack = self._haystack(doc)
         for m in self.matcher.finditer(haystack):
             if m.end() == m.start():
                 continue

@@ -7,36 +7,33 @@ with one of a few literal words ("follow", "smash", "link in bio").
 
 So at load time each alternative of a rule's pattern gets its *leads*, read from the
 parse tree: literals one of which every match starts with (and whether a ``\\b`` puts
-them at the start of a word). On a draft, the leads present are found with C string
-searches in the case-folded text, and at each place only the alternatives that can
-begin there are tried, in their order: exactly what ``finditer`` would return, with
-a fraction of the attempts. Where a lead cannot be derived (an alternative starting
-with a character class, say), literals *required somewhere* in it still tell when it
-cannot match at all; failing both, the pattern runs as before. The shortcut is only
-taken when it is sound, whatever the rule data says.
-
-Presence is asked of :attr:`Haystack.word_keys` (the first few letters of every word of
-a draft) with set operations, and the same literals give each rule a :class:`Gate`, so
-the coach skips the rules that cannot find anything in a draft without asking them.
-tests/rules/test_matcher.py checks every rule, and random patterns, against a plain scan.
+them at the start of a word). On a draft, one pass of RE2 over the whole draft names the
+alternatives that can match at all (see :mod:`bot.rules.scan`); the leads of those are
+found with C string searches in the case-folded text, and at each place only the
+alternatives that can begin there are tried, in their order: exactly what ``finditer``
+would return, with a fraction of the attempts. An alternative whose leads cannot be
+derived (one starting with a character class, say) runs as a plain scan when the pass
+says it can match. tests/rules/test_matcher.py checks every rule, and random patterns,
+against a plain scan.
 """
 
 from __future__ import annotations
 
-import heapq
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from re import _constants as sre  # the parse tree's opcodes
 from re import _parser
 from typing import Any, NamedTuple
 
-from bot.text import WORD_KEY_LENGTH, Haystack
+from bot.rules.scan import PatternSet, parse_tree
+from bot.text import Haystack
 
 #: More leads than this and an alternative is run everywhere: the search costs more.
 MAX_LEADS = 200
-#: Leads without a word key are cut to this length (a prefix is as sound a lead).
+#: Leads are cut to this length (a prefix is as sound a lead)...
 _LEAD_LENGTH = 8
+#: ...and a shorter run of literals is extended with what must follow it, if it can be.
+_SHORT_LEAD = 4
 #: Parse-tree nodes to visit per pattern before giving up (zero-width alternatives
 #: followed by optional parts could otherwise multiply the work).
 _MAX_STEPS = 5000
@@ -61,34 +58,9 @@ class Lead(NamedTuple):  # a tuple: hashed in C, and looked up a lot
     #: "the"): the search for the lead checks it in C, so fewer places are tried.
     then: str = ""
 
-    def key_span(self) -> tuple[int, int] | None:
-        """Where in :attr:`text` the key is: the first word certain to start a word of
-        the draft (the lead itself after ``\\b``; the letters after a ``#`` or a
-        space), cut to WORD_KEY_LENGTH. None when no part is ("http", "!!")."""
-        text = self.text
-        if self.word_start and _is_word(text[0]):
-            start = 0
-        else:
-            start = next((i for i in range(1, len(text))
-                          if _is_word(text[i]) and not _is_word(text[i - 1])), -1)
-            if start < 0:
-                return None
-        end = start
-        while end < len(text) and _is_word(text[end]) and end - start < WORD_KEY_LENGTH:
-            end += 1
-        return (start, end)
-
-    @property
-    def key(self) -> bytes | None:
-        """What :attr:`Haystack.word_keys` must hold for this lead to be in a draft."""
-        span = self.key_span()
-        return None if span is None else self.text[span[0]:span[1]].encode("ascii")
-
     def trimmed(self) -> Lead:
-        """The lead cut to _LEAD_LENGTH characters (a prefix is as sound a lead), and
-        never inside its key."""
-        span = self.key_span()
-        text = self.text[:max(_LEAD_LENGTH, span[1] if span else 0)]
+        """The lead cut to _LEAD_LENGTH characters (a prefix is as sound a lead)."""
+        text = self.text[:_LEAD_LENGTH]
         # What follows the whole text does not follow a cut one.
         return Lead(text, self.word_start, self.then if text == self.text else "")
 
@@ -115,45 +87,6 @@ def _walk(items: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
                     yield from _walk(branch.data)
 
 
-def _ends_in_non_word(items: list[Any], before: bool) -> bool:
-    """Whether the last character a match of ``items`` consumed is surely not a word
-    character, given whether that was so before it."""
-    for op, av in items:
-        if op is not sre.AT and op not in _LOOKAROUNDS:  # those consume nothing
-            before = _node_ends_in_non_word(op, av, before)
-    return before
-
-
-def _node_ends_in_non_word(op: Any, av: Any, before: bool) -> bool:
-    if op is sre.LITERAL:
-        return av <= 0x7F and not _is_word(chr(av))
-    if op is sre.IN:
-        return all(
-            (member_op is sre.LITERAL and member_av <= 0x7F and not _is_word(chr(member_av)))
-            or (member_op is sre.CATEGORY and member_av is sre.CATEGORY_SPACE)
-            for member_op, member_av in av
-        )
-    if op is sre.SUBPATTERN:
-        return _ends_in_non_word(av[3].data, before)
-    if op is sre.ATOMIC_GROUP:
-        return _ends_in_non_word(av.data, before)
-    if op is sre.BRANCH:
-        return all(_ends_in_non_word(alt.data, before) for alt in av[1])
-    if op in _REPEATS:
-        low, high, body = av
-        # Assuming nothing before a repetition covers every one of them.
-        repeated = high > 0 and _ends_in_non_word(body.data, False)
-        return repeated if low >= 1 else repeated and before  # "(?:just\s+)?"
-    return False
-
-
-def _strength(leads: Leads) -> tuple[int, int]:
-    """How selective a set of leads is: its weakest member first, then fewer leads."""
-    weakest = min(len(lead.key or b"") * 2 + (lead.key is None) * len(lead.text)
-                  for lead in leads)
-    return (weakest, -len(leads))
-
-
 def _union(parts: Iterable[Leads | None]) -> Leads | None:
     leads: set[Lead] = set()
     for part in parts:
@@ -169,7 +102,7 @@ class _Derivation:
     """Reads leads and required literals off one pattern's parse tree."""
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
-        self.tree = _parser.parse(pattern.pattern, pattern.flags)
+        self.tree = parse_tree(pattern.pattern, pattern.flags)
         # Under re.ASCII, (?a) or (?L), \b knows only ASCII letters: not what word_keys
         # counts as a word.
         self.unicode_words = not pattern.flags & (re.ASCII | re.LOCALE) and not any(
@@ -227,58 +160,16 @@ class _Derivation:
         if not chars:
             return None
         lead = Lead("".join(chars), word_start)
-        span = lead.key_span()
         following = items[index + len(chars):]
         # A short run ("#", ".", "i") says little; extend it with what must follow it
-        # ("#followme", ".com") when the key is not already complete.
-        if following and (span is None or span[1] == len(lead.text) < WORD_KEY_LENGTH
-                          + span[0]):
+        # ("#followme", ".com").
+        if following and len(lead.text) < _SHORT_LEAD:
             tails = self.leads(following)
             if tails is not None:
                 return frozenset(Lead(lead.text + tail.text, word_start, tail.then).trimmed()
                                  for tail in tails)
         then = _render_start(following, self.unicode_words)
         return frozenset({lead._replace(then=then).trimmed()})
-
-    def requirements(self, items: list[Any], word_start: bool = False) -> list[Leads]:
-        """Sets of literals such that every match of ``items`` contains one literal of
-        each set: a draft lacking every literal of any set cannot match.
-
-        "the\\s+results?\\s+(?:will\\s+)?(?:shock|surprise)" needs "the", "resu" and one
-        of "shoc"/"surp".
-        """
-        found: list[Leads] = []
-        for index, (op, av) in enumerate(items):
-            if not self._tick():
-                break
-            if op is sre.AT:
-                word_start = self.unicode_words and av in _WORD_START_ATS
-                continue
-            if op in _LOOKAROUNDS:
-                continue
-            needed: Leads | None = None
-            if op is sre.LITERAL:
-                if index == 0 or items[index - 1][0] is not sre.LITERAL:
-                    needed = self.leads(items[index:], word_start)
-            elif op is sre.SUBPATTERN:
-                needed = self.required(list(av[3].data), word_start)
-            elif op is sre.ATOMIC_GROUP:
-                needed = self.required(list(av.data), word_start)
-            elif op is sre.BRANCH:
-                needed = _union(self.required(list(alt.data), word_start) for alt in av[1])
-            elif op in _REPEATS and av[0] >= 1:
-                needed = self.required(list(av[2].data), word_start)
-            if needed:
-                found.append(needed)
-            # After a space or a "#", a word character starts a word.
-            word_start = self.unicode_words and _node_ends_in_non_word(op, av, word_start)
-        return found
-
-    def required(self, items: list[Any], word_start: bool = False) -> Leads | None:
-        """The most selective of :meth:`requirements`: one of these literals is
-        somewhere in every match of ``items``."""
-        return max(self.requirements(items, word_start), key=_strength, default=None)
-
 
 _RENDER_LIMIT = 24  # parse-tree nodes: enough for "\s+(?:results?|what)"
 
@@ -356,88 +247,6 @@ def _finder(lead: Lead) -> re.Pattern[str]:
     return re.compile(source)
 
 
-class _Alternative:
-    """One alternative of a rule's pattern, with what its matches need."""
-
-    def __init__(self, pattern: re.Pattern[str], leads: Leads | None,
-                 requirements: tuple[_LiteralIndex, ...]) -> None:
-        self.pattern = pattern
-        #: One of these begins every match; None when unknown.
-        self.leads = leads
-        self.lead_index = None if leads is None else _LiteralIndex(leads)
-        #: Every match contains a literal of each of these.
-        self.requirements = requirements
-        # Most requirements are answered by word keys alone: one set test each, made
-        # here without a call per requirement (this runs for every candidate
-        # alternative of every rule on every draft). Every test has to pass, so their
-        # order changes nothing but how soon a failing one is seen.
-        self._key_sets = tuple(needs.whole_keys for needs in requirements
-                               if needs.keys_alone)
-        self._other_requirements = tuple(needs for needs in requirements
-                                         if not needs.keys_alone)
-
-    def may_match(self, haystack: Haystack) -> bool:
-        word_keys = haystack.word_keys
-        for keys in self._key_sets:
-            if keys.isdisjoint(word_keys):
-                return False
-        return all(needs.any_present(haystack) for needs in self._other_requirements)
-
-
-class _LiteralIndex:
-    """Literals grouped by word key, for set-speed "which are in this draft?" tests."""
-
-    def __init__(self, leads: Iterable[Lead]) -> None:
-        self.by_key: dict[bytes, list[Lead]] = {}
-        #: Literals with no word key: only a substring test tells.
-        self.unkeyed: list[Lead] = []
-        for lead in sorted(leads, key=lambda lead: (lead.text, lead.word_start)):
-            key = lead.key
-            if key is None:
-                self.unkeyed.append(lead)
-            else:
-                self.by_key.setdefault(key, []).append(lead)
-        self.keys = frozenset(self.by_key)
-        # Keys that begin their literal ("retw" of \bretweet): a word starting so is
-        # nearly always the literal, so the key alone answers. The others ("com" of
-        # ".com", a common word start) get a substring test as well in any_present.
-        whole = {lead.key for lead in leads_of(self.by_key) if lead.key_span()[0] == 0}
-        self.whole_keys = frozenset(whole)
-        self._checked: dict[bytes, list[str]] = {}
-        for lead in leads_of(self.by_key):
-            if lead.key not in whole:
-                self._checked.setdefault(lead.key, []).append(lead.text)
-        self._checked_keys = frozenset(self._checked)
-        self._unkeyed_texts = tuple(lead.text for lead in self.unkeyed)
-        #: Whether :meth:`any_present` is just "is one of :attr:`whole_keys` there?".
-        self.keys_alone = not self._checked and not self._unkeyed_texts
-
-    def present(self, haystack: Haystack) -> list[Lead]:
-        """The literals whose key (or, without one, whose text) is in the haystack."""
-        found = [lead for key in self.keys & haystack.word_keys for lead in self.by_key[key]]
-        if self.unkeyed:
-            folded = haystack.folded
-            found += [lead for lead in self.unkeyed if lead.text in folded]
-        return found
-
-    def any_present(self, haystack: Haystack) -> bool:
-        """Whether any of the literals may be in the haystack (one set test, mostly)."""
-        word_keys = haystack.word_keys
-        if not self.whole_keys.isdisjoint(word_keys):
-            return True
-        checked = self._checked_keys & word_keys
-        if not checked and not self._unkeyed_texts:
-            return False
-        folded = haystack.folded
-        return any(text in folded for key in checked for text in self._checked[key]) or any(
-            text in folded for text in self._unkeyed_texts)
-
-
-def leads_of(by_key: dict[bytes, list[Lead]]) -> Iterator[Lead]:
-    for leads in by_key.values():
-        yield from leads
-
-
 def _split_alternatives(source: str, flags: int) -> list[str]:
     """``source`` cut at its top-level "|"s ("a|b(c|d)" -> "a", "b(c|d)"), or
     ``[source]`` when the pieces would not mean the same as the whole."""
@@ -493,96 +302,64 @@ def _alternatives(pattern: re.Pattern[str], parts: Sequence[str] | None) -> list
         return [pattern]
 
 
-@dataclass(frozen=True, slots=True)
-class Gate:
-    """What a haystack must hold for a match to be possible: one of these word keys
-    (see :attr:`Haystack.word_keys`) or one of these texts in its folded form."""
+class _Alternative(NamedTuple):
+    """One alternative of a rule's pattern, and the leads its matches begin with (None
+    when unknown)."""
 
-    keys: frozenset[bytes] = frozenset()
-    texts: frozenset[str] = frozenset()
-
-
-def _gate(alternatives: list[_Alternative]) -> Gate | None:
-    keys: set[bytes] = set()
-    texts: set[str] = set()
-    for alternative in alternatives:
-        needs = [index for index in (_LiteralIndex(alternative.leads or ()),
-                                     *alternative.requirements) if index.keys or index.unkeyed]
-        if not needs:
-            return None
-        # Word keys are looked up at once while texts each cost a search, so fewer texts
-        # first; then the rarest words ("button" rather than "like").
-        best = min(needs, key=lambda index: (len(index.unkeyed), -min(
-            (len(key) for key in index.keys), default=0), len(index.keys)))
-        keys |= best.keys
-        texts |= {lead.text for lead in best.unkeyed}
-    return Gate(frozenset(keys), frozenset(texts))
-
-
-def _alternative(pattern: re.Pattern[str]) -> _Alternative:
-    derivation = _Derivation(pattern)
-    leads = derivation.leads(list(derivation.tree.data))
-    derivation.steps = 0
-    requirements = derivation.requirements(list(derivation.tree.data))
-    # The most selective first: an absent one ends may_match soonest. The leads are
-    # known to be there when may_match is asked.
-    return _Alternative(pattern, leads, tuple(
-        _LiteralIndex(needs) for needs in sorted(requirements, key=_strength, reverse=True)
-        if needs != leads))
+    pattern: re.Pattern[str]
+    leads: Leads | None
 
 
 class Matcher:
     """A compiled rule pattern, tried only where it can match.
 
-    ``parts`` are the sources whose ``(?:a)|(?:b)`` alternation ``pattern`` is.
-    ``use_leads=False`` runs the plain pattern everywhere (what the tests compare with).
+    ``parts`` are the sources whose ``(?:a)|(?:b)`` alternation ``pattern`` is. Which
+    alternatives can match a draft comes from a :class:`PatternSet`: one shared with
+    other matchers (see :meth:`use`), or else one of the matcher's own.
     """
 
-    def __init__(self, pattern: re.Pattern[str], parts: Sequence[str] | None = None, *,
-                 use_leads: bool = True) -> None:
+    def __init__(self, pattern: re.Pattern[str], parts: Sequence[str] | None = None) -> None:
         self.pattern = pattern
-        self.alternatives = [_Alternative(pattern, None, ())]
-        if use_leads:
-            self.alternatives = [_alternative(alternative)
-                                 for alternative in _alternatives(pattern, parts)]
+        self.alternatives = [_Alternative(alternative, derive_leads(alternative))
+                             for alternative in _alternatives(pattern, parts)]
         self._finders = {lead: _finder(lead)
                          for alternative in self.alternatives for lead in alternative.leads or ()}
-        self._unled = [alt for alt in self.alternatives if alt.leads is None]
-        # Which alternatives a word key may start, so a draft's keys pick them out.
-        by_key: dict[bytes, set[int]] = {}
-        self._unkeyed_starts: set[int] = set()
-        for index, alternative in enumerate(self.alternatives):
-            if alternative.lead_index is not None:
-                for key in alternative.lead_index.keys:
-                    by_key.setdefault(key, set()).add(index)
-                if alternative.lead_index.unkeyed:
-                    self._unkeyed_starts.add(index)
-        self._starts_by_key = {key: frozenset(indexes) for key, indexes in by_key.items()}
-        self._start_keys = frozenset(by_key)
-        #: What a haystack must hold for any match (None: no promise).
-        self.gate = _gate(self.alternatives)
+        self._pattern_set: PatternSet | None = None
+        self._group = 0
+
+    @property
+    def patterns(self) -> list[re.Pattern[str]]:
+        """The alternatives, as a :class:`PatternSet` group."""
+        return [alternative.pattern for alternative in self.alternatives]
+
+    def use(self, pattern_set: PatternSet, group: int) -> None:
+        """Ask ``pattern_set``, whose group ``group`` is :attr:`patterns`, which
+        alternatives can match a draft."""
+        self._pattern_set, self._group = pattern_set, group
 
     @property
     def shortcut(self) -> bool:
         """Whether the pattern is ever tried in fewer places than everywhere."""
-        return any(alt.leads is not None or alt.requirements for alt in self.alternatives)
+        return any(alternative.leads is not None for alternative in self.alternatives)
 
-    def _live(self, haystack: Haystack) -> list[tuple[int, list[Lead]]] | None:
-        """The alternatives that may match in the haystack, each with its leads found
-        there; None when only a full scan is exact (one may match anywhere)."""
-        if any(alt.may_match(haystack) for alt in self._unled):
+    def _matching(self, haystack: Haystack) -> list[int]:
+        """The alternatives that may match in the haystack."""
+        if self._pattern_set is None:
+            self.use(PatternSet([self.patterns]), 0)
+            assert self._pattern_set is not None
+        return haystack.scan(self._pattern_set).get(self._group, [])
+
+    def may_match(self, haystack: Haystack) -> bool:
+        """False when the pattern surely finds nothing in the haystack."""
+        return bool(self._matching(haystack))
+
+    def _live(self, haystack: Haystack) -> list[int] | None:
+        """The alternatives that may match in the haystack; None when only a full scan
+        is exact (one without leads may match)."""
+        live = self._matching(haystack)
+        alternatives = self.alternatives
+        if any(alternatives[index].leads is None for index in live):
             return None
-        candidates = set(self._unkeyed_starts)
-        for key in self._start_keys & haystack.word_keys:
-            candidates |= self._starts_by_key[key]
-        live = []
-        for index in sorted(candidates):
-            alternative = self.alternatives[index]
-            assert alternative.lead_index is not None
-            # Without its other literals, an alternative cannot match either.
-            if alternative.may_match(haystack) and (
-                    leads := alternative.lead_index.present(haystack)):
-                live.append((index, leads))
         return live
 
     def finditer(self, haystack: Haystack) -> Iterator[re.Match[str]]:
@@ -592,9 +369,11 @@ class Matcher:
         if live is None:
             yield from self.pattern.finditer(text)
             return
-        places = sorted({(start, index) for index, leads in live for lead in leads
-                         for start in haystack.positions(self._finders[lead])})
-        alternatives, end = self.alternatives, 0
+        alternatives, finders = self.alternatives, self._finders
+        places = sorted({(start, index) for index in live
+                         for lead in alternatives[index].leads or ()
+                         for start in haystack.positions(finders[lead])})
+        end = 0
         for start, index in places:
             # Nothing can match elsewhere; finditer resumes where a match ends, and at
             # one place the first alternative (in pattern order) that matches wins.
@@ -602,23 +381,18 @@ class Matcher:
                 yield m
                 end = m.end()
 
-    def search(self, haystack: Haystack) -> re.Match[str] | None:
-        """``pattern.search(haystack.text)``, reading no further than the first match."""
+    def occurs(self, haystack: Haystack) -> bool:
+        """Whether ``pattern.search(haystack.text)`` finds anything: the first match of
+        any alternative will do, so the search stops there."""
         text = haystack.text
         live = self._live(haystack)
         if live is None:
-            return self.pattern.search(text)
+            return self.pattern.search(text) is not None
         folded, alternatives = haystack.folded, self.alternatives
-        # Each lead's occurrences, found lazily and merged in order of place (then of
-        # alternative): the first that matches is where search would stop.
-        streams = [_places(self._finders[lead].finditer(folded), index)
-                   for index, leads in live for lead in leads]
-        for start, index in heapq.merge(*streams):
-            if m := alternatives[index].pattern.match(text, start):
-                return m
-        return None
-
-
-def _places(occurrences: Iterator[re.Match[str]], index: int) -> Iterator[tuple[int, int]]:
-    for occurrence in occurrences:
-        yield occurrence.start(), index
+        for index in live:
+            pattern = alternatives[index].pattern
+            for lead in alternatives[index].leads or ():
+                for occurrence in self._finders[lead].finditer(folded):
+                    if pattern.match(text, occurrence.start()):
+                        return True
+        return False

@@ -8,7 +8,6 @@ from typing import ClassVar
 
 from bot.platforms import Platform
 from bot.rules.base import Hit, Rule, RuleMeta, RuleSpec, register
-from bot.rules.matcher import Gate
 from bot.text import Document
 
 _EXCLAMATION = re.compile(r"!")
@@ -16,6 +15,8 @@ _EXCLAMATION = re.compile(r"!")
 # that starts with a plain class lets re jump from capital to capital in C.
 _CAPS_WORD = re.compile(r"[A-Z](?<![\w#@'][A-Z])[A-Z0-9'-]*[A-Z](?![\w'])")
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF]")
+#: The characters a post needs for any token of a kind to be there.
+_NEEDS = {"hashtag": ("#",), "mention": ("@", "<#"), "url": ("/", "."), "exclamation": ("!",)}
 _TOKENS = ("hashtag", "mention", "url", "exclamation", "caps", "emoji")
 _EDITS = ("none", "drop", "lowercase", "calm")
 
@@ -54,14 +55,14 @@ class Occurrence(Rule):
         if self.edit not in _EDITS:
             raise spec.error("edit", f"must be one of {', '.join(_EDITS)}")
 
-    def gate(self) -> tuple[str, Gate] | None:
+    def may_find(self, doc: Document) -> bool:
         # Each token needs one of these characters (mentions: "@", or "<#" for a
         # Discord channel); hashtags, links and mentions are found in the text.
-        texts = {"hashtag": ("#",), "mention": ("@", "<#"), "url": ("/", "."),
-                 "exclamation": ("!",)}.get(self.token)
-        if texts is None:
-            return None
-        return ("prose" if self.token == "exclamation" else "text", Gate(texts=frozenset(texts)))
+        needs = _NEEDS.get(self.token)
+        if needs is None:
+            return True
+        text = doc.prose if self.token == "exclamation" else doc.text
+        return any(char in text for char in needs)
 
     def _spans(self, doc: Document) -> list[tuple[int, int]]:
         if self.token in ("hashtag", "mention", "url"):

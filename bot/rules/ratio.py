@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from bot.platforms import Platform
 from bot.rules.base import Hit, Rule, RuleMeta, RuleSpec, alternation_matcher, register
-from bot.rules.matcher import Gate
+from bot.rules.matcher import Matcher
 from bot.text import Document
 
 
@@ -39,10 +39,12 @@ class Ratio(Rule):
         self.max_ratio = spec.number("max_ratio")
         self.min_count = spec.integer("min_count", 3, minimum=1)
 
-    def gate(self) -> tuple[str, Gate] | None:
+    def matchers(self) -> list[tuple[str, Matcher]]:
+        return [("prose", self.numerator), ("prose", self.denominator)]
+
+    def may_find(self, doc: Document) -> bool:
         # No self-focused word, no finding (min_count is at least 1).
-        gate = self.numerator.gate
-        return None if gate is None else ("prose", gate)
+        return self.numerator.may_match(doc.prose_haystack)
 
     def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
         prose = doc.prose_haystack

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from bot.platforms import Platform
 from bot.rules.base import Hit, Rule, RuleMeta, RuleSpec, phrase_pattern, register
-from bot.rules.matcher import Gate, Matcher
+from bot.rules.matcher import Matcher
 from bot.text import Document
 
 
@@ -39,9 +39,11 @@ class Substitution(Rule):
         parts = [phrase_pattern(p) for p in ordered]
         self.matcher = Matcher(spec.regex("swap", "|".join(f"(?:{p})" for p in parts)), parts)
 
-    def gate(self) -> tuple[str, Gate] | None:
-        gate = self.matcher.gate
-        return None if gate is None else ("prose", gate)
+    def matchers(self) -> list[tuple[str, Matcher]]:
+        return [("prose", self.matcher)]
+
+    def may_find(self, doc: Document) -> bool:
+        return self.matcher.may_match(doc.prose_haystack)
 
     def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
         for m in self.matcher.finditer(doc.prose_haystack):

@@ -1,0 +1,270 @@
+"""Which alternatives of every rule can match a draft, in one pass of RE2.
+
+A draft breaks few rules, yet each rule's phrase list would otherwise be searched for on
+its own. So at load time every alternative of every rule pattern is written in RE2's
+syntax and added to one ``re2.Set``; on a draft, a single linear-time pass in C++ names
+the alternatives that can match, and the rules look only for those.
+
+The RE2 form may match more than the rule's own pattern, never less, so a rule only ever
+skips work that would have found nothing. It reads the draft's case-folded text with
+each character outside ASCII written as one ASCII character of the same kind:
+
+* ``0`` for a decimal digit, ``_`` for another word character, a space for a space, and
+  ``\\x7f`` for anything else. ``\\b`` and ``\\w`` mean in RE2 what they mean in
+  Python's ``re`` on the draft itself, since a character is a word character exactly
+  when its stand-in is.
+* Each character class of a pattern becomes the set of stand-ins of the characters it
+  matches: its ASCII members worked out by Python's ``re`` itself, the rest by kind.
+* Lookarounds, anchors other than ``\\b``/``\\B`` and atomic groups are left out (the
+  match can only get easier); an alternative RE2 cannot express (back-references) is
+  always tried.
+
+tests/rules/test_scan.py checks random patterns and texts against Python's ``re``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from re import _constants as sre  # the parse tree's opcodes
+from re import _parser
+from typing import Any
+
+import re2
+
+log = logging.getLogger(__name__)
+
+#: The ASCII stand-ins for characters outside ASCII, by kind.
+DIGIT, WORD, SPACE, OTHER = "0", "_", " ", "\x7f"
+_KINDS = frozenset({DIGIT, WORD, SPACE, OTHER})
+#: Characters outside ASCII whose folded form is an ASCII letter (see fold_case).
+_FOLDS_TO_ASCII = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
+#: Which kinds each category escape can match outside ASCII.
+_CATEGORY_KINDS = {
+    sre.CATEGORY_DIGIT: {DIGIT}, sre.CATEGORY_NOT_DIGIT: {WORD, SPACE, OTHER},
+    sre.CATEGORY_WORD: {DIGIT, WORD}, sre.CATEGORY_NOT_WORD: {SPACE, OTHER},
+    sre.CATEGORY_SPACE: {SPACE}, sre.CATEGORY_NOT_SPACE: {DIGIT, WORD, OTHER},
+}
+_CATEGORY_SOURCE = {
+    sre.CATEGORY_DIGIT: r"\d", sre.CATEGORY_NOT_DIGIT: r"\D", sre.CATEGORY_WORD: r"\w",
+    sre.CATEGORY_NOT_WORD: r"\W", sre.CATEGORY_SPACE: r"\s", sre.CATEGORY_NOT_SPACE: r"\S",
+}
+_REPEATS = frozenset({sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT})
+_LOOKAROUNDS = frozenset({sre.ASSERT, sre.ASSERT_NOT})
+_NARROW_WORDS = re.ASCII | re.LOCALE
+#: RE2 refuses counted repetitions above this.
+_MAX_COUNT = 1000
+#: Turns the characters outside ASCII into their stand-ins as a text is encoded.
+_STAND_IN_ERRORS = "draftcoach-stand-in"
+
+
+class Untranslatable(Exception):
+    """A pattern RE2 cannot stand in for."""
+
+
+def kind_of(char: str) -> str:
+    """The ASCII stand-in of one character outside ASCII."""
+    if re.match(r"\d", char):
+        return DIGIT
+    if re.match(r"\w", char):
+        return WORD
+    if re.match(r"\s", char):
+        return SPACE
+    return OTHER
+
+
+@lru_cache(maxsize=4096)
+def _stand_ins(run: str) -> str:
+    return "".join(map(kind_of, run))
+
+
+def _encode_stand_ins(error: UnicodeError) -> tuple[str, int]:
+    # The encoder hands over a whole run of characters it cannot encode at once.
+    assert isinstance(error, UnicodeEncodeError)
+    return _stand_ins(error.object[error.start:error.end]), error.end
+
+
+codecs.register_error(_STAND_IN_ERRORS, _encode_stand_ins)
+
+
+def stand_in_text(folded: str) -> bytes:
+    """``folded`` in ASCII, each other character replaced by its stand-in."""
+    return folded.encode("ascii", _STAND_IN_ERRORS)
+
+
+@lru_cache(maxsize=4096)
+def _class_symbols(source: str, flags: int) -> frozenset[str]:
+    """The stand-ins of the ASCII characters (and the characters folding to one) that
+    the one-character pattern ``source`` matches."""
+    pattern = re.compile(source, flags)
+    found = {chr(code).lower() for code in range(128) if pattern.fullmatch(chr(code))}
+    found.update(ascii_char for char, ascii_char in _FOLDS_TO_ASCII.items()
+                 if pattern.fullmatch(char))
+    return frozenset(found)
+
+
+def _member_source(op: Any, av: Any) -> str:
+    if op is sre.LITERAL:
+        return f"\\U{av:08x}"
+    if op is sre.RANGE:
+        return f"\\U{av[0]:08x}-\\U{av[1]:08x}"
+    if op is sre.CATEGORY:
+        return _CATEGORY_SOURCE[av]
+    raise Untranslatable(op)
+
+
+def _kinds_of_literal(code: int) -> set[str]:
+    if code < 128:
+        return set()
+    char = chr(code)
+    return {kind_of(variant) for variant in (char, char.lower(), char.upper())}
+
+
+@lru_cache(maxsize=4096)
+def _char_class(op: Any, av: Any, flags: int) -> str:
+    """A one-character node (literal, class, ``.``) as an RE2 class of every stand-in it
+    may match (``av`` of a class as a tuple, to be cached)."""
+    if op is sre.LITERAL:
+        source, kinds = f"\\U{av:08x}", _kinds_of_literal(av)
+    elif op is sre.NOT_LITERAL:
+        source, kinds = f"[^\\U{av:08x}]", set(_KINDS)
+    elif op is sre.ANY:
+        source, kinds = ".", set(_KINDS)
+    else:  # sre.IN
+        members = [(member_op, member_av) for member_op, member_av in av
+                   if member_op is not sre.NEGATE]
+        negated = len(members) < len(av)
+        source = "[" + "^" * negated + "".join(_member_source(*m) for m in members) + "]"
+        kinds = set(_KINDS) if negated else set()
+        for member_op, member_av in members:
+            if member_op is sre.LITERAL:
+                kinds |= _kinds_of_literal(member_av)
+            elif member_op is sre.RANGE and member_av[1] >= 128:
+                kinds |= _KINDS
+            elif member_op is sre.CATEGORY:
+                kinds |= _CATEGORY_KINDS[member_av]
+    symbols = _class_symbols(source, flags & (re.IGNORECASE | re.DOTALL)) | kinds
+    if not symbols:
+        return r"[^\x00-\x{ff}]"  # matches nothing
+    return "[" + "".join(f"\\x{{{ord(symbol):02x}}}" for symbol in sorted(symbols)) + "]"
+
+
+def _render(items: Iterable[Any], flags: int) -> str:
+    return "".join([_render_node(op, av, flags) for op, av in items])
+
+
+def _render_node(op: Any, av: Any, flags: int) -> str:
+    if op is sre.LITERAL or op is sre.NOT_LITERAL or op is sre.ANY:
+        return _char_class(op, av, flags)
+    if op is sre.IN:
+        return _char_class(op, tuple(av), flags)
+    if op is sre.AT:
+        if av is sre.AT_BOUNDARY:
+            return r"\b"
+        if av is sre.AT_NON_BOUNDARY:
+            return r"\B"
+        return ""  # ^, $, \A, \Z: leaving them out only lets more match
+    if op in _LOOKAROUNDS:
+        return ""
+    if op is sre.SUBPATTERN:
+        _, add_flags, del_flags, body = av
+        if add_flags & _NARROW_WORDS:
+            raise Untranslatable("ASCII-only word characters")
+        return f"(?:{_render(body.data, (flags | add_flags) & ~del_flags)})"
+    if op is sre.ATOMIC_GROUP:
+        return f"(?:{_render(av.data, flags)})"
+    if op is sre.BRANCH:
+        return "(?:" + "|".join(_render(alt.data, flags) for alt in av[1]) + ")"
+    if op in _REPEATS:
+        low, high, body = av
+        low = min(low, _MAX_COUNT)
+        upper = "" if high is sre.MAXREPEAT or high > _MAX_COUNT else str(high)
+        return f"(?:{_render(body.data, flags)}){{{low},{upper}}}"
+    raise Untranslatable(op)  # back-references, conditionals
+
+
+@lru_cache(maxsize=1024)
+def parse_tree(source: str, flags: int) -> Any:
+    """The parse tree of a pattern; read, never changed, so shared."""
+    return _parser.parse(source, flags)
+
+
+def to_re2(pattern: re.Pattern[str]) -> str:
+    """``pattern`` as an RE2 pattern over stand-in text (see the module's docstring);
+    raises :class:`Untranslatable` when there is none."""
+    if pattern.flags & _NARROW_WORDS:
+        raise Untranslatable("ASCII-only word characters")
+    try:
+        tree = parse_tree(pattern.pattern, pattern.flags)
+    except RecursionError:
+        raise Untranslatable("too deeply nested") from None
+    return _render(tree.data, int(tree.state.flags))
+
+
+#: Per group of patterns, the indexes of those that may match.
+Matching = dict[int, list[int]]
+
+
+class PatternSet:
+    """Groups of patterns (a group per rule pattern), and which of them can match a
+    text, found in one pass."""
+
+    def __init__(self, groups: Sequence[Sequence[re.Pattern[str]]], *,
+                 memory: int = 64 << 20) -> None:
+        options = re2.Options()
+        options.max_mem = memory
+        options.log_errors = False
+        options.encoding = re2.Options.Encoding.LATIN1
+        self._set: re2.Set | None = re2.Set.SearchSet(options)
+        # Index 0 matches at the end of every text: a result without it means RE2 gave up
+        # on this text (out of memory), not that nothing matched. (An empty pattern would
+        # make every state a matching one, and the scan twice as slow.)
+        self._set.Add(r"\z")
+        #: Set index -> (group, index in the group).
+        self._owners: list[tuple[int, int]] = [(-1, -1)]
+        #: What no scan can rule out: patterns RE2 cannot express.
+        self._always: Matching = {}
+        for group, patterns in enumerate(groups):
+            for index, pattern in enumerate(patterns):
+                try:
+                    self._set.Add(to_re2(pattern))
+                except (Untranslatable, re2.error) as exc:
+                    log.debug("always trying %r: %s", pattern.pattern, exc)
+                    self._always.setdefault(group, []).append(index)
+                    continue
+                self._owners.append((group, index))
+        try:
+            self._set.Compile()
+        except re2.error:
+            # Every pattern is then tried, as if each could match: slower, never wrong.
+            log.warning("the rules' patterns do not fit in %d bytes for RE2; drafts are "
+                        "checked without the shared scan", memory)
+            self._set = None
+        self._everything: Matching = {group: list(range(len(patterns)))
+                                      for group, patterns in enumerate(groups)}
+
+    def matching(self, folded: str) -> Matching:
+        """For each group, the indexes (in order) of its patterns that may match the
+        text whose case-folded form (see :func:`bot.text.fold_case`) is ``folded``.
+        A group none of whose patterns can match is left out."""
+        if self._set is None:
+            return self._everything
+        found = self._set.Match(stand_in_text(folded))
+        if not found or 0 not in found:
+            return self._everything
+        found.sort()
+        owners = self._owners
+        live: Matching = {group: list(indexes) for group, indexes in self._always.items()}
+        for index in found[1:]:
+            group, member = owners[index]
+            if group in live:
+                live[group].append(member)
+            else:
+                live[group] = [member]
+        if self._always:
+            for indexes in live.values():
+                indexes.sort()
+        return live

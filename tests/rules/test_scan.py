@@ -1,0 +1,97 @@
+"""The shared scan may rule a pattern out only where Python's ``re`` finds no match."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from bot.rules.matcher import Matcher
+from bot.rules.scan import _FOLDS_TO_ASCII, PatternSet, kind_of, stand_in_text
+from bot.text import Document, Haystack, fold_case
+from tests.rules.test_matcher import _PATTERN_PARTS, _TEXTS
+
+# Pieces that stress what the scan translates: classes, anchors, repeats, look-arounds,
+# characters outside ASCII of every kind.
+_EXTRA_ATOMS = [
+    r"[^\w\s]", r"\W+", r"\D", r"\S+", r"[é-ü]", r"(?s:.)", r".{2}", r"[\u2600-\u27bf]",
+    r"caf[eé]", r"[^a-z]", r"^", r"$", r"\A", r"\Z", r"(?>ab|a)b", r"a{0,1500}b",
+    r"(?m:^\w)", r"[\d٣]", r"\s\s", r"[k]", r"[^k]", r"(?-i:K)", r"[İı]", r"ſ",
+]
+_EXTRA_TEXT = st.lists(st.sampled_from([
+    "café", "CAFÉ", "٣", "\u00a0", "\u2003", "😀", "☀", "İ", "ı", "ſ", "\u212a", "ab", "b",
+    "x", " ", "\n", "-", "_", "0", "\x7f", "Ω", "ǅ",
+]), max_size=12).map("".join)
+
+
+def _misses(patterns: list[re.Pattern[str]], text: str) -> list[str]:
+    """The patterns that match ``text`` though the scan ruled them out."""
+    live = set(PatternSet([patterns]).matching(Haystack(text).folded).get(0, []))
+    return [p.pattern for index, p in enumerate(patterns)
+            if index not in live and p.search(text)]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(parts=_PATTERN_PARTS, text=st.one_of(_TEXTS, _EXTRA_TEXT), ignore_case=st.booleans())
+def test_the_scan_never_rules_out_a_pattern_that_matches(
+        parts: list[str], text: str, ignore_case: bool) -> None:
+    flags = re.IGNORECASE if ignore_case else 0
+    patterns = [re.compile(part, flags) for part in parts]
+    assert _misses(patterns, text) == []
+    assert _misses(patterns, Document(text).prose) == []
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(atoms=st.lists(st.sampled_from(_EXTRA_ATOMS), min_size=1, max_size=4),
+       text=st.one_of(_EXTRA_TEXT, _TEXTS), ignore_case=st.booleans())
+@example(atoms=[r"\b", r"caf[eé]", r"\b"], text="CAFÉ!", ignore_case=True)
+@example(atoms=[r"[k]"], text="\u212a", ignore_case=True)
+def test_classes_and_characters_outside_ascii_are_never_ruled_out_wrongly(
+        atoms: list[str], text: str, ignore_case: bool) -> None:
+    pattern = re.compile("".join(atoms), re.IGNORECASE if ignore_case else 0)
+    assert _misses([pattern], text) == []
+
+
+def test_the_scan_names_only_the_patterns_that_can_match() -> None:
+    patterns = [re.compile(source, re.IGNORECASE) for source in
+                (r"\bfollow\s+me\b", r"\blink\s+in\s+bio\b", r"\bcafé\b", r"!{3,}")]
+    matching = PatternSet([patterns[:2], patterns[2:]]).matching
+    assert matching(fold_case("Follow these steps, then tell me. Link below.")) == {}
+    assert matching(fold_case("FOLLOW ME!!!")) == {0: [0], 1: [1]}
+    assert matching(fold_case("Cafés open; the CAFÉ too.")) == {1: [0]}
+
+
+def test_a_pattern_re2_cannot_express_is_always_tried() -> None:
+    repeated_letter = re.compile(r"(\w)\1")
+    assert PatternSet([[repeated_letter]]).matching("abc") == {0: [0]}
+
+
+def test_rules_still_find_everything_when_re2_has_too_little_memory(caplog) -> None:
+    pattern = re.compile(r"\bfollow\s+me\b|\bsub4sub\b", re.IGNORECASE)
+    matcher = Matcher(pattern, [r"\bfollow\s+me\b", r"\bsub4sub\b"])
+    starved = PatternSet([matcher.patterns], memory=1024)
+    matcher.use(starved, 0)
+    haystack = Haystack("Please follow me, sub4sub!")
+    assert [m.group() for m in matcher.finditer(haystack)] == ["follow me", "sub4sub"]
+    assert "do not fit" in caplog.text
+
+
+def test_every_character_outside_ascii_stands_in_as_one_of_its_kind() -> None:
+    folded = fold_case("Café ٣ 😀\u00a0x")
+    assert stand_in_text(folded) == b"caf_ 0 \x7f x"
+    assert len(stand_in_text(folded)) == len(folded)
+    for char in "é٣😀\u00a0":
+        assert bool(re.match(r"\w", kind_of(char))) == bool(re.match(r"\w", char))
+
+
+def test_the_table_of_characters_that_fold_to_ascii_is_complete() -> None:
+    ascii_word = re.compile(r"[a-z0-9_]", re.IGNORECASE)
+    found = {}
+    for code in range(0x80, 0x110000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        char = chr(code)
+        if ascii_word.fullmatch(char) or fold_case(char).isascii():
+            found[char] = fold_case(char)
+    assert found == _FOLDS_TO_ASCII
