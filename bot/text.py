@@ -65,19 +65,24 @@ _HASHTAG = re.compile(r"(?<![\w#&/])#(?!\d+\b)\w+")
 _CODE = re.compile(r"```.*?(?:```|\Z)|`[^`\n]+`", re.DOTALL)
 _NUMBER = re.compile(r"(?<![\w.])[$€£¥]?\d[\d,.]*%?(?:[kKmM]\b)?")
 # A run of end marks (and closing quotes) before a space or the end, or a run of line
-# breaks: r"[.!?…]+[\"')\]]*(?=\s|$)|\n+", written to begin with one class of
-# characters, which lets re skip to the candidates in C (tests/test_text.py checks
-# that the two find the same spans).
+# breaks: r"[.!?…]+[\"')\]]*(?=\s|$)|\n+", written to begin with one of a few
+# characters, so that it is tried only where those are (tests/test_text.py checks that
+# the two find the same spans).
 _SENTENCE_END = re.compile(r"[.!?…\n](?:(?<=\n)\n*|(?<!\n)[.!?…]*[\"')\]]*(?=\s|$))")
 _WORD = re.compile(r"[^\W\d_][\w'-]*")
 _WORD_PART = re.compile(r"[\w'-]")
-# The characters each pattern's matches can begin with. A search for one of them runs in
-# C without trying the full pattern at every position, which is most of the cost on a
-# long draft that needs no rewriting.
-# (One class, not an alternation: re skips through text to a class member in C.)
-_SPECIAL_START = re.compile(r"[&<*_~|#>\-\x80-\U0010ffff]")
+# The characters each pattern's matches can begin with: the full pattern is tried only
+# where one of them is, which is most of the cost on a long draft that needs no rewriting.
+_SPECIAL_STARTS = "&<*_~|#>-"  # and every character outside ASCII
+_SENTENCE_END_STARTS = ".!?\u2026\n"
 _AT_SIGN = re.compile("@")
 _HASH_SIGN = re.compile("#")
+# re finds one character several times faster than any of a class of them.
+_CHARACTER = {char: re.compile(re.escape(char)) for char in _SPECIAL_STARTS + _SENTENCE_END_STARTS}
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+#: Non-ASCII characters are searched for only in the stretches of this many characters
+#: that hold one (str.isascii() tells in C, at memory speed).
+_ASCII_CHECK_STRETCH = 256
 # Every URL holds a "/", or a "." with more after it, and no white space: only the
 # runs of non-space characters around those are searched for one.
 # Two plain searches: a search for a class of characters is several times slower.
@@ -88,6 +93,9 @@ _NON_SPACE_RUN = re.compile(r"\S*")
 # that letter (U+0130 also lowers to two characters). tests/test_text.py checks this
 # table against every code point.
 _FOLD_EXTRAS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+# Every Latin-1 character's lower case is a Latin-1 character: a text of those lowers
+# byte by byte, in C, far faster than str.lower() reads a text that is not ASCII.
+_LATIN1_LOWER = bytes(ord(chr(code).lower()) for code in range(256))
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +113,53 @@ class _Segment:
     orig_end: int
     #: True when the normalised characters equal the original ones one for one.
     identity: bool
+
+
+def _positions_of(chars: str, text: str) -> list[int]:
+    """Where any of ``chars`` (each in :data:`_CHARACTER`) is in ``text``, in order."""
+    found: list[int] = []
+    for char in chars:
+        if char in text:
+            found += [m.start() for m in _CHARACTER[char].finditer(text)]
+    found.sort()
+    return found
+
+
+def _non_ascii_positions(text: str) -> list[int]:
+    """Where the characters outside ASCII are in ``text``, in order."""
+    if text.isascii():
+        return []
+    found: list[int] = []
+    stretch = _ASCII_CHECK_STRETCH
+    for start in range(0, len(text), stretch):
+        if not text[start:start + stretch].isascii():
+            found += [m.start() for m in _NON_ASCII.finditer(text, start, start + stretch)]
+    return found
+
+
+def _matches_at(candidates: Iterable[int], pattern: re.Pattern[str],
+                text: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose (never empty) matches can only
+    begin at ``candidates`` (in order): only those positions are tried."""
+    end = 0
+    for candidate in candidates:
+        if candidate >= end and (match := pattern.match(text, candidate)):
+            yield match
+            end = match.end()
+
+
+def _special_matches(text: str) -> Iterator[re.Match[str]]:
+    """``_SPECIAL.finditer(text)``."""
+    candidates = _positions_of(_SPECIAL_STARTS, text)
+    outside = _non_ascii_positions(text)
+    if outside:
+        candidates = sorted(candidates + outside)
+    return _matches_at(candidates, _SPECIAL, text)
+
+
+def _sentence_ends(prose: str) -> Iterator[re.Match[str]]:
+    """``_SENTENCE_END.finditer(prose)``."""
+    return _matches_at(_positions_of(_SENTENCE_END_STARTS, prose), _SENTENCE_END, prose)
 
 
 def _finditer_from(starts: re.Pattern[str], pattern: re.Pattern[str],
@@ -158,8 +213,12 @@ def fold_case(text: str) -> str:
     if text.isascii():
         return text.lower()
     if "\u0130" in text or "\u0131" in text or "\u017f" in text:
-        text = text.translate(_FOLD_EXTRAS)  # slow, so only when needed
-    return text.lower()
+        return text.translate(_FOLD_EXTRAS).lower()  # slow, so only when needed
+    try:
+        latin1 = text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.lower()
+    return latin1.translate(_LATIN1_LOWER).decode("latin-1")
 
 
 class Haystack:
@@ -170,10 +229,12 @@ class Haystack:
 
     __slots__ = ("__dict__", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, folded: str | None = None) -> None:
         self.text = text
         self._positions: dict[str, list[int]] = {}
         self._scans: dict[PatternSet, Matching] = {}
+        if folded is not None:  # known already: fills the cached property
+            self.__dict__["folded"] = folded
 
     def positions(self, finder: re.Pattern[str]) -> list[int]:
         """Where ``finder`` matches in :attr:`folded`. Rules share many words ("you",
@@ -189,7 +250,7 @@ class Haystack:
         that share the set."""
         found = self._scans.get(patterns)
         if found is None:
-            found = self._scans[patterns] = patterns.matching(self.folded)
+            found = self._scans[patterns] = patterns.matching(self.text)
         return found
 
     @cached_property
@@ -235,7 +296,7 @@ class Document:
             pieces.append(out)
             norm_len += len(out)
 
-        for match in _finditer_from(_SPECIAL_START, _SPECIAL, original):
+        for match in _special_matches(original):
             start, end = match.span()
             if start > pos:
                 emit(pos, start, original[pos:start])
@@ -316,14 +377,19 @@ class Document:
         Phrase rules match here, so "subscribe" inside a link or "@LikeForLike" as a
         handle is not mistaken for the writer's own words.
         """
+        return self._blanked(self.text)
+
+    def _blanked(self, text: str) -> str:
+        """``text`` (the text, or a form of it of the same length) with the tokens that
+        are not the writer's own words turned into spaces."""
         blanked = [t for t in self.tokens if t.kind != "hashtag"]
         if not blanked:
-            return self.text
+            return text
         pieces, pos = [], 0
         for t in blanked:  # sorted and without overlaps
-            pieces += (self.text[pos:t.start], " " * (t.end - t.start))
+            pieces += (text[pos:t.start], " " * (t.end - t.start))
             pos = t.end
-        pieces.append(self.text[pos:])
+        pieces.append(text[pos:])
         return "".join(pieces)
 
     @cached_property
@@ -333,7 +399,7 @@ class Document:
         start = 0
         # Boundaries come from the prose (a dot inside a link ends nothing); trimming
         # uses the text, so a sentence keeps the link at its end.
-        for m in _SENTENCE_END.finditer(self.prose):
+        for m in _sentence_ends(self.prose):
             end = m.start() if m.group().startswith("\n") else m.end()
             _append_trimmed(self.text, start, end, spans)
             start = m.end()
@@ -400,7 +466,10 @@ class Document:
 
     @cached_property
     def prose_haystack(self) -> Haystack:
-        return Haystack(self.prose)
+        if self.prose is self.text:
+            return Haystack(self.text)
+        # Blanking the folded text is cheaper than folding the prose again.
+        return Haystack(self.prose, self._blanked(self.text_haystack.folded))
 
     @cached_property
     def text_haystack(self) -> Haystack:

@@ -7,7 +7,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot import text as text_module
-from bot.text import Document, lost_tokens, protected_tokens
+from bot.text import Document, fold_case, lost_tokens, protected_tokens
 
 
 def _span_of(doc: Document, word: str) -> str:
@@ -87,10 +87,11 @@ def _spans(matches) -> list[tuple[int, int]]:
 
 @settings(max_examples=400, deadline=None)
 @given(text=_DRAFTS)
+@example(text="x" * 255 + "é**é" + "y. " * 100 + "😀 #tag… &amp;\n\n")
 def test_searches_that_skip_ahead_find_what_a_full_scan_finds(text: str) -> None:
-    assert _spans(text_module._finditer_from(text_module._SPECIAL_START, text_module._SPECIAL,
-                                             text)) == _spans(text_module._SPECIAL.finditer(text))
-    assert _spans(text_module._SENTENCE_END.finditer(text)) == _spans(
+    assert _spans(text_module._special_matches(text)) == _spans(
+        text_module._SPECIAL.finditer(text))
+    assert _spans(text_module._sentence_ends(text)) == _spans(
         _PLAIN_SENTENCE_END.finditer(text))
     assert _spans(text_module._urls(text)) == _spans(text_module._URL.finditer(text))
     assert _spans(text_module._finditer_from(text_module._AT_SIGN, text_module._MENTION,
@@ -117,3 +118,9 @@ def test_sentence_and_word_lookups_match_a_plain_walk(text: str, start: int, wid
     assert Document(text).has_words_between(start, end) == any(start <= w < end for w, _ in words)
     for count in (1, 2, len(words), len(words) + 1):
         assert Document(text).has_words(count) == (len(words) >= count)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(st.sampled_from("aZ é É ß ÿ µ Ω ǅ İ ı ſ \u212a 😀 \n")))
+def test_a_text_folds_as_its_characters_do(text: str) -> None:
+    assert fold_case(text) == "".join(map(fold_case, text))

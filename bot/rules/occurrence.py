@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from bot.platforms import Platform
 from bot.rules.base import Hit, Rule, RuleMeta, RuleSpec, register
+from bot.rules.matcher import Matcher
 from bot.text import Document
 
 _EXCLAMATION = re.compile(r"!")
@@ -19,6 +20,14 @@ _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF]")
 _NEEDS = {"hashtag": ("#",), "mention": ("@", "<#"), "url": ("/", "."), "exclamation": ("!",)}
 _TOKENS = ("hashtag", "mention", "url", "exclamation", "caps", "emoji")
 _EDITS = ("none", "drop", "lowercase", "calm")
+
+
+def _caps_words(min_length: int, count: int) -> Matcher:
+    """A pattern that matches wherever :data:`_CAPS_WORD` finds ``count`` words of at least
+    ``min_length`` characters (and in some other places): the shared scan then tells
+    when a draft cannot hold that many."""
+    word = f"[A-Z][A-Z0-9'-]{{{max(min_length - 2, 0)},}}[A-Z]"
+    return Matcher(re.compile(f"(?:{word}(?s:.)*?){{{count}}}"))
 
 
 @register
@@ -54,8 +63,15 @@ class Occurrence(Rule):
         self.edit = spec.get("edit", "none")
         if self.edit not in _EDITS:
             raise spec.error("edit", f"must be one of {', '.join(_EDITS)}")
+        fewest = min([self.max, *self.platform_max.values()]) + 1
+        self._enough_caps = _caps_words(self.min_length, fewest) if self.token == "caps" else None
+
+    def matchers(self) -> list[tuple[str, Matcher]]:
+        return [] if self._enough_caps is None else [("prose", self._enough_caps)]
 
     def may_find(self, doc: Document) -> bool:
+        if self._enough_caps is not None:
+            return self._enough_caps.may_match(doc.prose_haystack)
         # Each token needs one of these characters (mentions: "@", or "<#" for a
         # Discord channel); hashtags, links and mentions are found in the text.
         needs = _NEEDS.get(self.token)

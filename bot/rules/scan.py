@@ -1,4 +1,4 @@
-"""Which alternatives of every rule can match a draft, in one pass of RE2.
+r"""Which alternatives of every rule can match a draft, in one pass of RE2.
 
 A draft breaks few rules, yet each rule's phrase list would otherwise be searched for on
 its own. So at load time every alternative of every rule pattern is written in RE2's
@@ -6,16 +6,19 @@ syntax and added to one ``re2.Set``; on a draft, a single linear-time pass in C+
 the alternatives that can match, and the rules look only for those.
 
 The RE2 form may match more than the rule's own pattern, never less, so a rule only ever
-skips work that would have found nothing. It reads the draft's case-folded text with
-each character outside ASCII written as one ASCII character of the same kind:
+skips work that would have found nothing. It reads the draft in ASCII, each other
+character written as one ASCII character that stands in for it:
 
-* ``0`` for a decimal digit, ``_`` for another word character, a space for a space, and
-  ``\\x7f`` for anything else. ``\\b`` and ``\\w`` mean in RE2 what they mean in
-  Python's ``re`` on the draft itself, since a character is a word character exactly
-  when its stand-in is.
+* the ASCII letter it folds to, for the few that ``re.IGNORECASE`` equates with one
+  (U+212A, the Kelvin sign, for "k");
+* otherwise one of its kind: ``0`` for a decimal digit, ``_`` for another word
+  character, a space for a space, ``\x7f`` for anything else. ``\b`` and ``\w`` mean
+  in RE2 what they mean in Python's ``re`` on the draft itself, since a character is a
+  word character exactly when its stand-in is.
 * Each character class of a pattern becomes the set of stand-ins of the characters it
-  matches: its ASCII members worked out by Python's ``re`` itself, the rest by kind.
-* Lookarounds, anchors other than ``\\b``/``\\B`` and atomic groups are left out (the
+  matches: its ASCII members worked out by Python's ``re`` itself (case included), the
+  rest by kind.
+* Lookarounds, anchors other than ``\b``/``\B`` and atomic groups are left out (the
   match can only get easier); an alternative RE2 cannot express (back-references) is
   always tried.
 
@@ -76,9 +79,15 @@ def kind_of(char: str) -> str:
     return OTHER
 
 
+def stand_in(char: str) -> str:
+    """What stands in for a character outside ASCII: its folded form where that is an
+    ASCII letter (see :func:`bot.text.fold_case`), else its kind."""
+    return _FOLDS_TO_ASCII.get(char) or kind_of(char)
+
+
 @lru_cache(maxsize=4096)
 def _stand_ins(run: str) -> str:
-    return "".join(map(kind_of, run))
+    return "".join(map(stand_in, run))
 
 
 def _encode_stand_ins(error: UnicodeError) -> tuple[str, int]:
@@ -90,17 +99,17 @@ def _encode_stand_ins(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error(_STAND_IN_ERRORS, _encode_stand_ins)
 
 
-def stand_in_text(folded: str) -> bytes:
-    """``folded`` in ASCII, each other character replaced by its stand-in."""
-    return folded.encode("ascii", _STAND_IN_ERRORS)
+def stand_in_text(text: str) -> bytes:
+    """``text`` in ASCII, each other character replaced by what stands in for it."""
+    return text.encode("ascii", _STAND_IN_ERRORS)
 
 
 @lru_cache(maxsize=4096)
 def _class_symbols(source: str, flags: int) -> frozenset[str]:
-    """The stand-ins of the ASCII characters (and the characters folding to one) that
-    the one-character pattern ``source`` matches."""
+    """The ASCII characters, and the stand-ins of the characters folding to one, that the
+    one-character pattern ``source`` matches."""
     pattern = re.compile(source, flags)
-    found = {chr(code).lower() for code in range(128) if pattern.fullmatch(chr(code))}
+    found = {chr(code) for code in range(128) if pattern.fullmatch(chr(code))}
     found.update(ascii_char for char, ascii_char in _FOLDS_TO_ASCII.items()
                  if pattern.fullmatch(char))
     return frozenset(found)
@@ -246,13 +255,12 @@ class PatternSet:
         self._everything: Matching = {group: list(range(len(patterns)))
                                       for group, patterns in enumerate(groups)}
 
-    def matching(self, folded: str) -> Matching:
-        """For each group, the indexes (in order) of its patterns that may match the
-        text whose case-folded form (see :func:`bot.text.fold_case`) is ``folded``.
-        A group none of whose patterns can match is left out."""
+    def matching(self, text: str) -> Matching:
+        """For each group, the indexes (in order) of its patterns that may match
+        ``text``. A group none of whose patterns can match is left out."""
         if self._set is None:
             return self._everything
-        found = self._set.Match(stand_in_text(folded))
+        found = self._set.Match(stand_in_text(text))
         if not found or 0 not in found:
             return self._everything
         found.sort()

@@ -185,8 +185,18 @@ def test_rules_the_coach_skips_for_a_draft_find_nothing_in_it(
             if not rule.may_find(doc):
                 skipped_any = True
                 for platform in coach.platforms.values():
-                    assert rule.check(doc, platform) == [], (rule.meta.id, text)
+                    assert list(rule.hits(doc, platform)) == [], (rule.meta.id, text)
     assert skipped_any
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=_TEXTS)
+def test_a_rule_skipped_for_any_text_finds_nothing_in_it(coach: Coach, text: str) -> None:
+    doc = Document(text)
+    for rule in coach.rules:
+        if not rule.may_find(doc):
+            for platform in coach.platforms.values():
+                assert list(rule.hits(doc, platform)) == [], (rule.meta.id, text)
 
 
 @pytest.mark.parametrize(
