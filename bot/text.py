@@ -69,6 +69,11 @@ _NUMBER = re.compile(r"(?<![\w.])[$€£¥]?\d[\d,.]*%?(?:[kKmM]\b)?")
 # characters, so that it is tried only where those are (tests/test_text.py checks that
 # the two find the same spans).
 _SENTENCE_END = re.compile(r"[.!?…\n](?:(?<=\n)\n*|(?<!\n)[.!?…]*[\"')\]]*(?=\s|$))")
+#: What a sentence end is made of: after any other character, no end runs on, so the
+#: ends after it are found by searching from there.
+_SENTENCE_END_PARTS = frozenset(".!?…\"')]\n")
+#: How far before and after a place :meth:`Document.sentence_around` first reads.
+_SENTENCE_REACH = 400
 _WORD = re.compile(r"[^\W\d_][\w'-]*")
 _WORD_PART = re.compile(r"[\w'-]")
 # The characters each pattern's matches can begin with: the full pattern is tried only
@@ -115,12 +120,14 @@ class _Segment:
     identity: bool
 
 
-def _positions_of(chars: str, text: str) -> list[int]:
-    """Where any of ``chars`` (each in :data:`_CHARACTER`) is in ``text``, in order."""
+def _positions_of(chars: str, text: str, start: int = 0, end: int | None = None) -> list[int]:
+    """Where any of ``chars`` (each in :data:`_CHARACTER`) is in ``text[start:end]``, in
+    order."""
+    end = len(text) if end is None else end
     found: list[int] = []
     for char in chars:
         if char in text:
-            found += [m.start() for m in _CHARACTER[char].finditer(text)]
+            found += [m.start() for m in _CHARACTER[char].finditer(text, start, end)]
     found.sort()
     return found
 
@@ -157,9 +164,13 @@ def _special_matches(text: str) -> Iterator[re.Match[str]]:
     return _matches_at(candidates, _SPECIAL, text)
 
 
-def _sentence_ends(prose: str) -> Iterator[re.Match[str]]:
-    """``_SENTENCE_END.finditer(prose)``."""
-    return _matches_at(_positions_of(_SENTENCE_END_STARTS, prose), _SENTENCE_END, prose)
+def _sentence_ends(prose: str, start: int = 0, end: int | None = None
+                   ) -> Iterator[re.Match[str]]:
+    """``_SENTENCE_END.finditer(prose)``, the matches that begin in ``[start, end)``;
+    exactly those when ``start`` is 0 or a place no match runs across (see
+    :data:`_SENTENCE_END_PARTS`)."""
+    return _matches_at(_positions_of(_SENTENCE_END_STARTS, prose, start, end),
+                       _SENTENCE_END, prose)
 
 
 def _finditer_from(starts: re.Pattern[str], pattern: re.Pattern[str],
@@ -395,19 +406,29 @@ class Document:
     @cached_property
     def sentences(self) -> tuple[tuple[int, int], ...]:
         """Spans of sentences in :attr:`text`, trimmed of surrounding white space."""
-        spans: list[tuple[int, int]] = []
-        start = 0
+        return tuple(span for span, _ in self._sentences_between(0, len(self.text)))
+
+    def _sentences_between(self, start: int, end: int
+                           ) -> Iterator[tuple[tuple[int, int], bool]]:
+        """The sentences of ``text[start:end]``, each with whether it is whole: the first
+        may have begun before ``start`` (unless that is 0), the last may go on after
+        ``end``. ``start`` must be 0 or follow a character no sentence end is made of."""
+        text = self.text
+        whole = start == 0
         # Boundaries come from the prose (a dot inside a link ends nothing); trimming
         # uses the text, so a sentence keeps the link at its end.
-        for m in _sentence_ends(self.prose):
-            end = m.start() if m.group().startswith("\n") else m.end()
-            _append_trimmed(self.text, start, end, spans)
-            start = m.end()
-        _append_trimmed(self.text, start, len(self.text), spans)
-        return tuple(spans)
+        for m in _sentence_ends(self.prose, start, end):
+            stop = m.start() if m.group().startswith("\n") else m.end()
+            if span := _trimmed(text, start, stop):
+                yield span, whole
+            start, whole = m.end(), True
+        if span := _trimmed(text, start, end):
+            yield span, whole and end == len(text)
 
     def sentence_around(self, start: int, end: int) -> tuple[int, int]:
-        sentences = self.sentences
+        sentences = self.__dict__.get("sentences") or self._sentences_near(start)
+        if sentences is None:
+            sentences = self.sentences
         # Sentences are sorted and disjoint: only the last one starting at or before
         # ``start`` can hold it, and only the one before can end right there (checked
         # first, as a walk through them in order would).
@@ -416,6 +437,29 @@ class Document:
             if s <= start < e or (start == end == e):
                 return (s, max(e, end))
         return (start, end)
+
+    def _sentences_near(self, pos: int) -> tuple[tuple[int, int], ...] | None:
+        """The two sentences :meth:`sentence_around` looks at for ``pos``, read from the
+        text around it only; None when that stretch does not tell them apart for sure.
+
+        A hit in a long draft then costs a few sentences, not all of them."""
+        prose = self.prose
+        start = max(0, pos - _SENTENCE_REACH)
+        while start > 0 and prose[start - 1] in _SENTENCE_END_PARTS:
+            start -= 1
+        end = min(len(prose), pos + _SENTENCE_REACH)
+        near: list[tuple[tuple[int, int], bool]] = []
+        for span, whole in self._sentences_between(start, end):
+            if span[0] > pos:
+                break
+            near = [*near[-1:], (span, whole)]
+        if not near:
+            return () if start == 0 else None
+        if not near[-1][1]:
+            return None  # it may have begun before the stretch, or go on after it
+        # One begun before the stretch is never the one to return: it ends before the
+        # next one starts, so before ``pos``.
+        return tuple(span for span, _ in near)
 
     @cached_property
     def words(self) -> tuple[tuple[int, int], ...]:
@@ -479,13 +523,13 @@ class Document:
         return Haystack(self.text)
 
 
-def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """``[start, end)`` without white space at either end; None if nothing is left."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    if end > start:
-        spans.append((start, end))
+    return (start, end) if end > start else None
 
 
 def protected_tokens(text: str) -> set[str]:

@@ -100,6 +100,22 @@ def test_searches_that_skip_ahead_find_what_a_full_scan_finds(text: str) -> None
                                              text)) == _spans(text_module._HASHTAG.finditer(text))
 
 
+@settings(max_examples=400, deadline=None)
+@given(text=_DRAFTS, start=st.integers(0, 200), width=st.integers(0, 20),
+       reach=st.sampled_from([1, 4, 12, 400]))
+@example(text="a.\n\nb" + " c" * 30 + "  d. e", start=12, width=0, reach=4)
+def test_the_sentence_around_a_hit_is_found_from_the_text_near_it(
+        text: str, start: int, width: int, reach: int) -> None:
+    whole = Document(text)
+    start = min(start, len(whole.text))
+    end = min(start + width, len(whole.text))
+    expected = next(((s, max(e, end)) for s, e in whole.sentences
+                     if s <= start < e or start == end == e), (start, end))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(text_module, "_SENTENCE_REACH", reach)
+        assert Document(text).sentence_around(start, end) == expected
+
+
 @settings(max_examples=300, deadline=None)
 @given(text=_DRAFTS, start=st.integers(0, 200), width=st.integers(0, 20))
 @example(text="a..```", start=3, width=0)  # a sentence that begins where one ends
