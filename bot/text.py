@@ -73,7 +73,7 @@ _SENTENCE_END = re.compile(r"[.!?…\n](?:(?<=\n)\n*|(?<!\n)[.!?…]*[\"')\]]*(?
 #: ends after it are found by searching from there.
 _SENTENCE_END_PARTS = frozenset(".!?…\"')]\n")
 #: How far before and after a place :meth:`Document.sentence_around` first reads.
-_SENTENCE_REACH = 400
+_SENTENCE_REACH = 300
 _WORD = re.compile(r"[^\W\d_][\w'-]*")
 _WORD_PART = re.compile(r"[\w'-]")
 # The characters each pattern's matches can begin with: the full pattern is tried only
@@ -247,13 +247,16 @@ class Haystack:
         if folded is not None:  # known already: fills the cached property
             self.__dict__["folded"] = folded
 
-    def positions(self, finder: re.Pattern[str]) -> list[int]:
-        """Where ``finder`` matches in :attr:`folded`. Rules share many words ("you",
-        "i"), so each search runs once per draft."""
+    def positions(self, finder: re.Pattern[str], literal: str) -> list[int]:
+        """Where ``finder``, which only matches where ``literal`` is, matches in
+        :attr:`folded`. Rules share many words ("you", "i"), so each search runs once
+        per draft; an absent literal is told by a plain substring test, several times
+        faster than a search."""
         found = self._positions.get(finder.pattern)
         if found is None:
+            folded = self.folded
             found = self._positions[finder.pattern] = [
-                m.start() for m in finder.finditer(self.folded)]
+                m.start() for m in finder.finditer(folded)] if literal in folded else []
         return found
 
     def scan(self, patterns: PatternSet) -> Matching:

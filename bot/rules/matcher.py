@@ -372,7 +372,7 @@ class Matcher:
         alternatives, finders = self.alternatives, self._finders
         places = sorted({(start, index) for index in live
                          for lead in alternatives[index].leads or ()
-                         for start in haystack.positions(finders[lead])})
+                         for start in haystack.positions(finders[lead], lead.text)})
         end = 0
         for start, index in places:
             # Nothing can match elsewhere; finditer resumes where a match ends, and at
@@ -392,6 +392,8 @@ class Matcher:
         for index in live:
             pattern = alternatives[index].pattern
             for lead in alternatives[index].leads or ():
+                if lead.text not in folded:
+                    continue  # told far sooner than by a search
                 for occurrence in self._finders[lead].finditer(folded):
                     if pattern.match(text, occurrence.start()):
                         return True
