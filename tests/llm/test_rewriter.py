@@ -548,14 +548,17 @@ async def test_drafts_the_model_cannot_reach_in_time_get_the_offline_rewrite_at_
     outcomes = await asyncio.gather(*(timed(f"{SALESY} {word}") for word in "abcdefgh"))
 
     served = [r for _, r in outcomes if r.source == "llm"]
-    shed = [(t, r) for t, r in outcomes if r.source == "offline"]
+    turned_away = [(t, r) for t, r in outcomes if r.note == NOTE_BUSY]
     # One slot and 0.2 s a draft: a few fit in the 0.9 s deadline, the rest cannot.
     assert 1 <= len(served) <= 4
-    assert shed and all(r.note == NOTE_BUSY for _, r in shed)
     # Those get their answer straight away instead of after the whole deadline,
     # and cost the model nothing.
-    assert max(t for t, _ in shed) < 0.5
-    assert len(model_server.received) - asked == len(served)
+    assert turned_away and max(t for t, _ in turned_away) < 0.5
+    # A draft let in at the model's usual pace that still misses the deadline (on a
+    # machine busier than when that pace was learnt) falls back as any late answer does.
+    late = [r for _, r in outcomes if r.source == "offline" and r.note != NOTE_BUSY]
+    assert len(late) <= 2 and all(r.note == NOTE_UNAVAILABLE for r in late)
+    assert len(served) <= len(model_server.received) - asked <= len(served) + len(late)
 
 
 # -- structured output modes ------------------------------------------------------
