@@ -99,12 +99,12 @@ def _union(parts: Iterable[Leads | None]) -> Leads | None:
 
 
 class _Derivation:
-    """Reads leads and required literals off one pattern's parse tree."""
+    """Reads leads off one pattern's parse tree."""
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.tree = parse_tree(pattern.pattern, pattern.flags)
-        # Under re.ASCII, (?a) or (?L), \b knows only ASCII letters: not what word_keys
-        # counts as a word.
+        # Under re.ASCII, (?a) or (?L), \b knows only ASCII letters: not what a lead's
+        # finder takes for a word (its look-behind reads Unicode).
         self.unicode_words = not pattern.flags & (re.ASCII | re.LOCALE) and not any(
             op is sre.SUBPATTERN and av[1] & (sre.SRE_FLAG_ASCII | sre.SRE_FLAG_LOCALE)
             for op, av in _walk(self.tree.data))
