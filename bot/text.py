@@ -12,10 +12,9 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from functools import cached_property
 from itertools import islice
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from bot.rules.scan import Matching, PatternSet
@@ -103,16 +102,14 @@ _FOLD_EXTRAS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
 _LATIN1_LOWER = bytes(ord(chr(code).lower()) for code in range(256))
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):  # a tuple: a draft makes many, and a tuple is made in C
     kind: str  # "url", "mention", "hashtag", "code"
     start: int
     end: int
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class _Segment:
+class _Segment(NamedTuple):
     norm_start: int
     orig_start: int
     orig_end: int
