@@ -240,7 +240,7 @@ class PatternSet:
             for index, pattern in enumerate(patterns):
                 try:
                     self._set.Add(to_re2(pattern))
-                except (Untranslatable, re2.error) as exc:
+                except (Untranslatable, re2.error, RecursionError) as exc:
                     log.debug("always trying %r: %s", pattern.pattern, exc)
                     self._always.setdefault(group, []).append(index)
                     continue

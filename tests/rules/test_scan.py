@@ -67,7 +67,9 @@ def test_the_scan_names_only_the_patterns_that_can_match() -> None:
 
 def test_a_pattern_re2_cannot_express_is_always_tried() -> None:
     repeated_letter = re.compile(r"(\w)\1")
-    assert PatternSet([[repeated_letter]]).matching("abc") == {0: [0]}
+    too_big_for_re2 = re.compile(r"(a{1000}){1000}")
+    plain = re.compile(r"\bxyz\b")
+    assert PatternSet([[repeated_letter, too_big_for_re2, plain]]).matching("abc") == {0: [0, 1]}
 
 
 def test_rules_still_find_everything_when_re2_has_too_little_memory(caplog) -> None:
