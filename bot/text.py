@@ -79,10 +79,9 @@ _WORD_PART = re.compile(r"[\w'-]")
 # where one of them is, which is most of the cost on a long draft that needs no rewriting.
 _SPECIAL_STARTS = "&<*_~|#>-"  # and every character outside ASCII
 _SENTENCE_END_STARTS = ".!?\u2026\n"
-_AT_SIGN = re.compile("@")
-_HASH_SIGN = re.compile("#")
 # re finds one character several times faster than any of a class of them.
-_CHARACTER = {char: re.compile(re.escape(char)) for char in _SPECIAL_STARTS + _SENTENCE_END_STARTS}
+_CHARACTER = {char: re.compile(re.escape(char))
+              for char in _SPECIAL_STARTS + _SENTENCE_END_STARTS + "@"}
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 #: Non-ASCII characters are searched for only in the stretches of this many characters
 #: that hold one (str.isascii() tells in C, at memory speed).
@@ -170,20 +169,6 @@ def _sentence_ends(prose: str, start: int = 0, end: int | None = None
                        _SENTENCE_END, prose)
 
 
-def _finditer_from(starts: re.Pattern[str], pattern: re.Pattern[str],
-                   text: str) -> Iterator[re.Match[str]]:
-    """``pattern.finditer(text)`` for a pattern whose (never empty) matches all begin
-    with a character that ``starts`` finds: only those positions are tried."""
-    pos = 0
-    while (candidate := starts.search(text, pos)) is not None:
-        match = pattern.match(text, candidate.start())
-        if match is None:
-            pos = candidate.start() + 1
-        else:
-            yield match
-            pos = match.end()
-
-
 def _urls(text: str) -> Iterator[re.Match[str]]:
     """``_URL.finditer(text)``, searching only the runs of non-space characters that
     hold a "." or a "/" (its lookahead past the run sees a space or the end: both pass)."""
@@ -207,9 +192,9 @@ def _tokens_of_kind(text: str) -> Iterator[tuple[str, Iterable[re.Match[str]]]]:
     if "<@" in text or "<#" in text or "@everyone" in text or "@here" in text:
         yield "mention", _DISCORD_MENTION.finditer(text)
     if "@" in text:
-        yield "mention", _finditer_from(_AT_SIGN, _MENTION, text)
+        yield "mention", _matches_at(_positions_of("@", text), _MENTION, text)
     if "#" in text:
-        yield "hashtag", _finditer_from(_HASH_SIGN, _HASHTAG, text)
+        yield "hashtag", _matches_at(_positions_of("#", text), _HASHTAG, text)
 
 
 def fold_case(text: str) -> str:

@@ -94,10 +94,10 @@ def test_searches_that_skip_ahead_find_what_a_full_scan_finds(text: str) -> None
     assert _spans(text_module._sentence_ends(text)) == _spans(
         _PLAIN_SENTENCE_END.finditer(text))
     assert _spans(text_module._urls(text)) == _spans(text_module._URL.finditer(text))
-    assert _spans(text_module._finditer_from(text_module._AT_SIGN, text_module._MENTION,
-                                             text)) == _spans(text_module._MENTION.finditer(text))
-    assert _spans(text_module._finditer_from(text_module._HASH_SIGN, text_module._HASHTAG,
-                                             text)) == _spans(text_module._HASHTAG.finditer(text))
+    for sign, pattern in (("@", text_module._MENTION), ("#", text_module._HASHTAG)):
+        candidates = text_module._positions_of(sign, text)
+        assert _spans(text_module._matches_at(candidates, pattern, text)) == _spans(
+            pattern.finditer(text))
 
 
 @settings(max_examples=400, deadline=None)
