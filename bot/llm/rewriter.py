@@ -536,7 +536,7 @@ class LLMRewriter:
         self._latency = took if self._latency is None else 0.8 * self._latency + 0.2 * took
         log.debug(
             "model answered in %.0f ms (%d prompt + %d completion tokens, %s)",
-            (self._clock() - started) * 1000, reply.usage.prompt_tokens,
+            took * 1000, reply.usage.prompt_tokens,
             reply.usage.completion_tokens, reply.finish_reason,
         )
         call.usage = call.usage + reply.usage
