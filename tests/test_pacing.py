@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from bot.pacing import Pacer
 
 
-async def test_a_crowd_of_tasks_does_its_work_a_few_per_loop_turn() -> None:
-    pacer = Pacer(per_turn=2)
+@asynccontextmanager
+async def _counting_turns() -> AsyncIterator[Callable[[], int]]:
+    """Inside the block, the number of the event loop's current turn."""
     turn = 0
-    worked_in_turn: list[int] = []
 
     async def ticker() -> None:
         nonlocal turn
@@ -16,13 +18,23 @@ async def test_a_crowd_of_tasks_does_its_work_a_few_per_loop_turn() -> None:
             await asyncio.sleep(0)
             turn += 1
 
-    async def draft() -> None:
-        async with pacer.turn():
-            worked_in_turn.append(turn)
-
     ticking = asyncio.create_task(ticker())
-    await asyncio.gather(*(draft() for _ in range(20)))
-    ticking.cancel()
+    try:
+        yield lambda: turn
+    finally:
+        ticking.cancel()
+
+
+async def test_a_crowd_of_tasks_does_its_work_a_few_per_loop_turn() -> None:
+    pacer = Pacer(per_turn=2)
+    worked_in_turn: list[int] = []
+
+    async with _counting_turns() as current_turn:
+        async def draft() -> None:
+            async with pacer.turn():
+                worked_in_turn.append(current_turn())
+
+        await asyncio.gather(*(draft() for _ in range(20)))
 
     assert len(worked_in_turn) == 20
     per_turn = {t: worked_in_turn.count(t) for t in set(worked_in_turn)}
@@ -39,20 +51,13 @@ async def test_a_lone_task_is_not_held_up() -> None:
 
 async def test_waiting_for_a_turn_spreads_starts_over_turns() -> None:
     pacer = Pacer(per_turn=2)
-    turn = 0
     started_in_turn: list[int] = []
 
-    async def ticker() -> None:
-        nonlocal turn
-        while True:
-            await asyncio.sleep(0)
-            turn += 1
+    async with _counting_turns() as current_turn:
+        async def request() -> None:
+            await pacer.wait_turn()
+            started_in_turn.append(current_turn())
 
-    async def request() -> None:
-        await pacer.wait_turn()
-        started_in_turn.append(turn)
+        await asyncio.gather(*(request() for _ in range(8)))
 
-    ticking = asyncio.create_task(ticker())
-    await asyncio.gather(*(request() for _ in range(8)))
-    ticking.cancel()
     assert max(started_in_turn.count(t) for t in set(started_in_turn)) <= 2
