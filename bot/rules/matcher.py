@@ -25,7 +25,7 @@ from re import _constants as sre  # the parse tree's opcodes
 from re import _parser
 from typing import Any, NamedTuple
 
-from bot.rules.scan import PatternSet, parse_tree
+from bot.rules.scan import LOOKAROUNDS, REPEATS, PatternSet, parse_tree
 from bot.text import Haystack
 
 #: More leads than this and an alternative is run everywhere: the search costs more.
@@ -39,8 +39,6 @@ _SHORT_LEAD = 4
 _MAX_STEPS = 5000
 
 _WORD_START_ATS = frozenset({sre.AT_BOUNDARY, sre.AT_BEGINNING, sre.AT_BEGINNING_STRING})
-_REPEATS = frozenset({sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT})
-_LOOKAROUNDS = frozenset({sre.ASSERT, sre.ASSERT_NOT})
 _BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
 
 
@@ -77,7 +75,7 @@ def _walk(items: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
         elif op is sre.BRANCH:
             for alt in av[1]:
                 yield from _walk(alt.data)
-        elif op in _REPEATS or op in _LOOKAROUNDS:
+        elif op in REPEATS or op in LOOKAROUNDS:
             yield from _walk(av[-1].data)
         elif op is sre.ATOMIC_GROUP:
             yield from _walk(av.data)
@@ -127,7 +125,7 @@ class _Derivation:
                 # \b before a word character: a word of the draft starts there.
                 word_start = self.unicode_words and av in _WORD_START_ATS
                 continue
-            if op in _LOOKAROUNDS:
+            if op in LOOKAROUNDS:
                 continue  # looks without moving: the match still starts here
             rest = items[index + 1:]
             if op is sre.LITERAL:
@@ -140,7 +138,7 @@ class _Derivation:
                 return self.leads([*av.data, *rest], word_start)
             if op is sre.BRANCH:
                 return _union(self.leads([*alt.data, *rest], word_start) for alt in av[1])
-            if op in _REPEATS:
+            if op in REPEATS:
                 low, high, body = av
                 if high == 0:
                     continue  # x{0} matches nothing: the match starts with what follows
@@ -204,7 +202,7 @@ def _render_node(op: Any, av: Any, unicode_words: bool) -> str | None:
         return r"\s"
     if op is sre.AT and av in (sre.AT_BOUNDARY, sre.AT_NON_BOUNDARY) and unicode_words:
         return r"\b" if av is sre.AT_BOUNDARY else r"\B"
-    if op in _REPEATS and len(av[2].data) == 1:
+    if op in REPEATS and len(av[2].data) == 1:
         body = _render_node(*av[2].data[0], unicode_words)
         if body is not None and body not in (r"\b", r"\B"):
             return body + ("*" if av[0] == 0 else "+")  # as many or more: never fewer

@@ -55,8 +55,9 @@ _CATEGORY_SOURCE = {
     sre.CATEGORY_DIGIT: r"\d", sre.CATEGORY_NOT_DIGIT: r"\D", sre.CATEGORY_WORD: r"\w",
     sre.CATEGORY_NOT_WORD: r"\W", sre.CATEGORY_SPACE: r"\s", sre.CATEGORY_NOT_SPACE: r"\S",
 }
-_REPEATS = frozenset({sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT})
-_LOOKAROUNDS = frozenset({sre.ASSERT, sre.ASSERT_NOT})
+#: Parse-tree opcodes of repetitions and of look-arounds (shared with the matcher).
+REPEATS = frozenset({sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT})
+LOOKAROUNDS = frozenset({sre.ASSERT, sre.ASSERT_NOT})
 _NARROW_WORDS = re.ASCII | re.LOCALE
 #: RE2 refuses counted repetitions above this.
 _MAX_COUNT = 1000
@@ -176,7 +177,7 @@ def _render_node(op: Any, av: Any, flags: int) -> str:
         if av is sre.AT_NON_BOUNDARY:
             return r"\B"
         return ""  # ^, $, \A, \Z: leaving them out only lets more match
-    if op in _LOOKAROUNDS:
+    if op in LOOKAROUNDS:
         return ""
     if op is sre.SUBPATTERN:
         _, add_flags, del_flags, body = av
@@ -187,7 +188,7 @@ def _render_node(op: Any, av: Any, flags: int) -> str:
         return f"(?:{_render(av.data, flags)})"
     if op is sre.BRANCH:
         return "(?:" + "|".join(_render(alt.data, flags) for alt in av[1]) + ")"
-    if op in _REPEATS:
+    if op in REPEATS:
         low, high, body = av
         low = min(low, _MAX_COUNT)
         upper = "" if high is sre.MAXREPEAT or high > _MAX_COUNT else str(high)
