@@ -11,7 +11,6 @@ from bot.rules.base import (
     Rule,
     RuleMeta,
     RuleSpec,
-    alternation,
     alternation_matcher,
     register,
 )
@@ -44,7 +43,10 @@ class Existence(Rule):
         assert matcher is not None
         self.matcher = matcher
         exceptions = spec.str_list("exceptions")
-        self.exceptions = alternation(spec, [], exceptions, key="exceptions")
+        # Searched in the sentence around each match; the shared scan tells first
+        # whether an exception can be anywhere in the draft.
+        self.exceptions = alternation_matcher(spec, [], exceptions, key="exceptions",
+                                              windowed=True)
         self.replacement = spec.optional_str("replacement")
         scope = spec.get("scope", "prose")
         if scope not in ("prose", "text"):
@@ -52,7 +54,10 @@ class Existence(Rule):
         self.use_prose = scope == "prose"
 
     def matchers(self) -> list[tuple[str, Matcher]]:
-        return [("prose" if self.use_prose else "text", self.matcher)]
+        found = [("prose" if self.use_prose else "text", self.matcher)]
+        if self.exceptions is not None:
+            found.append(("prose", self.exceptions))
+        return found
 
     def _haystack(self, doc: Document) -> Haystack:
         return doc.prose_haystack if self.use_prose else doc.text_haystack
@@ -62,11 +67,14 @@ class Existence(Rule):
 
     def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
         haystack = self._haystack(doc)
+        exceptions = self.exceptions
+        if exceptions is not None and not exceptions.may_match(doc.prose_haystack):
+            exceptions = None
         for m in self.matcher.finditer(haystack):
             if m.end() == m.start():
                 continue
-            if self.exceptions is not None:
+            if exceptions is not None:
                 s, e = doc.sentence_around(m.start(), m.end())
-                if self.exceptions.search(doc.prose, s, e):
+                if exceptions.pattern.search(doc.prose, s, e):
                     continue
             yield Hit(m.start(), m.end(), self.replacement)

@@ -8,12 +8,12 @@ with one of a few literal words ("follow", "smash", "link in bio").
 So at load time each alternative of a rule's pattern gets its *leads*, read from the
 parse tree: literals one of which every match starts with (and whether a ``\\b`` puts
 them at the start of a word). On a draft, one pass of RE2 over the whole draft names the
-alternatives that can match at all (see :mod:`bot.rules.scan`); the leads of those are
-found with C string searches in the case-folded text, and at each place only the
-alternatives that can begin there are tried, in their order: exactly what ``finditer``
-would return, with a fraction of the attempts. An alternative whose leads cannot be
-derived (one starting with a character class, say) runs as a plain scan when the pass
-says it can match. tests/rules/test_matcher.py checks every rule, and random patterns,
+alternatives that can match at all, and which of their leads are there (see
+:mod:`bot.rules.scan`); only those leads are looked for, in the case-folded text, and at
+each place only the alternatives that can begin there are tried, in their order: exactly
+what ``finditer`` would return, with a fraction of the attempts. An alternative whose
+leads cannot be derived (one starting with a character class, say) runs as a plain scan
+when the pass says it can match. tests/rules/test_matcher.py checks every rule, and random patterns,
 against a plain scan.
 """
 
@@ -25,7 +25,7 @@ from re import _constants as sre  # the parse tree's opcodes
 from re import _parser
 from typing import Any, NamedTuple
 
-from bot.rules.scan import LOOKAROUNDS, REPEATS, PatternSet, parse_tree
+from bot.rules.scan import LOOKAROUNDS, REPEATS, PatternSet, Windowed, parse_tree
 from bot.text import Haystack
 
 #: More leads than this and an alternative is run everywhere: the search costs more.
@@ -308,27 +308,47 @@ class _Alternative(NamedTuple):
     leads: Leads | None
 
 
+def _probe(lead: Lead) -> re.Pattern[str]:
+    """A pattern that matches the haystack's own text (case ignored) wherever the lead's
+    finder matches its folded text: the shared scan then tells whether the lead is in a
+    draft at all, for all leads in the same pass, before any is looked for."""
+    source = re.escape(lead.text) + lead.then
+    if lead.word_start and _is_word(lead.text[0]):
+        source = r"\b" + source
+    return re.compile(source, re.IGNORECASE)
+
+
 class Matcher:
     """A compiled rule pattern, tried only where it can match.
 
     ``parts`` are the sources whose ``(?:a)|(?:b)`` alternation ``pattern`` is. Which
-    alternatives can match a draft comes from a :class:`PatternSet`: one shared with
-    other matchers (see :meth:`use`), or else one of the matcher's own.
+    alternatives can match a draft, and which of their leads are in it, comes from a
+    :class:`PatternSet`: one shared with other matchers (see :meth:`use`), or else one
+    of the matcher's own. ``windowed``: the pattern is also searched in stretches of a
+    haystack, and :meth:`may_match` must allow for those (see :class:`Windowed`).
     """
 
-    def __init__(self, pattern: re.Pattern[str], parts: Sequence[str] | None = None) -> None:
+    def __init__(self, pattern: re.Pattern[str], parts: Sequence[str] | None = None, *,
+                 windowed: bool = False) -> None:
         self.pattern = pattern
+        self.windowed = windowed
         self.alternatives = [_Alternative(alternative, derive_leads(alternative))
                              for alternative in _alternatives(pattern, parts)]
-        self._finders = {lead: _finder(lead)
-                         for alternative in self.alternatives for lead in alternative.leads or ()}
+        leads = dict.fromkeys(lead for alternative in self.alternatives
+                              for lead in alternative.leads or ())
+        self._finders = {lead: _finder(lead) for lead in leads}
+        #: The leads in the order their probes follow the alternatives in the group.
+        self._leads = list(leads)
         self._pattern_set: PatternSet | None = None
         self._group = 0
 
     @property
-    def patterns(self) -> list[re.Pattern[str]]:
-        """The alternatives, as a :class:`PatternSet` group."""
-        return [alternative.pattern for alternative in self.alternatives]
+    def patterns(self) -> list[re.Pattern[str] | Windowed]:
+        """The alternatives, then a probe for each lead (see :func:`_probe`), as a
+        :class:`PatternSet` group."""
+        patterns = ([alternative.pattern for alternative in self.alternatives]
+                    + [_probe(lead) for lead in self._leads])
+        return [Windowed(p) for p in patterns] if self.windowed else patterns
 
     def use(self, pattern_set: PatternSet, group: int) -> None:
         """Ask ``pattern_set``, whose group ``group`` is :attr:`patterns`, which
@@ -341,7 +361,7 @@ class Matcher:
         return any(alternative.leads is not None for alternative in self.alternatives)
 
     def _matching(self, haystack: Haystack) -> list[int]:
-        """The alternatives that may match in the haystack."""
+        """The indexes in :attr:`patterns` of those that may match in the haystack."""
         if self._pattern_set is None:
             self.use(PatternSet([self.patterns]), 0)
             assert self._pattern_set is not None
@@ -349,15 +369,25 @@ class Matcher:
 
     def may_match(self, haystack: Haystack) -> bool:
         """False when the pattern surely finds nothing in the haystack."""
-        return bool(self._matching(haystack))
+        found = self._matching(haystack)
+        return bool(found) and found[0] < len(self.alternatives)
 
-    def _live(self, haystack: Haystack) -> list[int] | None:
-        """The alternatives that may match in the haystack; None when only a full scan
-        is exact (one without leads may match)."""
-        live = self._matching(haystack)
+    def _live(self, haystack: Haystack) -> list[tuple[int, list[Lead]]] | None:
+        """The alternatives that may match in the haystack, each with those of its leads
+        that are there; None when only a full scan is exact (one without leads may
+        match)."""
+        found = self._matching(haystack)
         alternatives = self.alternatives
-        if any(alternatives[index].leads is None for index in live):
-            return None
+        count = len(alternatives)
+        split = next((position for position, index in enumerate(found) if index >= count),
+                     len(found))
+        present = {self._leads[index - count] for index in found[split:]}
+        live = []
+        for index in found[:split]:
+            leads = alternatives[index].leads
+            if leads is None:
+                return None
+            live.append((index, [lead for lead in leads if lead in present]))
         return live
 
     def finditer(self, haystack: Haystack) -> Iterator[re.Match[str]]:
@@ -368,8 +398,7 @@ class Matcher:
             yield from self.pattern.finditer(text)
             return
         alternatives, finders = self.alternatives, self._finders
-        places = sorted({(start, index) for index in live
-                         for lead in alternatives[index].leads or ()
+        places = sorted({(start, index) for index, leads in live for lead in leads
                          for start in haystack.positions(finders[lead], lead.text)})
         end = 0
         for start, index in places:
@@ -387,11 +416,9 @@ class Matcher:
         if live is None:
             return self.pattern.search(text) is not None
         folded, alternatives = haystack.folded, self.alternatives
-        for index in live:
+        for index, leads in live:
             pattern = alternatives[index].pattern
-            for lead in alternatives[index].leads or ():
-                if lead.text not in folded:
-                    continue  # told far sooner than by a search
+            for lead in leads:
                 for occurrence in self._finders[lead].finditer(folded):
                     if pattern.match(text, occurrence.start()):
                         return True

@@ -34,7 +34,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from re import _constants as sre  # the parse tree's opcodes
 from re import _parser
-from typing import Any
+from typing import Any, NamedTuple
 
 import re2
 
@@ -162,16 +162,18 @@ def _char_class(op: Any, av: Any, flags: int) -> str:
     return "[" + "".join(f"\\x{{{ord(symbol):02x}}}" for symbol in sorted(symbols)) + "]"
 
 
-def _render(items: Iterable[Any], flags: int) -> str:
-    return "".join([_render_node(op, av, flags) for op, av in items])
+def _render(items: Iterable[Any], flags: int, boundaries: bool) -> str:
+    return "".join([_render_node(op, av, flags, boundaries) for op, av in items])
 
 
-def _render_node(op: Any, av: Any, flags: int) -> str:
+def _render_node(op: Any, av: Any, flags: int, boundaries: bool) -> str:
     if op is sre.LITERAL or op is sre.NOT_LITERAL or op is sre.ANY:
         return _char_class(op, av, flags)
     if op is sre.IN:
         return _char_class(op, tuple(av), flags)
     if op is sre.AT:
+        if not boundaries:
+            return ""
         if av is sre.AT_BOUNDARY:
             return r"\b"
         if av is sre.AT_NON_BOUNDARY:
@@ -183,16 +185,16 @@ def _render_node(op: Any, av: Any, flags: int) -> str:
         _, add_flags, del_flags, body = av
         if add_flags & _NARROW_WORDS:
             raise Untranslatable("ASCII-only word characters")
-        return f"(?:{_render(body.data, (flags | add_flags) & ~del_flags)})"
+        return f"(?:{_render(body.data, (flags | add_flags) & ~del_flags, boundaries)})"
     if op is sre.ATOMIC_GROUP:
-        return f"(?:{_render(av.data, flags)})"
+        return f"(?:{_render(av.data, flags, boundaries)})"
     if op is sre.BRANCH:
-        return "(?:" + "|".join(_render(alt.data, flags) for alt in av[1]) + ")"
+        return "(?:" + "|".join(_render(alt.data, flags, boundaries) for alt in av[1]) + ")"
     if op in REPEATS:
         low, high, body = av
         low = min(low, _MAX_COUNT)
         upper = "" if high is sre.MAXREPEAT or high > _MAX_COUNT else str(high)
-        return f"(?:{_render(body.data, flags)}){{{low},{upper}}}"
+        return f"(?:{_render(body.data, flags, boundaries)}){{{low},{upper}}}"
     raise Untranslatable(op)  # back-references, conditionals
 
 
@@ -202,16 +204,28 @@ def parse_tree(source: str, flags: int) -> Any:
     return _parser.parse(source, flags)
 
 
-def to_re2(pattern: re.Pattern[str]) -> str:
-    """``pattern`` as an RE2 pattern over stand-in text (see the module's docstring);
-    raises :class:`Untranslatable` when there is none."""
+class Windowed(NamedTuple):
+    """A pattern that is searched in stretches of a text (``search(text, start, end)``).
+
+    At a stretch's end, ``\\b`` reads it as the end of the text, so a match there need
+    not be one in the whole text; the RE2 form of such a pattern leaves ``\\b`` and
+    ``\\B`` out, and matches the whole text wherever the pattern matches a stretch.
+    """
+
+    pattern: re.Pattern[str]
+
+
+def to_re2(pattern: re.Pattern[str], *, boundaries: bool = True) -> str:
+    """``pattern`` as an RE2 pattern over stand-in text (see the module's docstring),
+    without ``\\b`` and ``\\B`` unless ``boundaries``; raises :class:`Untranslatable`
+    when there is none."""
     if pattern.flags & _NARROW_WORDS:
         raise Untranslatable("ASCII-only word characters")
     try:
         tree = parse_tree(pattern.pattern, pattern.flags)
     except RecursionError:
         raise Untranslatable("too deeply nested") from None
-    return _render(tree.data, int(tree.state.flags))
+    return _render(tree.data, int(tree.state.flags), boundaries)
 
 
 #: Per group of patterns, the indexes of those that may match.
@@ -222,7 +236,7 @@ class PatternSet:
     """Groups of patterns (a group per rule pattern), and which of them can match a
     text, found in one pass."""
 
-    def __init__(self, groups: Sequence[Sequence[re.Pattern[str]]], *,
+    def __init__(self, groups: Sequence[Sequence[re.Pattern[str] | Windowed]], *,
                  memory: int = 64 << 20) -> None:
         options = re2.Options()
         options.max_mem = memory
@@ -240,9 +254,12 @@ class PatternSet:
         for group, patterns in enumerate(groups):
             for index, pattern in enumerate(patterns):
                 try:
-                    self._set.Add(to_re2(pattern))
+                    if isinstance(pattern, Windowed):
+                        self._set.Add(to_re2(pattern.pattern, boundaries=False))
+                    else:
+                        self._set.Add(to_re2(pattern))
                 except (Untranslatable, re2.error, RecursionError) as exc:
-                    log.debug("always trying %r: %s", pattern.pattern, exc)
+                    log.debug("always trying %r: %s", pattern, exc)
                     self._always.setdefault(group, []).append(index)
                     continue
                 self._owners.append((group, index))

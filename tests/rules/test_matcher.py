@@ -154,6 +154,24 @@ def test_a_rule_that_cannot_match_a_draft_tries_nothing() -> None:
     assert attempts == []
 
 
+def test_a_lead_missing_from_the_draft_is_never_looked_for() -> None:
+    sources = [r"\b(?:please|kindly|pls)\s+subscribe\b", r"\bsub4sub\b"]
+    matcher = Matcher(re.compile("|".join(f"(?:{s})" for s in sources), re.IGNORECASE),
+                      sources)
+    haystack = Haystack("Kindly SUBSCRIBE, and please share. " * 20)
+    looked_for = []
+    positions = haystack.positions
+
+    def spy(finder: re.Pattern[str], literal: str) -> list[int]:
+        looked_for.append(literal)
+        return positions(finder, literal)
+
+    haystack.positions = spy  # type: ignore[method-assign]
+    assert [m.group() for m in matcher.finditer(haystack)] == ["Kindly SUBSCRIBE"] * 20
+    # "please" is there but not before "subscribe"; "pls" and "sub4sub" are not there.
+    assert looked_for == ["kindly"]
+
+
 def test_case_folding_agrees_with_ignorecase_for_every_character() -> None:
     """The shortcut looks for lower-case literals in folded text: any character that
     re.IGNORECASE equates with an ASCII one must fold to it, one character for one,

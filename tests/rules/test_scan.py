@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.rules.matcher import Matcher
-from bot.rules.scan import _FOLDS_TO_ASCII, PatternSet, kind_of, stand_in_text
+from bot.rules.scan import _FOLDS_TO_ASCII, PatternSet, Windowed, kind_of, stand_in_text
 from bot.text import Document, Haystack, fold_case
 from tests.rules.test_matcher import _PATTERN_PARTS, _TEXTS
 
@@ -51,6 +51,22 @@ def test_classes_and_characters_outside_ascii_are_never_ruled_out_wrongly(
         atoms: list[str], text: str, ignore_case: bool) -> None:
     pattern = re.compile("".join(atoms), re.IGNORECASE if ignore_case else 0)
     assert _misses([pattern], text) == []
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(atoms=st.lists(st.sampled_from([*_EXTRA_ATOMS, r"\b", r"\B", r"\w\b", "ab"]),
+                      min_size=1, max_size=4),
+       text=st.one_of(_EXTRA_TEXT, _TEXTS), ignore_case=st.booleans(), data=st.data())
+@example(atoms=[r"\b", "ab", r"\b"], text="abc", ignore_case=False, data=None)
+def test_a_windowed_pattern_is_never_ruled_out_where_a_stretch_matches(
+        atoms: list[str], text: str, ignore_case: bool, data: st.DataObject | None) -> None:
+    pattern = re.compile("".join(atoms), re.IGNORECASE if ignore_case else 0)
+    live = PatternSet([[Windowed(pattern)]]).matching(text).get(0, [])
+    # The stretches end anywhere, even inside a word; they start after a sentence end.
+    starts = [0] if data is None else [data.draw(st.integers(0, len(text)))]
+    ends = range(len(text) + 1)
+    if any(pattern.search(text, start, end) for start in starts for end in ends if end >= start):
+        assert live == [0]
 
 
 def test_the_scan_names_only_the_patterns_that_can_match() -> None:
