@@ -136,9 +136,11 @@ def _share_scans(rules: list[Rule]) -> None:
         for scope, matcher in rule.matchers():
             by_scope.setdefault(scope, []).append(matcher)
     for matchers in by_scope.values():
-        pattern_set = PatternSet([matcher.patterns for matcher in matchers])
-        for group, matcher in enumerate(matchers):
-            matcher.use(pattern_set, group)
+        pattern_set = PatternSet([p for matcher in matchers for p in matcher.patterns])
+        offset = 0
+        for matcher in matchers:
+            matcher.use(pattern_set, offset)
+            offset += len(matcher.patterns)
 
 
 def _without_echoes(findings: list[Finding]) -> list[Finding]:

@@ -79,13 +79,19 @@ _WORD_PART = re.compile(r"[\w'-]")
 # where one of them is, which is most of the cost on a long draft that needs no rewriting.
 _SPECIAL_STARTS = "&<*_~|#>-"  # and every character outside ASCII
 _SENTENCE_END_STARTS = ".!?\u2026\n"
+
+
+def _marks(chars: str) -> bytes:
+    """A ``bytes.translate`` table that marks (as 1) the ASCII ``chars``, every byte of a
+    character outside ASCII, and "?", which stands for a character outside Latin-1 once
+    a text is encoded (see :func:`_candidates`)."""
+    marked = {ord(char) for char in chars + "?" if char.isascii()}
+    return bytes(int(code in marked or code > 0x7F) for code in range(256))
+
+
+_SPECIAL_MARKS = _marks(_SPECIAL_STARTS)
 # re finds one character several times faster than any of a class of them.
-_CHARACTER = {char: re.compile(re.escape(char))
-              for char in _SPECIAL_STARTS + _SENTENCE_END_STARTS + "@"}
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-#: Non-ASCII characters are searched for only in the stretches of this many characters
-#: that hold one (str.isascii() tells in C, at memory speed).
-_ASCII_CHECK_STRETCH = 256
+_CHARACTER = {char: re.compile(re.escape(char)) for char in _SENTENCE_END_STARTS}
 # Every URL holds a "/", or a "." with more after it, and no white space: only the
 # runs of non-space characters around those are searched for one.
 # Two plain searches: a search for a class of characters is several times slower.
@@ -116,6 +122,25 @@ class _Segment(NamedTuple):
     identity: bool
 
 
+def _candidates(text: str, marks: bytes) -> list[int]:
+    """Where in ``text`` a character that ``marks`` marks is, or one outside ASCII (or a
+    "?"), in order.
+
+    The table turns every character into a 0 or a 1 in C, and the 1s are found with
+    ``bytes.find`` (memchr): one pass for all the characters, where ``re`` would take
+    one per character. A text of Latin-1 characters encodes by a copy; any other
+    character encodes as "?".
+    """
+    marked = text.encode("latin-1", "replace").translate(marks)
+    found: list[int] = []
+    find = marked.find
+    at = find(1)
+    while at >= 0:
+        found.append(at)
+        at = find(1, at + 1)
+    return found
+
+
 def _positions_of(chars: str, text: str, start: int = 0, end: int | None = None) -> list[int]:
     """Where any of ``chars`` (each in :data:`_CHARACTER`) is in ``text[start:end]``, in
     order."""
@@ -128,15 +153,14 @@ def _positions_of(chars: str, text: str, start: int = 0, end: int | None = None)
     return found
 
 
-def _non_ascii_positions(text: str) -> list[int]:
-    """Where the characters outside ASCII are in ``text``, in order."""
-    if text.isascii():
-        return []
+def _char_positions(text: str, char: str) -> list[int]:
+    """Where ``char`` is in ``text``: ``str.find`` finds one character with memchr."""
     found: list[int] = []
-    stretch = _ASCII_CHECK_STRETCH
-    for start in range(0, len(text), stretch):
-        if not text[start:start + stretch].isascii():
-            found += [m.start() for m in _NON_ASCII.finditer(text, start, start + stretch)]
+    find = text.find
+    at = find(char)
+    while at >= 0:
+        found.append(at)
+        at = find(char, at + 1)
     return found
 
 
@@ -153,11 +177,7 @@ def _matches_at(candidates: Iterable[int], pattern: re.Pattern[str],
 
 def _special_matches(text: str) -> Iterator[re.Match[str]]:
     """``_SPECIAL.finditer(text)``."""
-    candidates = _positions_of(_SPECIAL_STARTS, text)
-    outside = _non_ascii_positions(text)
-    if outside:
-        candidates = sorted(candidates + outside)
-    return _matches_at(candidates, _SPECIAL, text)
+    return _matches_at(_candidates(text, _SPECIAL_MARKS), _SPECIAL, text)
 
 
 def _sentence_ends(prose: str, start: int = 0, end: int | None = None
@@ -192,9 +212,9 @@ def _tokens_of_kind(text: str) -> Iterator[tuple[str, Iterable[re.Match[str]]]]:
     if "<@" in text or "<#" in text or "@everyone" in text or "@here" in text:
         yield "mention", _DISCORD_MENTION.finditer(text)
     if "@" in text:
-        yield "mention", _matches_at(_positions_of("@", text), _MENTION, text)
+        yield "mention", _matches_at(_char_positions(text, "@"), _MENTION, text)
     if "#" in text:
-        yield "hashtag", _matches_at(_positions_of("#", text), _HASHTAG, text)
+        yield "hashtag", _matches_at(_char_positions(text, "#"), _HASHTAG, text)
 
 
 def fold_case(text: str) -> str:
@@ -242,8 +262,8 @@ class Haystack:
         return found
 
     def scan(self, patterns: PatternSet) -> Matching:
-        """Which of ``patterns`` may match here: one pass per draft for all the rules
-        that share the set."""
+        """The entries of ``patterns`` that may match here: one pass per draft for all
+        the rules that share the set."""
         found = self._scans.get(patterns)
         if found is None:
             found = self._scans[patterns] = patterns.matching(self.text)

@@ -95,7 +95,7 @@ def test_searches_that_skip_ahead_find_what_a_full_scan_finds(text: str) -> None
         _PLAIN_SENTENCE_END.finditer(text))
     assert _spans(text_module._urls(text)) == _spans(text_module._URL.finditer(text))
     for sign, pattern in (("@", text_module._MENTION), ("#", text_module._HASHTAG)):
-        candidates = text_module._positions_of(sign, text)
+        candidates = text_module._char_positions(text, sign)
         assert _spans(text_module._matches_at(candidates, pattern, text)) == _spans(
             pattern.finditer(text))
 

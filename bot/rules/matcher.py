@@ -337,57 +337,61 @@ class Matcher:
         leads = dict.fromkeys(lead for alternative in self.alternatives
                               for lead in alternative.leads or ())
         self._finders = {lead: _finder(lead) for lead in leads}
-        #: The leads in the order their probes follow the alternatives in the group.
+        #: The leads in the order their probes follow the alternatives in :attr:`patterns`.
         self._leads = list(leads)
-        self._pattern_set: PatternSet | None = None
-        self._group = 0
-
-    @property
-    def patterns(self) -> list[re.Pattern[str] | Windowed]:
-        """The alternatives, then a probe for each lead (see :func:`_probe`), as a
-        :class:`PatternSet` group."""
         patterns = ([alternative.pattern for alternative in self.alternatives]
                     + [_probe(lead) for lead in self._leads])
-        return [Windowed(p) for p in patterns] if self.windowed else patterns
+        #: The alternatives, then a probe for each lead (see :func:`_probe`): what the
+        #: pattern set is asked about.
+        self.patterns: list[re.Pattern[str] | Windowed] = (
+            [Windowed(p) for p in patterns] if windowed else list(patterns))
+        self._pattern_set: PatternSet | None = None
+        #: Each alternative's entry in the pattern set, and each lead's probe's.
+        self._alternative_entries: list[int] = []
+        self._any_alternative: frozenset[int] = frozenset()
+        self._lead_entries: dict[Lead, int] = {}
 
-    def use(self, pattern_set: PatternSet, group: int) -> None:
-        """Ask ``pattern_set``, whose group ``group`` is :attr:`patterns`, which
+    def use(self, pattern_set: PatternSet, offset: int = 0) -> None:
+        """Ask ``pattern_set``, which holds :attr:`patterns` from ``offset`` on, which
         alternatives can match a draft."""
-        self._pattern_set, self._group = pattern_set, group
+        entries = pattern_set.entries[offset:offset + len(self.patterns)]
+        count = len(self.alternatives)
+        self._pattern_set = pattern_set
+        self._alternative_entries = entries[:count]
+        self._any_alternative = frozenset(entries[:count])
+        self._lead_entries = dict(zip(self._leads, entries[count:], strict=True))
 
     @property
     def shortcut(self) -> bool:
         """Whether the pattern is ever tried in fewer places than everywhere."""
         return any(alternative.leads is not None for alternative in self.alternatives)
 
-    def _matching(self, haystack: Haystack) -> list[int]:
-        """The indexes in :attr:`patterns` of those that may match in the haystack."""
+    def _matching(self, haystack: Haystack) -> frozenset[int]:
+        """The entries of the pattern set that may match in the haystack."""
         if self._pattern_set is None:
-            self.use(PatternSet([self.patterns]), 0)
+            self.use(PatternSet(self.patterns))
             assert self._pattern_set is not None
-        return haystack.scan(self._pattern_set).get(self._group, [])
+        return haystack.scan(self._pattern_set)
 
     def may_match(self, haystack: Haystack) -> bool:
         """False when the pattern surely finds nothing in the haystack."""
-        found = self._matching(haystack)
-        return bool(found) and found[0] < len(self.alternatives)
+        found = self._matching(haystack)  # first: it may set up the matcher's own scan
+        return not self._any_alternative.isdisjoint(found)
 
     def _live(self, haystack: Haystack) -> list[tuple[int, list[Lead]]] | None:
         """The alternatives that may match in the haystack, each with those of its leads
         that are there; None when only a full scan is exact (one without leads may
         match)."""
         found = self._matching(haystack)
-        alternatives = self.alternatives
-        count = len(alternatives)
-        split = next((position for position, index in enumerate(found) if index >= count),
-                     len(found))
-        present = {self._leads[index - count] for index in found[split:]}
+        lead_entries = self._lead_entries
         live = []
-        for index in found[:split]:
-            leads = alternatives[index].leads
+        for index, entry in enumerate(self._alternative_entries):
+            if entry not in found:
+                continue
+            leads = self.alternatives[index].leads
             if leads is None:
                 return None
-            live.append((index, [lead for lead in leads if lead in present]))
+            live.append((index, [lead for lead in leads if lead_entries[lead] in found]))
         return live
 
     def finditer(self, haystack: Haystack) -> Iterator[re.Match[str]]:

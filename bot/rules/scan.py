@@ -228,41 +228,45 @@ def to_re2(pattern: re.Pattern[str], *, boundaries: bool = True) -> str:
     return _render(tree.data, int(tree.state.flags), boundaries)
 
 
-#: Per group of patterns, the indexes of those that may match.
-Matching = dict[int, list[int]]
+#: The entries of a :class:`PatternSet` that may match a text.
+Matching = frozenset[int]
+#: The entry of the patterns no scan can rule out (those RE2 cannot express).
+ALWAYS = -1
 
 
 class PatternSet:
-    """Groups of patterns (a group per rule pattern), and which of them can match a
-    text, found in one pass."""
+    """Patterns, and which of them can match a text, found in one pass.
 
-    def __init__(self, groups: Sequence[Sequence[re.Pattern[str] | Windowed]], *,
+    Patterns with the same RE2 form (rules share many words) share an *entry*:
+    :attr:`entries` gives each pattern's, and :meth:`matching` the entries that may
+    match a text, as a set that callers test their own entries against in C.
+    """
+
+    def __init__(self, patterns: Sequence[re.Pattern[str] | Windowed], *,
                  memory: int = 64 << 20) -> None:
         options = re2.Options()
         options.max_mem = memory
         options.log_errors = False
         options.encoding = re2.Options.Encoding.LATIN1
         self._set: re2.Set | None = re2.Set.SearchSet(options)
-        # Index 0 matches at the end of every text: a result without it means RE2 gave up
+        # Entry 0 matches at the end of every text: a result without it means RE2 gave up
         # on this text (out of memory), not that nothing matched. (An empty pattern would
         # make every state a matching one, and the scan twice as slow.)
         self._set.Add(r"\z")
-        #: Set index -> (group, index in the group).
-        self._owners: list[tuple[int, int]] = [(-1, -1)]
-        #: What no scan can rule out: patterns RE2 cannot express.
-        self._always: Matching = {}
-        for group, patterns in enumerate(groups):
-            for index, pattern in enumerate(patterns):
-                try:
-                    if isinstance(pattern, Windowed):
-                        self._set.Add(to_re2(pattern.pattern, boundaries=False))
-                    else:
-                        self._set.Add(to_re2(pattern))
-                except (Untranslatable, re2.error, RecursionError) as exc:
-                    log.debug("always trying %r: %s", pattern, exc)
-                    self._always.setdefault(group, []).append(index)
-                    continue
-                self._owners.append((group, index))
+        sources: dict[str, int] = {}
+        self.entries: list[int] = []
+        for pattern in patterns:
+            try:
+                if isinstance(pattern, Windowed):
+                    source = to_re2(pattern.pattern, boundaries=False)
+                else:
+                    source = to_re2(pattern)
+                if source not in sources:
+                    sources[source] = self._set.Add(source)
+                self.entries.append(sources[source])
+            except (Untranslatable, re2.error, RecursionError) as exc:
+                log.debug("always trying %r: %s", pattern, exc)
+                self.entries.append(ALWAYS)
         try:
             self._set.Compile()
         except re2.error:
@@ -270,27 +274,19 @@ class PatternSet:
             log.warning("the rules' patterns do not fit in %d bytes for RE2; drafts are "
                         "checked without the shared scan", memory)
             self._set = None
-        self._everything: Matching = {group: list(range(len(patterns)))
-                                      for group, patterns in enumerate(groups)}
+        self._everything: Matching = frozenset({ALWAYS, *self.entries})
 
     def matching(self, text: str) -> Matching:
-        """For each group, the indexes (in order) of its patterns that may match
-        ``text``. A group none of whose patterns can match is left out."""
+        """The entries that may match ``text`` (:data:`ALWAYS` among them)."""
         if self._set is None:
             return self._everything
         found = self._set.Match(stand_in_text(text))
         if not found or 0 not in found:
             return self._everything
-        found.sort()
-        owners = self._owners
-        live: Matching = {group: list(indexes) for group, indexes in self._always.items()}
-        for index in found[1:]:
-            group, member = owners[index]
-            if group in live:
-                live[group].append(member)
-            else:
-                live[group] = [member]
-        if self._always:
-            for indexes in live.values():
-                indexes.sort()
-        return live
+        found.append(ALWAYS)
+        return frozenset(found)
+
+    def which(self, text: str) -> list[int]:
+        """The positions, in order, of the patterns that may match ``text``."""
+        found = self.matching(text)
+        return [index for index, entry in enumerate(self.entries) if entry in found]

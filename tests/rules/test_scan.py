@@ -27,7 +27,7 @@ _EXTRA_TEXT = st.lists(st.sampled_from([
 
 def _misses(patterns: list[re.Pattern[str]], text: str) -> list[str]:
     """The patterns that match ``text`` though the scan ruled them out."""
-    live = set(PatternSet([patterns]).matching(text).get(0, []))
+    live = set(PatternSet(patterns).which(text))
     return [p.pattern for index, p in enumerate(patterns)
             if index not in live and p.search(text)]
 
@@ -61,7 +61,7 @@ def test_classes_and_characters_outside_ascii_are_never_ruled_out_wrongly(
 def test_a_windowed_pattern_is_never_ruled_out_where_a_stretch_matches(
         atoms: list[str], text: str, ignore_case: bool, data: st.DataObject | None) -> None:
     pattern = re.compile("".join(atoms), re.IGNORECASE if ignore_case else 0)
-    live = PatternSet([[Windowed(pattern)]]).matching(text).get(0, [])
+    live = PatternSet([Windowed(pattern)]).which(text)
     # The stretches end anywhere, even inside a word; they start after a sentence end.
     starts = [0] if data is None else [data.draw(st.integers(0, len(text)))]
     ends = range(len(text) + 1)
@@ -72,27 +72,35 @@ def test_a_windowed_pattern_is_never_ruled_out_where_a_stretch_matches(
 def test_the_scan_names_only_the_patterns_that_can_match() -> None:
     patterns = [re.compile(source, re.IGNORECASE) for source in
                 (r"\bfollow\s+me\b", r"\blink\s+in\s+bio\b", r"\bcafé\b", r"!{3,}")]
-    matching = PatternSet([patterns[:2], patterns[2:]]).matching
-    assert matching("Follow these steps, then tell me. Link below.") == {}
-    assert matching("FOLLOW ME!!!") == {0: [0], 1: [1]}
-    assert matching("Cafés open; the CAFÉ too.") == {1: [0]}
+    which = PatternSet(patterns).which
+    assert which("Follow these steps, then tell me. Link below.") == []
+    assert which("FOLLOW ME!!!") == [0, 3]
+    assert which("Cafés open; the CAFÉ too.") == [2]
     shouting = re.compile(r"(?-i:[A-Z]{2,}(?:\s+[A-Z]{2,}){3,})")
-    assert PatternSet([[shouting]]).matching("We are giving away four tickets") == {}
-    assert PatternSet([[shouting]]).matching("WE ARE GIVING AWAY TICKETS") == {0: [0]}
+    assert PatternSet([shouting]).which("We are giving away four tickets") == []
+    assert PatternSet([shouting]).which("WE ARE GIVING AWAY TICKETS") == [0]
+
+
+def test_patterns_of_the_same_form_share_an_entry_and_are_named_together() -> None:
+    follow = re.compile(r"\bfollow\b", re.IGNORECASE)
+    pattern_set = PatternSet([follow, re.compile(r"\bsub\b"), re.compile(follow.pattern,
+                                                                      re.IGNORECASE)])
+    assert pattern_set.entries[0] == pattern_set.entries[2] != pattern_set.entries[1]
+    assert pattern_set.which("Follow along") == [0, 2]
 
 
 def test_a_pattern_re2_cannot_express_is_always_tried() -> None:
     repeated_letter = re.compile(r"(\w)\1")
     too_big_for_re2 = re.compile(r"(a{1000}){1000}")
     plain = re.compile(r"\bxyz\b")
-    assert PatternSet([[repeated_letter, too_big_for_re2, plain]]).matching("abc") == {0: [0, 1]}
+    assert PatternSet([repeated_letter, too_big_for_re2, plain]).which("abc") == [0, 1]
 
 
 def test_rules_still_find_everything_when_re2_has_too_little_memory(caplog) -> None:
     pattern = re.compile(r"\bfollow\s+me\b|\bsub4sub\b", re.IGNORECASE)
     matcher = Matcher(pattern, [r"\bfollow\s+me\b", r"\bsub4sub\b"])
-    starved = PatternSet([matcher.patterns], memory=1024)
-    matcher.use(starved, 0)
+    starved = PatternSet(matcher.patterns, memory=1024)
+    matcher.use(starved)
     haystack = Haystack("Please follow me, sub4sub!")
     assert [m.group() for m in matcher.finditer(haystack)] == ["follow me", "sub4sub"]
     assert "do not fit" in caplog.text
