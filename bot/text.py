@@ -472,11 +472,8 @@ class Document:
         text around it only; None when that stretch does not tell them apart for sure.
 
         A hit in a long draft then costs a few sentences, not all of them."""
-        prose = self.prose
-        start = max(0, pos - _SENTENCE_REACH)
-        while start > 0 and prose[start - 1] in _SENTENCE_END_PARTS:
-            start -= 1
-        end = min(len(prose), pos + _SENTENCE_REACH)
+        start = self._sentence_safe_start(pos - _SENTENCE_REACH)
+        end = min(len(self.prose), pos + _SENTENCE_REACH)
         near: list[tuple[tuple[int, int], bool]] = []
         for span, whole in self._sentences_between(start, end):
             if span[0] > pos:
@@ -489,6 +486,30 @@ class Document:
         # One begun before the stretch is never the one to return: it ends before the
         # next one starts, so before ``pos``.
         return tuple(span for span, _ in near)
+
+    def _sentence_safe_start(self, pos: int) -> int:
+        """The nearest place at or before ``pos`` that no sentence end runs across."""
+        prose = self.prose
+        start = max(0, pos)
+        while start > 0 and prose[start - 1] in _SENTENCE_END_PARTS:
+            start -= 1
+        return start
+
+    def sentences_from_end(self) -> Iterator[tuple[int, int]]:
+        """:attr:`sentences`, the last first. A long draft's last few are read from its
+        end only: what comes after the last question is usually all a rule needs."""
+        end = len(self.text)
+        if "sentences" in self.__dict__ or end <= 2 * _SENTENCE_REACH:
+            yield from reversed(self.sentences)
+            return
+        start = self._sentence_safe_start(end - _SENTENCE_REACH)
+        # Only the first may have begun before the stretch.
+        near = [span for span, whole in self._sentences_between(start, end) if whole]
+        yield from reversed(near)
+        earliest = near[0][0] if near else end
+        for span in reversed(self.sentences):
+            if span[0] < earliest:
+                yield span
 
     @cached_property
     def words(self) -> tuple[tuple[int, int], ...]:

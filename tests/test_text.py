@@ -117,6 +117,22 @@ def test_the_sentence_around_a_hit_is_found_from_the_text_near_it(
         assert Document(text).sentence_around(start, end) == expected
 
 
+@settings(max_examples=400, deadline=None)
+@given(text=_DRAFTS, reach=st.sampled_from([1, 4, 12, 400]))
+@example(text="One. Two?\n\n#tag #more", reach=4)
+def test_the_last_sentences_are_read_from_the_end_of_the_text(text: str, reach: int) -> None:
+    expected = list(reversed(Document(text).sentences))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(text_module, "_SENTENCE_REACH", reach)
+        assert list(Document(text).sentences_from_end()) == expected
+
+
+def test_a_long_draft_s_last_sentence_is_read_without_splitting_the_rest() -> None:
+    doc = Document("A sentence about the launch. " * 100 + "What do you think?")
+    assert next(doc.sentences_from_end()) == (2900, 2918)
+    assert "sentences" not in doc.__dict__
+
+
 @settings(max_examples=300, deadline=None)
 @given(text=_DRAFTS, start=st.integers(0, 200), width=st.integers(0, 20))
 @example(text="a..```", start=3, width=0)  # a sentence that begins where one ends

@@ -42,9 +42,12 @@ class Absence(Rule):
         # writer's own words: a "?" in a link's query string asks nobody anything.
         if self.matcher.occurs(doc.prose_haystack):
             return
-        if not doc.has_words(self.min_words) or not doc.sentences:
+        if not doc.has_words(self.min_words):
             return
-        start, end = self._closing_sentence(doc)
+        closing = self._closing_sentence(doc)
+        if closing is None:
+            return
+        start, end = closing
         replacement = None
         if self.append:
             last = doc.text[start:end]
@@ -53,9 +56,12 @@ class Absence(Rule):
         yield Hit(start, end, replacement)
 
     @staticmethod
-    def _closing_sentence(doc: Document) -> tuple[int, int]:
-        """The last sentence with words in it: a trailing row of hashtags doesn't count."""
-        for start, end in reversed(doc.sentences):
+    def _closing_sentence(doc: Document) -> tuple[int, int] | None:
+        """The last sentence with words in it (a trailing row of hashtags doesn't
+        count), else the last one; None when there is none."""
+        last = None
+        for start, end in doc.sentences_from_end():
             if doc.has_words_between(start, end):
                 return (start, end)
-        return doc.sentences[-1]
+            last = last or (start, end)
+        return last
