@@ -73,7 +73,7 @@ _PIECES = [
     "#tag", "##", "# ", "> ", "-# ", "*", "**", "__", "~~", "||", "`", "```", "&amp;",
     "&#39;", "<br />", "<b>", "@ana", "a@b.io", "<@123456789012>", "http://x.co/a.",
     "www.example.com", "example.org/path", "a.b", "//", "é", "\u0130", "😀", "\u200b",
-    "\ufeff", "\u00a0", "\u2003", "3.5k", "Q.E.D.",
+    "\ufeff", "\u00a0", "\u2003", "3.5k", "Q.E.D.", "@everyone", "@here", "<#12345>", "<",
 ]
 _DRAFTS = st.lists(st.sampled_from(_PIECES), max_size=40).map("".join)
 
@@ -95,9 +95,10 @@ def test_searches_that_skip_ahead_find_what_a_full_scan_finds(text: str) -> None
     assert _spans(text_module._sentence_ends(text)) == _spans(
         _PLAIN_SENTENCE_END.finditer(text))
     assert _spans(text_module._urls(text)) == _spans(text_module._URL.finditer(text))
-    for sign, pattern in (("@", text_module._MENTION), ("#", text_module._HASHTAG)):
-        candidates = text_module._char_positions(text, sign)
-        assert _spans(text_module._matches_at(candidates, pattern, text)) == _spans(
+    for signs, pattern in (("@", text_module._MENTION), ("#", text_module._HASHTAG),
+                           ("<@", text_module._DISCORD_MENTION)):
+        candidates = sorted(p for sign in signs for p in text_module.find_all(text, sign))
+        assert _spans(text_module.matches_at(candidates, pattern, text)) == _spans(
             pattern.finditer(text))
 
 
