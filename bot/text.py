@@ -13,7 +13,6 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from functools import cached_property
-from itertools import islice
 from typing import TYPE_CHECKING, AnyStr, NamedTuple
 
 if TYPE_CHECKING:
@@ -527,10 +526,22 @@ class Document:
 
     def has_words(self, count: int) -> bool:
         """Whether :attr:`words` holds at least ``count`` words, read only as far as that."""
-        if "words" in self.__dict__:
+        if "words" in self.__dict__ or count <= 0:
             return len(self.words) >= count
-        found = (m for m in _WORD.finditer(self.prose) if not self._in_hashtag(m.start()))
-        return sum(1 for _ in islice(found, count)) == count
+        prose = self.prose
+        end = 0
+        reach = 8 * count  # most words are shorter than eight characters
+        while end < len(prose):
+            end = min(len(prose), end + reach)
+            # findall counts in C; no word runs across a hashtag's "#" or across ``end``
+            # into a count that matters (a word cut there still starts before it).
+            found = len(_WORD.findall(prose, 0, end)) - sum(
+                len(_WORD.findall(prose, start, min(stop, end)))
+                for start, stop in self._hashtag_spans if start < end)
+            if found >= count:
+                return True
+            reach *= 4
+        return False
 
     def has_words_between(self, start: int, end: int) -> bool:
         """Whether any of :attr:`words` starts inside ``[start, end)``."""

@@ -383,6 +383,8 @@ class Matcher:
         that are there; None when only a full scan is exact (one without leads may
         match)."""
         found = self._matching(haystack)
+        if self._any_alternative.isdisjoint(found):
+            return []
         lead_entries = self._lead_entries
         live = []
         for index, entry in enumerate(self._alternative_entries):
