@@ -11,9 +11,8 @@ import html
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator
-from functools import cached_property
-from typing import TYPE_CHECKING, AnyStr, NamedTuple
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, AnyStr, Generic, NamedTuple, TypeVar
 
 if TYPE_CHECKING:
     from bot.rules.scan import Matching, PatternSet
@@ -106,6 +105,28 @@ _FOLD_EXTRAS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
 # Every Latin-1 character's lower case is a Latin-1 character: a text of those lowers
 # byte by byte, in C, far faster than str.lower() reads a text that is not ASCII.
 _LATIN1_LOWER = bytes(ord(chr(code).lower()) for code in range(256))
+
+
+_Value = TypeVar("_Value")
+
+
+class _computed_once(Generic[_Value]):
+    """``functools.cached_property`` without its lock: Python 3.11 takes one on every
+    first read, which a draft's dozen of them pay for, and a document is read by one
+    thread at a time."""
+
+    def __init__(self, compute: Callable[[Any], _Value]) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: Any, owner: type | None = None) -> _Value:
+        if instance is None:
+            return self  # type: ignore[return-value]
+        value = instance.__dict__[self.name] = self.compute(instance)
+        return value
 
 
 class Token(NamedTuple):  # a tuple: a draft makes many, and a tuple is made in C
@@ -288,7 +309,7 @@ class Haystack:
             found = self._scans[patterns] = patterns.matching(self.text)
         return found
 
-    @cached_property
+    @_computed_once
     def folded(self) -> str:
         return fold_case(self.text)
 
@@ -381,7 +402,7 @@ class Document:
 
     # -- what the rules look at ---------------------------------------------------
 
-    @cached_property
+    @_computed_once
     def tokens(self) -> tuple[Token, ...]:
         """URLs, mentions, hashtags and code, in order, without overlaps."""
         found: list[Token] = []
@@ -405,7 +426,7 @@ class Document:
     def tokens_of(self, kind: str) -> list[Token]:
         return [t for t in self.tokens if t.kind == kind]
 
-    @cached_property
+    @_computed_once
     def prose(self) -> str:
         """The text with URLs, mentions and code blanked out (same length, same offsets).
 
@@ -427,7 +448,7 @@ class Document:
         pieces.append(text[pos:])
         return "".join(pieces)
 
-    @cached_property
+    @_computed_once
     def sentences(self) -> tuple[tuple[int, int], ...]:
         """Spans of sentences in :attr:`text`, trimmed of surrounding white space."""
         return tuple(span for span, _ in self._sentences_between(0, len(self.text)))
@@ -506,7 +527,7 @@ class Document:
             if span[0] < earliest:
                 yield span
 
-    @cached_property
+    @_computed_once
     def words(self) -> tuple[tuple[int, int], ...]:
         """Spans of the writer's own words: hashtags, links and mentions excluded."""
         spans = [m.span() for m in _WORD.finditer(self.prose)]
@@ -557,22 +578,22 @@ class Document:
         index = bisect_right(spans, (pos, len(self.text) + 1)) - 1
         return index >= 0 and spans[index][0] <= pos < spans[index][1]
 
-    @cached_property
+    @_computed_once
     def _hashtag_spans(self) -> list[tuple[int, int]]:
         return [(t.start, t.end) for t in self.tokens_of("hashtag")]
 
-    @cached_property
+    @_computed_once
     def _word_starts(self) -> list[int]:
         return [s for s, _ in self.words]
 
-    @cached_property
+    @_computed_once
     def prose_haystack(self) -> Haystack:
         if self.prose is self.text:
             return Haystack(self.text)
         # Blanking the folded text is cheaper than folding the prose again.
         return Haystack(self.prose, self._blanked(self.text_haystack.folded))
 
-    @cached_property
+    @_computed_once
     def text_haystack(self) -> Haystack:
         # Most drafts have no links or mentions: then prose is text, searched once.
         if self.prose is self.text:
