@@ -168,30 +168,27 @@ def _positions_of(chars: str, text: str, start: int = 0, end: int | None = None)
     return found
 
 
-def find_all(text: AnyStr, needle: AnyStr) -> list[int]:
-    """Every place ``needle`` begins in ``text``, overlapping ones too. ``find`` looks
-    for one character with memchr: far faster than ``re``, while the places are few."""
-    found: list[int] = []
-    find = text.find
-    at = find(needle)
-    while at >= 0:
-        found.append(at)
-        at = find(needle, at + 1)
-    return found
-
-
-def few_places(text: AnyStr, literal: AnyStr) -> list[int] | None:
+def few_places(text: AnyStr, literal: AnyStr, most: int = _FEW_PLACES) -> list[int] | None:
     """Every place ``literal`` begins in ``text``, overlapping ones too; None when there
-    are more than :data:`_FEW_PLACES`. ``find`` reads a text several times faster than
-    ``re`` searches it, but each call costs more than ``re`` spends on a match."""
+    are more than ``most``. ``find`` reads a text several times faster than ``re``
+    searches it (one character: with memchr), but each call costs more than ``re``
+    spends on a match."""
     found: list[int] = []
     find = text.find
     at = find(literal)
     while at >= 0:
-        if len(found) == _FEW_PLACES:
+        if len(found) == most:
             return None
         found.append(at)
         at = find(literal, at + 1)
+    return found
+
+
+def find_all(text: AnyStr, needle: AnyStr) -> list[int]:
+    """Every place ``needle`` begins in ``text``, overlapping ones too (for needles that
+    are rare, as :func:`few_places`)."""
+    found = few_places(text, needle, most=len(text) + 1)
+    assert found is not None  # a text holds no more places than characters
     return found
 
 
@@ -246,8 +243,9 @@ def _tokens_of_kind(text: str) -> Iterator[tuple[str, Iterable[re.Match[str]]]]:
         yield "mention", matches_at(sorted(brackets + at_signs), _DISCORD_MENTION, text)
     if at_signs:
         yield "mention", matches_at(at_signs, _MENTION, text)
-    if "#" in text:
-        yield "hashtag", matches_at(find_all(text, "#"), _HASHTAG, text)
+    hash_signs = find_all(text, "#")
+    if hash_signs:
+        yield "hashtag", matches_at(hash_signs, _HASHTAG, text)
 
 
 def fold_case(text: str) -> str:
@@ -280,7 +278,7 @@ class Haystack:
         self._positions: dict[str, list[int]] = {}
         self._places: dict[str, list[int] | None] = {}
         self._scans: dict[PatternSet, Matching] = {}
-        if folded is not None:  # known already: fills the cached property
+        if folded is not None:  # known already: no need to compute it
             self.__dict__["folded"] = folded
 
     def positions(self, finder: re.Pattern[str], literal: str) -> list[int]:
@@ -290,9 +288,9 @@ class Haystack:
         found = self._positions.get(finder.pattern)
         if found is None:
             folded = self.folded
-            places = self._places.get(literal, ())
-            if places == ():
-                places = self._places[literal] = few_places(folded, literal)
+            if literal not in self._places:
+                self._places[literal] = few_places(folded, literal)
+            places = self._places[literal]
             if places is None:  # a common literal: re finds its places faster
                 found = [m.start() for m in finder.finditer(folded)]
             else:

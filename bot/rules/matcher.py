@@ -331,7 +331,6 @@ class Matcher:
     def __init__(self, pattern: re.Pattern[str], parts: Sequence[str] | None = None, *,
                  windowed: bool = False) -> None:
         self.pattern = pattern
-        self.windowed = windowed
         self.alternatives = [_Alternative(alternative, derive_leads(alternative))
                              for alternative in _alternatives(pattern, parts)]
         leads = dict.fromkeys(lead for alternative in self.alternatives
