@@ -6,13 +6,14 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from bot.errors import ConfigError, UnknownPlatformError
 from bot.models import SEVERITY_RANK, Assessment, Critique, Finding, Rewrite, Severity
 from bot.platforms import Platform, load_platforms
 from bot.rules import Rule, load_rules
 from bot.rules.matcher import Matcher
-from bot.rules.scan import PatternSet
+from bot.rules.scan import Matching, PatternSet
 from bot.settings import ConfigSource, Settings, read_yaml
 from bot.text import Document
 
@@ -40,6 +41,16 @@ class RuleOverrides:
 
 
 NO_OVERRIDES = RuleOverrides()
+
+
+class _Check(NamedTuple):
+    """A rule as the coach runs it on one platform: with the entries of the shared scan
+    of ``scope`` that one of must be named for it to find anything (see
+    :meth:`Rule.gate`), or without (None: the rule looks for itself)."""
+
+    rule: Rule
+    scope: str
+    entries: frozenset[int] | None
 
 
 def load_principles(path: Path) -> dict[str, Principle]:
@@ -76,7 +87,9 @@ class Coach:
         self.platforms = dict(platforms)
         self._rules = rules
         self._rules_by_id = {rule.meta.id: rule for rule in rules}
-        _share_scans(rules)
+        self._pattern_sets = _share_scans(rules)
+        self._checks = {platform_id: _checks(rules, platform)
+                        for platform_id, platform in self.platforms.items()}
 
     @property
     def rules(self) -> list[Rule]:
@@ -103,10 +116,19 @@ class Coach:
         overrides = overrides or NO_OVERRIDES
         doc = Document(text)
         findings: list[Finding] = []
-        for rule in self._rules:
+        scans: dict[str, Matching] = {}
+        for rule, scope, entries in self._checks[target.id]:
             if rule.meta.id in overrides.disabled:
                 continue
-            findings.extend(rule.check(doc, target, overrides.severity.get(rule.meta.id)))
+            if entries is not None:
+                found = scans.get(scope)
+                if found is None:
+                    found = scans[scope] = doc.haystack(scope).scan(self._pattern_sets[scope])
+                if entries.isdisjoint(found):
+                    continue
+            elif not rule.may_find(doc):
+                continue
+            findings.extend(rule.findings(doc, target, overrides.severity.get(rule.meta.id)))
         findings = _without_echoes(findings)
         findings.sort(key=lambda f: (f.span[0], SEVERITY_RANK[f.severity], f.span[1]))
         return Assessment(
@@ -128,19 +150,34 @@ class Coach:
         return Critique(assessment, self.offline_rewrite(assessment, overrides))
 
 
-def _share_scans(rules: list[Rule]) -> None:
+def _share_scans(rules: list[Rule]) -> dict[str, PatternSet]:
     """Let every rule pattern that searches the same haystack share one scan per draft
-    (see :mod:`bot.rules.scan`): a pass of RE2 for all rules instead of one per rule."""
+    (see :mod:`bot.rules.scan`): a pass of RE2 for all rules instead of one per rule.
+    Returns the pattern set of each haystack ("prose", "text")."""
+    pattern_sets = {}
     by_scope: dict[str, list[Matcher]] = {}
     for rule in rules:
         for scope, matcher in rule.matchers():
             by_scope.setdefault(scope, []).append(matcher)
-    for matchers in by_scope.values():
-        pattern_set = PatternSet([p for matcher in matchers for p in matcher.patterns])
+    for scope, matchers in by_scope.items():
+        pattern_set = pattern_sets[scope] = PatternSet(
+            [p for matcher in matchers for p in matcher.patterns])
         offset = 0
         for matcher in matchers:
             matcher.use(pattern_set, offset)
             offset += len(matcher.patterns)
+    return pattern_sets
+
+
+def _checks(rules: list[Rule], platform: Platform) -> list[_Check]:
+    """The rules that apply to ``platform``, in order, each with its gate's entries."""
+    checks = []
+    for rule in rules:
+        if rule.applies_to(platform):
+            gate = rule.gate()
+            checks.append(_Check(rule, "prose", None) if gate is None
+                          else _Check(rule, gate[0], gate[1].entries))
+    return checks
 
 
 def _without_echoes(findings: list[Finding]) -> list[Finding]:

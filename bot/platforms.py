@@ -112,11 +112,23 @@ class Platform:
         """Index in ``text`` of the first unit past the limit, or None if it fits."""
         if self.limit is None or self.length(text, doc) <= self.limit:
             return None
+        text = unicodedata.normalize("NFC", text) if not text.isascii() else text
         used = 0
-        for start, _, weight in self.units(text):
-            used += weight
-            if used > self.limit:
-                return start
+        for start, end, link in self._stretches(text, doc):
+            if link:
+                used += self.url_length or 0
+                if used > self.limit:
+                    return start
+            elif self.counting == "chars" or text.isascii():
+                # One unit per character: no need to make them to find the one.
+                if used + end - start > self.limit:
+                    return start + self.limit - used
+                used += end - start
+            else:
+                for unit_start, _, weight in self._plain_units(text, start, end):
+                    used += weight
+                    if used > self.limit:
+                        return unit_start
         return None
 
 

@@ -584,6 +584,10 @@ class Document:
     def _word_starts(self) -> list[int]:
         return [s for s, _ in self.words]
 
+    def haystack(self, scope: str) -> Haystack:
+        """:attr:`prose_haystack` or :attr:`text_haystack`, by name ("prose", "text")."""
+        return self.prose_haystack if scope == "prose" else self.text_haystack
+
     @_computed_once
     def prose_haystack(self) -> Haystack:
         if self.prose is self.text:

@@ -5,8 +5,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.coach import Coach, RuleOverrides
+from bot.coach import Coach, RuleOverrides, _without_echoes
 from bot.errors import UnknownPlatformError
+from bot.text import Document
+from tests.rules.test_matcher import _eval_texts
 
 
 def _dev_cases() -> list:
@@ -78,3 +80,15 @@ def test_nothing_in_the_shared_config_is_left_unused(coach: Coach) -> None:
     assert set(coach.platform_ids) == {"x", "linkedin", "instagram", "threads", "bluesky",
                                        "mastodon", "facebook", "youtube", "generic"}
     assert Path(coach.rules[0].meta.file).is_file()
+
+
+def test_the_coach_finds_what_each_rule_finds_on_its_own(coach: Coach, eval_dir: Path) -> None:
+    # The coach tests every rule's gate against the shared scan in one place; a rule run
+    # by itself tests its own. The two must never disagree.
+    texts = _eval_texts(eval_dir)
+    for platform_id in ("x", "linkedin", "youtube"):
+        platform = coach.platform(platform_id)
+        for text in texts:
+            doc = Document(text)
+            alone = _without_echoes([f for rule in coach.rules for f in rule.check(doc, platform)])
+            assert set(coach.assess(text, platform_id).findings) == set(alone), text

@@ -161,10 +161,17 @@ class Rule:
         the coach scans a draft once for all of them (see :mod:`bot.rules.scan`)."""
         return []
 
+    def gate(self) -> tuple[str, Matcher] | None:
+        """A pattern (one of :meth:`matchers`, with its haystack) without whose match
+        the rule finds nothing, or None. The coach tests every rule's at once against
+        the shared scan."""
+        return None
+
     def may_find(self, doc: Document) -> bool:
         """False when the rule surely finds nothing in ``doc``: a quick look, so the
         full check runs only where it can matter."""
-        return True
+        gate = self.gate()
+        return gate is None or gate[1].may_match(doc.haystack(gate[0]))
 
     def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
         raise NotImplementedError
@@ -174,6 +181,12 @@ class Rule:
         """Findings for one document: pure, synchronous, spans in the user's text."""
         if not self.applies_to(platform) or not self.may_find(doc):
             return []
+        return self.findings(doc, platform, severity)
+
+    def findings(self, doc: Document, platform: Platform,
+                 severity: Severity | None = None) -> list[Finding]:
+        """:meth:`check` for a rule that applies to ``platform`` and may find something
+        in ``doc``."""
         findings = []
         meta = self.meta
         for hit in self.hits(doc, platform):

@@ -15,7 +15,7 @@ from bot.rules.base import (
     register,
 )
 from bot.rules.matcher import Matcher
-from bot.text import Document, Haystack
+from bot.text import Document
 
 
 @register
@@ -54,19 +54,16 @@ class Existence(Rule):
         self.use_prose = scope == "prose"
 
     def matchers(self) -> list[tuple[str, Matcher]]:
-        found = [("prose" if self.use_prose else "text", self.matcher)]
+        found = [self.gate()]
         if self.exceptions is not None:
             found.append(("prose", self.exceptions))
         return found
 
-    def _haystack(self, doc: Document) -> Haystack:
-        return doc.prose_haystack if self.use_prose else doc.text_haystack
-
-    def may_find(self, doc: Document) -> bool:
-        return self.matcher.may_match(self._haystack(doc))
+    def gate(self) -> tuple[str, Matcher]:
+        return ("prose" if self.use_prose else "text", self.matcher)
 
     def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
-        haystack = self._haystack(doc)
+        haystack = doc.prose_haystack if self.use_prose else doc.text_haystack
         exceptions = self.exceptions
         if exceptions is not None and not exceptions.may_match(doc.prose_haystack):
             exceptions = None

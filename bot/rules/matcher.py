@@ -347,7 +347,8 @@ class Matcher:
         self._pattern_set: PatternSet | None = None
         #: Each alternative's entry in the pattern set, and each lead's probe's.
         self._alternative_entries: list[int] = []
-        self._any_alternative: frozenset[int] = frozenset()
+        #: The alternatives' entries: the pattern may match only where a scan names one.
+        self.entries: frozenset[int] = frozenset()
         self._lead_entries: dict[Lead, int] = {}
 
     def use(self, pattern_set: PatternSet, offset: int = 0) -> None:
@@ -357,7 +358,7 @@ class Matcher:
         count = len(self.alternatives)
         self._pattern_set = pattern_set
         self._alternative_entries = entries[:count]
-        self._any_alternative = frozenset(entries[:count])
+        self.entries = frozenset(entries[:count])
         self._lead_entries = dict(zip(self._leads, entries[count:], strict=True))
 
     @property
@@ -375,14 +376,14 @@ class Matcher:
     def may_match(self, haystack: Haystack) -> bool:
         """False when the pattern surely finds nothing in the haystack."""
         found = self._matching(haystack)  # first: it may set up the matcher's own scan
-        return not self._any_alternative.isdisjoint(found)
+        return not self.entries.isdisjoint(found)
 
     def _live(self, haystack: Haystack) -> list[tuple[int, list[Lead]]] | None:
         """The alternatives that may match in the haystack, each with those of its leads
         that are there; None when only a full scan is exact (one without leads may
         match)."""
         found = self._matching(haystack)
-        if self._any_alternative.isdisjoint(found):
+        if self.entries.isdisjoint(found):
             return []
         lead_entries = self._lead_entries
         live = []

@@ -83,9 +83,12 @@ class Occurrence(Rule):
     def matchers(self) -> list[tuple[str, Matcher]]:
         return [] if self._enough_caps is None else [("prose", self._enough_caps)]
 
+    def gate(self) -> tuple[str, Matcher] | None:
+        return None if self._enough_caps is None else ("prose", self._enough_caps)
+
     def may_find(self, doc: Document) -> bool:
         if self._enough_caps is not None:
-            return self._enough_caps.may_match(doc.prose_haystack)
+            return super().may_find(doc)
         # Each token needs one of these characters (mentions: "@", or "<#" for a
         # Discord channel); hashtags, links and mentions are found in the text.
         needs = _NEEDS.get(self.token)

@@ -42,9 +42,9 @@ class Ratio(Rule):
     def matchers(self) -> list[tuple[str, Matcher]]:
         return [("prose", self.numerator), ("prose", self.denominator)]
 
-    def may_find(self, doc: Document) -> bool:
+    def gate(self) -> tuple[str, Matcher]:
         # No self-focused word, no finding (min_count is at least 1).
-        return self.numerator.may_match(doc.prose_haystack)
+        return ("prose", self.numerator)
 
     def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
         prose = doc.prose_haystack

@@ -166,6 +166,41 @@ def _render(items: Iterable[Any], flags: int, boundaries: bool) -> str:
     return "".join([_render_node(op, av, flags, boundaries) for op, av in items])
 
 
+def _render_prefix(items: Iterable[Any], flags: int, boundaries: bool) -> str:
+    """What every match of ``items`` starts with, short of the repetitions at its end: a
+    set only tells whether a pattern matches somewhere. A pattern that ends in "(?s:.)*"
+    would go on matching to the end of the draft, and each byte read in a matching
+    state costs the scan more. (A "\b" at the end is kept: it rules out much and costs
+    little.)"""
+    items = list(items)
+    # Look-arounds at the end only rule matches out, as does what may match nothing.
+    while items and (items[-1][0] in LOOKAROUNDS
+                     or (items[-1][0] in REPEATS and items[-1][1][0] == 0)):
+        items.pop()
+    if not items:
+        return ""
+    op, av = items[-1]
+    head = _render(items[:-1], flags, boundaries)
+    if op is sre.SUBPATTERN:
+        _, add_flags, del_flags, body = av
+        if add_flags & _NARROW_WORDS:
+            raise Untranslatable("ASCII-only word characters")
+        inner = (flags | add_flags) & ~del_flags
+        return f"{head}(?:{_render_prefix(body.data, inner, boundaries)})"
+    if op is sre.ATOMIC_GROUP:
+        return f"{head}(?:{_render_prefix(av.data, flags, boundaries)})"
+    if op is sre.BRANCH:
+        return head + "(?:" + "|".join(_render_prefix(alt.data, flags, boundaries)
+                                       for alt in av[1]) + ")"
+    if op in REPEATS:
+        low, _, body = av
+        low = min(low, _MAX_COUNT)
+        if low > 1:
+            head += f"(?:{_render(body.data, flags, boundaries)}){{{low - 1}}}"
+        return f"{head}(?:{_render_prefix(body.data, flags, boundaries)})"
+    return head + _render_node(op, av, flags, boundaries)
+
+
 def _render_node(op: Any, av: Any, flags: int, boundaries: bool) -> str:
     if op is sre.LITERAL or op is sre.NOT_LITERAL or op is sre.ANY:
         return _char_class(op, av, flags)
@@ -225,7 +260,7 @@ def to_re2(pattern: re.Pattern[str], *, boundaries: bool = True) -> str:
         tree = parse_tree(pattern.pattern, pattern.flags)
     except RecursionError:
         raise Untranslatable("too deeply nested") from None
-    return _render(tree.data, int(tree.state.flags), boundaries)
+    return _render_prefix(tree.data, int(tree.state.flags), boundaries)
 
 
 #: The entries of a :class:`PatternSet` that may match a text.

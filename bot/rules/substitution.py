@@ -42,8 +42,8 @@ class Substitution(Rule):
     def matchers(self) -> list[tuple[str, Matcher]]:
         return [("prose", self.matcher)]
 
-    def may_find(self, doc: Document) -> bool:
-        return self.matcher.may_match(doc.prose_haystack)
+    def gate(self) -> tuple[str, Matcher]:
+        return ("prose", self.matcher)
 
     def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
         for m in self.matcher.finditer(doc.prose_haystack):

@@ -19,3 +19,18 @@ def test_quick_length_is_the_sum_of_the_units(coach: Coach, text: str) -> None:
         if platform.url_length is None and platform.counting == "chars":
             continue  # counted as code points as written, with no walk at all
         assert platform.length(text) == sum(weight for _, _, weight in platform.units(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(st.sampled_from(_PIECES), max_size=200).map("".join))
+def test_a_post_stops_fitting_at_the_first_unit_past_the_limit(coach: Coach, text: str) -> None:
+    for platform in coach.platforms.values():
+        if platform.limit is None:
+            continue
+        used, expected = 0, None
+        for start, _, weight in platform.units(text):
+            used += weight
+            if used > platform.limit:
+                expected = start
+                break
+        assert platform.overflow_start(text) == expected

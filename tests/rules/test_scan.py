@@ -89,6 +89,18 @@ def test_patterns_of_the_same_form_share_an_entry_and_are_named_together() -> No
     assert pattern_set.which("Follow along") == [0, 2]
 
 
+def test_a_pattern_is_scanned_for_by_the_start_every_match_of_it_has() -> None:
+    # What follows the start can only rule matches out; scanning to the end of a
+    # draft in a matching state would slow every draft that holds one.
+    follow = re.compile(r"\bfollow\b", re.IGNORECASE)
+    tails = [re.compile(r"\bfollow\b(?s:.)*?", re.IGNORECASE),
+             re.compile(r"\bfollow\b(?=\s)[^.]{0,80}", re.IGNORECASE)]
+    pattern_set = PatternSet([follow, *tails, re.compile(r"(?:\bfollow\b[^.]*){2,}")])
+    assert pattern_set.entries[0] == pattern_set.entries[1] == pattern_set.entries[2]
+    assert pattern_set.which("follow the team") == [0, 1, 2]
+    assert pattern_set.which("follow the team, follow") == [0, 1, 2, 3]
+
+
 def test_a_pattern_re2_cannot_express_is_always_tried() -> None:
     repeated_letter = re.compile(r"(\w)\1")
     too_big_for_re2 = re.compile(r"(a{1000}){1000}")
