@@ -73,21 +73,15 @@ _SENTENCE_END_PARTS = frozenset(".!?…\"')]\n")
 _SENTENCE_REACH = 300
 _WORD = re.compile(r"[^\W\d_][\w'-]*")
 _WORD_PART = re.compile(r"[\w'-]")
-# The characters each pattern's matches can begin with: the full pattern is tried only
-# where one of them is, which is most of the cost on a long draft that needs no rewriting.
-_SPECIAL_STARTS = "&<*_~|#>-"  # and every character outside ASCII
+# What each pattern's matches can begin with: the full pattern is tried only where one
+# of them is, which is most of the cost on a long draft that needs no rewriting.
+# _SPECIAL: one of these, one of _HEADING_STARTS at the start of a line, or a character
+# outside ASCII. Each is looked for by its first character: ``in`` and ``find`` read a
+# text for one character with memchr, many times faster than for two, or for any of several.
+_SPECIAL_STARTS = ("&", "<", "*", "__", "~~", "||")
+_HEADING_STARTS = "#>-"
+_HEADING_AFTER_BREAK = re.compile(r"\n[#>-]")
 _SENTENCE_END_STARTS = ".!?\u2026\n"
-
-
-def _marks(chars: str) -> bytes:
-    """A ``bytes.translate`` table that marks (as 1) the ASCII ``chars``, every byte of a
-    character outside ASCII, and "?", which stands for a character outside Latin-1 once
-    a text is encoded (see :func:`_candidates`)."""
-    marked = {ord(char) for char in chars + "?" if char.isascii()}
-    return bytes(int(code in marked or code > 0x7F) for code in range(256))
-
-
-_SPECIAL_MARKS = _marks(_SPECIAL_STARTS)
 #: Up to this many places of a literal are found with ``find`` (see few_places).
 _FEW_PLACES = 12
 # re finds one character several times faster than any of a class of them.
@@ -144,18 +138,6 @@ class _Segment(NamedTuple):
     identity: bool
 
 
-def _candidates(text: str, marks: bytes) -> list[int]:
-    """Where in ``text`` a character that ``marks`` marks is, or one outside ASCII (or a
-    "?"), in order.
-
-    The table turns every character into a 0 or a 1 in C, and the 1s are found with
-    ``bytes.find`` (memchr): one pass for all the characters, where ``re`` would take
-    one per character. A text of Latin-1 characters encodes by a copy; any other
-    character encodes as "?".
-    """
-    return find_all(text.encode("latin-1", "replace").translate(marks), b"\x01")
-
-
 def _positions_of(chars: str, text: str, start: int = 0, end: int | None = None) -> list[int]:
     """Where any of ``chars`` (each in :data:`_CHARACTER`) is in ``text[start:end]``, in
     order."""
@@ -204,8 +186,37 @@ def matches_at(candidates: Iterable[int], pattern: re.Pattern[str],
 
 
 def _special_matches(text: str) -> Iterator[re.Match[str]]:
-    """``_SPECIAL.finditer(text)``."""
-    return matches_at(_candidates(text, _SPECIAL_MARKS), _SPECIAL, text)
+    """``_SPECIAL.finditer(text)``, but for most of the characters outside ASCII that
+    normalise to themselves ("é" stays "é"), where a match would change nothing."""
+    if text.isascii():
+        found = _places_of(_SPECIAL_STARTS, text)
+    else:
+        try:
+            text.encode("latin-1")
+        except UnicodeEncodeError:
+            # Too many characters may change to look for each: a table turns every
+            # character into a 0 or a 1 in C (each outside Latin-1 encodes as a marked
+            # "?"), and bytes.find finds the 1s.
+            marks = text.encode("latin-1", "replace").translate(_WIDE_SPECIAL_MARKS)
+            found = find_all(marks, b"\x01")
+        else:
+            found = _places_of(_LATIN1_SPECIAL_STARTS, text)
+    if text[:1] in _HEADING_STARTS:
+        found.append(0)
+    if "\n" in text:
+        breaks = few_places(text, "\n")
+        if breaks is None:
+            found += [m.start() + 1 for m in _HEADING_AFTER_BREAK.finditer(text)]
+        else:
+            found += [at + 1 for at in breaks if text[at + 1:at + 2] in _HEADING_STARTS]
+    found.sort()
+    return matches_at(found, _SPECIAL, text)
+
+
+def _places_of(literals: Iterable[str], text: str) -> list[int]:
+    """Where each of ``literals``, all of them rare, begins in ``text`` (unsorted)."""
+    return [at for literal in literals if literal[0] in text
+            for at in find_all(text, literal[0]) if text.startswith(literal, at)]
 
 
 def _sentence_ends(prose: str, start: int = 0, end: int | None = None
@@ -324,6 +335,16 @@ def _fold_char(ch: str) -> str:
     # NFKC turns fancy "𝐅𝐨𝐥𝐥𝐨𝐰" into plain letters; it also decomposes a few symbols
     # into several characters, which is fine for matching.
     return folded
+
+
+#: Where a match of _SPECIAL that changes a text of Latin-1 characters can begin
+#: (headings aside): the characters outside ASCII here normalise to something else.
+_LATIN1_SPECIAL_STARTS = _SPECIAL_STARTS + tuple(
+    chr(code) for code in range(0x80, 0x100) if _fold_char(chr(code)) != chr(code))
+#: A ``bytes.translate`` table that marks (as 1) their first characters in a text encoded
+#: to Latin-1, and "?", which stands for each character outside Latin-1.
+_WIDE_SPECIAL_MARKS = bytes(int(any(chr(code) == s[0] for s in _LATIN1_SPECIAL_STARTS)
+                                or chr(code) == "?") for code in range(256))
 
 
 class Document:
