@@ -202,7 +202,7 @@ class Rule:
                 message=meta.message.format_map(values),
                 span=(start, end),
                 match=match,
-                suggestion=meta.fix.format_map(values),
+                suggestion=meta.fix.format_map(values) if "{" in meta.fix else meta.fix,
                 why=meta.why,
                 replacement=hit.replacement,
             ))
