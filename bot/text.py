@@ -232,14 +232,19 @@ def _urls(text: str) -> Iterator[re.Match[str]]:
     """``_URL.finditer(text)``, searching only the runs of non-space characters that
     hold a "." or a "/" (its lookahead past the run sees a space or the end: both pass)."""
     hints = sorted(m.start() for finder in _URL_HINTS for m in finder.finditer(text))
-    backwards = text[::-1] if hints else ""
+    backwards = ""
     end = -1
     for middle in hints:
         if middle <= end:
             continue  # in the run just searched
-        # The run before the hint, read backwards: it ends where the URL may start.
-        start = len(text) - _NON_SPACE_RUN.match(backwards, len(text) - middle).end()
-        end = _NON_SPACE_RUN.match(text, middle).end()
+        # The run begins after the last space or line break before the hint, unless some
+        # other white space comes later: then it is read backwards to find where.
+        start = max(text.rfind(" ", 0, middle), text.rfind("\n", 0, middle)) + 1
+        end = _NON_SPACE_RUN.match(text, start).end()
+        if end < middle:
+            backwards = backwards or text[::-1]
+            start = len(text) - _NON_SPACE_RUN.match(backwards, len(text) - middle).end()
+            end = _NON_SPACE_RUN.match(text, middle).end()
         yield from _URL.finditer(text, start, end)
 
 
