@@ -355,7 +355,7 @@ _WIDE_SPECIAL_MARKS = bytes(int(any(chr(code) == s[0] for s in _LATIN1_SPECIAL_S
 class Document:
     """A draft, its normalised text, and the map between the two."""
 
-    __slots__ = ("__dict__", "_norm_starts", "_segments", "original", "text")
+    __slots__ = ("__dict__", "_as_written", "_norm_starts", "_segments", "original", "text")
 
     def __init__(self, original: str) -> None:
         self.original = original
@@ -399,6 +399,8 @@ class Document:
         self.text = "".join(pieces)
         self._segments = segments
         self._norm_starts = [s.norm_start for s in segments]
+        #: Nothing needed normalising (most drafts): every span maps to itself.
+        self._as_written = self.text == original
 
     # -- mapping back to what the user wrote ------------------------------------
 
@@ -417,6 +419,8 @@ class Document:
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of :attr:`text` to the same words in :attr:`original`."""
+        if self._as_written:
+            return (start, max(start, end))
         if not self._segments:
             return (0, 0)
         if end <= start:

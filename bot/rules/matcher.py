@@ -346,7 +346,8 @@ class Matcher:
             [Windowed(p) for p in patterns] if windowed else list(patterns))
         self._pattern_set: PatternSet | None = None
         #: Each alternative's entry in the pattern set, and each lead's probe's.
-        self._alternative_entries: list[int] = []
+        #: The alternatives (their indices, in order) under each entry of the pattern set.
+        self._alternatives_at: dict[int, list[int]] = {}
         #: The alternatives' entries: the pattern may match only where a scan names one.
         self.entries: frozenset[int] = frozenset()
         self._lead_entries: dict[Lead, int] = {}
@@ -357,7 +358,9 @@ class Matcher:
         entries = pattern_set.entries[offset:offset + len(self.patterns)]
         count = len(self.alternatives)
         self._pattern_set = pattern_set
-        self._alternative_entries = entries[:count]
+        self._alternatives_at = {}
+        for index, entry in enumerate(entries[:count]):
+            self._alternatives_at.setdefault(entry, []).append(index)
         self.entries = frozenset(entries[:count])
         self._lead_entries = dict(zip(self._leads, entries[count:], strict=True))
 
@@ -383,17 +386,16 @@ class Matcher:
         that are there; None when only a full scan is exact (one without leads may
         match)."""
         found = self._matching(haystack)
-        if self.entries.isdisjoint(found):
-            return []
         lead_entries = self._lead_entries
         live = []
-        for index, entry in enumerate(self._alternative_entries):
-            if entry not in found:
-                continue
-            leads = self.alternatives[index].leads
-            if leads is None:
-                return None
-            live.append((index, [lead for lead in leads if lead_entries[lead] in found]))
+        # Most drafts hold few of a rule's alternatives: the set intersection (in C)
+        # names them without a look at the others.
+        for entry in self.entries.intersection(found):
+            for index in self._alternatives_at[entry]:
+                leads = self.alternatives[index].leads
+                if leads is None:
+                    return None
+                live.append((index, [lead for lead in leads if lead_entries[lead] in found]))
         return live
 
     def finditer(self, haystack: Haystack) -> Iterator[re.Match[str]]:
