@@ -100,8 +100,20 @@ def _encode_stand_ins(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error(_STAND_IN_ERRORS, _encode_stand_ins)
 
 
+#: The stand-ins of the Latin-1 characters, as a ``bytes.translate`` table.
+_LATIN1_STAND_INS = bytes(code if code < 128 else ord(stand_in(chr(code)))
+                          for code in range(256))
+
+
 def stand_in_text(text: str) -> bytes:
     """``text`` in ASCII, each other character replaced by what stands in for it."""
+    if not text.isascii():
+        # The error handler is called once for each run of other characters: a text
+        # of Latin-1 characters ("café") is quicker turned into stand-ins by a table.
+        try:
+            return text.encode("latin-1").translate(_LATIN1_STAND_INS)
+        except UnicodeEncodeError:
+            pass
     return text.encode("ascii", _STAND_IN_ERRORS)
 
 
