@@ -12,7 +12,8 @@ import asyncio
 import io
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import cast
 
@@ -30,6 +31,10 @@ log = logging.getLogger(__name__)
 
 #: Every message the bot sends: quoted draft text must never ping anyone.
 NO_PINGS = discord.AllowedMentions.none()
+#: How many drafts from a drafts channel are on their way to a first answer at once.
+#: Each one's steps are short; a crowd of them waking together is one long turn of
+#: the event loop, which nothing else (heartbeats, buttons) gets into.
+FIRST_ANSWERS_AT_ONCE = 6
 
 #: Shows one state of a critique message (findings, a partial rewrite, the final one).
 ShowCritique = Callable[[RenderedCritique], Awaitable[None]]
@@ -68,6 +73,7 @@ class Coaching:
         self.writing: set[int] = set()
         #: The tasks writing those rewrites, so shutting down can let them finish.
         self._writers: set[asyncio.Task[object]] = set()
+        self._first_answers = asyncio.Semaphore(FIRST_ANSWERS_AT_ONCE)
 
     @property
     def coach(self) -> Coach:
@@ -75,6 +81,25 @@ class Coaching:
 
     async def load(self) -> None:
         self.watched = set(await self.store.all_watched_channels())
+
+    @asynccontextmanager
+    async def first_answer_turn(self) -> AsyncIterator[Callable[[], None]]:
+        """A place among the drafts on their way to a first answer (see
+        :data:`FIRST_ANSWERS_AT_ONCE`); the rest of a crowd waits its turn at one
+        semaphore. Call what it yields to give the place up once the answer is out."""
+        await self._first_answers.acquire()
+        held = True
+
+        def leave() -> None:
+            nonlocal held
+            if held:
+                held = False
+                self._first_answers.release()
+
+        try:
+            yield leave
+        finally:
+            leave()
 
     # -------------------------------------------------------------- settings
 

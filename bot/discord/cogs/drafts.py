@@ -103,37 +103,39 @@ class DraftsChannels(commands.Cog):
     async def on_message(self, message: discord.Message) -> None:
         if not self._is_draft(message):
             return
-        assert message.guild is not None
-        text = message.content
-        context = await self.coaching.context(message.guild.id)
-        draft = await self.coaching.store.claim_channel_draft(NewDraft(
-            origin="channel", guild_id=message.guild.id, channel_id=message.channel.id,
-            message_id=message.id, author_id=message.author.id,
-            requester_id=message.author.id, platform=context.platform, text=text,
-        ))
-        if draft is None:
-            log.debug("message %d already critiqued; ignoring the repeat", message.id)
-            return
-        if not text.strip():
-            await self._send_reply(message, draft, content=EMPTY_DRAFT)
-            return
-        wait = self.coaching.cooldowns.retry_after(message.author.id)
-        if wait is not None:
-            await self._send_reply(message, draft, content=cooldown_message(wait))
-            return
-        async with self._lock(draft.id):
-            assessment = await self.coaching.assess_paced(text, context)
-            await self.coaching.record(draft.id, assessment)
-            review = self._review()
-            if review is not None:
-                await review.critiqued(draft, assessment, previous=None)
-            async with self.coaching.pipeline.pacer.turn():
-                rendered = self.coaching.render(assessment)
-            reply = await self._send_reply(message, draft, rendered=rendered)
-            if reply is not None:
-                await self.coaching.stream_rewrite(
-                    draft.id, assessment, context, edits_of(reply, self._decorate(draft.id))
-                )
+        async with self.coaching.first_answer_turn() as answered:
+            assert message.guild is not None
+            text = message.content
+            context = await self.coaching.context(message.guild.id)
+            draft = await self.coaching.store.claim_channel_draft(NewDraft(
+                origin="channel", guild_id=message.guild.id, channel_id=message.channel.id,
+                message_id=message.id, author_id=message.author.id,
+                requester_id=message.author.id, platform=context.platform, text=text,
+            ))
+            if draft is None:
+                log.debug("message %d already critiqued; ignoring the repeat", message.id)
+                return
+            if not text.strip():
+                await self._send_reply(message, draft, content=EMPTY_DRAFT)
+                return
+            wait = self.coaching.cooldowns.retry_after(message.author.id)
+            if wait is not None:
+                await self._send_reply(message, draft, content=cooldown_message(wait))
+                return
+            async with self._lock(draft.id):
+                assessment = await self.coaching.assess_paced(text, context)
+                await self.coaching.record(draft.id, assessment)
+                review = self._review()
+                if review is not None:
+                    await review.critiqued(draft, assessment, previous=None)
+                async with self.coaching.pipeline.pacer.turn():
+                    rendered = self.coaching.render(assessment)
+                reply = await self._send_reply(message, draft, rendered=rendered)
+                answered()
+                if reply is not None:
+                    await self.coaching.stream_rewrite(
+                        draft.id, assessment, context, edits_of(reply, self._decorate(draft.id))
+                    )
 
     async def _send_reply(
         self,
