@@ -57,6 +57,7 @@ _URL = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 _DISCORD_MENTION = re.compile(r"<(?:@[!&]?|#)\d{5,25}>|@everyone\b|@here\b")
+_AT_ALL = ("@everyone", "@here")
 _MENTION = re.compile(r"(?<![\w@/.])@[A-Za-z0-9_]{1,30}(?:@[A-Za-z0-9.-]+\.[a-z]{2,})?")
 _HASHTAG = re.compile(r"(?<![\w#&/])#(?!\d+\b)\w+")
 _CODE = re.compile(r"```.*?(?:```|\Z)|`[^`\n]+`", re.DOTALL)
@@ -254,9 +255,10 @@ def _tokens_of_kind(text: str) -> Iterator[tuple[str, Iterable[re.Match[str]]]]:
         yield "code", _CODE.finditer(text)
     yield "url", _urls(text)
     at_signs = find_all(text, "@")
-    brackets = find_all(text, "<")
-    if at_signs or brackets:  # Discord's mentions begin with one of them
-        yield "mention", matches_at(sorted(brackets + at_signs), _DISCORD_MENTION, text)
+    # Discord's mentions begin with "<", "@everyone" or "@here".
+    starts = find_all(text, "<") + [at for at in at_signs if text.startswith(_AT_ALL, at)]
+    if starts:
+        yield "mention", matches_at(sorted(starts), _DISCORD_MENTION, text)
     if at_signs:
         yield "mention", matches_at(at_signs, _MENTION, text)
     hash_signs = find_all(text, "#")
@@ -466,15 +468,21 @@ class Document:
     def _blanked(self, text: str) -> str:
         """``text`` (the text, or a form of it of the same length) with the tokens that
         are not the writer's own words turned into spaces."""
-        blanked = [t for t in self.tokens if t.kind != "hashtag"]
-        if not blanked:
+        spans = self._blanked_spans
+        if not spans:
             return text
-        pieces, pos = [], 0
-        for t in blanked:  # sorted and without overlaps
-            pieces += (text[pos:t.start], " " * (t.end - t.start))
-            pos = t.end
+        pieces = []
+        pos = 0
+        for start, end in spans:  # sorted and without overlaps
+            pieces.append(text[pos:start])
+            pieces.append(" " * (end - start))
+            pos = end
         pieces.append(text[pos:])
         return "".join(pieces)
+
+    @_computed_once
+    def _blanked_spans(self) -> list[tuple[int, int]]:
+        return [(t.start, t.end) for t in self.tokens if t.kind != "hashtag"]
 
     @_computed_once
     def sentences(self) -> tuple[tuple[int, int], ...]:
@@ -622,7 +630,9 @@ class Document:
     def prose_haystack(self) -> Haystack:
         if self.prose is self.text:
             return Haystack(self.text)
-        # Blanking the folded text is cheaper than folding the prose again.
+        if self.prose.isascii():
+            return Haystack(self.prose)  # folded by str.lower(): quicker than blanking
+        # Blanking the folded text is quicker than folding the prose again.
         return Haystack(self.prose, self._blanked(self.text_haystack.folded))
 
     @_computed_once

@@ -103,6 +103,10 @@ def test_searches_that_skip_ahead_find_what_a_full_scan_finds(text: str) -> None
         candidates = sorted(p for sign in signs for p in text_module.find_all(text, sign))
         assert _spans(text_module.matches_at(candidates, pattern, text)) == _spans(
             pattern.finditer(text))
+    mentions = sorted(span for kind, matches in text_module._tokens_of_kind(text)
+                      if kind == "mention" for span in _spans(matches))
+    assert mentions == sorted(_spans(text_module._DISCORD_MENTION.finditer(text))
+                              + _spans(text_module._MENTION.finditer(text)))
 
 
 @settings(max_examples=400, deadline=None)
