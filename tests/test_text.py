@@ -72,7 +72,7 @@ _PIECES = [
     "a", "Follow", " ", "\n", "\n\n", ".", "..", "!", "?", "…", "'", '"', ")", "-", "#",
     "#tag", "##", "# ", "> ", "-# ", "*", "**", "__", "~~", "||", "`", "```", "&amp;",
     "&#39;", "<br />", "<b>", "@ana", "a@b.io", "<@123456789012>", "http://x.co/a.",
-    "www.example.com", "example.org/path", "a.b", "//", "é", "\u0130", "😀", "\u200b",
+    "www.example.com", "example.org/path", "a.b", "//", "https://", "é", "\u0130", "😀", "\u200b",
     "\ufeff", "\u00a0", "\u2003", "3.5k", "Q.E.D.", "@everyone", "@here", "<#12345>", "<",
 ]
 _DRAFTS = st.lists(st.sampled_from(_PIECES), max_size=40).map("".join)
