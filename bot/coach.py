@@ -44,9 +44,9 @@ NO_OVERRIDES = RuleOverrides()
 
 
 class _Check(NamedTuple):
-    """A rule as the coach runs it on one platform: with the entries of the shared scan
-    of ``scope`` that one of must be named for it to find anything (see
-    :meth:`Rule.gate`), or without (None: the rule looks for itself)."""
+    """A rule as the coach runs it on one platform. The rule finds nothing unless the
+    shared scan of ``scope`` names one of ``entries`` (see :meth:`Rule.gate`); None when
+    the rule decides that for itself (:meth:`Rule.may_find`)."""
 
     rule: Rule
     scope: str

@@ -80,7 +80,7 @@ _WORD_PART = re.compile(r"[\w'-]")
 # outside ASCII. Each is looked for by its first character: ``in`` and ``find`` read a
 # text for one character with memchr, many times faster than for two, or for any of several.
 _SPECIAL_STARTS = ("&", "<", "*", "__", "~~", "||")
-_HEADING_STARTS = "#>-"
+_HEADING_STARTS = ("#", ">", "-")  # a tuple: "" is not in it
 _HEADING_AFTER_BREAK = re.compile(r"\n[#>-]")
 _SENTENCE_END_STARTS = ".!?\u2026\n"
 #: Up to this many places of a literal are found with ``find`` (see few_places).
