@@ -85,6 +85,8 @@ _HEADING_AFTER_BREAK = re.compile(r"\n[#>-]")
 _SENTENCE_END_STARTS = ".!?\u2026\n"
 #: Up to this many places of a literal are found with ``find`` (see few_places).
 _FEW_PLACES = 12
+#: Literals this short are looked for with ``re`` at once (see Haystack.positions).
+_COMMON_LENGTH = 2
 # re finds one character several times faster than any of a class of them.
 _CHARACTER = {char: re.compile(re.escape(char)) for char in _SENTENCE_END_STARTS}
 # Every URL holds a "://", or a "." with more after it, and no white space: only the
@@ -308,7 +310,10 @@ class Haystack:
         if found is None:
             folded = self.folded
             if literal not in self._places:
-                self._places[literal] = few_places(folded, literal)
+                # A literal of one or two letters ("i", "we") is in most drafts too
+                # often for find: re goes straight to it.
+                self._places[literal] = (few_places(folded, literal)
+                                         if len(literal) > _COMMON_LENGTH else None)
             places = self._places[literal]
             if places is None:  # a common literal: re finds its places faster
                 found = [m.start() for m in finder.finditer(folded)]
