@@ -101,6 +101,13 @@ class DraftsChannels(commands.Cog):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
+        # The one listener for messages: discord.py starts a task for each listener of
+        # each message, and a busy server sends many.
+        if isinstance(message.channel, discord.Thread):
+            review = self._review()
+            if review is not None:
+                await review.thread_message(message)
+            return
         if not self._is_draft(message):
             return
         async with self.coaching.first_answer_turn() as answered:

@@ -475,9 +475,9 @@ class TeamReview(commands.Cog):
             with contextlib.suppress(discord.HTTPException):
                 await respond_or_followup(interaction, SOMETHING_WENT_WRONG)
 
-    @commands.Cog.listener()
-    async def on_message(self, message: discord.Message) -> None:
-        """The author posting a new version of the draft in its thread."""
+    async def thread_message(self, message: discord.Message) -> None:
+        """A message in a thread: maybe the author posting a new version of the draft the
+        thread is about. (The drafts cog passes these on; see its ``on_message``.)"""
         channel = message.channel
         if (not self.bot.intents.message_content or message.author.bot
                 or not isinstance(channel, discord.Thread)
