@@ -3,7 +3,8 @@
 Checking a draft takes a fraction of a millisecond, but two hundred drafts arriving in
 one gateway read become two hundred tasks that all run in the same turn of the loop,
 and nothing else (heartbeats, other members' buttons) runs until they are done. A
-:class:`Pacer` lets a few of them work per turn; the rest wait their turn cheaply.
+:class:`Pacer` lets one of them (or a few) work per turn; the rest wait their turn
+cheaply.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from contextlib import asynccontextmanager
 
 
 class Pacer:
-    def __init__(self, per_turn: int = 2) -> None:
+    def __init__(self, per_turn: int = 1) -> None:
         self._slots = asyncio.Semaphore(per_turn)
 
     @asynccontextmanager
