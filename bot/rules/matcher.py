@@ -230,15 +230,19 @@ def _finder(lead: Lead) -> re.Pattern[str]:
 
     A whole literal as the pattern's start lets ``re`` search for it in C. Consuming it
     skips occurrences that begin inside it, which only a literal with a border
-    ("abab", "aa") can have; such a literal consumes just its first character.
+    ("abab", "aa") can have; such a literal consumes just its first character. (Not so
+    for a lead that starts a word, where what comes before such an occurrence is a
+    word character: "everyone" in "everyoneveryone" starts no word the second time.)
     """
     text = lead.text
-    if any(text[:size] == text[-size:] for size in range(1, len(text))):
+    starts_word = lead.word_start and _is_word(text[0])
+    if any(text[:size] == text[-size:] and not (starts_word and _is_word(text[-size - 1]))
+           for size in range(1, len(text))):
         head, tail = text[:1], text[1:]
     else:
         head, tail = text, ""
     source = re.escape(head)
-    if lead.word_start and _is_word(text[0]):
+    if starts_word:
         source += rf"(?<!\w{re.escape(head)})"  # a word starts here
     if tail or lead.then:
         source += f"(?={re.escape(tail)}{lead.then})"

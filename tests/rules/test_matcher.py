@@ -221,6 +221,9 @@ def test_a_rule_skipped_for_any_text_finds_nothing_in_it(coach: Coach, text: str
     ("source", "text"),
     [
         (r"abab(?=x)", "abababx"),  # the match begins inside an earlier occurrence
+        (r"\ba-a(?=x)", "a-a-ax"),  # ... after a "-": at the start of a word
+        (r"\beveryone\b", "everyoneveryone everyone"),  # ... never at a word's start
+        (r"\b-a-\b", "x-a-a-b -a- -a-a-"),
         (r"\baa\b|aa", "aaa aa"),
         (r"#\w+", "##tag #x"),
         (r"(?a)foo\b", "fooé foo"),  # under re.ASCII, "é" ends a word
