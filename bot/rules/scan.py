@@ -174,46 +174,27 @@ def _char_class(op: Any, av: Any, flags: int) -> str:
     return "[" + "".join(f"\\x{{{ord(symbol):02x}}}" for symbol in sorted(symbols)) + "]"
 
 
-def _render(items: Iterable[Any], flags: int, boundaries: bool) -> str:
-    return "".join([_render_node(op, av, flags, boundaries) for op, av in items])
-
-
-def _render_prefix(items: Iterable[Any], flags: int, boundaries: bool) -> str:
-    """What every match of ``items`` starts with, short of the repetitions at its end: a
-    set only tells whether a pattern matches somewhere. A pattern that ends in "(?s:.)*"
-    would go on matching to the end of the draft, and each byte read in a matching
-    state costs the scan more. (A "\b" at the end is kept: it rules out much and costs
-    little.)"""
+def _render(items: Iterable[Any], flags: int, boundaries: bool, prefix: bool = False) -> str:
+    """``items`` in RE2's syntax; with ``prefix``, only what every match of them starts
+    with, short of the repetitions at its end: a set only tells whether a pattern matches
+    somewhere. A pattern that ends in "(?s:.)*" would go on matching to the end of the
+    draft, and each byte read in a matching state costs the scan more. (A "\\b" at the
+    end is kept: it rules out much and costs little.)"""
     items = list(items)
+    if not prefix:
+        return "".join([_render_node(op, av, flags, boundaries) for op, av in items])
     # Look-arounds at the end only rule matches out, as does what may match nothing.
     while items and (items[-1][0] in LOOKAROUNDS
                      or (items[-1][0] in REPEATS and items[-1][1][0] == 0)):
         items.pop()
     if not items:
         return ""
-    op, av = items[-1]
     head = _render(items[:-1], flags, boundaries)
-    if op is sre.SUBPATTERN:
-        _, add_flags, del_flags, body = av
-        if add_flags & _NARROW_WORDS:
-            raise Untranslatable("ASCII-only word characters")
-        inner = (flags | add_flags) & ~del_flags
-        return f"{head}(?:{_render_prefix(body.data, inner, boundaries)})"
-    if op is sre.ATOMIC_GROUP:
-        return f"{head}(?:{_render_prefix(av.data, flags, boundaries)})"
-    if op is sre.BRANCH:
-        return head + "(?:" + "|".join(_render_prefix(alt.data, flags, boundaries)
-                                       for alt in av[1]) + ")"
-    if op in REPEATS:
-        low, _, body = av
-        low = min(low, _MAX_COUNT)
-        if low > 1:
-            head += f"(?:{_render(body.data, flags, boundaries)}){{{low - 1}}}"
-        return f"{head}(?:{_render_prefix(body.data, flags, boundaries)})"
-    return head + _render_node(op, av, flags, boundaries)
+    return head + _render_node(*items[-1], flags, boundaries, prefix=True)
 
 
-def _render_node(op: Any, av: Any, flags: int, boundaries: bool) -> str:
+def _render_node(op: Any, av: Any, flags: int, boundaries: bool, prefix: bool = False) -> str:
+    """One node in RE2's syntax; with ``prefix``, as :func:`_render` says."""
     if op is sre.LITERAL or op is sre.NOT_LITERAL or op is sre.ANY:
         return _char_class(op, av, flags)
     if op is sre.IN:
@@ -232,14 +213,18 @@ def _render_node(op: Any, av: Any, flags: int, boundaries: bool) -> str:
         _, add_flags, del_flags, body = av
         if add_flags & _NARROW_WORDS:
             raise Untranslatable("ASCII-only word characters")
-        return f"(?:{_render(body.data, (flags | add_flags) & ~del_flags, boundaries)})"
+        return f"(?:{_render(body.data, (flags | add_flags) & ~del_flags, boundaries, prefix)})"
     if op is sre.ATOMIC_GROUP:
-        return f"(?:{_render(av.data, flags, boundaries)})"
+        return f"(?:{_render(av.data, flags, boundaries, prefix)})"
     if op is sre.BRANCH:
-        return "(?:" + "|".join(_render(alt.data, flags, boundaries) for alt in av[1]) + ")"
+        return "(?:" + "|".join(_render(alt.data, flags, boundaries, prefix)
+                                for alt in av[1]) + ")"
     if op in REPEATS:
         low, high, body = av
         low = min(low, _MAX_COUNT)
+        if prefix:  # all but the last repetition whole, then the start of the last
+            whole = f"(?:{_render(body.data, flags, boundaries)}){{{low - 1}}}" if low > 1 else ""
+            return f"{whole}(?:{_render(body.data, flags, boundaries, prefix)})"
         upper = "" if high is sre.MAXREPEAT or high > _MAX_COUNT else str(high)
         return f"(?:{_render(body.data, flags, boundaries)}){{{low},{upper}}}"
     raise Untranslatable(op)  # back-references, conditionals
@@ -272,7 +257,7 @@ def to_re2(pattern: re.Pattern[str], *, boundaries: bool = True) -> str:
         tree = parse_tree(pattern.pattern, pattern.flags)
     except RecursionError:
         raise Untranslatable("too deeply nested") from None
-    return _render_prefix(tree.data, int(tree.state.flags), boundaries)
+    return _render(tree.data, int(tree.state.flags), boundaries, prefix=True)
 
 
 #: The entries of a :class:`PatternSet` that may match a text.
