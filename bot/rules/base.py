@@ -158,8 +158,10 @@ class Rule:
 
     def matchers(self) -> list[tuple[str, Matcher]]:
         """The rule's patterns, each with the haystack it searches ("prose" or "text"):
-        the coach scans a draft once for all of them (see :mod:`bot.rules.scan`)."""
-        return []
+        the coach scans a draft once for all of them (see :mod:`bot.rules.scan`). Its
+        :meth:`gate`, unless a kind has more."""
+        gate = self.gate()
+        return [] if gate is None else [gate]
 
     def gate(self) -> tuple[str, Matcher] | None:
         """A pattern (one of :meth:`matchers`, with its haystack) without whose match

@@ -54,7 +54,7 @@ class Existence(Rule):
         self.use_prose = scope == "prose"
 
     def matchers(self) -> list[tuple[str, Matcher]]:
-        found = [self.gate()]
+        found = super().matchers()
         if self.exceptions is not None:
             found.append(("prose", self.exceptions))
         return found

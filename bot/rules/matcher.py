@@ -349,7 +349,6 @@ class Matcher:
         self.patterns: list[re.Pattern[str] | Windowed] = (
             [Windowed(p) for p in patterns] if windowed else list(patterns))
         self._pattern_set: PatternSet | None = None
-        #: Each alternative's entry in the pattern set, and each lead's probe's.
         #: The alternatives (their indices, in order) under each entry of the pattern set.
         self._alternatives_at: dict[int, list[int]] = {}
         #: The alternatives' entries: the pattern may match only where a scan names one.

@@ -80,9 +80,6 @@ class Occurrence(Rule):
         fewest = min([self.max, *self.platform_max.values()]) + 1
         self._enough_caps = _caps_words(self.min_length, fewest) if self.token == "caps" else None
 
-    def matchers(self) -> list[tuple[str, Matcher]]:
-        return [] if self._enough_caps is None else [("prose", self._enough_caps)]
-
     def gate(self) -> tuple[str, Matcher] | None:
         return None if self._enough_caps is None else ("prose", self._enough_caps)
 

@@ -40,7 +40,7 @@ class Ratio(Rule):
         self.min_count = spec.integer("min_count", 3, minimum=1)
 
     def matchers(self) -> list[tuple[str, Matcher]]:
-        return [("prose", self.numerator), ("prose", self.denominator)]
+        return [*super().matchers(), ("prose", self.denominator)]
 
     def gate(self) -> tuple[str, Matcher]:
         # No self-focused word, no finding (min_count is at least 1).

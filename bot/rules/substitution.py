@@ -39,9 +39,6 @@ class Substitution(Rule):
         parts = [phrase_pattern(p) for p in ordered]
         self.matcher = Matcher(spec.regex("swap", "|".join(f"(?:{p})" for p in parts)), parts)
 
-    def matchers(self) -> list[tuple[str, Matcher]]:
-        return [("prose", self.matcher)]
-
     def gate(self) -> tuple[str, Matcher]:
         return ("prose", self.matcher)
 
