@@ -573,17 +573,17 @@ class Document:
     def words(self) -> tuple[tuple[int, int], ...]:
         """Spans of the writer's own words: hashtags, links and mentions excluded."""
         spans = [m.span() for m in _WORD.finditer(self.prose)]
-        hashtags = self.tokens_of("hashtag")
+        hashtags = self._hashtag_spans
         if not hashtags:
             return tuple(spans)
         # Both are sorted: cut out the words that start inside each hashtag.
         starts = [start for start, _ in spans]
         kept: list[tuple[int, int]] = []
         pos = 0
-        for tag in hashtags:
-            first = bisect_left(starts, tag.start)
+        for tag_start, tag_end in hashtags:
+            first = bisect_left(starts, tag_start)
             kept += spans[pos:first]
-            pos = max(pos, bisect_left(starts, tag.end))
+            pos = max(pos, bisect_left(starts, tag_end))
         kept += spans[pos:]
         return tuple(kept)
 
