@@ -12,6 +12,7 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from typing import TYPE_CHECKING, Any, AnyStr, Generic, NamedTuple, TypeVar
 
 if TYPE_CHECKING:
@@ -130,6 +131,10 @@ class Token(NamedTuple):  # a tuple: a draft makes many, and a tuple is made in 
     start: int
     end: int
     text: str
+
+
+#: ``Token`` from a tuple of its fields, without the named tuple's ``__new__`` in Python.
+_token_from_fields = partial(tuple.__new__, Token)
 
 
 class _Segment(NamedTuple):
@@ -363,7 +368,7 @@ _WIDE_SPECIAL_MARKS = bytes(int(any(chr(code) == s[0] for s in _LATIN1_SPECIAL_S
 class Document:
     """A draft, its normalised text, and the map between the two."""
 
-    __slots__ = ("__dict__", "_as_written", "_norm_starts", "_segments", "original", "text")
+    __slots__ = ("__dict__", "_norm_starts", "_segments", "as_written", "original", "text")
 
     def __init__(self, original: str) -> None:
         self.original = original
@@ -408,7 +413,7 @@ class Document:
         self._segments = segments
         self._norm_starts = [s.norm_start for s in segments]
         #: Nothing needed normalising (most drafts): every span maps to itself.
-        self._as_written = self.text == original
+        self.as_written = self.text == original
 
     # -- mapping back to what the user wrote ------------------------------------
 
@@ -427,7 +432,7 @@ class Document:
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of :attr:`text` to the same words in :attr:`original`."""
-        if self._as_written:
+        if self.as_written:
             return (start, max(start, end))
         if not self._segments:
             return (0, 0)
@@ -455,7 +460,7 @@ class Document:
                     continue
                 starts.insert(index, s)
                 ends.insert(index, e)
-                found.append(Token(kind, s, e, m.group()))
+                found.append(_token_from_fields((kind, s, e, m.group())))
         found.sort(key=lambda t: t.start)
         return tuple(found)
 

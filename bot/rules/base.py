@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import Any, ClassVar, NamedTuple
 
 from bot.errors import ConfigError
-from bot.models import SEVERITIES, Finding, Severity
+from bot.models import SEVERITIES, Finding, Severity, finding_from_fields
 from bot.platforms import Platform
 from bot.rules.matcher import Matcher
 from bot.text import Document
@@ -189,25 +189,22 @@ class Rule:
                  severity: Severity | None = None) -> list[Finding]:
         """:meth:`check` for a rule that applies to ``platform`` and may find something
         in ``doc``."""
-        findings = []
         meta = self.meta
+        severity = severity or meta.severity
+        fix_has_fields = "{" in meta.fix
+        findings = []
         for hit in self.hits(doc, platform):
-            start, end = (hit.start, hit.end) if hit.original else doc.to_original(hit.start,
-                                                                                   hit.end)
+            start, end = hit.start, hit.end
+            if not (hit.original or doc.as_written):
+                start, end = doc.to_original(start, end)
             match = doc.original[start:end]
             values = {"match": match, "replacement": hit.replacement or "",
                       "platform": platform.name, **hit.fields}
-            findings.append(Finding(
-                rule=meta.id,
-                principle=meta.principle,
-                severity=severity or meta.severity,
-                message=meta.message.format_map(values),
-                span=(start, end),
-                match=match,
-                suggestion=meta.fix.format_map(values) if "{" in meta.fix else meta.fix,
-                why=meta.why,
-                replacement=hit.replacement,
-            ))
+            findings.append(finding_from_fields((
+                meta.id, meta.principle, severity, meta.message.format_map(values),
+                (start, end), match, meta.fix.format_map(values) if fix_has_fields else meta.fix,
+                meta.why, hit.replacement,
+            )))
         return findings
 
 

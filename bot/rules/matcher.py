@@ -349,11 +349,12 @@ class Matcher:
         self.patterns: list[re.Pattern[str] | Windowed] = (
             [Windowed(p) for p in patterns] if windowed else list(patterns))
         self._pattern_set: PatternSet | None = None
-        #: The alternatives (their indices, in order) under each entry of the pattern set.
-        self._alternatives_at: dict[int, list[int]] = {}
+        #: The alternatives under each entry of the pattern set: their indices, in order,
+        #: each with its leads and their probes' entries (None if it has no leads).
+        self._alternatives_at: dict[int, list[tuple[int, tuple[tuple[Lead, int], ...] | None]]]
+        self._alternatives_at = {}
         #: The alternatives' entries: the pattern may match only where a scan names one.
         self.entries: frozenset[int] = frozenset()
-        self._lead_entries: dict[Lead, int] = {}
 
     def use(self, pattern_set: PatternSet, offset: int = 0) -> None:
         """Ask ``pattern_set``, which holds :attr:`patterns` from ``offset`` on, which
@@ -361,11 +362,14 @@ class Matcher:
         entries = pattern_set.entries[offset:offset + len(self.patterns)]
         count = len(self.alternatives)
         self._pattern_set = pattern_set
+        alternative_entries, lead_entries = entries[:count], entries[count:]
+        probe_of = dict(zip(self._leads, lead_entries, strict=True))
         self._alternatives_at = {}
-        for index, entry in enumerate(entries[:count]):
-            self._alternatives_at.setdefault(entry, []).append(index)
-        self.entries = frozenset(entries[:count])
-        self._lead_entries = dict(zip(self._leads, entries[count:], strict=True))
+        for index, entry in enumerate(alternative_entries):
+            leads = self.alternatives[index].leads
+            probes = None if leads is None else tuple((lead, probe_of[lead]) for lead in leads)
+            self._alternatives_at.setdefault(entry, []).append((index, probes))
+        self.entries = frozenset(alternative_entries)
 
     @property
     def shortcut(self) -> bool:
@@ -389,16 +393,14 @@ class Matcher:
         that are there; None when only a full scan is exact (one without leads may
         match)."""
         found = self._matching(haystack)
-        lead_entries = self._lead_entries
         live = []
         # Most drafts hold few of a rule's alternatives: the set intersection (in C)
         # names them without a look at the others.
         for entry in self.entries.intersection(found):
-            for index in self._alternatives_at[entry]:
-                leads = self.alternatives[index].leads
-                if leads is None:
+            for index, probes in self._alternatives_at[entry]:
+                if probes is None:
                     return None
-                live.append((index, [lead for lead in leads if lead_entries[lead] in found]))
+                live.append((index, [lead for lead, probe in probes if probe in found]))
         return live
 
     def finditer(self, haystack: Haystack) -> Iterator[re.Match[str]]:
