@@ -8,7 +8,9 @@ note saying why.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
+import math
 import re
 import time
 from collections.abc import Awaitable, Callable, Hashable
@@ -72,6 +74,9 @@ NOTE_TOO_LONG = "The draft is too long to send to the model; this is the offline
 
 #: Seconds past the deadline before the whole step is cut short.
 DEADLINE_GRACE = 0.25
+#: How often, at least, a request waiting for a slot looks again at whether its answer
+#: could still come before the deadline.
+QUEUE_RECHECK = 0.5
 
 _DRAFT_TAG = re.compile(r"<(/?)(draft)", re.IGNORECASE)
 
@@ -248,9 +253,11 @@ class LLMRewriter:
             settings.breaker_threshold, settings.breaker_cooldown, clock=clock
         )
         self._slots = asyncio.Semaphore(max(1, settings.max_concurrency))
-        #: Requests waiting for a slot, and how long the model has been taking to
-        #: answer (a moving average): together they say how long a newcomer would wait.
-        self._queued = 0
+        #: Tickets of the requests waiting for a slot, in the order they came, and how
+        #: long the model has been taking to answer (a moving average): together they
+        #: say how long each would wait.
+        self._waiting: dict[int, None] = {}
+        self._tickets = itertools.count()
         self._latency: float | None = None
         self._principle_ids = tuple(coach.principles)
         self._schema = answer_schema(self._principle_ids)
@@ -489,28 +496,66 @@ class LLMRewriter:
                 return await self._attempt(messages, call)
         raise ModelUnavailable("no attempt was made")  # unreachable: tenacity re-raises
 
-    def _answer_would_come_too_late(self, call: _Call) -> bool:
-        """Whether the drafts queued ahead mean the model cannot answer before the deadline.
+    def _time_left_to_wait(self, call: _Call, ahead: int) -> float:
+        """How much longer a request with ``ahead`` requests queued before it can wait
+        for a slot and still have its answer before the deadline, at the model's pace so
+        far (``math.inf`` while that is unknown).
 
         Better to serve the offline rewrite now than after the member waited the whole
         deadline for nothing (and than every such draft falling back at the same time).
         """
-        if self._latency is None or not self._slots.locked():
-            return False
-        rounds_waiting = self._queued // max(1, self._settings.max_concurrency) + 1
-        return self._clock() + (rounds_waiting + 1) * self._latency > call.deadline_at
+        if self._latency is None:
+            return math.inf
+        # Those asking now answer first, then those ahead, a slot-full at a time; then
+        # this request's own answer.
+        rounds = ahead // max(1, self._settings.max_concurrency) + 2
+        return call.deadline_at - rounds * self._latency - self._clock()
+
+    async def _take_slot(self, call: _Call) -> None:
+        """Wait for a slot to ask the model in; raises :class:`ModelBusy` once the
+        requests ahead mean the answer could not come before the deadline.
+
+        A crowd that arrives before the model's pace is known learns it from the first
+        answers: the drafts that cannot be answered in time hear so then, not when their
+        deadline passes.
+        """
+        if not self._slots.locked():
+            await self._slots.acquire()  # free: taken at once
+            return
+        ticket = next(self._tickets)
+        self._waiting[ticket] = None
+        # One wait for the slot, kept while the request looks up now and then: waiting
+        # anew would put it behind those that came after it.
+        slot = asyncio.ensure_future(self._slots.acquire())
+        try:
+            while True:
+                ahead = sum(1 for other in self._waiting if other < ticket)
+                left = self._time_left_to_wait(call, ahead)
+                if left <= 0:
+                    raise ModelBusy(f"{ahead} requests are queued ahead")
+                # Look again when the answer would stop being in time, or sooner: the
+                # queue moves and the model's pace changes meanwhile.
+                await asyncio.wait([slot], timeout=min(left, QUEUE_RECHECK))
+                if slot.done():
+                    slot.result()
+                    return
+        except BaseException:
+            if slot.done() and not slot.cancelled() and slot.exception() is None:
+                self._slots.release()  # got it just as the request gave up
+            else:
+                slot.cancel()
+            raise
+        finally:
+            del self._waiting[ticket]
 
     async def _attempt(self, messages: list[dict[str, str]], call: _Call) -> _Reply:
-        if self._answer_would_come_too_late(call):
-            raise ModelBusy(f"{self._queued} requests are queued ahead")
+        if self._slots.locked() and self._time_left_to_wait(call, len(self._waiting)) <= 0:
+            raise ModelBusy(f"{len(self._waiting)} requests are queued ahead")
         self._breaker.before_call()
         asked = False
-        self._queued += 1
-        queued = True
         try:
-            async with self._slots:
-                self._queued -= 1
-                queued = False
+            await self._take_slot(call)
+            try:
                 timeout = min(self._settings.timeout, call.deadline_at - self._clock())
                 if timeout <= 0:
                     raise ModelUnavailable("no time left before the deadline")
@@ -520,9 +565,9 @@ class LLMRewriter:
                 asked = True
                 started = self._clock()
                 reply = await self._request_adapting(messages, call, timeout)
+            finally:
+                self._slots.release()
         except BaseException as exc:
-            if queued:
-                self._queued -= 1
             # Only the model's own trouble counts against it; time spent queueing for a
             # slot (our overload, not the model's) or a 400 says nothing about its health.
             model_failed = is_transient(exc) or isinstance(exc, asyncio.CancelledError)

@@ -20,9 +20,10 @@ from bot.llm.rewriter import (
     NOTE_UNAVAILABLE,
     NOTE_UNSAFE,
     NOTE_WORSE,
+    LLMRewriter,
     OutputMode,
 )
-from bot.models import Assessment, Usage
+from bot.models import Assessment, Rewrite, Usage
 
 from .conftest import MakeRewriter
 from .server import Answer, Fail, Hang, ModelServer, answer_json
@@ -531,6 +532,17 @@ async def test_concurrency_limit_holds_without_blocking_the_queue(
     assert elapsed < 0.4 + 0.1 + 0.3
 
 
+async def rewrites_timed(rewriter: LLMRewriter, coach: Coach,
+                         drafts: list[str]) -> list[tuple[float, Rewrite]]:
+    """Rewrites of ``drafts`` asked for all at once, each with the seconds it took."""
+    async def timed(draft: str) -> tuple[float, Rewrite]:
+        started = time.monotonic()
+        result = await rewriter.rewrite(assess(coach, draft))
+        return time.monotonic() - started, result
+
+    return await asyncio.gather(*(timed(draft) for draft in drafts))
+
+
 async def test_drafts_the_model_cannot_reach_in_time_get_the_offline_rewrite_at_once(
     model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
 ) -> None:
@@ -540,12 +552,7 @@ async def test_drafts_the_model_cannot_reach_in_time_get_the_offline_rewrite_at_
     assert (await rewriter.rewrite(assess(coach, f"{SALESY} first"))).source == "llm"
     asked = len(model_server.received)
 
-    async def timed(draft: str) -> tuple[float, object]:
-        started = time.monotonic()
-        result = await rewriter.rewrite(assess(coach, draft))
-        return time.monotonic() - started, result
-
-    outcomes = await asyncio.gather(*(timed(f"{SALESY} {word}") for word in "abcdefgh"))
+    outcomes = await rewrites_timed(rewriter, coach, [f"{SALESY} {word}" for word in "abcdefgh"])
 
     served = [r for _, r in outcomes if r.source == "llm"]
     turned_away = [(t, r) for t, r in outcomes if r.note == NOTE_BUSY]
@@ -559,6 +566,27 @@ async def test_drafts_the_model_cannot_reach_in_time_get_the_offline_rewrite_at_
     late = [r for _, r in outcomes if r.source == "offline" and r.note != NOTE_BUSY]
     assert len(late) <= 2 and all(r.note == NOTE_UNAVAILABLE for r in late)
     assert len(served) <= len(model_server.received) - asked <= len(served) + len(late)
+
+
+async def test_a_crowd_that_comes_before_the_models_pace_is_known_hears_as_soon_as_it_is(
+    model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
+) -> None:
+    model_server.always(Answer(answer_json(CLEAN), delay=0.2))
+    rewriter = make_rewriter(max_concurrency=1, deadline=1.6)
+
+    # All at once, before any answer has shown how long the model takes.
+    outcomes = await rewrites_timed(rewriter, coach,
+                                    [f"{SALESY} {word}" for word in "abcdefghijkl"])
+
+    served = [r for _, r in outcomes if r.source == "llm"]
+    turned_away = [t for t, r in outcomes if r.note == NOTE_BUSY]
+    assert served and turned_away
+    # The first answers show the pace; the drafts too far back in the queue then get the
+    # offline rewrite, long before the deadline they would otherwise have waited out.
+    assert max(turned_away) < 1.0
+    assert len(model_server.received) <= len(outcomes) - len(turned_away)
+    # Nobody was served out of turn: the drafts kept are the first in the queue.
+    assert all(r.source == "llm" for _, r in outcomes[:len(served)])
 
 
 # -- structured output modes ------------------------------------------------------
