@@ -11,7 +11,7 @@ import regex
 
 from bot.errors import ConfigError
 from bot.settings import read_yaml
-from bot.text import Document
+from bot.text import Document, nfc
 
 Counting = Literal["chars", "graphemes", "weighted"]
 _COUNTINGS = ("chars", "graphemes", "weighted")
@@ -36,6 +36,27 @@ def _x_weight(cluster: str) -> int:
     return total
 
 
+def _counted_form(text: str, doc: Document | None) -> str:
+    """``text`` in NFC, the form platforms count in; from its Document if there is one."""
+    return doc.nfc if doc is not None and doc.original is text else nfc(text)
+
+
+def _as_written(text: str, normalized: str, index: int) -> int:
+    """Where the character at ``index`` of ``normalized`` (``text`` in NFC) begins in
+    ``text``: the end of the longest start of ``text`` whose NFC form fits before it
+    (that form grows with the start, one character at a time or not at all)."""
+    if normalized == text:
+        return index
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(unicodedata.normalize("NFC", text[:middle])) <= index:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
 @dataclass(frozen=True, slots=True)
 class Platform:
     id: str
@@ -44,12 +65,18 @@ class Platform:
     counting: Counting = "chars"
     url_length: int | None = None
 
+    @property
+    def _counts_code_points(self) -> bool:
+        """Whether a post's length is the number of code points as written: no links
+        counted at a fixed length, no graphemes, no weights."""
+        return self.url_length is None and self.counting == "chars"
+
     def length(self, text: str, doc: Document | None = None) -> int:
         """The length of ``text`` as this platform counts it (``doc``: the text's
         Document, if the caller has one, to find its links)."""
         if self.url_length is None and (self.counting == "chars" or text.isascii()):
             return len(text)  # the common case, without walking every character
-        text = unicodedata.normalize("NFC", text) if not text.isascii() else text
+        text = _counted_form(text, doc)
         total = 0
         for start, end, link in self._stretches(text, doc):
             if link:
@@ -65,19 +92,23 @@ class Platform:
         return total
 
     def units(self, text: str) -> list[tuple[int, int, int]]:
-        """``(start, end, weight)`` for each counted unit of ``text``.
+        """``(start, end, weight)`` for each counted unit of ``text``, indices in ``text``
+        as written.
 
-        Units are characters, graphemes, or whole URLs where links count a fixed length;
-        the length rule walks them to find exactly where a post stops fitting.
+        Units are characters, graphemes, or whole URLs where links count a fixed length:
+        one by one, they show where a post stops fitting (see :meth:`overflow_start`).
         """
-        text = unicodedata.normalize("NFC", text) if not text.isascii() else text
+        if self._counts_code_points:
+            return [(index, index + 1, 1) for index in range(len(text))]
+        normalized = nfc(text)
         units: list[tuple[int, int, int]] = []
-        for start, end, link in self._stretches(text):
+        for start, end, link in self._stretches(normalized):
             if link:
                 units.append((start, end, self.url_length or 0))
             else:
-                units.extend(self._plain_units(text, start, end))
-        return units
+                units.extend(self._plain_units(normalized, start, end))
+        return [(_as_written(text, normalized, start), _as_written(text, normalized, end),
+                 weight) for start, end, weight in units]
 
     def _stretches(self, text: str, doc: Document | None = None) -> list[tuple[int, int, bool]]:
         """``(start, end, is_link)``: the text cut at the links that count a fixed
@@ -112,22 +143,28 @@ class Platform:
         """Index in ``text`` of the first unit past the limit, or None if it fits."""
         if self.limit is None or self.length(text, doc) <= self.limit:
             return None
-        text = unicodedata.normalize("NFC", text) if not text.isascii() else text
+        if self._counts_code_points:
+            return self.limit
+        normalized = _counted_form(text, doc)
+        cut = self._overflow_start(normalized, self.limit, doc)
+        return None if cut is None else _as_written(text, normalized, cut)
+
+    def _overflow_start(self, text: str, limit: int, doc: Document | None) -> int | None:
         used = 0
         for start, end, link in self._stretches(text, doc):
             if link:
                 used += self.url_length or 0
-                if used > self.limit:
+                if used > limit:
                     return start
             elif self.counting == "chars" or text.isascii():
                 # One unit per character: no need to make them to find the one.
-                if used + end - start > self.limit:
-                    return start + self.limit - used
+                if used + end - start > limit:
+                    return start + limit - used
                 used += end - start
             else:
                 for unit_start, _, weight in self._plain_units(text, start, end):
                     used += weight
-                    if used > self.limit:
+                    if used > limit:
                         return unit_start
         return None
 

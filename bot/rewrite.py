@@ -29,6 +29,8 @@ _EMPTY_PARENS = re.compile(r"\(\s*\)|\[\s*\]")
 _SENTENCE_START = re.compile(r"(^|[.!?]\s+|\n\s*)([a-z])(\S*)")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _TRAILING_SPACE = re.compile(r"[ \t]+(?=\n|$)")
+#: What a post cut short at the limit ends with.
+_ELLIPSIS = "…"
 _STACKED_STOPS = re.compile(r"[.!?][ \t]*[.!?]+(?=\s|$)")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])[ \t]+")
 _HAS_WORDS = re.compile(r"[\w#@]")
@@ -110,11 +112,14 @@ def fit(text: str, platform: Platform) -> str:
         if platform.overflow_start(shorter) is None:
             return shorter
     shorter = " ".join(text[a:b] for (a, b), k in zip(spans, keep, strict=True) if k)
-    cut = platform.overflow_start(shorter + "…")
+    # Where the text stops fitting with the "…" it will end with (which X counts as two):
+    # written first, the mark moves the cut along by its own length.
+    cut = platform.overflow_start(_ELLIPSIS + shorter)
     if cut is None:
         return shorter
+    cut -= len(_ELLIPSIS)
     head = shorter[:cut].rsplit(None, 1)[0] if " " in shorter[:cut] else shorter[:cut]
-    return head.rstrip(" ,;:-") + "…"
+    return head.rstrip(" ,;:-") + _ELLIPSIS
 
 
 def _no_worse(candidate: Assessment, draft: Assessment) -> bool:
