@@ -92,3 +92,17 @@ def test_the_coach_finds_what_each_rule_finds_on_its_own(coach: Coach, eval_dir:
             doc = Document(text)
             alone = _without_echoes([f for rule in coach.rules for f in rule.check(doc, platform)])
             assert set(coach.assess(text, platform_id).findings) == set(alone), text
+
+
+def test_a_rule_whose_gate_is_shut_would_have_found_nothing(coach: Coach, eval_dir: Path
+                                                            ) -> None:
+    # A gate only spares work: a draft it shuts out gets no finding from the rule even
+    # when the rule runs anyway.
+    texts = _eval_texts(eval_dir) + [e for r in coach.rules for e in r.meta.examples_fail]
+    for platform_id in ("x", "linkedin"):
+        platform = coach.platform(platform_id)
+        for text in texts:
+            doc = Document(text)
+            for rule in coach.rules:
+                if rule.applies_to(platform) and not rule.may_find(doc):
+                    assert rule.findings(doc, platform) == [], (rule.meta.id, text)

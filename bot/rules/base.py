@@ -141,6 +141,13 @@ def alternation_matcher(spec: RuleSpec, phrases: Iterable[str], patterns: Iterab
                    windowed=windowed)
 
 
+def at_least(source: str, count: int, flags: int = 0) -> Matcher:
+    """A pattern that matches wherever ``count`` matches of ``source`` follow one another
+    (and in some other places): as a rule's gate, the shared scan tells when a draft
+    holds too few of something for the rule to fire."""
+    return Matcher(re.compile(f"(?:(?:{source})(?s:.)*?){{{count}}}", flags))
+
+
 class Rule:
     """A rule kind. Subclasses set ``kind`` and ``keys`` and implement ``hits``."""
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from bot.platforms import Platform
-from bot.rules.base import Hit, Rule, RuleMeta, RuleSpec, register
+from bot.rules.base import Hit, Rule, RuleMeta, RuleSpec, at_least, register
 from bot.rules.matcher import Matcher
 from bot.text import Document, few_places, matches_at
 
@@ -21,18 +21,14 @@ _CAPS_WORD = re.compile(r"[A-Z](?<![\w#@'][A-Z])[A-Z0-9'-]*[A-Z](?![\w'])")
 _CAPITALS = bytes(65 if 65 <= code <= 90 else 66 if chr(code) in "0123456789'-" else 97
                   for code in range(256))
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF]")
-#: The characters a post needs for any token of a kind to be there.
-_NEEDS = {"hashtag": ("#",), "mention": ("@", "<#"), "url": ("/", "."), "exclamation": ("!",)}
 _TOKENS = ("hashtag", "mention", "url", "exclamation", "caps", "emoji")
 _EDITS = ("none", "drop", "lowercase", "calm")
 
 
-def _caps_words(min_length: int, count: int) -> Matcher:
-    """A pattern that matches wherever :data:`_CAPS_WORD` finds ``count`` words of at least
-    ``min_length`` characters (and in some other places): the shared scan then tells
-    when a draft cannot hold that many."""
-    word = f"[A-Z][A-Z0-9'-]{{{max(min_length - 2, 0)},}}[A-Z]"
-    return Matcher(re.compile(f"(?:{word}(?s:.)*?){{{count}}}"))
+#: For the tokens a count can be gated on: the haystack they are in, and what every one
+#: of them begins with.
+_TOKEN_STARTS = {"exclamation": ("prose", "!"), "hashtag": ("prose", r"#\w"),
+                 "mention": ("text", "@|<#")}
 
 
 def _caps_words_in(text: str) -> Iterator[re.Match[str]]:
@@ -77,22 +73,24 @@ class Occurrence(Rule):
         self.edit = spec.get("edit", "none")
         if self.edit not in _EDITS:
             raise spec.error("edit", f"must be one of {', '.join(_EDITS)}")
+        # Fewer than this many tokens and the rule fires on no platform.
         fewest = min([self.max, *self.platform_max.values()]) + 1
-        self._enough_caps = _caps_words(self.min_length, fewest) if self.token == "caps" else None
+        self._enough: tuple[str, Matcher] | None = None
+        if self.token == "caps":
+            word = f"[A-Z][A-Z0-9'-]{{{max(self.min_length - 2, 0)},}}[A-Z]"
+            self._enough = ("prose", at_least(word, fewest))
+        elif self.token in _TOKEN_STARTS:
+            scope, start = _TOKEN_STARTS[self.token]
+            self._enough = (scope, at_least(start, fewest))
 
     def gate(self) -> tuple[str, Matcher] | None:
-        return None if self._enough_caps is None else ("prose", self._enough_caps)
+        return self._enough
 
     def may_find(self, doc: Document) -> bool:
-        if self._enough_caps is not None:
+        if self._enough is not None:
             return super().may_find(doc)
-        # Each token needs one of these characters (mentions: "@", or "<#" for a
-        # Discord channel); hashtags, links and mentions are found in the text.
-        needs = _NEEDS.get(self.token)
-        if needs is None:
-            return True
-        text = doc.prose if self.token == "exclamation" else doc.text
-        return any(char in text for char in needs)
+        # Every link holds a "/" or a "." (too common to count: sentences end in dots).
+        return self.token != "url" or "/" in doc.text or "." in doc.text
 
     def _spans(self, doc: Document) -> list[tuple[int, int]]:
         if self.token in ("hashtag", "mention", "url"):

@@ -7,7 +7,15 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from bot.platforms import Platform
-from bot.rules.base import Hit, Rule, RuleMeta, RuleSpec, alternation_matcher, register
+from bot.rules.base import (
+    Hit,
+    Rule,
+    RuleMeta,
+    RuleSpec,
+    alternation_matcher,
+    at_least,
+    register,
+)
 from bot.rules.matcher import Matcher
 from bot.text import Document
 
@@ -38,13 +46,14 @@ class Ratio(Rule):
         self.denominator = denominator
         self.max_ratio = spec.number("max_ratio")
         self.min_count = spec.integer("min_count", 3, minimum=1)
+        self._enough_self = at_least(numerator.pattern.pattern, self.min_count,
+                                     numerator.pattern.flags)
 
     def matchers(self) -> list[tuple[str, Matcher]]:
-        return [*super().matchers(), ("prose", self.denominator)]
+        return [*super().matchers(), ("prose", self.numerator), ("prose", self.denominator)]
 
     def gate(self) -> tuple[str, Matcher]:
-        # No self-focused word, no finding (min_count is at least 1).
-        return ("prose", self.numerator)
+        return ("prose", self._enough_self)
 
     def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
         prose = doc.prose_haystack
