@@ -25,7 +25,14 @@ from re import _constants as sre  # the parse tree's opcodes
 from re import _parser
 from typing import Any, NamedTuple
 
-from bot.rules.scan import LOOKAROUNDS, REPEATS, PatternSet, Windowed, parse_tree
+from bot.rules.scan import (
+    LOOKAROUNDS,
+    REPEATS,
+    UNSCANNED,
+    PatternSet,
+    Windowed,
+    parse_tree,
+)
 from bot.text import Haystack
 
 #: More leads than this and an alternative is run everywhere: the search costs more.
@@ -355,6 +362,8 @@ class Matcher:
         self._alternatives_at = {}
         #: The alternatives' entries: the pattern may match only where a scan names one.
         self.entries: frozenset[int] = frozenset()
+        #: The entries of alternatives that surely match where a scan names them.
+        self._exact_entries: frozenset[int] = frozenset()
 
     def use(self, pattern_set: PatternSet, offset: int = 0) -> None:
         """Ask ``pattern_set``, which holds :attr:`patterns` from ``offset`` on, which
@@ -370,6 +379,9 @@ class Matcher:
             probes = None if leads is None else tuple((lead, probe_of[lead]) for lead in leads)
             self._alternatives_at.setdefault(entry, []).append((index, probes))
         self.entries = frozenset(alternative_entries)
+        exact = pattern_set.exact[offset:offset + count]
+        self._exact_entries = frozenset(
+            entry for entry, surely in zip(alternative_entries, exact, strict=True) if surely)
 
     @property
     def shortcut(self) -> bool:
@@ -424,6 +436,9 @@ class Matcher:
     def occurs(self, haystack: Haystack) -> bool:
         """Whether ``pattern.search(haystack.text)`` finds anything: the first match of
         any alternative will do, so the search stops there."""
+        found = self._matching(haystack)
+        if UNSCANNED not in found and not self._exact_entries.isdisjoint(found):
+            return True  # the scan found an alternative that surely matches
         text = haystack.text
         live = self._live(haystack)
         if live is None:

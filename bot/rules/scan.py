@@ -260,10 +260,64 @@ def to_re2(pattern: re.Pattern[str], *, boundaries: bool = True) -> str:
     return _render(tree.data, int(tree.state.flags), boundaries, prefix=True)
 
 
+def is_exact(pattern: re.Pattern[str]) -> bool:
+    """Whether the RE2 form of ``pattern`` (see :func:`to_re2`) matches a stand-in text
+    exactly where the pattern matches the text: nothing of it left out or widened."""
+    try:
+        tree = parse_tree(pattern.pattern, pattern.flags)
+    except RecursionError:
+        return False
+    return _exact(tree.data, int(tree.state.flags))
+
+
+def _exact_character(code: int, flags: int) -> bool:
+    """An ASCII character that stands in for no other character, or (case ignored) only
+    for those it matches anyway."""
+    char = chr(code)
+    if code >= 128 or char in _KINDS:
+        return False
+    return bool(flags & sre.SRE_FLAG_IGNORECASE) or char not in _FOLDS_TO_ASCII.values()
+
+
+def _exact(items: Iterable[Any], flags: int) -> bool:
+    for op, av in items:
+        if op is sre.LITERAL:
+            exact = _exact_character(av, flags)
+        elif op is sre.ANY:
+            exact = True
+        elif op is sre.IN:
+            # Negated classes widen to whole kinds.
+            exact = all((member_op is sre.LITERAL and _exact_character(member_av, flags))
+                        or (member_op is sre.RANGE and member_av[1] < 128 and all(
+                            _exact_character(code, flags)
+                            for code in range(member_av[0], member_av[1] + 1)))
+                        or (member_op is sre.CATEGORY and member_av in _CATEGORY_KINDS)
+                        for member_op, member_av in av)
+        elif op is sre.AT:
+            exact = av is sre.AT_BOUNDARY  # re's \B, unlike RE2's, fails on ""
+        elif op is sre.SUBPATTERN:
+            _, add_flags, del_flags, body = av
+            exact = _exact(body.data, (flags | add_flags) & ~del_flags)
+        elif op is sre.BRANCH:
+            exact = all(_exact(alternative.data, flags) for alternative in av[1])
+        elif op is sre.MAX_REPEAT or op is sre.MIN_REPEAT:
+            low, high, body = av
+            exact = (low <= _MAX_COUNT and (high is sre.MAXREPEAT or high <= _MAX_COUNT)
+                     and _exact(body.data, flags))
+        else:  # look-arounds and anchors left out, atomic groups and possessive repeats
+            exact = False  # that RE2 backtracks into, and the rest
+        if not exact:
+            return False
+    return True
+
+
 #: The entries of a :class:`PatternSet` that may match a text.
 Matching = frozenset[int]
 #: The entry of the patterns no scan can rule out (those RE2 cannot express).
 ALWAYS = -1
+#: Among the entries named when the scan could not run (RE2 out of memory): then every
+#: entry is named, and none surely matches.
+UNSCANNED = -2
 
 
 class PatternSet:
@@ -287,6 +341,9 @@ class PatternSet:
         self._set.Add(r"\z")
         sources: dict[str, int] = {}
         self.entries: list[int] = []
+        #: For each pattern, whether its entry being named means it surely matches (see
+        #: :func:`is_exact`; never for a windowed one, whose boundaries are left out).
+        self.exact: list[bool] = []
         for pattern in patterns:
             try:
                 if isinstance(pattern, Windowed):
@@ -296,9 +353,11 @@ class PatternSet:
                 if source not in sources:
                     sources[source] = self._set.Add(source)
                 self.entries.append(sources[source])
+                self.exact.append(not isinstance(pattern, Windowed) and is_exact(pattern))
             except (Untranslatable, re2.error, RecursionError) as exc:
                 log.debug("always trying %r: %s", pattern, exc)
                 self.entries.append(ALWAYS)
+                self.exact.append(False)
         try:
             self._set.Compile()
         except re2.error:
@@ -306,7 +365,7 @@ class PatternSet:
             log.warning("the rules' patterns do not fit in %d bytes for RE2; drafts are "
                         "checked without the shared scan", memory)
             self._set = None
-        self._everything: Matching = frozenset({ALWAYS, *self.entries})
+        self._everything: Matching = frozenset({ALWAYS, UNSCANNED, *self.entries})
 
     def matching(self, text: str) -> Matching:
         """The entries that may match ``text`` (:data:`ALWAYS` among them)."""

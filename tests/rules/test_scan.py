@@ -69,6 +69,33 @@ def test_a_windowed_pattern_is_never_ruled_out_where_a_stretch_matches(
         assert live == [0]
 
 
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(atoms=st.lists(st.sampled_from([*_EXTRA_ATOMS, r"\b", r"\B", r"\w\b", "ab", "a|b",
+                                       r"(?:x|é)?", r"[a-c]+?", r"\s*"]),
+                      min_size=1, max_size=4),
+       text=st.one_of(_EXTRA_TEXT, _TEXTS), ignore_case=st.booleans())
+@example(atoms=["(?>ab|a)b"], text="ab", ignore_case=False)
+@example(atoms=[r"[^\w\s]"], text="é", ignore_case=False)
+@example(atoms=[r"\B"], text="", ignore_case=False)
+@example(atoms=["k"], text="\u212a", ignore_case=False)  # the Kelvin sign stands in as "k"
+@example(atoms=["[0-9]"], text="٣", ignore_case=False)  # and any digit as "0"
+def test_a_pattern_the_scan_names_surely_matches_when_its_form_is_exact(
+        atoms: list[str], text: str, ignore_case: bool) -> None:
+    pattern = re.compile("".join(atoms), re.IGNORECASE if ignore_case else 0)
+    pattern_set = PatternSet([pattern])
+    if pattern_set.exact[0]:
+        assert (pattern_set.which(text) == [0]) == bool(pattern.search(text))
+
+
+def test_a_scan_that_could_not_run_is_sure_of_nothing() -> None:
+    question = re.compile(r"\?|\btell\s+us\b")
+    matcher = Matcher(question, [r"\?", r"\btell\s+us\b"])
+    matcher.use(PatternSet(matcher.patterns))
+    assert matcher.occurs(Haystack("What now?")) and not matcher.occurs(Haystack("Done."))
+    matcher.use(PatternSet(matcher.patterns, memory=1024))
+    assert matcher.occurs(Haystack("What now?")) and not matcher.occurs(Haystack("Done."))
+
+
 def test_the_scan_names_only_the_patterns_that_can_match() -> None:
     patterns = [re.compile(source, re.IGNORECASE) for source in
                 (r"\bfollow\s+me\b", r"\blink\s+in\s+bio\b", r"\bcafé\b", r"!{3,}")]
