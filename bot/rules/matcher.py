@@ -177,12 +177,16 @@ class _Derivation:
         return frozenset({lead._replace(then=then).trimmed()})
 
 _RENDER_LIMIT = 24  # parse-tree nodes: enough for "\s+(?:results?|what)"
+#: The categories a start is written with. (Under re.ASCII, a pattern's \w is narrower
+#: than this one: what it matches, this matches too.)
+_FOLDED_CATEGORIES = {sre.CATEGORY_SPACE: r"\s", sre.CATEGORY_WORD: r"\w",
+                      sre.CATEGORY_DIGIT: r"\d"}
 
 
 def _render_start(items: list[Any], unicode_words: bool) -> str:
     """A regex that folded text matches at the start of every match of ``items``:
-    their beginning written out while it is plain (literals, ``\\s``, ``\\b``,
-    repeats of those, alternatives of those), or "" if nothing is. (``\\b`` only
+    their beginning written out while it is plain (literals, ``\\s``, ``\\w``, ``\\d``,
+    ``\\b``, repeats of those, alternatives of those), or "" if nothing is. (``\\b`` only
     where it means what it does in folded text: not under re.ASCII.)"""
     out: list[str] = []
     budget = _RENDER_LIMIT
@@ -205,8 +209,9 @@ def _render_node(op: Any, av: Any, unicode_words: bool) -> str | None:
     """One node as folded-text regex, or None if it is not that plain."""
     if op is sre.LITERAL and av <= 0x7F:
         return re.escape(chr(av).lower())
-    if op is sre.IN and av == [(sre.CATEGORY, sre.CATEGORY_SPACE)]:
-        return r"\s"
+    if op is sre.IN and len(av) == 1 and av[0][0] is sre.CATEGORY:
+        # Folding keeps a character's kind: a space, digit or letter stays one.
+        return _FOLDED_CATEGORIES.get(av[0][1])
     if op is sre.AT and av in (sre.AT_BOUNDARY, sre.AT_NON_BOUNDARY) and unicode_words:
         return r"\b" if av is sre.AT_BOUNDARY else r"\B"
     if op in REPEATS and len(av[2].data) == 1:

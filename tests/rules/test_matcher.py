@@ -98,6 +98,7 @@ _ATOMS = [
     r"(?:^|(?<=[.!?]\s))",
     r"\.(?:com|net)\b", r"[^.!?]{0,20}", r"(?:\w+\s+){0,2}?", r"'", r"\B", r"(?:x|)",
     r"(?:back|)", r"(a)?", r"\bwe(?:'ll|\s+will)?", r"(?:buy|order)\s+now", r"(\w)\1",
+    r"\bsu\w{0,3}cri", r"\w*", r"\d{2}",
 ]
 _PATTERN_PARTS = st.lists(
     st.lists(st.sampled_from(_ATOMS), min_size=1, max_size=5).map("".join),
@@ -227,6 +228,8 @@ def test_a_rule_skipped_for_any_text_finds_nothing_in_it(coach: Coach, text: str
         (r"\baa\b|aa", "aaa aa"),
         (r"#\w+", "##tag #x"),
         (r"(?a)foo\b", "fooé foo"),  # under re.ASCII, "é" ends a word
+        (r"\bsu\w{0,3}cri", "su_1cri SU2CRI suścri"),  # what follows "su", looked at first
+        (r"ab\d{2}", "ab12 AB٣٣"),
     ],
 )
 def test_tricky_leads_find_every_match(source: str, text: str) -> None:
