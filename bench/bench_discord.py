@@ -404,7 +404,7 @@ async def run(args: argparse.Namespace) -> int:
               f">= {LAG_TARGET_MS:.0f} ms (target: none)")
         if len(late) > len(own):
             print(f"                           the other {len(late) - len(own)}: the machine "
-                  "did not run the process (CPU time < lateness)")
+                  f"did not run the process (it ran < {LAG_TARGET_MS:.0f} ms meanwhile)")
         if args.show_late and late:
             when = ", ".join(f"{lag:.0f} ms at {at:.2f} s (ran {ran:.0f} ms)"
                              for lag, ran, at in late)
