@@ -74,7 +74,7 @@ class Platform:
     def length(self, text: str, doc: Document | None = None) -> int:
         """The length of ``text`` as this platform counts it (``doc``: the text's
         Document, if the caller has one, to find its links)."""
-        if self.url_length is None and (self.counting == "chars" or text.isascii()):
+        if self._counts_code_points or (self.url_length is None and text.isascii()):
             return len(text)  # the common case, without walking every character
         text = _counted_form(text, doc)
         total = 0

@@ -201,9 +201,8 @@ class Rule:
         fix_has_fields = "{" in meta.fix
         findings = []
         for hit in self.hits(doc, platform):
-            start, end = hit.start, hit.end
-            if not (hit.original or doc.as_written):
-                start, end = doc.to_original(start, end)
+            start, end = (hit.start, hit.end) if hit.original else doc.to_original(hit.start,
+                                                                                   hit.end)
             match = doc.original[start:end]
             values = {"match": match, "replacement": hit.replacement or "",
                       "platform": platform.name, **hit.fields}

@@ -13,8 +13,8 @@ alternatives that can match at all, and which of their leads are there (see
 each place only the alternatives that can begin there are tried, in their order: exactly
 what ``finditer`` would return, with a fraction of the attempts. An alternative whose
 leads cannot be derived (one starting with a character class, say) runs as a plain scan
-when the pass says it can match. tests/rules/test_matcher.py checks every rule, and random patterns,
-against a plain scan.
+when the pass says it can match. tests/rules/test_matcher.py checks every rule, and
+random patterns, against a plain scan.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from bot.rules.scan import (
     LOOKAROUNDS,
     REPEATS,
     UNSCANNED,
+    Matching,
     PatternSet,
     Windowed,
     parse_tree,
@@ -71,6 +72,8 @@ class Lead(NamedTuple):  # a tuple: hashed in C, and looked up a lot
 
 
 Leads = frozenset[Lead]
+#: Leads, each with the entry of its probe in the pattern set (see :func:`_probe`).
+_Probes = tuple[tuple[Lead, int], ...]
 
 
 def _walk(items: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
@@ -363,8 +366,7 @@ class Matcher:
         self._pattern_set: PatternSet | None = None
         #: The alternatives under each entry of the pattern set: their indices, in order,
         #: each with its leads and their probes' entries (None if it has no leads).
-        self._alternatives_at: dict[int, list[tuple[int, tuple[tuple[Lead, int], ...] | None]]]
-        self._alternatives_at = {}
+        self._alternatives_at: dict[int, list[tuple[int, _Probes | None]]] = {}
         #: The alternatives' entries: the pattern may match only where a scan names one.
         self.entries: frozenset[int] = frozenset()
         #: The entries of alternatives that surely match where a scan names them.
@@ -393,7 +395,7 @@ class Matcher:
         """Whether the pattern is ever tried in fewer places than everywhere."""
         return any(alternative.leads is not None for alternative in self.alternatives)
 
-    def _matching(self, haystack: Haystack) -> frozenset[int]:
+    def _matching(self, haystack: Haystack) -> Matching:
         """The entries of the pattern set that may match in the haystack."""
         if self._pattern_set is None:
             self.use(PatternSet(self.patterns))
@@ -405,11 +407,10 @@ class Matcher:
         found = self._matching(haystack)  # first: it may set up the matcher's own scan
         return not self.entries.isdisjoint(found)
 
-    def _live(self, haystack: Haystack) -> list[tuple[int, list[Lead]]] | None:
-        """The alternatives that may match in the haystack, each with those of its leads
-        that are there; None when only a full scan is exact (one without leads may
-        match)."""
-        found = self._matching(haystack)
+    def _live(self, found: Matching) -> list[tuple[int, list[Lead]]] | None:
+        """The alternatives that may match where a scan found ``found``, each with those
+        of its leads that are there; None when only a full scan is exact (one without
+        leads may match)."""
         live = []
         # Most drafts hold few of a rule's alternatives: the set intersection (in C)
         # names them without a look at the others.
@@ -423,7 +424,7 @@ class Matcher:
     def finditer(self, haystack: Haystack) -> Iterator[re.Match[str]]:
         """``pattern.finditer(haystack.text)``: the same matches, in the same order."""
         text = haystack.text
-        live = self._live(haystack)
+        live = self._live(self._matching(haystack))
         if live is None:
             yield from self.pattern.finditer(text)
             return
@@ -445,7 +446,7 @@ class Matcher:
         if UNSCANNED not in found and not self._exact_entries.isdisjoint(found):
             return True  # the scan found an alternative that surely matches
         text = haystack.text
-        live = self._live(haystack)
+        live = self._live(found)
         if live is None:
             return self.pattern.search(text) is not None
         folded, alternatives = haystack.folded, self.alternatives
