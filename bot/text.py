@@ -197,17 +197,14 @@ def _special_matches(text: str) -> Iterator[re.Match[str]]:
     normalise to themselves ("é" stays "é"), where a match would change nothing."""
     if text.isascii():
         found = _places_of(_SPECIAL_STARTS, text)
+    elif _is_latin1(text):
+        found = _places_of(_LATIN1_SPECIAL_STARTS, text)
     else:
-        try:
-            text.encode("latin-1")
-        except UnicodeEncodeError:
-            # Too many characters may change to look for each: a table turns every
-            # character into a 0 or a 1 in C (each outside Latin-1 encodes as a marked
-            # "?"), and bytes.find finds the 1s.
-            marks = text.encode("latin-1", "replace").translate(_WIDE_SPECIAL_MARKS)
-            found = find_all(marks, b"\x01")
-        else:
-            found = _places_of(_LATIN1_SPECIAL_STARTS, text)
+        # Too many characters may change to look for each: a table turns every character
+        # into a 0 or a 1 in C (each outside Latin-1 encodes as a marked "?"), and
+        # bytes.find finds the 1s.
+        marks = text.encode("latin-1", "replace").translate(_WIDE_SPECIAL_MARKS)
+        found = find_all(marks, b"\x01")
     if text[:1] in _HEADING_STARTS:
         found.append(0)
     if "\n" in text:
@@ -218,6 +215,12 @@ def _special_matches(text: str) -> Iterator[re.Match[str]]:
             found += [at + 1 for at in breaks if text[at + 1:at + 2] in _HEADING_STARTS]
     found.sort()
     return matches_at(found, _SPECIAL, text)
+
+
+def _is_latin1(text: str) -> bool:
+    """Whether every character of ``text`` is below U+0100: a copy in C, without the
+    exception that a strict encoding raises for a text that is not."""
+    return len(text.encode("latin-1", "ignore")) == len(text)
 
 
 def _places_of(literals: Iterable[str], text: str) -> list[int]:
@@ -368,7 +371,7 @@ _WIDE_SPECIAL_MARKS = bytes(int(any(chr(code) == s[0] for s in _LATIN1_SPECIAL_S
 class Document:
     """A draft, its normalised text, and the map between the two."""
 
-    __slots__ = ("__dict__", "_norm_starts", "_segments", "as_written", "original", "text")
+    __slots__ = ("__dict__", "_as_written", "_norm_starts", "_segments", "original", "text")
 
     def __init__(self, original: str) -> None:
         self.original = original
@@ -413,7 +416,7 @@ class Document:
         self._segments = segments
         self._norm_starts = [s.norm_start for s in segments]
         #: Nothing needed normalising (most drafts): every span maps to itself.
-        self.as_written = self.text == original
+        self._as_written = self.text == original
 
     # -- mapping back to what the user wrote ------------------------------------
 
@@ -432,7 +435,7 @@ class Document:
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of :attr:`text` to the same words in :attr:`original`."""
-        if self.as_written:
+        if self._as_written:
             return (start, max(start, end))
         if not self._segments:
             return (0, 0)
@@ -683,9 +686,9 @@ def protected_tokens(text: str) -> set[str]:
 def nfc(text: str) -> str:
     """``text`` in NFC, the form platforms count in: "e" and a combining accent are one
     character, "é"."""
-    # Nothing below U+0100 composes or changes under NFC, and a text of those encodes
-    # to Latin-1 whole: a copy in C, many times quicker than normalising.
-    if text.isascii() or len(text.encode("latin-1", "ignore")) == len(text):
+    # Nothing below U+0100 composes or changes under NFC; telling so is many times
+    # quicker than normalising.
+    if text.isascii() or _is_latin1(text):
         return text
     return unicodedata.normalize("NFC", text)
 
