@@ -21,7 +21,7 @@ pass per draft for every rule's patterns), and runs them in ``find`` through ``l
 the same matches as the whole pattern, in the same order.
 
 Adding a kind is one module in ``bot/rules/`` (a :func:`register`-ed subclass of
-:class:`Rule` with ``kind``, ``keys`` and ``find``), its import in
+:class:`Rule` with ``kind``, ``keys``, optionally ``fields``, and ``find``), its import in
 ``bot/rules/__init__.py``, and a test; every rule's examples are walked by
 tests/rules/test_examples.py. docs/rules.md walks through one.
 """
@@ -238,6 +238,8 @@ class Rule:
     kind: ClassVar[str]
     #: Kind-specific keys: name -> required.
     keys: ClassVar[dict[str, bool]] = {}
+    #: Placeholders the kind's hits fill (``Hit.fields``), for its rules' message and fix.
+    fields: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, meta: RuleMeta, spec: RuleSpec) -> None:
         self.meta = meta
