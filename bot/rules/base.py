@@ -42,6 +42,8 @@ from bot.text import Document
 #: Back-references are written \1, (?P=name) or (?(1)...): an alternative that holds one
 #: may point at a group of another, so such a pattern runs whole.
 _BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+#: Compiled joins of live alternatives a pattern keeps (see :meth:`Pattern.joined`).
+_JOINED_KEPT = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +109,8 @@ class Pattern:
             return None
         found = self._joined.get(alive)
         if found is None:
+            if len(self._joined) >= _JOINED_KEPT:
+                self._joined.clear()  # a long-running bot meets many combinations
             found = self._joined[alive] = re.compile(
                 "|".join(f"(?:{self.parts[index]})" for index in alive), self.flags)
         return found
