@@ -82,6 +82,7 @@ _NUMBER = re.compile(r"(?<![\w.])[$€£¥]?\d[\d,.]*+%?(?:[kKmM]\b)?")
 _SENTENCE_END = re.compile(
     r"[.!?…\n](?:(?<=\n)\n*|(?<![.!?…][.!?…])(?<!\n)[.!?…]*+[\"')\]]*+(?=\s|$))")
 _WORD = re.compile(r"[^\W\d_][\w'-]*+")
+_WORD_PART = re.compile(r"[\w'-]")
 
 
 class Token(NamedTuple):
@@ -308,29 +309,34 @@ class Document:
     @cached_property
     def words(self) -> tuple[tuple[int, int], ...]:
         """Spans of the writer's own words: hashtags, links and mentions excluded."""
-        spans = [m.span() for m in _WORD.finditer(self.prose)]
-        hashtags = [(t.start, t.end) for t in self.tokens_of("hashtag")]
-        if not hashtags:
-            return tuple(spans)
-        # Both are sorted: cut out the words that start inside each hashtag.
-        starts = [start for start, _ in spans]
-        kept: list[tuple[int, int]] = []
-        pos = 0
-        for tag_start, tag_end in hashtags:
-            first = bisect_left(starts, tag_start)
-            kept += spans[pos:first]
-            pos = max(pos, bisect_left(starts, tag_end))
-        kept += spans[pos:]
-        return tuple(kept)
+        return tuple(m.span() for m in _WORD.finditer(self.prose)
+                     if not self._in_hashtag(m.start()))
+
+    @cached_property
+    def word_count(self) -> int:
+        """``len(words)``, counted in C: every word of the prose, less those that begin
+        inside a hashtag (no word runs across a "#")."""
+        prose = self.prose
+        return len(_WORD.findall(prose)) - sum(
+            len(_WORD.findall(prose, start, end)) for start, end in self._hashtag_spans)
 
     def has_words_between(self, start: int, end: int) -> bool:
         """Whether any of :attr:`words` starts inside ``[start, end)``."""
-        starts = self._word_starts
-        return bisect_left(starts, end) > bisect_left(starts, start)
+        if start > 0 and _WORD_PART.match(self.prose, start - 1):
+            # A word may run on into ``start``: only the whole list tells where one begins.
+            starts = [s for s, _ in self.words]
+            return bisect_left(starts, end) > bisect_left(starts, start)
+        return any(not self._in_hashtag(m.start())
+                   for m in _WORD.finditer(self.prose, start, end))
 
     @cached_property
-    def _word_starts(self) -> list[int]:
-        return [s for s, _ in self.words]
+    def _hashtag_spans(self) -> list[tuple[int, int]]:
+        return [(t.start, t.end) for t in self.tokens_of("hashtag")]
+
+    def _in_hashtag(self, pos: int) -> bool:
+        spans = self._hashtag_spans
+        index = bisect_right(spans, (pos, len(self.text) + 1)) - 1
+        return index >= 0 and spans[index][0] <= pos < spans[index][1]
 
 
 class SpanReach:
