@@ -22,6 +22,7 @@ class Assessor(Protocol):
 
     def assess(self, text: str, platform: str, overrides: Any = None) -> Assessment: ...
 
+
 #: Passes of fix-and-recheck; a second pass catches what the first edit uncovered.
 _PASSES = 3
 
