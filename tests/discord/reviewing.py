@@ -74,3 +74,13 @@ async def press_together(
         env.backend.emit("INTERACTION_CREATE", payload)
     await env.settle()
     return [InteractionResult(env, record) for record, _ in records]
+
+
+async def approve(actor: simcord.MemberActor, message: Any) -> InteractionResult:
+    """Press Approve, confirming when the coach still finds errors in the draft."""
+    result = await actor.click(message, label="Approve")
+    asked = result.response.message if result.ephemeral else None
+    if asked is not None and "Approve anyway" in [
+            child.label for row in asked.components for child in row.children]:
+        result = await actor.click(asked, label="Approve anyway")
+    return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,8 +73,18 @@ def button_labels_ids(message: Any) -> dict[str, str]:
     }
 
 
-def assert_every_send_disables_mentions(env: simcord.Env) -> None:
-    """Every message the bot sent or edited said ``allowed_mentions: {"parse": []}``."""
+def named_users(content: str | None) -> set[str]:
+    """The user ids a message's text mentions (``<@id>``)."""
+    return set(re.findall(r"<@!?(\d+)>", content or ""))
+
+
+def assert_no_one_pinged_but_the_named(env: simcord.Env) -> None:
+    """Every message the bot sent or edited pings nobody but the members it names.
+
+    Its ``allowed_mentions`` parse nothing (no ``@everyone``, ``@here``, roles or users
+    found in quoted drafts), list no roles, and list only users its text mentions; and
+    what Discord delivered pinged no role, not everyone, and only those users.
+    """
     for request in env.http_requests:
         if request.method not in ("POST", "PATCH") or not isinstance(request.json, dict):
             continue
@@ -81,5 +92,11 @@ def assert_every_send_disables_mentions(env: simcord.Env) -> None:
         if not isinstance(body, dict) or not ({"content", "embeds"} & body.keys()):
             continue
         mentions = body.get("allowed_mentions")
-        assert mentions is not None and mentions.get("parse") == [] and not mentions.get(
-            "users") and not mentions.get("roles"), f"{request.method} {request.path}: {mentions}"
+        where = f"{request.method} {request.path}: {mentions}"
+        assert mentions is not None and mentions.get("parse") == [], where
+        assert not mentions.get("roles") and not mentions.get("replied_user"), where
+        users = {str(u) for u in mentions.get("users") or []}
+        assert users <= named_users(body.get("content")), where
+    for message in bot_messages(env):
+        assert not message.mention_everyone and not message.ping_role_ids, message.content
+        assert {str(u) for u in message.ping_user_ids} <= named_users(message.content)

@@ -98,6 +98,8 @@ class DiscordEmulator:
         self.rejected: list[tuple[RecordedRequest, str]] = []
         self.commands: dict[str | None, list[Json]] = {}  # guild id (None: global) -> commands
         self.messages: dict[str, Json] = {}
+        #: Thread id -> the members the bot added to it.
+        self.thread_members: dict[str, set[str]] = {}
         self.interactions: dict[str, Interaction] = {}
         self._tokens: dict[str, str] = {}  # interaction token -> interaction id
         self._answers: dict[str, list[RecordedRequest]] = {}  # message id -> bot's answers
@@ -127,6 +129,8 @@ class DiscordEmulator:
                 ("DELETE", r"/channels/\d+/messages/\d+/reactions/[^/]+/@me", self._no_content),
                 ("POST", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)/threads",
                  self._thread_from_message),
+                ("PUT", r"/channels/(?P<channel>\d+)/thread-members/(?P<user>\d+)",
+                 self._add_thread_member),
                 ("POST", r"/interactions/(?P<interaction>\d+)/(?P<token>[^/]+)/callback",
                  self._interaction_callback),
                 ("POST", r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)", self._followup),
@@ -432,6 +436,15 @@ class DiscordEmulator:
                                         channel_id=message)
         await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
         return thread
+
+    async def _add_thread_member(self, body: Any, channel: str, user: str) -> None:
+        thread = self._channel(channel)
+        if thread["type"] != PUBLIC_THREAD:
+            raise ApiError(400, 50024, "Cannot execute action on this channel type")
+        if user not in self.world.members:
+            raise ApiError(404, 10013, "Unknown User")
+        self.thread_members.setdefault(channel, set()).add(user)
+        return None
 
     # -- interactions --------------------------------------------------------------------
 
