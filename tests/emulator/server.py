@@ -264,12 +264,20 @@ class DiscordEmulator:
         return await self._interact(3, data, user=user, channel_id=message["channel_id"],
                                     message=message)
 
+    async def select(self, message: Json, custom_id: str, values: list[str], *,
+                     user: str = "alice") -> Interaction:
+        """A member picks ``values`` in the string select ``custom_id`` on ``message``."""
+        data = {"custom_id": custom_id, "component_type": 3, "values": values}
+        return await self._interact(3, data, user=user, channel_id=message["channel_id"],
+                                    message=message)
+
     async def submit_modal(self, custom_id: str, values: dict[str, str], *,
-                           user: str = "alice", channel: str = "drafts") -> Interaction:
+                           user: str = "alice", channel: str = "drafts",
+                           channel_id: str | None = None) -> Interaction:
         rows = [{"type": 1, "components": [{"type": 4, "custom_id": key, "value": value}]}
                 for key, value in values.items()]
         data = {"custom_id": custom_id, "components": rows}
-        return await self._interact(5, data, user=user, channel=channel)
+        return await self._interact(5, data, user=user, channel=channel, channel_id=channel_id)
 
     async def drop_connection(self, *, replay: int = 0) -> None:
         """Drop the gateway connection; see :meth:`Gateway.drop_connection`."""
