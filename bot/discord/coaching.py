@@ -160,6 +160,9 @@ class Coaching:
         """Rules the team demoted since the server's last critique, said once (a footer)."""
         if guild_id is None:
             return ""
+        # The demotions are kept in memory: most drafts find nothing new without a write.
+        if all(d.announced for d in await self.store.rule_demotions(guild_id)):
+            return ""
         news = await self.store.claim_demotion_news(guild_id)
         if not news:
             return ""

@@ -132,7 +132,8 @@ class CoachCommands(commands.GroupCog, group_name="coach-admin",
             return
         ids = await self.coaching.store.watched_channels(guild_id)
         if not ids:
-            await answer(interaction, "No drafts channels yet. Add one with `/coach channels add`.")
+            await answer(interaction, "No drafts channels yet. Add one with "
+                                      "`/coach-admin channels add`.")
             return
         listing = truncate_lines([f"• <#{i}>" for i in ids], 1900)
         await answer(interaction, f"Drafts channels:\n{listing}")

@@ -21,6 +21,7 @@ from discord.ext import commands
 
 from bot.discord.coaching import NO_PINGS, Coaching, pinging, respond_or_followup
 from bot.discord.cogs.coach import answer, leave_group, managed_guild
+from bot.discord.cooldown import cooldown_message
 from bot.discord.locks import KeyedLocks
 from bot.discord.render import CONTENT_LIMIT, truncate, with_field
 from bot.discord.review import (
@@ -523,6 +524,11 @@ class TeamReview(commands.Cog):
                                 rewrite=rewrite, writing=draft_id in self.coaching.writing)
         if problem is not None or rewrite is None or state is None:
             await respond_or_followup(interaction, problem or "There is no rewrite to use yet.")
+            return
+        # Adopting critiques the new text and asks for its rewrite, like posting a draft.
+        wait = self.coaching.cooldowns.retry_after(interaction.user.id)
+        if wait is not None:
+            await respond_or_followup(interaction, cooldown_message(wait))
             return
         drafts: DraftsChannels | None = self.bot.get_cog("DraftsChannels")  # type: ignore[assignment]
         if drafts is None:
