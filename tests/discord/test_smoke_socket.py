@@ -9,6 +9,7 @@ handlers and command callbacks.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,25 @@ async def emulator() -> AsyncIterator[DiscordEmulator]:
         await server.close()
     assert not server.unknown_routes, f"routes the emulator does not serve: {server.unknown_routes}"
     assert not server.rejected, f"requests Discord would refuse: {server.rejected}"
+    assert_no_one_pinged_but_the_named(server)
+
+
+def assert_no_one_pinged_but_the_named(server: DiscordEmulator) -> None:
+    """Every message the bot sent or edited may ping only the users its text names: its
+    ``allowed_mentions`` parse nothing (no ``@everyone``, ``@here``, roles or users from
+    quoted drafts), name no role, and name only users mentioned in its content."""
+    for request in server.requests:
+        if request.method not in ("POST", "PATCH") or not isinstance(request.body, dict):
+            continue
+        body = request.body.get("data") if "/interactions/" in request.path else request.body
+        if not isinstance(body, dict) or not ({"content", "embeds"} & body.keys()):
+            continue
+        mentions = body.get("allowed_mentions")
+        where = f"{request.method} {request.path}: {mentions}"
+        assert mentions is not None and mentions.get("parse") == [], where
+        assert not mentions.get("roles") and not mentions.get("replied_user"), where
+        named = set(re.findall(r"<@!?(\d+)>", str(body.get("content") or "")))
+        assert {str(u) for u in mentions.get("users") or []} <= named, where
 
 
 @pytest.fixture

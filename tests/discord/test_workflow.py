@@ -165,7 +165,7 @@ async def test_three_teammates_demote_a_rule_and_an_admin_restores_it(world: Wor
     assert "1 of 3 teammates" in twice.response.content  # one member counts once
     await not_helpful(carol, card(world, draft), "follow-for-follow")
     third = await not_helpful(dave, card(world, draft), "follow-for-follow")
-    assert "now reports as a **warning** here instead of a error" in third.response.content
+    assert "now reports as a **warning** here instead of an error" in third.response.content
 
     # The next critique says so once, in its footer, and reports the rule milder.
     later = await world.alice.send(world.drafts, BAIT + " Seriously.")

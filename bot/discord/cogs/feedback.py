@@ -41,6 +41,10 @@ def milder(severity: str) -> str | None:
     return None if rank is None or rank + 1 >= len(SEVERITIES) else SEVERITIES[rank + 1]
 
 
+def article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
 def feedback_of(interaction: discord.Interaction) -> FindingFeedback:
     cog = interaction.client.get_cog("FindingFeedback")  # type: ignore[attr-defined]
     assert isinstance(cog, FindingFeedback)
@@ -176,8 +180,8 @@ class FindingFeedback(commands.Cog):
             lower = milder(current)
             if lower is not None and await self.store.demote_rule(guild_id, rule_id, lower):
                 message = (f"Thanks. {members} teammates found `{rule_id}` unhelpful, so it "
-                           f"now reports as a **{lower}** here instead of a {current}. An "
-                           "admin can undo this with `/coach-admin rules restore`.")
+                           f"now reports as a **{lower}** here instead of {article(current)} "
+                           f"{current}. An admin can undo this with `/coach-admin rules restore`.")
                 log.info("rule %s demoted to %s in server %d", rule_id, lower, guild_id)
         await respond_or_followup(interaction, message)
 

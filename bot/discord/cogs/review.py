@@ -464,7 +464,8 @@ class TeamReview(commands.Cog):
             "text to copy; press **Mark posted** once it is out.", CONTENT_LIMIT)
         view = ui.View(timeout=None)
         view.add_item(MarkPostedButton(draft.id))
-        ping = await self._pinging(draft, [draft.author_id])
+        # The first announcement pings the author; after their own small edit, no need.
+        ping = NO_PINGS if updated else await self._pinging(draft, [draft.author_id])
         if draft.text is None:
             days = self.coaching.settings.discord.retention_days
             await self._send_to_thread(
