@@ -9,13 +9,13 @@ handlers and command callbacks.
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import discord
 import pytest
+from simworld import assert_pings_only_the_named
 
 from bot.coach import build_coach
 from bot.discord.app import DraftcoachBot, create_bot
@@ -43,21 +43,8 @@ async def emulator() -> AsyncIterator[DiscordEmulator]:
 
 
 def assert_no_one_pinged_but_the_named(server: DiscordEmulator) -> None:
-    """Every message the bot sent or edited may ping only the users its text names: its
-    ``allowed_mentions`` parse nothing (no ``@everyone``, ``@here``, roles or users from
-    quoted drafts), name no role, and name only users mentioned in its content."""
     for request in server.requests:
-        if request.method not in ("POST", "PATCH") or not isinstance(request.body, dict):
-            continue
-        body = request.body.get("data") if "/interactions/" in request.path else request.body
-        if not isinstance(body, dict) or not ({"content", "embeds"} & body.keys()):
-            continue
-        mentions = body.get("allowed_mentions")
-        where = f"{request.method} {request.path}: {mentions}"
-        assert mentions is not None and mentions.get("parse") == [], where
-        assert not mentions.get("roles") and not mentions.get("replied_user"), where
-        named = set(re.findall(r"<@!?(\d+)>", str(body.get("content") or "")))
-        assert {str(u) for u in mentions.get("users") or []} <= named, where
+        assert_pings_only_the_named(request.method, request.path, request.body)
 
 
 @pytest.fixture
