@@ -52,6 +52,18 @@ async def thread_post(server: DiscordEmulator, draft: dict[str, Any], text: str,
         where=lambda r: text in str(r.body.get("content", "")))
 
 
+async def admin_says(server: DiscordEmulator, group: str, command: str,
+                     **options: tuple[int, object]) -> str:
+    """``/coach-admin group command`` run by the server owner (options: name -> (Discord's
+    option type, value)); what the bot answered."""
+    sent = await server.slash_command("coach-admin", [
+        {"type": 2, "name": group, "options": [
+            {"type": 1, "name": command, "options": [
+                {"type": kind, "name": name, "value": value}
+                for name, (kind, value) in options.items()]}]}], user="owner")
+    return str((await answered(server, sent))["data"]["content"])
+
+
 def member_id(server: DiscordEmulator, name: str) -> int:
     return int(server.world.member(name).id)
 
@@ -158,11 +170,8 @@ async def test_three_members_demote_a_rule_and_the_owner_restores_it(
     assert "House style: follow-for-follow now a warning" in first["footer"]["text"]
     assert "⛔" not in first["description"]
 
-    restore = await emulator.slash_command("coach-admin", [
-        {"type": 2, "name": "rules", "options": [
-            {"type": 1, "name": "restore", "options": [
-                {"type": 3, "name": "rule", "value": "follow-for-follow"}]}]}], user="owner")
-    assert "usual severity again" in (await answered(emulator, restore))["data"]["content"]
+    restored = await admin_says(emulator, "rules", "restore", rule=(3, "follow-for-follow"))
+    assert "usual severity again" in restored
     back, _ = await critiqued(emulator, model, BAIT + " Promise.")
     again = emulator.answers_to(back["id"])[0].body["embeds"][0]
     assert "⛔" in again["description"] and "House style" not in again["footer"]["text"]
@@ -172,12 +181,8 @@ async def test_the_budget_runs_out_mid_day(
         emulator: DiscordEmulator, model: SlowModel, running_bot: DraftcoachBot,  # noqa: F811
 ) -> None:
     await watch_drafts_channel(emulator)
-    budget = await emulator.slash_command("coach-admin", [
-        {"type": 2, "name": "llm", "options": [
-            {"type": 1, "name": "budget", "options": [
-                {"type": 4, "name": "tokens", "value": 300},
-                {"type": 3, "name": "per", "value": "day"}]}]}], user="owner")
-    assert "300 tokens per day" in (await answered(emulator, budget))["data"]["content"]
+    budget = await admin_says(emulator, "llm", "budget", tokens=(4, 300), per=(3, "day"))
+    assert "300 tokens per day" in budget
 
     await critiqued(emulator, model, BAIT)
     assert model.requests == 1  # the model wrote it (about 340 tokens)
@@ -193,3 +198,79 @@ async def test_the_budget_runs_out_mid_day(
     usage = next(f for f in embed["fields"] if f["name"].startswith("Model use"))
     used = int(usage["value"].split(" tokens")[0].replace(",", ""))
     assert used >= 300 and usage["value"].endswith("of 300")
+
+
+async def test_quiet_channels_a_file_draft_and_a_dm(
+        emulator: DiscordEmulator, model: SlowModel, running_bot: DraftcoachBot,  # noqa: F811
+) -> None:
+    await watch_drafts_channel(emulator)
+    # An image alone: no thread, no message.
+    since = emulator.mark()
+    image = await emulator.send_message("", attachments=[
+        emulator.attachment("launch.png", b"\x89PNG\r\n", "image/png")])
+    # A .txt file: critiqued as the draft, in a thread named after it.
+    text_file = await emulator.send_message("", attachments=[
+        emulator.attachment("draft.txt", BAIT.encode())])
+    first = await emulator.wait_for_request("POST", rf"/channels/{text_file['id']}/messages")
+    assert "Follow for follow" in embed_text(first.body)
+    assert emulator.world.channels[text_file["id"]]["name"] == f"Coaching: {BAIT}"
+    await emulator.settle()
+    assert not emulator.requests_to("POST", rf"/channels/\d+/messages/{image['id']}/threads",
+                                    since=since)
+    assert image["id"] not in emulator.world.channels and not emulator.answers_to(image["id"])
+
+    # A DM: the same critique as /critique, findings first, then the rewrite.
+    dm = await emulator.send_dm(BAIT + " Today.", author="bob")
+    answer = await emulator.wait_for_request("POST", rf"/channels/{dm['channel_id']}/messages")
+    assert "Follow for follow" in embed_text(answer.body)
+    assert [button(answer.body, label) for label in ("Another version", "Why?", "Dismiss")]
+    await emulator.wait_for_request(
+        "PATCH", rf"/channels/{dm['channel_id']}/messages/{answer.reply['id']}",
+        where=lambda r: model.answer["rewrite"] in embed_text(r.body))
+
+
+async def test_members_see_help_the_queue_and_a_question_before_approving_errors(
+        emulator: DiscordEmulator, model: SlowModel, running_bot: DraftcoachBot,  # noqa: F811
+) -> None:
+    await watch_drafts_channel(emulator)
+    drafts_channel = emulator.world.channel("drafts")["id"]
+    help_ = await emulator.slash_command("coach", [{"type": 1, "name": "help"}], user="bob")
+    embed = (await answered(emulator, help_))["data"]["embeds"][0]
+    channels = next(f for f in embed["fields"] if f["name"] == "Drafts channels here")
+    assert channels["value"] == f"<#{drafts_channel}>"
+
+    draft, card = await critiqued(emulator, model, BAIT)
+    asked = await emulator.click(card, button(card, "Approve"), user="bob")
+    question = (await answered(emulator, asked))["data"]
+    assert question["flags"] & 64 and "still has 1 error" in question["content"]
+    assert "Follow for follow" in question["content"]
+    approve = question["components"][0]["components"][0]
+    assert approve["label"] == "Approve anyway" and approve["custom_id"].endswith(":1")
+
+    changes = await emulator.click(card, button(card, "Request changes"), user="carol")
+    form = await answered(emulator, changes)
+    sent = await emulator.submit_modal(form["data"]["custom_id"], {"reason": "Too pushy."},
+                                       user="carol", channel_id=draft["id"])
+    await answered(emulator, sent)
+    queue = await emulator.slash_command("coach", [{"type": 1, "name": "queue"}], user="bob")
+    embed = (await answered(emulator, queue))["data"]["embeds"][0]
+    assert embed["title"] == "Drafts awaiting review (0)"
+    [section] = embed["fields"]
+    assert section["name"].startswith("Changes requested (1)")
+    assert f"/{draft['id']})" in section["value"]
+
+
+async def test_with_mentions_off_people_are_named_but_not_pinged(
+        emulator: DiscordEmulator, model: SlowModel, running_bot: DraftcoachBot,  # noqa: F811
+) -> None:
+    await watch_drafts_channel(emulator)
+    assert "without notifying" in await admin_says(emulator, "review", "mentions", on=(5, False))
+    draft, card = await critiqued(emulator, model, BAIT)
+
+    opened = await emulator.click(card, button(card, "Request changes"), user="bob")
+    form = await answered(emulator, opened)
+    sent = await emulator.submit_modal(form["data"]["custom_id"], {"reason": "Too pushy."},
+                                       user="bob", channel_id=draft["id"])
+    data = (await answered(emulator, sent))["data"]
+    assert f"<@{member_id(emulator, 'alice')}>" in data["content"]
+    assert data["allowed_mentions"] == {"parse": []}

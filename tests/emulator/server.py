@@ -100,6 +100,8 @@ class DiscordEmulator:
         self.messages: dict[str, Json] = {}
         #: Thread id -> the members the bot added to it.
         self.thread_members: dict[str, set[str]] = {}
+        #: Attachment id -> the bytes served at its URL.
+        self.files: dict[str, bytes] = {}
         self.interactions: dict[str, Interaction] = {}
         self._tokens: dict[str, str] = {}  # interaction token -> interaction id
         self._answers: dict[str, list[RecordedRequest]] = {}  # message id -> bot's answers
@@ -145,6 +147,7 @@ class DiscordEmulator:
     async def start(self) -> DiscordEmulator:
         app = web.Application(client_max_size=16 * 1024 * 1024)
         app.router.add_get("/gateway", self.gateway.serve)
+        app.router.add_get("/attachments/{id}/{name}", self._serve_attachment)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._api)
         self._runner, self.port = await serve_on_loopback(app)
         self.gateway.url = self.gateway_url
@@ -235,6 +238,29 @@ class DiscordEmulator:
         self.messages[message["id"]] = message
         await self.dispatch("MESSAGE_CREATE", message)
         return message
+
+    async def send_dm(self, content: str, *, author: str = "alice", **extra: Any) -> Json:
+        """A member sends the bot a direct message."""
+        member = self.world.member(author)
+        channel = self.world.dm_channel(member)
+        message = self.world.message(channel["id"], member.user, content, **extra)
+        self.messages[message["id"]] = message
+        await self.dispatch("MESSAGE_CREATE", message)
+        return message
+
+    def attachment(self, filename: str, data: bytes, content_type: str = "text/plain") -> Json:
+        """An uploaded file as a message carries it; its URL serves ``data``."""
+        attachment_id = self.world.ids.next()
+        self.files[attachment_id] = data
+        url = f"http://127.0.0.1:{self.port}/attachments/{attachment_id}/{filename}"
+        return {"id": attachment_id, "filename": filename, "size": len(data), "url": url,
+                "proxy_url": url, "content_type": content_type}
+
+    async def _serve_attachment(self, request: web.Request) -> web.Response:
+        data = self.files.get(request.match_info["id"])
+        if data is None:
+            return web.Response(status=404)
+        return web.Response(body=data, content_type="application/octet-stream")
 
     async def edit_message(self, message: Json, content: str) -> Json:
         message.update(content=content, edited_timestamp=message["timestamp"])
