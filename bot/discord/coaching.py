@@ -29,8 +29,17 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-#: Every message the bot sends: quoted draft text must never ping anyone.
+#: Every message the bot sends, unless it notifies the people it names (see
+#: :func:`pinging`): quoted draft text must never ping anyone.
 NO_PINGS = discord.AllowedMentions.none()
+
+#: How many drafts from a drafts channel are on their way to a first answer at once.
+#: Each one's steps are short; a crowd of them waking together is one long turn of
+#: the event loop, which nothing else (heartbeats, buttons) gets into.
+FIRST_ANSWERS_AT_ONCE = 6
+
+#: Shows one state of a critique message (findings, a partial rewrite, the final one).
+ShowCritique = Callable[[RenderedCritique], Awaitable[None]]
 
 
 def pinging(user_ids: Iterable[int]) -> discord.AllowedMentions:
@@ -40,13 +49,6 @@ def pinging(user_ids: Iterable[int]) -> discord.AllowedMentions:
         return NO_PINGS
     return discord.AllowedMentions(everyone=False, roles=False, replied_user=False,
                                    users=[discord.Object(id=i) for i in ids])
-#: How many drafts from a drafts channel are on their way to a first answer at once.
-#: Each one's steps are short; a crowd of them waking together is one long turn of
-#: the event loop, which nothing else (heartbeats, buttons) gets into.
-FIRST_ANSWERS_AT_ONCE = 6
-
-#: Shows one state of a critique message (findings, a partial rewrite, the final one).
-ShowCritique = Callable[[RenderedCritique], Awaitable[None]]
 
 
 def budget_spent_note(period: str) -> str:

@@ -4,7 +4,7 @@ Every builder here returns embeds whose title, description, fields, footer and
 total size are within Discord's limits whatever the draft, the findings or the
 rewrite contain: long parts are cut at a line or word boundary and say so. Draft
 text shown back to users is escaped so it can neither break the layout nor
-mention anyone (messages are also sent with ``AllowedMentions.none()``).
+mention anyone (messages are also sent with allowed mentions that parse nothing).
 """
 
 from __future__ import annotations
@@ -132,8 +132,8 @@ def safe_text(text: str) -> str:
     """Text shown as written: markdown escaped, so what a user copies is what they wrote.
 
     Mentions stay as typed (no zero-width spaces that would end up in a copied
-    rewrite): embeds never notify anyone, and every message is sent with
-    ``AllowedMentions.none()``.
+    rewrite): embeds never notify anyone, and every message is sent with allowed
+    mentions that parse nothing (a review message lists only the people it names).
     """
     return discord.utils.escape_markdown(text, as_needed=False)
 

@@ -225,7 +225,6 @@ class TeamReview(commands.Cog):
         self._lock = KeyedLocks()
 
     async def cog_load(self) -> None:
-        # queue, stats and review live under /coach, whose group belongs to the coach cog.
         # The settings join /coach-admin; the rest joins /coach (the guide cog's group).
         coach = self.bot.tree.get_command("coach")
         admin = self.bot.tree.get_command("coach-admin")
