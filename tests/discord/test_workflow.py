@@ -166,6 +166,10 @@ async def test_three_teammates_demote_a_rule_and_an_admin_restores_it(world: Wor
     await not_helpful(carol, card(world, draft), "follow-for-follow")
     third = await not_helpful(dave, card(world, draft), "follow-for-follow")
     assert "now reports as a **warning** here instead of an error" in third.response.content
+    fourth = await not_helpful(world.admin, card(world, draft), "follow-for-follow")
+    assert "already made `follow-for-follow` one level milder" in fourth.response.content
+    mildest = await not_helpful(world.bob, card(world, draft), "exclamation-pileup")
+    assert "already a suggestion, as mild as it gets" in mildest.response.content
 
     # The next critique says so once, in its footer, and reports the rule milder.
     later = await world.alice.send(world.drafts, BAIT + " Seriously.")
@@ -181,7 +185,9 @@ async def test_three_teammates_demote_a_rule_and_an_admin_restores_it(world: Wor
     stats = await world.alice.slash(world.general, "coach stats")
     dismissed = next(f.value for f in stats.response.embeds[0].fields
                      if f.name.startswith("Rules the team dismisses most"))
-    assert dismissed.startswith("• `follow-for-follow`: 3 members found it unhelpful")
+    assert dismissed.splitlines() == [
+        "• `follow-for-follow`: 4 members found it unhelpful",
+        "• `exclamation-pileup`: 1 member found it unhelpful"]
 
     restored = await world.admin.slash(world.general, "coach-admin rules restore",
                                        rule="follow-for-follow")

@@ -171,19 +171,30 @@ class FindingFeedback(commands.Cog):
         await self.store.add_feedback(guild_id, rule_id, interaction.user.id, draft_id=draft_id,
                                       reason=reason.strip() or None)
         members = await self.store.dismissers(guild_id, rule_id)
-        message = (f"Thanks: noted that `{rule_id}` was not helpful. {members} of "
-                   f"{DISMISSALS_TO_DEMOTE} teammates in {DISMISSAL_WINDOW_DAYS} days would "
-                   "make it one level milder here.")
-        if members >= DISMISSALS_TO_DEMOTE:
-            context = await self.coaching.context(guild_id)
-            current = context.overrides.severity.get(rule_id, rule.meta.severity)
-            lower = milder(current)
-            if lower is not None and await self.store.demote_rule(guild_id, rule_id, lower):
-                message = (f"Thanks. {members} teammates found `{rule_id}` unhelpful, so it "
-                           f"now reports as a **{lower}** here instead of {article(current)} "
-                           f"{current}. An admin can undo this with `/coach-admin rules restore`.")
-                log.info("rule %s demoted to %s in server %d", rule_id, lower, guild_id)
+        message = await self._outcome(guild_id, rule_id, rule.meta.severity, members)
         await respond_or_followup(interaction, message)
+
+    async def _outcome(self, guild_id: int, rule_id: str, default: str, members: int) -> str:
+        """What the vote did: counted towards a demotion, made one, or could not."""
+        if any(d.rule_id == rule_id for d in await self.store.rule_demotions(guild_id)):
+            return (f"Thanks: noted. The team already made `{rule_id}` one level milder "
+                    "here.")
+        context = await self.coaching.context(guild_id)
+        current = context.overrides.severity.get(rule_id, default)
+        lower = milder(current)
+        if lower is None:
+            return (f"Thanks: noted. `{rule_id}` is already a {current}, as mild as it gets; "
+                    "an admin can switch it off with `/coach-admin rules disable`.")
+        if members < DISMISSALS_TO_DEMOTE:
+            return (f"Thanks: noted that `{rule_id}` was not helpful. {members} of "
+                    f"{DISMISSALS_TO_DEMOTE} teammates in {DISMISSAL_WINDOW_DAYS} days would "
+                    "make it one level milder here.")
+        if not await self.store.demote_rule(guild_id, rule_id, lower):
+            return f"Thanks: noted. The team already made `{rule_id}` one level milder here."
+        log.info("rule %s demoted to %s in server %d", rule_id, lower, guild_id)
+        return (f"Thanks. {members} teammates found `{rule_id}` unhelpful, so it now "
+                f"reports as a **{lower}** here instead of {article(current)} {current}. An "
+                "admin can undo this with `/coach-admin rules restore`.")
 
     async def demoted_autocomplete(
         self, interaction: discord.Interaction, current: str
