@@ -7,13 +7,20 @@ from typing import Any
 
 import discord
 import simcord
-from reviewing import BAIT, GOOD, add_member, approve, card, review_field, thread_of
+from reviewing import (
+    BAIT,
+    GOOD,
+    HYPE,
+    add_member,
+    approve,
+    card,
+    not_helpful,
+    review_field,
+    thread_of,
+)
 from simworld import World, bot_messages
 
 from bot.discord.store import Store
-
-#: A draft whose offline rewrite differs from it (so there is a rewrite to adopt).
-HYPE = "We are thrilled to announce our revolutionary synergy platform!!! Click here."
 
 
 def sent_with(world: World, text: str) -> list[dict[str, Any]]:
@@ -142,15 +149,6 @@ async def test_approving_a_draft_without_errors_asks_nothing(world: World) -> No
 
 
 # -------------------------------------------------------- answering findings
-
-
-async def not_helpful(actor: simcord.MemberActor, message: Any, rule: str,
-                      reason: str = "") -> simcord.InteractionResult:
-    picker = await actor.click(message, label="Not helpful")
-    assert picker.ephemeral
-    form = await actor.select(picker.response.message, [rule])
-    assert form.modal is not None and form.modal["title"] == "Not helpful"
-    return await actor.submit_modal(form, {"reason": reason} if reason else {})
 
 
 async def test_three_teammates_demote_a_rule_and_an_admin_restores_it(world: World) -> None:
