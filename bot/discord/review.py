@@ -393,19 +393,21 @@ def render_stats(
 
 
 def with_team_fields(
-    embed: discord.Embed, *, dismissed: Sequence[tuple[str, int]], tokens_used: int,
+    embed: discord.Embed, *, dismissed: Sequence[tuple[str, int]], tokens_used: int | None,
     budget: int | None, period: str,
 ) -> discord.Embed:
-    """Member stats with the server's side: rules the team dismisses most, model tokens."""
+    """Member stats with the server's side: rules the team dismisses most, and the model
+    tokens used this period (``None``: no model writes this server's rewrites)."""
     copy = embed.copy()
     if dismissed:
         lines = [f"• `{rule}`: {n} member{'s' if n != 1 else ''} found it unhelpful"
                  for rule, n in dismissed]
         copy.add_field(name="Rules the team dismisses most (30 days)",
                        value=truncate_lines(lines, FIELD_VALUE_LIMIT), inline=False)
-    cap = f" of {budget:,}" if budget is not None else " (no budget set)"
-    copy.add_field(name=f"Model use by this server this {period}",
-                   value=f"{tokens_used:,} tokens{cap}", inline=False)
+    if tokens_used is not None:
+        cap = f" of {budget:,}" if budget is not None else " (no budget set)"
+        copy.add_field(name=f"Model use by this server this {period}",
+                       value=f"{tokens_used:,} tokens{cap}", inline=False)
     check_embed(copy)
     return copy
 

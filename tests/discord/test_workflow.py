@@ -181,8 +181,10 @@ async def test_three_teammates_demote_a_rule_and_an_admin_restores_it(world: Wor
     assert "`follow-for-follow`: error → warning, demoted by the team" in \
         listing.response.content
     stats = await world.alice.slash(world.general, "coach stats")
-    dismissed = next(f.value for f in stats.response.embeds[0].fields
+    fields = stats.response.embeds[0].fields
+    dismissed = next(f.value for f in fields
                      if f.name.startswith("Rules the team dismisses most"))
+    assert not [f for f in fields if f.name.startswith("Model use")]  # no model here
     assert dismissed.splitlines() == [
         "• `follow-for-follow`: 4 members found it unhelpful",
         "• `exclamation-pileup`: 1 member found it unhelpful"]

@@ -673,7 +673,8 @@ class TeamReview(commands.Cog):
         embed = with_team_fields(
             render_stats(who.display_name, stats, self.coaching.coach.principles),
             dismissed=await self.store.most_dismissed(guild_id),
-            tokens_used=await self.store.model_usage(guild_id, server.budget_period),
+            tokens_used=(await self.store.model_usage(guild_id, server.budget_period)
+                         if self.coaching.pipeline.uses_model else None),
             budget=server.token_budget, period=server.budget_period)
         await interaction.response.send_message(embed=embed, ephemeral=not share,
                                                 allowed_mentions=NO_PINGS)
