@@ -23,8 +23,8 @@ from bot.discord.cogs.coach import answer, join_group, leave_group, managed_guil
 from bot.discord.cogs.review import show_form, submitted_form
 from bot.discord.render import truncate
 from bot.discord.store import DISMISSAL_WINDOW_DAYS, DISMISSALS_TO_DEMOTE
-from bot.discord.views import SOMETHING_WENT_WRONG, DraftButton, coaching_of, load_draft
-from bot.models import SEVERITIES, SEVERITY_RANK
+from bot.discord.views import SOMETHING_WENT_WRONG, DraftButton, load_draft
+from bot.models import SEVERITIES, SEVERITY_RANK, Finding
 
 if TYPE_CHECKING:
     from bot.discord.app import DraftcoachBot
@@ -32,7 +32,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: A submitted "not helpful" form: ``dc:unhelpful-form:<draft>:<rule>``.
-FORM_ID = re.compile(r"dc:unhelpful-form:(?P<draft>\d+):(?P<rule>[a-z0-9-]{1,60})")
+FORM_ID = re.compile(r"dc:unhelpful-form:(?P<draft>\d+):(?P<rule>.+)")
+#: Longest rule id a form's custom_id (100 characters at most) can carry.
+RULE_ID_MAX = 60
 
 
 def milder(severity: str) -> str | None:
@@ -127,19 +129,19 @@ class FindingFeedback(commands.Cog):
             await respond_or_followup(interaction, "I no longer keep this draft's text, so "
                                                    "its findings are gone too.")
             return
-        coaching = coaching_of(interaction)
-        context = await coaching.context(draft.guild_id, draft.platform)
-        findings = coaching.assess(draft.text, context).findings
-        options = []
-        for finding in {f.rule: f for f in reversed(findings)}.values():
-            options.append(discord.SelectOption(
-                label=truncate(finding.rule, 100), value=finding.rule,
-                description=truncate(finding.message, 100)))
-        if not options:
+        context = await self.coaching.context(draft.guild_id, draft.platform)
+        first: dict[str, Finding] = {}
+        for finding in self.coaching.assess(draft.text, context).findings:
+            if len(finding.rule) <= RULE_ID_MAX:
+                first.setdefault(finding.rule, finding)
+        if not first:
             await respond_or_followup(interaction, "This critique has no findings to vote on.")
             return
+        options = [discord.SelectOption(label=rule, value=rule,
+                                        description=truncate(finding.message, 100))
+                   for rule, finding in first.items()]
         view = ui.View(timeout=None)
-        view.add_item(FindingPick(draft_id, list(reversed(options))[:25]))
+        view.add_item(FindingPick(draft_id, options[:25]))
         await interaction.response.send_message(
             "Which finding is not helpful for this team?", view=view, ephemeral=True)
 
