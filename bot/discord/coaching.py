@@ -293,10 +293,8 @@ class Coaching:
     async def _keep(self, draft_id: int, context: ServerContext, rewrite: Rewrite) -> None:
         """Store the rewrite (the author may adopt it) and count its tokens for the server."""
         try:
-            await self.store.set_rewrite(draft_id, rewrite.text)
-            tokens = rewrite.usage.total_tokens
-            if context.guild_id is not None and tokens:
-                await self.store.add_model_usage(context.guild_id, tokens)
+            await self.store.set_rewrite(draft_id, rewrite.text, guild_id=context.guild_id,
+                                         tokens=rewrite.usage.total_tokens)
         except Exception:
             # The rewrite still reaches the user; only adopting it or the count suffers.
             log.exception("could not store the rewrite of draft %d", draft_id)

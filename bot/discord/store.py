@@ -771,12 +771,15 @@ class Store:
 
     async def add_model_usage(self, guild_id: int, tokens: int, now: float | None = None) -> None:
         """Count ``tokens`` against the server's usage of the day (UTC)."""
+        await self._count_usage(guild_id, tokens, now)
+        await self._db.commit()
+
+    async def _count_usage(self, guild_id: int, tokens: int, now: float | None) -> None:
         await self._db.execute(
             "INSERT INTO model_usage (guild_id, day, tokens) VALUES (?, ?, ?)"
             " ON CONFLICT(guild_id, day) DO UPDATE SET tokens = tokens + excluded.tokens",
             (guild_id, utc_day(now), tokens),
         )
-        await self._db.commit()
 
     async def model_usage(
         self, guild_id: int, period: BudgetPeriod, now: float | None = None
@@ -791,9 +794,15 @@ class Store:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
-    async def set_rewrite(self, draft_id: int, text: str) -> None:
-        """The rewrite last shown for a draft, which its author may adopt."""
+    async def set_rewrite(
+        self, draft_id: int, text: str, *, guild_id: int | None = None, tokens: int = 0,
+        now: float | None = None,
+    ) -> None:
+        """The rewrite last shown for a draft, which its author may adopt; the ``tokens``
+        the model spent on it count for ``guild_id`` (one write for both)."""
         await self._db.execute("UPDATE drafts SET rewrite = ? WHERE id = ?", (text, draft_id))
+        if guild_id is not None and tokens:
+            await self._count_usage(guild_id, tokens, now)
         await self._db.commit()
 
     async def draft_rewrite(self, draft_id: int) -> str | None:
