@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bot.errors import ConfigError
+from bot.errors import ConfigError, DraftcoachError
 
 #: Bytes a config file may hold; the packaged rule files are a few dozen kilobytes.
 MAX_CONFIG_BYTES = 1 << 20
@@ -99,12 +99,13 @@ def parse_yaml(text: str, where: Path | str) -> Any:
         raise ConfigError(f"{where}: a value cannot be read ({quote(str(exc))})") from None
 
 
-def decode_utf8(data: bytes, where: Path | str) -> str:
-    """``data`` as text; bytes that are not UTF-8 are a one-line ConfigError."""
+def decode_utf8(data: bytes, where: Path | str,
+                error: type[DraftcoachError] = ConfigError) -> str:
+    """``data`` as text; bytes that are not UTF-8 are a one-line ``error``."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ConfigError(
+        raise error(
             f"{where}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
         ) from None
 
