@@ -25,6 +25,7 @@ from bot.config_files import decode_utf8
 from bot.errors import DraftcoachError
 from bot.models import Critique
 from bot.pipeline import Pipeline, check_draft
+from bot.redact import guard_logs, redact, settings_secrets
 from bot.render_text import render_critique, render_rules
 from bot.settings import Settings, load_settings
 from bot.text import lone_surrogate
@@ -326,6 +327,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None,
     out = out or sys.stdout
     stdin = stdin or sys.stdin
     debug = False
+    secrets: list[str] = []
     try:
         args = build_parser().parse_args(argv)
         debug = args.debug
@@ -335,6 +337,8 @@ def main(argv: list[str] | None = None, out: TextIO | None = None,
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
         settings = load_settings(args.config_dir)
+        secrets = settings_secrets(settings)
+        guard_logs(settings)
         if args.command == "critique":
             return cmd_critique(args, settings, out, stdin)
         if args.command == "rules":
@@ -350,8 +354,8 @@ def main(argv: list[str] | None = None, out: TextIO | None = None,
     except Exception as exc:
         # Whatever went wrong, the user gets one line; --debug shows where.
         if debug:
-            traceback.print_exc()
+            print(redact(traceback.format_exc(), secrets), file=sys.stderr, end="")
         else:
-            print(f"draftcoach: unexpected error ({_describe(exc)}); "
+            print(f"draftcoach: unexpected error ({redact(_describe(exc), secrets)}); "
                   "run again with --debug to see where", file=sys.stderr)
         return EXIT_USAGE

@@ -125,14 +125,17 @@ def test_eval_prints_precision_and_recall(tmp_path: Path) -> None:
     assert "clean drafts left clean: 1/1" in out
 
 
-async def _critique_in_a_process(env: dict[str, str], *argv: str) -> tuple[int, str, str]:
-    """The real command in its own process, so it talks HTTP to the test's model server."""
+async def _critique_in_a_process(env: dict[str, str], *argv: str,
+                                 option: str | None = None) -> tuple[int, str, str]:
+    """The real command in its own process, so it talks HTTP to the test's model server;
+    ``option`` goes before the command (--verbose, --debug)."""
     import asyncio
     import os
     import sys
 
+    options = [] if option is None else [option]
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "critique", *argv,
+        sys.executable, "-m", "bot", *options, "critique", *argv,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         env={**os.environ, **env},
     )
@@ -378,3 +381,30 @@ def test_a_draft_the_coach_trips_over_costs_the_batch_nothing_else(
     assert records[0]["verdict"] == records[2]["verdict"] == "ready"
     assert records[1]["error"] == (
         "could not critique this draft (IndexError: list index out of range)")
+
+
+@pytest.mark.parametrize("verbosity", ["--verbose", "--debug"])
+async def test_no_credential_reaches_the_log(verbosity: str) -> None:
+    from tests.llm.server import Fail, ModelServer
+
+    key, password, query_key, token = ("sk-live-KNOWNKEY0123456789", "hunter2-PASSWORD",
+                                       "QUERYKEY-0123456789", "DISCORD.TOKEN-0123456789")
+    server = ModelServer()
+    await server.start()
+    try:
+        # A server that echoes the credentials it was sent, as some do in a 401.
+        server.always(Fail(401, f"Incorrect API key provided: Bearer {key} ({password})"))
+        host = server.url.removeprefix("http://")
+        logs = ""
+        for base_url in (f"http://draft:{password}@{host}", f"{server.url}?api_key={query_key}"):
+            env = {"DRAFTCOACH_LLM_BASE_URL": base_url, "OPENAI_API_KEY": key,
+                   "DISCORD_TOKEN": token, "DRAFTCOACH_LLM_TIMEOUT": "5"}
+            code, out, err = await _critique_in_a_process(
+                env, "--format", "json", "Like for like!", option=verbosity)
+            assert code == 1 and json.loads(out)["rewrite"]["source"] == "offline", err
+            logs += out + err
+        for secret in (key, password, query_key, token):
+            assert secret not in logs
+        assert "model unavailable" in logs and "Bearer ***" in logs  # logged, and masked
+    finally:
+        await server.stop()
