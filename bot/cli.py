@@ -141,6 +141,8 @@ class _BatchLine(NamedTuple):
 _LEADING_ID = re.compile(r'\s*\{\s*"id"\s*:\s*("(?:[^"\\]|\\.){0,200}"|-?\d{1,40})')
 
 
+#: White space as JSON has it: a line of nothing else is skipped.
+_JSON_SPACE = b" \t\r\n"
 _LONG_NUMBER = f"a number has more than {sys.get_int_max_str_digits()} digits"
 
 
@@ -203,11 +205,10 @@ def _batch_lines(path: Path) -> Iterator[_BatchLine]:
                 yield _BatchLine(number, _leading_id(raw[:1000].decode("utf-8", "replace")),
                                  error=f"longer than {MAX_DRAFT_BYTES // 1024} KiB")
                 continue
-            # Bytes that are not UTF-8 become lone surrogates: the line's id can still be
-            # read, and the draft is refused by the same check as every other draft.
-            line = raw.decode("utf-8", "surrogateescape")
-            if line.strip():
-                yield _parse_batch_line(number, line)
+            if raw.strip(_JSON_SPACE):
+                # Bytes that are not UTF-8 become lone surrogates: the line's id can still
+                # be read, and the draft is refused by the check every draft passes.
+                yield _parse_batch_line(number, raw.decode("utf-8", "surrogateescape"))
 
 
 def _json_line(record: dict[str, Any]) -> str:
