@@ -10,7 +10,7 @@ from pathlib import Path
 from bot.errors import ConfigError, UnknownPlatformError
 from bot.models import SEVERITY_RANK, Assessment, Critique, Finding, Rewrite, Severity
 from bot.platforms import Platform, load_platforms
-from bot.rules import Engine, Rule, load_rules
+from bot.rules import Engine, Rule, check_examples, load_rules
 from bot.settings import ConfigSource, Settings, read_yaml
 from bot.text import Document
 
@@ -161,5 +161,7 @@ def build_coach(source: Settings | ConfigSource) -> Coach:
     if not rule_files:
         raise ConfigError(f"{config.default / 'rules'}: no rule files found")
     rules = load_rules(rule_files, principles, platforms)
+    for rule in rules:
+        check_examples(rule, platforms[rule.meta.examples_platform])
     log.debug("loaded %d rules from %d files", len(rules), len(rule_files))
     return Coach(principles, platforms, rules)

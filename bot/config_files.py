@@ -8,6 +8,7 @@ the key and quote at most :data:`QUOTE_CHARS` characters of the value.
 
 from __future__ import annotations
 
+import re
 import reprlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -131,6 +132,8 @@ PATTERN_MEANINGS = {
     PLAIN_NAME: "must be a plain name: letters, digits, '.', '_' or '-'",
 }
 
+_UNION_TAG = re.compile(r"^(?:int|float|str|bool)$|[-\[]")
+
 _PROBLEMS = {
     "int_type": "must be a whole number",
     "int_parsing": "must be a whole number",
@@ -182,18 +185,23 @@ def _problem(error: Mapping[str, Any]) -> str:
 
 
 def schema_error(exc: ValidationError, where: Path | str, prefix: Iterable[str] = (),
-                 origins: Mapping[tuple[str, ...], str] | None = None) -> ConfigError:
+                 origins: Mapping[tuple[str, ...], str] | None = None, *,
+                 quote_key: bool = False) -> ConfigError:
     """One line for the first problem pydantic found: the file (or the environment
-    variable the value came from), the dotted key, what it must be, and the value."""
+    variable the value came from), the dotted key (in quotes with ``quote_key``), what
+    it must be, and the value."""
     errors = exc.errors(include_url=False)
     error = errors[0]
     loc = tuple(str(part) for part in error["loc"])
     if loc[-1:] in (("int",), ("float",)):  # a number that may be whole or not
-        loc = loc[:-1]
-        error = next((e for e in errors if tuple(map(str, e["loc"])) == (*loc, "float")), error)
-    loc = (*prefix, *loc)
+        error = next((e for e in errors if tuple(map(str, e["loc"])) == (*loc[:-1], "float")),
+                     error)
+    # A union names the branch it tried ("int", "constrained-str", "list[str]"): the
+    # user knows the key alone.
+    tag = next((i for i, part in enumerate(loc) if _UNION_TAG.search(part)), len(loc))
+    loc = (*prefix, *loc[:tag])
     origin = (origins or {}).get(loc)
-    key = ".".join(loc)
+    key = f"'{'.'.join(loc)}'" if quote_key else ".".join(loc)
     problem = _problem(error)
     if error["type"] in ("missing", "missing_argument", "extra_forbidden",
                          "unexpected_keyword_argument"):

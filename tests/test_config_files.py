@@ -18,6 +18,7 @@ from bot.settings import load_settings
         (b"tone: &a [*a]\n", "an alias refers to a value that contains it"),
         (b"tone: x\n" + b"# padding\n" * 120_000, "larger than 1024 KiB"),
     ],
+    ids=["latin-1", "deep", "huge-int", "bad-date", "self-alias", "too-large"],
 )
 def test_a_config_file_that_cannot_be_read_is_one_line_naming_it(
     tmp_path: Path, content: bytes, expected: str

@@ -7,6 +7,7 @@ import contextlib
 import io
 import json
 import os
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,11 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.cli import main
-from bot.coach import Coach
+from bot.coach import Coach, build_coach
 from bot.errors import ConfigError
 from bot.settings import load_settings
 
-FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "60")), deadline=None,
+FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "80")), deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow])
 
@@ -138,20 +139,51 @@ yaml_values = st.one_of(
 )
 
 
+def indented(value: str) -> str:
+    """``value`` as the YAML under a key."""
+    return "\n".join("  " + line for line in value.splitlines()) or "  null"
+
+
+def loads_or_one_line(load: Callable[[], object]) -> None:
+    try:
+        load()
+    except ConfigError as exc:
+        assert "\n" not in str(exc) and len(str(exc)) < 400, str(exc)
+
+
+RULE_KEYS = ["id", "kind", "principle", "severity", "message", "why", "fix", "examples_fail",
+             "examples_pass", "platforms", "skip_platforms", "examples_platform", "source",
+             "phrases", "patterns", "exceptions", "replacement", "scope", "token", "max",
+             "platform_max", "allow", "min_length", "edit", "pairs"]
+A_RULE = {
+    "id": "house-rule", "kind": "existence", "principle": "reader-value", "severity": "warning",
+    "message": "Avoid {match}.", "why": "Readers skip it.", "fix": "Say it plainly.",
+    "examples_fail": ["Act now, synergy awaits"], "examples_pass": ["We met the team."],
+    "phrases": ["synergy"],
+}
+
+
 @FUZZ
-@given(key=st.sampled_from(SETTING_KEYS), value=yaml_values)
-def test_any_setting_value_loads_or_is_one_line(
+@given(key=st.sampled_from([*SETTING_KEYS, *(f"rules/{key}" for key in RULE_KEYS)]),
+       value=yaml_values)
+def test_any_config_value_loads_or_is_one_line(
     tmp_path_factory: pytest.TempPathFactory, key: str, value: str
 ) -> None:
     directory = tmp_path_factory.mktemp("config")
+    if key.startswith("rules/"):
+        key = key.removeprefix("rules/")
+        (directory / "rules").mkdir()
+        rule = yaml.safe_dump({k: v for k, v in A_RULE.items() if k != key})
+        (directory / "rules" / "house.yaml").write_text(f"{rule}{key}:\n{indented(value)}\n",
+                                                       encoding="utf-8")
+        loads_or_one_line(lambda: build_coach(load_settings(directory, env={})))
+        return
     section, _, name = key.partition(".")
-    body = "\n".join("  " + line for line in value.splitlines()) or "  null"
+    body = indented(value)
     text = f"{section}:\n  {name}:\n  {body}\n" if name else f"{section}:\n{body}\n"
     (directory / "draftcoach.yaml").write_text(text, encoding="utf-8")
-    try:
-        load_settings(directory, env={})
-    except ConfigError as exc:
-        assert "\n" not in str(exc) and len(str(exc)) < 400
+    loads_or_one_line(lambda: load_settings(directory, env={}))
+    # The whole command too: a setting that loads must not fail later, at first use.
     code, out, err = run(["--config-dir", str(directory), "critique", "--offline",
                           "--format", "json", "What do you read on Sundays?"])
     assert_answered(code, out, err)
