@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.coach import Coach
-from bot.config_files import decode_utf8, parse_yaml
+from bot.config_files import decode_utf8, parse_yaml, quote
 from bot.errors import DraftcoachError
 
 #: Editors' labels in the JSON sets, and the principle each one must be flagged under.
@@ -97,6 +97,11 @@ def _yaml_cases(data: Any, path: Path) -> list[EvalCase]:
     for index, item in enumerate(data):
         if not isinstance(item, dict) or "text" not in item:
             raise DraftcoachError(f"{path}: case {index + 1} needs at least 'text'")
+        for key in ("labels", "flag"):
+            value = item.get(key) or []
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise DraftcoachError(f"{path}: case {index + 1}: '{key}' must be a list of "
+                                      f"names, got {quote(value)}")
         if "labels" in item:
             labels = set(item.get("labels") or [])
             unknown = labels - set(LABEL_PRINCIPLES) - {"good"}

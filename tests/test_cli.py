@@ -327,10 +327,12 @@ def test_eval_on_a_file_that_is_not_utf8_is_one_line(tmp_path: Path, capsys) -> 
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
+        ('[{"id": 1, "text": "hi", "labels": 5}]', "case 1: 'labels' must be a list of names"),
+        ('[{"id": 1, "text": "hi", "flag": [["x"]]}]', "case 1: 'flag' must be a list of names"),
         ("[" * 100_000, "nested too deeply"),
         ('[{"id": 1, "text": "hi", "n": ' + "9" * 5000 + "}]", "cannot parse"),
     ],
-    ids=["deep", "huge-int"],
+    ids=["labels-number", "flag-nested", "deep", "huge-int"],
 )
 def test_eval_on_a_hostile_json_set_is_one_line(tmp_path: Path, content, expected,
                                                  capsys) -> None:

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from bot.cli import main
 from bot.coach import Coach, build_coach
 from bot.errors import ConfigError
-from bot.settings import load_settings
+from bot.settings import load_settings, packaged_dir
 
 FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "80")), deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -139,9 +139,10 @@ yaml_values = st.one_of(
 )
 
 
-def indented(value: str) -> str:
-    """``value`` as the YAML under a key."""
-    return "\n".join("  " + line for line in value.splitlines()) or "  null"
+def indented(value: str, depth: int = 1) -> str:
+    """``value`` as the YAML under a key ``depth`` levels deep."""
+    pad = "  " * depth
+    return "\n".join(pad + line for line in value.splitlines()) or f"{pad}null"
 
 
 def loads_or_one_line(load: Callable[[], object]) -> None:
@@ -163,8 +164,16 @@ A_RULE = {
 }
 
 
+#: Keys of the packaged platforms.yaml and principles.yaml, as "file/id/key".
+TABLE_KEYS = [*(f"platforms.yaml/x/{key}" for key in ("name", "limit", "counting",
+                                                      "url_length")),
+              *(f"principles.yaml/authentic/{key}" for key in ("title", "summary", "why",
+                                                              "source"))]
+
+
 @FUZZ
-@given(key=st.sampled_from([*SETTING_KEYS, *(f"rules/{key}" for key in RULE_KEYS)]),
+@given(key=st.sampled_from([*SETTING_KEYS, *(f"rules/{key}" for key in RULE_KEYS),
+                            *TABLE_KEYS]),
        value=yaml_values)
 def test_any_config_value_loads_or_is_one_line(
     tmp_path_factory: pytest.TempPathFactory, key: str, value: str
@@ -176,6 +185,14 @@ def test_any_config_value_loads_or_is_one_line(
         rule = yaml.safe_dump({k: v for k, v in A_RULE.items() if k != key})
         (directory / "rules" / "house.yaml").write_text(f"{rule}{key}:\n{indented(value)}\n",
                                                        encoding="utf-8")
+        loads_or_one_line(lambda: build_coach(load_settings(directory, env={})))
+        return
+    if key in TABLE_KEYS:
+        name, table_id, field = key.split("/")
+        table = yaml.safe_load((packaged_dir("config") / name).read_text(encoding="utf-8"))
+        table[table_id][field] = "VALUE"
+        text = yaml.safe_dump(table).replace(" VALUE\n", "\n" + indented(value, 2) + "\n")
+        (directory / name).write_text(text, encoding="utf-8")
         loads_or_one_line(lambda: build_coach(load_settings(directory, env={})))
         return
     section, _, name = key.partition(".")
