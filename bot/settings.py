@@ -132,6 +132,8 @@ class Settings:
     default_platform: str = "generic"
     #: Free text passed to the model about the team's voice ("warm, plain, no emoji").
     tone: str = ""
+    #: Longer drafts get one clear line instead of a critique.
+    max_draft_chars: int = 20000
     llm: LLMSettings = field(default_factory=LLMSettings)
     discord: DiscordSettings = field(default_factory=DiscordSettings)
 
@@ -145,6 +147,7 @@ class _SettingsFile:
     default_platform: Annotated[Text, Field(max_length=100)] = "generic"
     tone: Annotated[str, Strict(), Field(max_length=2000)] = ""
     prompts_dir: Annotated[Text, Field(max_length=4096)] | None = None
+    max_draft_chars: PositiveCount = 20000
     llm: LLMSettings = field(default_factory=LLMSettings)
     discord: DiscordSettings = field(default_factory=DiscordSettings)
 
@@ -247,6 +250,7 @@ def load_settings(
         prompts_dir=prompts_dir,
         default_platform=valid.default_platform,
         tone=valid.tone,
+        max_draft_chars=valid.max_draft_chars,
         llm=valid.llm,
         discord=valid.discord,
     )

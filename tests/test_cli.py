@@ -410,3 +410,13 @@ async def test_no_credential_reaches_the_log(verbosity: str) -> None:
         assert "model unavailable" in logs and "Bearer ***" in logs  # logged, and masked
     finally:
         await server.stop()
+
+
+def test_a_draft_over_the_size_cap_gets_one_line_naming_it(tmp_path: Path, capsys) -> None:
+    (tmp_path / "draftcoach.yaml").write_text("max_draft_chars: 100\n", encoding="utf-8")
+    code, out = run(["--config-dir", str(tmp_path), "critique", "-", "--offline"], "x" * 101)
+    err = capsys.readouterr().err
+    assert (code, out) == (2, "")
+    assert err == ("draftcoach: the draft has 101 characters; drafts are checked up to 100 "
+                   "(max_draft_chars)\n")
+    assert run(["--config-dir", str(tmp_path), "critique", "-", "--offline"], "x" * 100)[0] != 2

@@ -124,7 +124,7 @@ def test_every_good_batch_line_is_answered_whatever_surrounds_it(
 
 
 SETTING_KEYS = [
-    "default_platform", "tone", "prompts_dir", "llm", "discord",
+    "default_platform", "tone", "prompts_dir", "max_draft_chars", "llm", "discord",
     *(f"llm.{key}" for key in ("base_url", "model", "api_key", "timeout", "deadline",
                                "max_concurrency", "cache_size", "breaker_threshold",
                                "temperature", "prompt_version", "max_tokens", "max_attempts",
