@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.coach import load_principles
 from bot.errors import ConfigError
+from bot.platforms import load_platforms
 from bot.settings import load_settings
 
 
@@ -31,3 +33,30 @@ def test_a_config_file_that_cannot_be_read_is_one_line_naming_it(
     assert message.startswith(f"{path}: ") and "\n" not in message
     assert expected in message
     assert len(message) < 300
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("platforms.yaml", "x: {limit: true}", "platform 'x': 'limit' must be a whole number, "
+                                                "got True"),
+        ("platforms.yaml", "x: {limit: -5}", "platform 'x': 'limit' must be above 0, got -5"),
+        ("platforms.yaml", "x: {counting: [weighted]}", "platform 'x': 'counting' must be one of"),
+        ("platforms.yaml", "x: {name: [X]}", "platform 'x': 'name' must be text, got ['X']"),
+        ("platforms.yaml", "x: {url_length: 23.5}", "'url_length' must be a whole number"),
+        ("platforms.yaml", "x: {speed: 1}", "platform 'x': 'speed' is not a known key"),
+        ("principles.yaml", "authentic: {title: [Be real], summary: s, why: w}",
+         "principle 'authentic': 'title' must be text, got ['Be real']"),
+        ("principles.yaml", "authentic: {title: t, summary: s}",
+         "principle 'authentic': 'why' is required"),
+    ],
+)
+def test_a_wrong_platform_or_principle_names_the_file_the_entry_and_the_key(
+    tmp_path: Path, name: str, content: str, expected: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content + "\n", encoding="utf-8")
+    load = load_platforms if name == "platforms.yaml" else load_principles
+    with pytest.raises(ConfigError) as caught:
+        load(path)
+    assert str(caught.value).startswith(f"{path}: ") and expected in str(caught.value)
