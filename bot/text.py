@@ -16,6 +16,7 @@ import html
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
 from functools import cached_property, lru_cache
 from typing import NamedTuple
 
@@ -65,12 +66,16 @@ _URL = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 _DISCORD_MENTION = re.compile(r"<(?:@[!&]?|#)\d{5,25}>|@everyone\b|@here\b")
-_MENTION = re.compile(r"(?<![\w@/.])@[A-Za-z0-9_]{1,30}(?:@[A-Za-z0-9.-]+\.[a-z]{2,})?")
-_HASHTAG = re.compile(r"(?<![\w#&/])#(?!\d++\b)\w+")
+# Look-behinds come after the first character: a pattern that begins with a literal is
+# searched for in C, from one "@" (or "#") to the next.
+_MENTION = re.compile(r"@(?<![\w@/.]@)[A-Za-z0-9_]{1,30}(?:@[A-Za-z0-9.-]+\.[a-z]{2,})?")
+_HASHTAG = re.compile(r"#(?<![\w#&/]#)(?!\d++\b)\w+")
 _CODE = re.compile(r"```.*?(?:```|\Z)|`[^`\n]+`", re.DOTALL)
-#: Kinds of token, in order of precedence: a "#frag" inside a link is no hashtag.
-_TOKEN_PATTERNS = (("code", _CODE), ("url", _URL), ("mention", _DISCORD_MENTION),
-                   ("mention", _MENTION), ("hashtag", _HASHTAG))
+# Every URL holds a "://", or a "." with more after it, in a run of non-space characters:
+# _URL, which begins with no literal to search for, is run over those runs alone.
+_URL_HINT = re.compile(r"\.(?=\S)|://")
+_LAST_SPACE = re.compile(r"\s(?=\S*+\Z)")
+_NON_SPACE_RUN = re.compile(r"\S*+")
 _NUMBER = re.compile(r"(?<![\w.])[$€£¥]?\d[\d,.]*+%?(?:[kKmM]\b)?")
 # A run of end marks (and closing quotes) before a space or the end, or a run of line
 # breaks: r"[.!?…]+[\"')\]]*(?=\s|$)|\n+", begun only where a run begins.
@@ -145,14 +150,37 @@ def _edits(original: str) -> list[tuple[int, int, str]]:
     return disjoint
 
 
+def _urls(text: str) -> Iterator[re.Match[str]]:
+    """``_URL.finditer(text)``: searched in each run of non-space characters that holds a
+    hint, and only once (the runs are disjoint, so this reads the text once)."""
+    end = 0
+    for hint in _URL_HINT.finditer(text):
+        if hint.start() < end:
+            continue  # in the run just searched
+        space = _LAST_SPACE.search(text, end, hint.start())
+        start = space.end() if space else end
+        end = _NON_SPACE_RUN.match(text, hint.start()).end()
+        yield from _URL.finditer(text, start, end)
+
+
+def _matches_of_kind(text: str) -> Iterator[tuple[str, Iterator[re.Match[str]]]]:
+    """Each kind's matches, in order of precedence: a "#frag" inside a link is no hashtag."""
+    if "`" in text:
+        yield "code", _CODE.finditer(text)
+    yield "url", _urls(text)
+    if "<" in text or "@" in text:
+        yield "mention", _DISCORD_MENTION.finditer(text)
+        yield "mention", _MENTION.finditer(text)
+    if "#" in text:
+        yield "hashtag", _HASHTAG.finditer(text)
+
+
 def _disjoint_tokens(text: str) -> list[Token]:
     """Every kind's tokens, in order; one that overlaps a token of an earlier kind goes."""
     kept: list[Token] = []
-    for kind, pattern in _TOKEN_PATTERNS:
-        if kind == "code" and "`" not in text:
-            continue
+    for kind, matches in _matches_of_kind(text):
         found = [Token(kind, *m.span(m.lastgroup or 0), m.group(m.lastgroup or 0))
-                 for m in pattern.finditer(text)]
+                 for m in matches]
         if not found:
             continue
         # Both lists are sorted and disjoint: one walk finds the overlaps.
@@ -329,15 +357,14 @@ class SpanReach:
         return best
 
 
-_SPACE_RUN = re.compile(r"\s*+")
-_TRAILING_SPACE = re.compile(r"\s*+$")
-
-
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
     """``[start, end)`` without white space at either end; None if nothing is left."""
-    start = _SPACE_RUN.match(text, start, end).end()
-    end = _TRAILING_SPACE.search(text, start, end).start() if start < end else start
-    return (start, end) if end > start else None
+    piece = text[start:end]
+    kept = piece.strip()
+    if not kept:
+        return None
+    start += len(piece) - len(piece.lstrip())
+    return (start, start + len(kept))
 
 
 def protected_tokens(text: str) -> set[str]:

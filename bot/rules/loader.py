@@ -114,7 +114,7 @@ def build_rule(
         raise spec.error("principle", f"names unknown principle {quote(principle)}")
     severity = merged["severity"]
     for key in ("message", "fix"):
-        check_template(spec, key, merged[key], _MESSAGE_FIELDS)
+        check_template(spec, key, merged[key], _MESSAGE_FIELDS | cls.fields)
     known_platforms = set(platform_ids)
 
     def platform_set(key: str) -> frozenset[str] | None:
