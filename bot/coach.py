@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from bot.errors import ConfigError, UnknownPlatformError
+from bot.language import ENGLISH, DraftLanguage, LanguageDetector, language_name, names_of
 from bot.models import SEVERITY_RANK, Assessment, Critique, Finding, Rewrite, Severity
 from bot.platforms import Platform, load_platforms
 from bot.rules import Rule, load_rules
@@ -82,8 +83,14 @@ class Coach:
         principles: Mapping[str, Principle],
         platforms: Mapping[str, Platform],
         rules: list[Rule],
+        detector: LanguageDetector | None = None,
     ) -> None:
         self.principles = dict(principles)
+        #: None: every draft is read as English.
+        self._detector = detector
+        #: The languages some rule's wording speaks.
+        self.wording_languages = frozenset(
+            code for rule in rules for code in (rule.meta.languages or ()))
         self.platforms = dict(platforms)
         self._rules = rules
         self._rules_by_id = {rule.meta.id: rule for rule in rules}
@@ -115,10 +122,12 @@ class Coach:
         target = self.platform(platform)
         overrides = overrides or NO_OVERRIDES
         doc = Document(text)
+        language = self.language(doc)
+        reads_as = language.reads_as
         findings: list[Finding] = []
         scans: dict[str, Matching] = {}
         for rule, scope, entries in self._checks[target.id]:
-            if rule.meta.id in overrides.disabled:
+            if rule.meta.id in overrides.disabled or not rule.meta.speaks(reads_as):
                 continue
             if entries is not None:
                 found = scans.get(scope)
@@ -134,7 +143,19 @@ class Coach:
         return Assessment(
             text=text, platform=target.id, findings=tuple(findings),
             length=target.length(text, doc), limit=target.limit,
+            language=language.code, note=self._language_note(language),
         )
+
+    def language(self, doc: Document) -> DraftLanguage:
+        """The language the draft is read in (see :mod:`bot.language`)."""
+        return ENGLISH if self._detector is None else self._detector.detect(doc.prose)
+
+    def _language_note(self, language: DraftLanguage) -> str:
+        if not self.wording_languages.isdisjoint(language.reads_as):
+            return ""
+        return (f"This draft reads as {language_name(language.code)}; the wording checks "
+                f"speak {names_of(self.wording_languages)}, so it was checked only for "
+                "length, hashtags, mentions, links, capitals and exclamation marks.")
 
     def offline_rewrite(
         self, assessment: Assessment, overrides: RuleOverrides | None = None
@@ -214,4 +235,4 @@ def build_coach(source: Settings | ConfigSource) -> Coach:
         raise ConfigError(f"{config.default / 'rules'}: no rule files found")
     rules = load_rules(rule_files, principles, platforms)
     log.debug("loaded %d rules from %d files", len(rules), len(rule_files))
-    return Coach(principles, platforms, rules)
+    return Coach(principles, platforms, rules, LanguageDetector())

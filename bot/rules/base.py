@@ -24,8 +24,11 @@ from bot.text import Document
 COMMON_KEYS: dict[str, bool] = {  # key -> required
     "id": True, "kind": True, "severity": True, "message": True, "why": True, "fix": True,
     "examples_fail": True, "examples_pass": True, "principle": False, "source": False,
-    "platforms": False, "skip_platforms": False, "examples_platform": False,
+    "platforms": False, "skip_platforms": False, "examples_platform": False, "languages": False,
 }
+#: The languages a rule's wording is written for, unless it says otherwise.
+DEFAULT_LANGUAGES = frozenset({"en"})
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _MESSAGE_FIELDS = {
     "match", "count", "limit", "replacement", "length", "max", "self", "reader", "platform",
@@ -49,6 +52,13 @@ class RuleMeta:
     skip_platforms: frozenset[str] = frozenset()
     #: The platform the examples are written for (length examples need one).
     examples_platform: str = "generic"
+    #: ISO 639-1 codes of the languages the rule's wording speaks; None: any language
+    #: (length, hashtags, links, capitals).
+    languages: frozenset[str] | None = DEFAULT_LANGUAGES
+
+    def speaks(self, languages: frozenset[str]) -> bool:
+        """Whether the rule has something to say about a draft read as ``languages``."""
+        return self.languages is None or not self.languages.isdisjoint(languages)
 
 
 class Hit(NamedTuple):  # a tuple: made for every match, and made in C
@@ -185,6 +195,11 @@ class Rule:
     def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
         raise NotImplementedError
 
+    def trained_on(self, source: str, row_id: str) -> bool:
+        """Whether the rule learned from row ``row_id`` of the labelled set file
+        ``source`` (an evaluation leaves such rows out). Hand-written rules did not."""
+        return False
+
     def check(self, doc: Document, platform: Platform,
               severity: Severity | None = None) -> list[Finding]:
         """Findings for one document: pure, synchronous, spans in the user's text."""
@@ -280,6 +295,7 @@ def build_rule(
         return frozenset(values)
 
     examples_platform = merged.get("examples_platform", "generic")
+    languages = _languages(spec, merged.get("languages", sorted(DEFAULT_LANGUAGES)))
     if examples_platform not in known_platforms:
         raise spec.error("examples_platform", f"names unknown platform {examples_platform!r}")
     meta = RuleMeta(
@@ -297,7 +313,20 @@ def build_rule(
         platforms=platform_set("platforms"),
         skip_platforms=platform_set("skip_platforms") or frozenset(),
         examples_platform=examples_platform,
+        languages=languages,
     )
     return cls(meta, spec)
+
+
+def _languages(spec: RuleSpec, value: Any) -> frozenset[str] | None:
+    """``languages:``: a list of ISO 639-1 codes, or ``any``."""
+    if value == "any":
+        return None
+    codes = [value] if isinstance(value, str) else value
+    if (not isinstance(codes, list) or not codes
+            or not all(isinstance(c, str) and _LANGUAGE_CODE.match(c) for c in codes)):
+        raise spec.error("languages", "must be 'any' or a list of two-letter language codes "
+                                      "(ISO 639-1), such as [en, es]")
+    return frozenset(codes)
 
 

