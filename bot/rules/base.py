@@ -32,6 +32,7 @@ _LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _MESSAGE_FIELDS = {
     "match", "count", "limit", "replacement", "length", "max", "self", "reader", "platform",
+    "words",
 }
 
 

@@ -1,0 +1,71 @@
+"""``learned``: a linear model trained on labelled posts judges the draft as a whole.
+
+The model (``model:``, a file written by ``scripts/train_learned.py``, path relative to
+the rule file) scores the draft; at or above the threshold it chose on rows it was not
+trained on, the rule fires once. The finding marks the sentence that weighs most and
+its message names the words that weighed most (``{words}``), so the writer sees why.
+
+``reads: headline`` keeps a model to the kind of text it learned from: it judges a
+draft only when the draft is a headline (one sentence of at most :data:`HEADLINE_WORDS`
+words, without links, handles or hashtags, its words capitalised the way headlines
+are). Casual posts share a headline's words ("you", "this", "what") but not its form,
+and a model that has only seen headlines misreads them. ``reads: draft``, the default,
+judges every draft.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import ClassVar
+
+from bot.platforms import Platform
+from bot.rules.base import Hit, Rule, RuleMeta, RuleSpec, register
+from bot.rules.linear_model import LinearTextModel
+from bot.text import Document
+
+_LINK_TOKEN = "xlinkx"
+HEADLINE_WORDS = 20
+#: Share of a headline's longer words that start with a capital ("Title Case").
+_TITLE_CASE_SHARE = 0.75
+_LONGER_WORD = re.compile(r"[^\W\d_][\w'’-]{3,}")
+
+
+@register
+class Learned(Rule):
+    kind = "learned"
+    keys: ClassVar[dict[str, bool]] = {"model": True, "reads": False}
+
+    def __init__(self, meta: RuleMeta, spec: RuleSpec) -> None:
+        super().__init__(meta, spec)
+        name = spec.get("model")
+        if not isinstance(name, str):
+            raise spec.error("model", "must be the path of a model file")
+        self.model = LinearTextModel.load(Path(meta.file).parent / name)
+        reads = spec.get("reads", "draft")
+        if reads not in ("draft", "headline"):
+            raise spec.error("reads", "must be 'draft' or 'headline'")
+        self.headlines_only = reads == "headline"
+
+    def may_find(self, doc: Document) -> bool:
+        return not self.headlines_only or _is_headline(doc)
+
+    def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
+        if not self.may_find(doc) or self.model.score(doc.text) < self.model.threshold:
+            return
+        reason = self.model.explain(doc.text, doc.sentences)
+        words = ", ".join('"a link"' if w == _LINK_TOKEN else f'"{w}"' for w in reason.words)
+        yield Hit(*reason.span, fields={"words": words or "the whole draft"})
+
+    def trained_on(self, source: str, row_id: str) -> bool:
+        return self.model.trained_on(source, row_id)
+
+
+def _is_headline(doc: Document) -> bool:
+    if doc.has_words(HEADLINE_WORDS + 1) or doc.tokens or len(doc.sentences) != 1:
+        return False
+    words = _LONGER_WORD.findall(doc.text)
+    # a word in capitals throughout is shouting, not headline style
+    titled = sum(w[0].isupper() and not w.isupper() for w in words)
+    return len(words) >= 2 and titled >= _TITLE_CASE_SHARE * len(words)
