@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from bot.platforms import Platform
-from bot.rules.base import Hit, Rule, RuleMeta, RuleSpec, register
+from bot.rules.base import Hit, Live, Rule, RuleMeta, RuleSpec, register
 from bot.rules.linear_model import LinearTextModel
 from bot.text import Document
 
@@ -48,11 +48,10 @@ class Learned(Rule):
             raise spec.error("reads", "must be 'draft' or 'headline'")
         self.headlines_only = reads == "headline"
 
-    def may_find(self, doc: Document) -> bool:
-        return not self.headlines_only or _is_headline(doc)
-
-    def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
-        if not self.may_find(doc) or self.model.score(doc.text) < self.model.threshold:
+    def find(self, doc: Document, platform: Platform, live: Live) -> Iterator[Hit]:
+        if self.headlines_only and not _is_headline(doc):
+            return
+        if self.model.score(doc.text) < self.model.threshold:
             return
         reason = self.model.explain(doc.text, doc.sentences)
         words = ", ".join('"a link"' if w == _LINK_TOKEN else f'"{w}"' for w in reason.words)
