@@ -24,9 +24,19 @@ SURE = 0.7
 #: Fewer letters than this say too little about a language to act on.
 MIN_LETTERS = 6
 #: What the model reads at most: the opening of a long post tells its language.
-_READ_AT_MOST = 1000
+_READ_AT_MOST = 400
 _NOT_WORDS = re.compile(r"[#@]|\d+")
 _LETTER = re.compile(r"[^\W\d_]")
+_WORD = re.compile(r"[^\W\d_]+")
+#: Words common in English and in no language near it (not "me", "in", "is", "so",
+#: "to", "at", "for", "was", "will"...).
+_ENGLISH_WORDS = frozenset((
+    "the", "and", "you", "your", "of", "this", "that", "with", "it", "my", "are", "have",
+    "what", "just", "but", "can", "they", "if", "be", "our", "were", "would", "there",
+    "their", "been", "from", "about", "how"))
+#: Share of a draft's words that are such words, from which the draft is plainly
+#: English: running English prose is about a third of them; other languages hardly any.
+_PLAINLY_ENGLISH = 0.12
 
 #: Names for the languages the coach is likely to meet; others are shown by code.
 LANGUAGE_NAMES = {
@@ -84,6 +94,8 @@ class LanguageDetector:
         words = " ".join(_NOT_WORDS.sub(" ", prose[:_READ_AT_MOST]).split())
         if len(_LETTER.findall(words)) < MIN_LETTERS:
             return DraftLanguage("unknown", 0.0, ENGLISH.reads_as)
+        if _plainly_english(words):  # most drafts: the model need not be asked
+            return ENGLISH
         try:
             best = self._model.detect(words, k=1)[0]
         except Exception:  # the model is a C extension; a failure must not lose the draft
@@ -96,3 +108,9 @@ class LanguageDetector:
         if confidence >= SURE:
             return DraftLanguage(code, confidence, frozenset({code}))
         return DraftLanguage(code, confidence, frozenset({code, DEFAULT_LANGUAGE}))
+
+
+def _plainly_english(text: str) -> bool:
+    words = _WORD.findall(text.lower())
+    common = sum(word in _ENGLISH_WORDS for word in words)
+    return common >= 2 and common >= _PLAINLY_ENGLISH * len(words)

@@ -29,6 +29,8 @@ _LINK_TOKEN = "xlinkx"
 HEADLINE_WORDS = 20
 #: Share of a headline's longer words that start with a capital ("Title Case").
 _TITLE_CASE_SHARE = 0.75
+#: Longer than any headline of at most :data:`HEADLINE_WORDS` words.
+_HEADLINE_CHARACTERS = 300
 _LONGER_WORD = re.compile(r"[^\W\d_][\w'’-]{3,}")
 
 
@@ -51,9 +53,9 @@ class Learned(Rule):
     def find(self, doc: Document, platform: Platform, live: Live) -> Iterator[Hit]:
         if self.headlines_only and not _is_headline(doc):
             return
-        if self.model.score(doc.text) < self.model.threshold:
+        reason = self.model.judge(doc.text, doc.sentences)
+        if reason is None:
             return
-        reason = self.model.explain(doc.text, doc.sentences)
         words = ", ".join('"a link"' if w == _LINK_TOKEN else f'"{w}"' for w in reason.words)
         yield Hit(*reason.span, fields={"words": words or "the whole draft"})
 
@@ -62,9 +64,11 @@ class Learned(Rule):
 
 
 def _is_headline(doc: Document) -> bool:
-    if doc.has_words(HEADLINE_WORDS + 1) or doc.tokens or len(doc.sentences) != 1:
+    if len(doc.text) > _HEADLINE_CHARACTERS:
         return False
     words = _LONGER_WORD.findall(doc.text)
     # a word in capitals throughout is shouting, not headline style
     titled = sum(w[0].isupper() and not w.isupper() for w in words)
-    return len(words) >= 2 and titled >= _TITLE_CASE_SHARE * len(words)
+    if len(words) < 2 or titled < _TITLE_CASE_SHARE * len(words):
+        return False
+    return not doc.has_words(HEADLINE_WORDS + 1) and not doc.tokens and len(doc.sentences) == 1

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import html
+import itertools
 import json
 import math
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +28,13 @@ from bot.errors import ConfigError
 
 #: Bump when :func:`features` changes: a model file made for another version is refused.
 FEATURES_VERSION = 1
+#: Words whose features a model remembers, at most (then it starts afresh).
+_REMEMBERED_WORDS = 50_000
 
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|ly|be|io)\b\S*",
                   re.IGNORECASE)
+#: What a link :data:`_URL` finds without a scheme or "www." must hold.
+_LINK_ENDINGS = (".com", ".net", ".org", ".ly", ".be", ".io")
 _MARKUP = re.compile(r"<[^>]{0,40}>")
 _RUN = re.compile(r"(.)\1{2,}")
 _DIGITS = re.compile(r"\d+")
@@ -41,11 +46,16 @@ def normalise(text: str) -> str:
     """The form the model reads: entities decoded, markup and invisible characters gone,
     lower case, links as one token, numbers as ``0``, runs of a character cut to two
     ("pleaseeee" and "pleasee" weigh the same)."""
-    text = unicodedata.normalize("NFKC", html.unescape(text)).translate(_INVISIBLE)
-    text = _MARKUP.sub(" ", text).lower()
-    text = _URL.sub(" xlinkx ", text)
-    text = _DIGITS.sub("0", text)
-    return _RUN.sub(r"\1\1", text)
+    if "&" in text:
+        text = html.unescape(text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    if "<" in text:
+        text = _MARKUP.sub(" ", text)
+    text = text.lower()
+    if "://" in text or "www." in text or any(tld in text for tld in _LINK_ENDINGS):
+        text = _URL.sub(" xlinkx ", text)
+    return _RUN.sub(r"\1\1", _DIGITS.sub("0", text))
 
 
 def tokens(text: str) -> list[str]:
@@ -64,19 +74,13 @@ def word_features(word: str) -> list[str]:
     return found
 
 
-def token_features(words: list[str]) -> Iterator[tuple[str, int]]:
-    """Every feature of a token list, each with the index of the token it belongs to
-    (a pair of words belongs to its first)."""
-    for index, word in enumerate(words):
-        for feature in word_features(word):
-            yield feature, index
-        if index + 1 < len(words):
-            yield f"b:{word} {words[index + 1]}", index
-
-
 def features(text: str) -> list[str]:
-    """The analyzer the model is trained with: every n-gram feature of ``text``."""
-    return [feature for feature, _ in token_features(tokens(normalise(text)))]
+    """The analyzer the model is trained with: every n-gram feature of ``text``: each
+    word's (:func:`word_features`) and each pair of neighbouring words."""
+    words = tokens(normalise(text))
+    found = [feature for word in words for feature in word_features(word)]
+    found.extend(f"b:{first} {second}" for first, second in itertools.pairwise(words))
+    return found
 
 
 def stable_bucket(source: str, row_id: str, buckets: int) -> int:
@@ -108,6 +112,10 @@ class LinearTextModel:
     buckets: int
     trained_buckets: frozenset[int]
     checks: tuple[tuple[str, float], ...] = ()
+    #: word -> its features the model has a weight for: words recur from draft to
+    #: draft, and looking up their n-grams is most of the work of scoring.
+    _known: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False,
+                                               repr=False)
 
     @classmethod
     def load(cls, path: Path) -> LinearTextModel:
@@ -141,45 +149,88 @@ class LinearTextModel:
             raise ConfigError(f"{where}: not a model file (bad or missing {exc})") from None
 
     def score(self, text: str) -> float:
-        """The decision value: above :attr:`threshold`, the text has the label."""
-        return self._score(set(features(text)))
+        """The decision value: at or above :attr:`threshold`, the text has the label."""
+        return self._score(tokens(normalise(text)))
 
-    def _score(self, present: set[str]) -> float:
+    def judge(self, text: str, sentences: tuple[tuple[int, int], ...]) -> Explanation | None:
+        """None when ``text`` scores under the threshold; else why it scored as it did."""
+        words = tokens(normalise(text))
+        if self._score(words) < self.threshold:
+            return None
+        if len(sentences) <= 1:  # the one sentence is the text's own words
+            return _heaviest(sentences[0] if sentences else (0, len(text)), words,
+                             self._word_weights(words))
+        return self.explain(text, sentences)
+
+    def _score(self, words: list[str]) -> float:
         weights = self.weights
         total = 0.0
         squares = 0.0
-        for feature in present:
-            entry = weights.get(feature)
-            if entry is not None:
-                weight, idf = entry
-                total += weight * idf
-                squares += idf * idf
+        for feature in self._present(words):
+            weight, idf = weights[feature]
+            total += weight * idf
+            squares += idf * idf
         return self.intercept + (total / math.sqrt(squares) if squares else 0.0)
+
+    def _present(self, words: list[str]) -> set[str]:
+        """The features of ``words`` that the model weighs (as :func:`features` would
+        find them, less those it has no weight for)."""
+        weights = self.weights
+        present: set[str] = set()
+        for word in set(words):
+            present.update(self._weighed_features(word))
+        for first, second in itertools.pairwise(words):
+            pair = f"b:{first} {second}"
+            if pair in weights:
+                present.add(pair)
+        return present
 
     def trained_on(self, source: str, row_id: str) -> bool:
         """Whether the row ``row_id`` of the set file ``source`` was in the training data."""
         return (source in self.sources
                 and stable_bucket(source, row_id, self.buckets) in self.trained_buckets)
 
+    def _weighed_features(self, word: str) -> tuple[str, ...]:
+        """The features of one word that the model has a weight for."""
+        known = self._known
+        found = known.get(word)
+        if found is None:
+            if len(known) >= _REMEMBERED_WORDS:
+                known.clear()
+            weights = self.weights
+            found = known[word] = tuple(f for f in word_features(word) if f in weights)
+        return found
+
+    def _word_weights(self, words: list[str]) -> list[float]:
+        """What each word weighs towards the label (a pair of words counts for its first)."""
+        weights = self.weights
+        per_word = [sum(weights[f][0] * weights[f][1] for f in self._weighed_features(w))
+                    for w in words]
+        for index, (first, second) in enumerate(itertools.pairwise(words)):
+            entry = weights.get(f"b:{first} {second}")
+            if entry is not None:
+                per_word[index] += entry[0] * entry[1]
+        return per_word
+
     def explain(self, text: str, sentences: tuple[tuple[int, int], ...]) -> Explanation:
-        """The sentence of ``text`` (spans given) whose features weigh most towards the
+        """The sentence of ``text`` (spans given) whose words weigh most towards the
         label, and its three heaviest words."""
-        best: tuple[float, tuple[int, int], list[tuple[float, str]]] | None = None
-        for start, end in sentences or ((0, len(text)),):
-            words = tokens(normalise(text[start:end]))
-            per_word = [0.0] * len(words)
-            for feature, index in token_features(words):
-                entry = self.weights.get(feature)
-                if entry is not None:
-                    per_word[index] += entry[0] * entry[1]
+        best: tuple[float, tuple[int, int], list[str], list[float]] | None = None
+        for span in sentences or ((0, len(text)),):
+            words = tokens(normalise(text[span[0]:span[1]]))
+            per_word = self._word_weights(words)
             weight = sum(per_word)
             if best is None or weight > best[0]:
-                best = (weight, (start, end), list(zip(per_word, words, strict=True)))
+                best = (weight, span, words, per_word)
         assert best is not None
-        heaviest: list[str] = []
-        for weight, word in sorted(best[2], key=lambda pair: -pair[0]):
-            if weight <= 0 or len(heaviest) == 3:
-                break
-            if word not in heaviest and word != "0" and word[0].isalnum():
-                heaviest.append(word)
-        return Explanation(best[1], tuple(heaviest))
+        return _heaviest(best[1], best[2], best[3])
+
+
+def _heaviest(span: tuple[int, int], words: list[str], per_word: list[float]) -> Explanation:
+    heaviest: list[str] = []
+    for weight, word in sorted(zip(per_word, words, strict=True), key=lambda pair: -pair[0]):
+        if weight <= 0 or len(heaviest) == 3:
+            break
+        if word not in heaviest and word != "0" and word[0].isalnum():
+            heaviest.append(word)
+    return Explanation(span, tuple(heaviest))
