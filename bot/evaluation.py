@@ -277,6 +277,8 @@ def evaluate(coach: Coach, cases: Iterable[EvalCase], name: str = "") -> EvalRep
             elif principle in flagged and not expected and case.partial:
                 report.misses.append(f"{case.id}: flagged {principle}")
         for rule in learned:
+            if not rule.applies_to(coach.platform(case.platform)):
+                continue
             principle = rule.meta.principle
             expected = principle in case.expect or principle in case.any_of
             if expected or case.clean or principle in case.forbid:
@@ -335,7 +337,7 @@ def format_report(report: EvalReport) -> str:
         lines.append(f"  clean drafts left clean: {report.clean_total - report.clean_flagged}"
                      f"/{report.clean_total}")
     for rule_id, t in sorted(report.learned.items()):
-        if t.judged:
+        if t.tp + t.fp + t.fn:
             lines.append(f"  learned rule {rule_id} alone: precision {_pct(t.precision)}, "
                          f"recall {_pct(t.recall)}, false alarms {_rate(t)}")
     return "\n".join(lines)
