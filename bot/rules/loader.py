@@ -22,14 +22,15 @@ _FILE_KEYS = {"principle", "source", "languages", "rules"}
 COMMON_KEYS: dict[str, bool] = {  # key -> required
     "id": True, "kind": True, "severity": True, "message": True, "why": True, "fix": True,
     "examples_fail": True, "examples_pass": True, "principle": False, "source": False,
-    "platforms": False, "skip_platforms": False, "examples_platform": False, "languages": False,
+    "platforms": False, "skip_platforms": False, "examples_platform": False,
+    "languages": False,
 }
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _MESSAGE_FIELDS = {
     "match", "count", "limit", "replacement", "length", "max", "self", "reader", "platform",
     "words",
 }
-_LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
+
 
 
 def check_template(spec: RuleSpec, key: str, text: str, allowed: set[str]) -> None:
@@ -90,7 +91,6 @@ def build_rule(
         return frozenset(values)
 
     examples_platform = merged.get("examples_platform", "generic")
-    languages = _languages(spec, merged.get("languages", sorted(DEFAULT_LANGUAGES)))
     if examples_platform not in known_platforms:
         raise spec.error("examples_platform", f"names unknown platform {examples_platform!r}")
     meta = RuleMeta(
@@ -108,21 +108,30 @@ def build_rule(
         platforms=platform_set("platforms"),
         skip_platforms=platform_set("skip_platforms") or frozenset(),
         examples_platform=examples_platform,
-        languages=languages,
+        languages=_languages(spec, merged),
     )
     return cls(meta, spec)
 
 
-def _languages(spec: RuleSpec, value: Any) -> frozenset[str] | None:
-    """``languages:``: a list of ISO 639-1 codes, or ``any``."""
-    if value == "any":
+_LANGUAGE = re.compile(r"^[a-z]{2}$")
+
+
+def _languages(spec: RuleSpec, merged: Mapping[str, Any]) -> frozenset[str] | None:
+    """The rule's ``languages`` (two-letter codes); English when it names none; None
+    for ``any`` (checks that need no words)."""
+    if "languages" not in merged:
+        return DEFAULT_LANGUAGES
+    values = merged["languages"]
+    if values == "any":
         return None
-    codes = [value] if isinstance(value, str) else value
-    if (not isinstance(codes, list) or not codes
-            or not all(isinstance(c, str) and _LANGUAGE_CODE.match(c) for c in codes)):
-        raise spec.error("languages", "must be 'any' or a list of two-letter language codes "
-                                      "(ISO 639-1), such as [en, es]")
-    return frozenset(codes)
+    values = [values] if isinstance(values, str) else values
+    if not isinstance(values, list) or not values:
+        raise spec.error("languages", "must name a language, or be 'any'")
+    for value in values:
+        if not isinstance(value, str) or not _LANGUAGE.match(value):
+            raise spec.error("languages", f"names {value!r}, not a two-letter language code "
+                                          "(or say 'any')")
+    return frozenset(values)
 
 
 
