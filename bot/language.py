@@ -26,7 +26,6 @@ MIN_LETTERS = 6
 #: What the model reads at most: the opening of a long post tells its language.
 _READ_AT_MOST = 400
 _NOT_WORDS = re.compile(r"[#@]|\d+")
-_LETTER = re.compile(r"[^\W\d_]")
 _WORD = re.compile(r"[^\W\d_]+")
 #: Words common in English and in no language near it (not "me", "in", "is", "so",
 #: "to", "at", "for", "was", "will"...).
@@ -91,13 +90,15 @@ class LanguageDetector:
 
     def detect(self, prose: str) -> DraftLanguage:
         """The language of ``prose`` (a draft's words, without links and handles)."""
-        words = " ".join(_NOT_WORDS.sub(" ", prose[:_READ_AT_MOST]).split())
-        if len(_LETTER.findall(words)) < MIN_LETTERS:
+        head = prose[:_READ_AT_MOST]
+        words = _WORD.findall(head.lower())
+        if sum(map(len, words)) < MIN_LETTERS:
             return DraftLanguage("unknown", 0.0, ENGLISH.reads_as)
-        if _plainly_english(words):  # most drafts: the model need not be asked
-            return ENGLISH
+        common = sum(word in _ENGLISH_WORDS for word in words)
+        if common >= 2 and common >= _PLAINLY_ENGLISH * len(words):
+            return ENGLISH  # most drafts: the model need not be asked
         try:
-            best = self._model.detect(words, k=1)[0]
+            best = self._model.detect(" ".join(_NOT_WORDS.sub(" ", head).split()), k=1)[0]
         except Exception:  # the model is a C extension; a failure must not lose the draft
             log.exception("language detection failed; reading the draft as English")
             return ENGLISH
@@ -109,8 +110,3 @@ class LanguageDetector:
             return DraftLanguage(code, confidence, frozenset({code}))
         return DraftLanguage(code, confidence, frozenset({code, DEFAULT_LANGUAGE}))
 
-
-def _plainly_english(text: str) -> bool:
-    words = _WORD.findall(text.lower())
-    common = sum(word in _ENGLISH_WORDS for word in words)
-    return common >= 2 and common >= _PLAINLY_ENGLISH * len(words)
