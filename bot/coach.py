@@ -7,13 +7,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.errors import ConfigError, UnknownPlatformError
+from bot.errors import ConfigError, DraftTooLongError, UnknownPlatformError
 from bot.language import ENGLISH, DraftLanguage, LanguageDetector, language_name, names_of
 from bot.models import SEVERITY_RANK, Assessment, Critique, Finding, Rewrite, Severity
 from bot.platforms import Platform, load_platforms
+from bot.rewrite import offline_rewrite
 from bot.rules import Engine, Rule, load_rules
 from bot.settings import ConfigSource, Settings, read_yaml
-from bot.text import Document
+from bot.text import Document, SpanReach
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,8 @@ class Coach:
         platforms: Mapping[str, Platform],
         rules: list[Rule],
         detector: LanguageDetector | None = None,
+        *,
+        max_draft_chars: int = 20000,
     ) -> None:
         self.principles = dict(principles)
         #: None: every draft is read as English.
@@ -78,6 +81,8 @@ class Coach:
         #: The languages some rule's wording speaks.
         self.wording_languages = frozenset(
             code for rule in rules for code in (rule.meta.languages or ()))
+        #: Longer drafts are refused (see :meth:`check_size`).
+        self.max_draft_chars = max_draft_chars
         self.platforms = dict(platforms)
         self._rules = rules
         self._rules_by_id = {rule.meta.id: rule for rule in rules}
@@ -102,6 +107,12 @@ class Coach:
             return self.platforms[platform_id]
         except KeyError:
             raise UnknownPlatformError(platform_id, self.platform_ids) from None
+
+    def check_size(self, text: str) -> None:
+        """Raise :class:`DraftTooLongError` for a draft over :attr:`max_draft_chars`:
+        every step is linear in a draft's length, and this keeps that length sane."""
+        if len(text) > self.max_draft_chars:
+            raise DraftTooLongError(len(text), self.max_draft_chars)
 
     def assess(
         self, text: str, platform: str, overrides: RuleOverrides | None = None
@@ -137,13 +148,12 @@ class Coach:
     def offline_rewrite(
         self, assessment: Assessment, overrides: RuleOverrides | None = None
     ) -> Rewrite:
-        from bot.rewrite import offline_rewrite
-
         return offline_rewrite(self, assessment, overrides)
 
     def critique(
         self, text: str, platform: str, overrides: RuleOverrides | None = None
     ) -> Critique:
+        self.check_size(text)
         assessment = self.assess(text, platform, overrides)
         return Critique(assessment, self.offline_rewrite(assessment, overrides))
 
@@ -153,22 +163,27 @@ def _without_echoes(findings: list[Finding]) -> list[Finding]:
 
     Two rules of one principle often catch the same phrase ("follow back" and a
     follow-for-follow pattern); the user needs to hear it once, at the higher severity.
+    A narrower finding that brings a fix the wider one lacks stays.
     """
     if len(findings) < 2:
         return findings
     ranked = sorted(findings, key=lambda f: (SEVERITY_RANK[f.severity], f.span[0] - f.span[1]))
+    starts = sorted({f.span[0] for f in findings})
+    # Per principle: the reach of every kept finding, and of those with a fix.
+    reaches: dict[str, tuple[SpanReach, SpanReach]] = {}
     kept: list[Finding] = []
     for finding in ranked:
         start, end = finding.span
-        echo = any(
-            k.principle == finding.principle and k.span[0] <= start and end <= k.span[1]
-            and end > start
-            # keep a narrower finding that brings a fix the wider one lacks
-            and (finding.replacement is None or k.replacement is not None)
-            for k in kept
-        )
-        if not echo:
-            kept.append(finding)
+        if finding.principle not in reaches:
+            reaches[finding.principle] = (SpanReach(starts), SpanReach(starts))
+        every, fixing = reaches[finding.principle]
+        covering = every if finding.replacement is None else fixing
+        if end > start and covering.farthest(start) >= end:
+            continue
+        kept.append(finding)
+        every.add(start, end)
+        if finding.replacement is not None:
+            fixing.add(start, end)
     return kept
 
 
@@ -182,4 +197,7 @@ def build_coach(source: Settings | ConfigSource) -> Coach:
         raise ConfigError(f"{config.default / 'rules'}: no rule files found")
     rules = load_rules(rule_files, principles, platforms)
     log.debug("loaded %d rules from %d files", len(rules), len(rule_files))
+    if isinstance(source, Settings):
+        return Coach(principles, platforms, rules, LanguageDetector(),
+                     max_draft_chars=source.max_draft_chars)
     return Coach(principles, platforms, rules, LanguageDetector())

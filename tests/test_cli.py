@@ -217,3 +217,13 @@ def test_eval_with_a_bad_label_says_which_line(tmp_path: Path, capsys) -> None:
     err = capsys.readouterr().err
     assert code == 2
     assert "set.jsonl: line 1: unknown label 'spam?'" in err
+
+
+def test_a_draft_over_the_size_cap_gets_one_line_naming_it(tmp_path: Path, capsys) -> None:
+    (tmp_path / "draftcoach.yaml").write_text("max_draft_chars: 100\n", encoding="utf-8")
+    code, out = run(["--config-dir", str(tmp_path), "critique", "-", "--offline"], "x" * 101)
+    err = capsys.readouterr().err
+    assert (code, out) == (2, "")
+    assert err == ("draftcoach: the draft has 101 characters; drafts are checked up to 100 "
+                   "(max_draft_chars)\n")
+    assert run(["--config-dir", str(tmp_path), "critique", "-", "--offline"], "x" * 100)[0] != 2

@@ -71,4 +71,4 @@ def _is_headline(doc: Document) -> bool:
     titled = sum(w[0].isupper() and not w.isupper() for w in words)
     if len(words) < 2 or titled < _TITLE_CASE_SHARE * len(words):
         return False
-    return not doc.has_words(HEADLINE_WORDS + 1) and not doc.tokens and len(doc.sentences) == 1
+    return not doc.tokens and len(doc.sentences) == 1 and len(doc.words) <= HEADLINE_WORDS
