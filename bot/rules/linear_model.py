@@ -116,6 +116,22 @@ class LinearTextModel:
     #: draft, and looking up their n-grams is most of the work of scoring.
     _known: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False,
                                                repr=False)
+    #: first word -> second word -> (weight, idf) of the pairs the model weighs, so
+    #: a draft's pairs are looked up without being spelt out as features.
+    _pairs: dict[str, dict[str, tuple[float, float]]] = field(
+        default_factory=dict, compare=False, repr=False)
+
+    #: feature -> (weight * idf, idf * idf): what it adds to the score's sum and norm.
+    _terms: dict[str, tuple[float, float]] = field(default_factory=dict, compare=False,
+                                                   repr=False)
+
+    def __post_init__(self) -> None:
+        for feature, (weight, idf) in self.weights.items():
+            self._terms[feature] = (weight * idf, idf * idf)
+        for feature, entry in self.weights.items():
+            if feature.startswith("b:"):
+                first, second = feature[2:].split(" ", 1)
+                self._pairs.setdefault(first, {})[second] = entry
 
     @classmethod
     def load(cls, path: Path) -> LinearTextModel:
@@ -163,35 +179,32 @@ class LinearTextModel:
         return self.explain(text, sentences)
 
     def _score(self, words: list[str]) -> float:
-        weights = self.weights
-        total = 0.0
-        squares = 0.0
-        for feature in self._present(words):
-            weight, idf = weights[feature]
-            total += weight * idf
-            squares += idf * idf
-        return self.intercept + (total / math.sqrt(squares) if squares else 0.0)
-
-    def _present(self, words: list[str]) -> set[str]:
-        """The features of ``words`` that the model weighs (as :func:`features` would
-        find them, less those it has no weight for)."""
-        weights = self.weights
+        terms = self._terms
         present: set[str] = set()
         for word in set(words):
             present.update(self._weighed_features(word))
+        total = 0.0
+        squares = 0.0
+        for feature in present:
+            term, square = terms[feature]
+            total += term
+            squares += square
+        pairs, seen = self._pairs, None
         for first, second in itertools.pairwise(words):
-            pair = f"b:{first} {second}"
-            if pair in weights:
-                present.add(pair)
-        return present
-
-    def trained_on(self, source: str, row_id: str) -> bool:
-        """Whether the row ``row_id`` of the set file ``source`` was in the training data."""
-        return (source in self.sources
-                and stable_bucket(source, row_id, self.buckets) in self.trained_buckets)
+            following = pairs.get(first)
+            if following is not None and second in following:
+                if seen is None:
+                    seen = set()
+                elif (first, second) in seen:
+                    continue
+                seen.add((first, second))
+                weight, idf = following[second]
+                total += weight * idf
+                squares += idf * idf
+        return self.intercept + (total / math.sqrt(squares) if squares else 0.0)
 
     def _weighed_features(self, word: str) -> tuple[str, ...]:
-        """The features of one word that the model has a weight for."""
+        """The features of one word (:func:`word_features`) that the model weighs."""
         known = self._known
         found = known.get(word)
         if found is None:
@@ -203,11 +216,11 @@ class LinearTextModel:
 
     def _word_weights(self, words: list[str]) -> list[float]:
         """What each word weighs towards the label (a pair of words counts for its first)."""
-        weights = self.weights
+        weights, pairs = self.weights, self._pairs
         per_word = [sum(weights[f][0] * weights[f][1] for f in self._weighed_features(w))
                     for w in words]
         for index, (first, second) in enumerate(itertools.pairwise(words)):
-            entry = weights.get(f"b:{first} {second}")
+            entry = pairs.get(first, {}).get(second)
             if entry is not None:
                 per_word[index] += entry[0] * entry[1]
         return per_word
