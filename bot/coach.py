@@ -90,6 +90,7 @@ class Coach:
         #: The rules of each platform, in order.
         self._rules_for = {platform_id: [rule for rule in rules if rule.applies_to(platform)]
                            for platform_id, platform in self.platforms.items()}
+        self._speaking: dict[tuple[str, frozenset[str]], list[Rule]] = {}
 
     @property
     def rules(self) -> list[Rule]:
@@ -123,8 +124,9 @@ class Coach:
         doc = Document(text)
         language = self.language(doc)
         reads_as = language.reads_as
-        rules = [rule for rule in self._rules_for[target.id]
-                 if rule.meta.speaks(reads_as) and rule.meta.id not in overrides.disabled]
+        rules = self._rules_speaking(target.id, reads_as)
+        if overrides.disabled:
+            rules = [rule for rule in rules if rule.meta.id not in overrides.disabled]
         findings = self._engine.run(rules, doc, target, overrides.severity)
         findings = _without_echoes(findings)
         findings.sort(key=lambda f: (f.span[0], SEVERITY_RANK[f.severity], f.span[1]))
@@ -133,6 +135,16 @@ class Coach:
             length=target.length(text, doc), limit=target.limit,
             language=language.code, note=self._language_note(language),
         )
+
+    def _rules_speaking(self, platform_id: str, languages: frozenset[str]) -> list[Rule]:
+        """The rules of a platform that speak one of ``languages`` (remembered: drafts
+        come in few languages)."""
+        key = (platform_id, languages)
+        rules = self._speaking.get(key)
+        if rules is None:
+            rules = self._speaking[key] = [rule for rule in self._rules_for[platform_id]
+                                           if rule.meta.speaks(languages)]
+        return rules
 
     def language(self, doc: Document) -> DraftLanguage:
         """The language the draft is read in (see :mod:`bot.language`)."""

@@ -33,8 +33,9 @@ _ENGLISH_WORDS = frozenset((
     "the", "and", "you", "your", "of", "this", "that", "with", "it", "my", "are", "have",
     "what", "just", "but", "can", "they", "if", "be", "our", "were", "would", "there",
     "their", "been", "from", "about", "how"))
-#: Share of a draft's words that are such words, from which the draft is plainly
-#: English: running English prose is about a third of them; other languages hardly any.
+#: Share of a draft's words that are such words (and at least two of them, or one in a
+#: draft of under eight words), from which the draft is plainly English: running
+#: English prose is about a third of them; other languages hardly any.
 _PLAINLY_ENGLISH = 0.12
 
 #: Names for the languages the coach is likely to meet; others are shown by code.
@@ -95,7 +96,7 @@ class LanguageDetector:
         if sum(map(len, words)) < MIN_LETTERS:
             return DraftLanguage("unknown", 0.0, ENGLISH.reads_as)
         common = sum(word in _ENGLISH_WORDS for word in words)
-        if common >= 2 and common >= _PLAINLY_ENGLISH * len(words):
+        if common >= max(1, min(2, len(words) // 4)) and common >= _PLAINLY_ENGLISH * len(words):
             return ENGLISH  # most drafts: the model need not be asked
         try:
             best = self._model.detect(" ".join(_NOT_WORDS.sub(" ", head).split()), k=1)[0]

@@ -53,7 +53,7 @@ class Learned(Rule):
     def find(self, doc: Document, platform: Platform, live: Live) -> Iterator[Hit]:
         if self.headlines_only and not _is_headline(doc):
             return
-        reason = self.model.judge(doc.text, doc.sentences)
+        reason = self.model.judge(doc.text, lambda: doc.sentences)
         if reason is None:
             return
         words = ", ".join('"a link"' if w == _LINK_TOKEN else f'"{w}"' for w in reason.words)

@@ -19,7 +19,7 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -168,15 +168,18 @@ class LinearTextModel:
         """The decision value: at or above :attr:`threshold`, the text has the label."""
         return self._score(tokens(normalise(text)))
 
-    def judge(self, text: str, sentences: tuple[tuple[int, int], ...]) -> Explanation | None:
-        """None when ``text`` scores under the threshold; else why it scored as it did."""
+    def judge(self, text: str, sentences: Callable[[], tuple[tuple[int, int], ...]]
+              ) -> Explanation | None:
+        """None when ``text`` scores under the threshold; else why it scored as it did
+        (``sentences`` gives the spans of its sentences, asked for only then)."""
         words = tokens(normalise(text))
         if self._score(words) < self.threshold:
             return None
-        if len(sentences) <= 1:  # the one sentence is the text's own words
-            return _heaviest(sentences[0] if sentences else (0, len(text)), words,
+        spans = sentences()
+        if len(spans) <= 1:  # the one sentence is the text's own words
+            return _heaviest(spans[0] if spans else (0, len(text)), words,
                              self._word_weights(words))
-        return self.explain(text, sentences)
+        return self.explain(text, spans)
 
     def _score(self, words: list[str]) -> float:
         terms = self._terms
@@ -216,9 +219,8 @@ class LinearTextModel:
 
     def _word_weights(self, words: list[str]) -> list[float]:
         """What each word weighs towards the label (a pair of words counts for its first)."""
-        weights, pairs = self.weights, self._pairs
-        per_word = [sum(weights[f][0] * weights[f][1] for f in self._weighed_features(w))
-                    for w in words]
+        terms, pairs = self._terms, self._pairs
+        per_word = [sum(terms[f][0] for f in self._weighed_features(w)) for w in words]
         for index, (first, second) in enumerate(itertools.pairwise(words)):
             entry = pairs.get(first, {}).get(second)
             if entry is not None:
