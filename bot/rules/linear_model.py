@@ -206,6 +206,11 @@ class LinearTextModel:
                 squares += idf * idf
         return self.intercept + (total / math.sqrt(squares) if squares else 0.0)
 
+    def trained_on(self, source: str, row_id: str) -> bool:
+        """Whether the row ``row_id`` of the set file ``source`` was in the training data."""
+        return (source in self.sources
+                and stable_bucket(source, row_id, self.buckets) in self.trained_buckets)
+
     def _weighed_features(self, word: str) -> tuple[str, ...]:
         """The features of one word (:func:`word_features`) that the model weighs."""
         known = self._known

@@ -51,3 +51,11 @@ def test_a_broken_model_file_is_one_clear_error(tmp_path: Path) -> None:
     path.write_text('{"name": "x"}', encoding="utf-8")
     with pytest.raises(ConfigError, match="not a model file"):
         LinearTextModel.load(path)
+
+
+def test_a_model_knows_the_rows_it_was_trained_on() -> None:
+    model = LinearTextModel.load(next(p for p in MODELS if p.stem == "comment-spam"))
+    source = next(iter(model.sources))
+    trained = [model.trained_on(source, str(n)) for n in range(1000)]
+    assert 600 <= sum(trained) <= 800  # seven buckets of ten
+    assert not model.trained_on("some-other-set.csv", "1")
