@@ -39,6 +39,7 @@ _MARKUP = re.compile(r"<[^>]{0,40}>")
 _RUN = re.compile(r"(.)\1{2,}")
 _DIGITS = re.compile(r"\d+")
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|0|[^\w\s.,;:\"'()\[\]-]")
+_SENTENCE_MARK = "\x1e"  # ASCII's record separator: white space to re and to str.split
 _INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060\u00ad"))
 
 
@@ -121,13 +122,14 @@ class LinearTextModel:
     _pairs: dict[str, dict[str, tuple[float, float]]] = field(
         default_factory=dict, compare=False, repr=False)
 
-    #: feature -> (weight * idf, idf * idf): what it adds to the score's sum and norm.
-    _terms: dict[str, tuple[float, float]] = field(default_factory=dict, compare=False,
-                                                   repr=False)
+    #: feature -> weight * idf and idf * idf: what it adds to the score's sum and norm.
+    _terms: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+    _squares: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for feature, (weight, idf) in self.weights.items():
-            self._terms[feature] = (weight * idf, idf * idf)
+            self._terms[feature] = weight * idf
+            self._squares[feature] = idf * idf
         for feature, entry in self.weights.items():
             if feature.startswith("b:"):
                 first, second = feature[2:].split(" ", 1)
@@ -182,16 +184,12 @@ class LinearTextModel:
         return self.explain(text, spans)
 
     def _score(self, words: list[str]) -> float:
-        terms = self._terms
-        present: set[str] = set()
-        for word in set(words):
-            present.update(self._weighed_features(word))
-        total = 0.0
-        squares = 0.0
-        for feature in present:
-            term, square = terms[feature]
-            total += term
-            squares += square
+        known = self._known
+        present: set[str] = set().union(*[
+            known[word] if word in known else self._weighed_features(word)
+            for word in set(words)])
+        total = sum(map(self._terms.__getitem__, present))
+        squares = sum(map(self._squares.__getitem__, present))
         pairs, seen = self._pairs, None
         for first, second in itertools.pairwise(words):
             following = pairs.get(first)
@@ -225,7 +223,7 @@ class LinearTextModel:
     def _word_weights(self, words: list[str]) -> list[float]:
         """What each word weighs towards the label (a pair of words counts for its first)."""
         terms, pairs = self._terms, self._pairs
-        per_word = [sum(terms[f][0] for f in self._weighed_features(w)) for w in words]
+        per_word = [sum(map(terms.__getitem__, self._weighed_features(w))) for w in words]
         for index, (first, second) in enumerate(itertools.pairwise(words)):
             entry = pairs.get(first, {}).get(second)
             if entry is not None:
@@ -235,9 +233,16 @@ class LinearTextModel:
     def explain(self, text: str, sentences: tuple[tuple[int, int], ...]) -> Explanation:
         """The sentence of ``text`` (spans given) whose words weigh most towards the
         label, and its three heaviest words."""
+        spans = sentences or ((0, len(text)),)
+        # One pass of normalising for all the sentences, split again at a character
+        # that is white space to every step and in no draft.
+        parts = normalise(_SENTENCE_MARK.join(text[s:e] for s, e in spans)).split(
+            _SENTENCE_MARK)
+        if len(parts) != len(spans):  # the draft held the mark after all
+            parts = [normalise(text[s:e]) for s, e in spans]
         best: tuple[float, tuple[int, int], list[str], list[float]] | None = None
-        for span in sentences or ((0, len(text)),):
-            words = tokens(normalise(text[span[0]:span[1]]))
+        for span, part in zip(spans, parts, strict=True):
+            words = tokens(part)
             per_word = self._word_weights(words)
             weight = sum(per_word)
             if best is None or weight > best[0]:
