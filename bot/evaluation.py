@@ -15,15 +15,16 @@ every figure is on rows the coach has not learned from.
 from __future__ import annotations
 
 import csv
+import io
 import json
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.coach import Coach
+from bot.config_files import decode_utf8, parse_yaml, quote
 from bot.errors import DraftcoachError
 from bot.rules import Rule
 
@@ -152,6 +153,11 @@ def _yaml_cases(data: Any, path: Path) -> list[EvalCase]:
     for index, item in enumerate(data):
         if not isinstance(item, dict) or "text" not in item:
             raise DraftcoachError(f"{path}: case {index + 1} needs at least 'text'")
+        for key in ("labels", "flag"):
+            value = item.get(key) or []
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise DraftcoachError(f"{path}: case {index + 1}: '{key}' must be a list of "
+                                      f"names, got {quote(value)}")
         if "labels" in item:
             labels = set(item.get("labels") or [])
             unknown = labels - set(LABEL_PRINCIPLES) - {"good"}
@@ -196,8 +202,8 @@ def _jsonl_cases(text: str, path: Path) -> list[EvalCase]:
     return cases
 
 
-def _csv_cases(path: Path) -> list[EvalCase]:
-    with path.open(encoding="utf-8", newline="") as handle:
+def _csv_cases(path: Path, text: str) -> list[EvalCase]:
+    with io.StringIO(text, newline="") as handle:
         reader = csv.DictReader(handle)
         if not reader.fieldnames or not {"CONTENT", "CLASS"} <= set(reader.fieldnames):
             raise DraftcoachError(f"{path}: a CSV set needs CONTENT and CLASS columns")
@@ -214,22 +220,27 @@ def _csv_cases(path: Path) -> list[EvalCase]:
 
 def load_cases(path: Path) -> list[EvalCase]:
     suffix = path.suffix.lower()
-    try:
-        if suffix == ".csv":
-            return _csv_cases(path)
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise DraftcoachError(f"cannot read {path}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise DraftcoachError(f"{path} is not UTF-8 text") from None
     if suffix not in SET_SUFFIXES:
         raise DraftcoachError(f"{path}: expected a .yaml, .json, .jsonl or .csv file")
+    try:
+        text = decode_utf8(path.read_bytes(), path, DraftcoachError)
+    except OSError as exc:
+        raise DraftcoachError(f"cannot read {path}: {exc.strerror}") from None
     if suffix == ".jsonl":
         return _jsonl_cases(text, path)
+    if suffix == ".csv":
+        return _csv_cases(path, text)
+    if suffix != ".json":
+        return _yaml_cases(parse_yaml(text, path), path)
     try:
-        data = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        data = json.loads(text)
+    except RecursionError:
+        raise DraftcoachError(f"{path}: cannot parse (nested too deeply)") from None
+    except json.JSONDecodeError as exc:
         raise DraftcoachError(f"{path}: cannot parse ({exc})") from None
+    except ValueError:  # json reads all else; Python refuses to read an int this long
+        raise DraftcoachError(f"{path}: cannot parse (a number has more than "
+                              f"{sys.get_int_max_str_digits()} digits)") from None
     return _yaml_cases(data, path)
 
 

@@ -388,3 +388,14 @@ def nfc(text: str) -> str:
 def lost_tokens(draft: str, rewrite: str) -> set[str]:
     """Which of the draft's URLs, mentions and numbers the rewrite dropped."""
     return protected_tokens(draft) - protected_tokens(rewrite)
+
+
+# Half of a UTF-16 pair: what a JSON "\ud800" becomes, and what Python makes of bytes
+# that are not UTF-8 (on the command line, or read with "surrogateescape").
+_LONE_SURROGATE = re.compile("[\\ud800-\\udfff]")
+
+
+def lone_surrogate(text: str) -> int | None:
+    """Where ``text`` holds a character no UTF-8 text can: a lone surrogate."""
+    found = _LONE_SURROGATE.search(text)
+    return None if found is None else found.start()

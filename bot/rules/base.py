@@ -21,24 +21,29 @@ pass per draft for every rule's patterns), and runs them in ``find`` through ``l
 the same matches as the whole pattern, in the same order.
 
 Adding a kind is one module in ``bot/rules/`` (a :func:`register`-ed subclass of
-:class:`Rule` with ``kind``, ``keys`` and ``find``), its import in
+:class:`Rule` with ``kind``, ``keys``, optionally ``fields``, and ``find``), its import in
 ``bot/rules/__init__.py``, and a test; every rule's examples are walked by
 tests/rules/test_examples.py. docs/rules.md walks through one.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, ClassVar, NamedTuple, Protocol
 
+from bot.config_files import quote
 from bot.errors import ConfigError
 from bot.models import Finding, Severity
 from bot.platforms import Platform
+from bot.rules.backtracking import backtracking_problem
 from bot.text import Document
 
+#: Entries a list key (phrases, patterns, examples) may hold, and characters in one.
+MAX_LIST, MAX_ENTRY = 5000, 10_000
 #: Back-references are written \1, (?P=name) or (?(1)...): an alternative that holds one
 #: may point at a group of another, so such a pattern runs whole.
 _BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
@@ -205,6 +210,12 @@ class RuleSpec:
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise self.error(key, "must be a list of strings")
+        if len(value) > MAX_LIST:
+            raise self.error(key, f"holds {len(value):,} entries (at most {MAX_LIST:,})")
+        too_long = next((v for v in value if len(v) > MAX_ENTRY), None)
+        if too_long is not None:
+            raise self.error(key, f"holds an entry over {MAX_ENTRY:,} characters: "
+                                  f"{quote(too_long)}")
         return value
 
     def integer(self, key: str, default: int | None = None, *, minimum: int = 0) -> int:
@@ -215,7 +226,8 @@ class RuleSpec:
 
     def number(self, key: str, default: float | None = None) -> float:
         value = self.data.get(key, default)
-        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+        if (not isinstance(value, int | float) or isinstance(value, bool)
+                or not 0 <= value < math.inf):
             raise self.error(key, "must be a non-negative number")
         return float(value)
 
@@ -227,9 +239,16 @@ class RuleSpec:
 
     def regex(self, key: str, pattern: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
         try:
-            return re.compile(pattern, flags)
+            compiled = re.compile(pattern, flags)
         except re.error as exc:
-            raise self.error(key, f"has a bad regular expression {pattern!r}: {exc}") from None
+            raise self.error(key, f"has a bad regular expression {quote(pattern)}: {exc}"
+                             ) from None
+        problem = backtracking_problem(pattern, flags)
+        if problem is not None:
+            raise self.error(key, f"has a pattern that can take minutes on a short draft, "
+                                  f"{quote(pattern)}: {problem}; write the repeated part "
+                                  "so that each repetition starts with its own mark")
+        return compiled
 
 
 def phrase_pattern(phrase: str) -> str:
@@ -247,6 +266,8 @@ class Rule:
     kind: ClassVar[str]
     #: Kind-specific keys: name -> required.
     keys: ClassVar[dict[str, bool]] = {}
+    #: Placeholders the kind's hits fill (``Hit.fields``), for its rules' message and fix.
+    fields: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, meta: RuleMeta, spec: RuleSpec) -> None:
         self.meta = meta

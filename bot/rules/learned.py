@@ -38,6 +38,7 @@ _LONGER_WORD = re.compile(r"[^\W\d_][\w'’-]{3,}")
 class Learned(Rule):
     kind = "learned"
     keys: ClassVar[dict[str, bool]] = {"model": True, "reads": False}
+    fields: ClassVar[frozenset[str]] = frozenset({"words"})
 
     def __init__(self, meta: RuleMeta, spec: RuleSpec) -> None:
         super().__init__(meta, spec)
