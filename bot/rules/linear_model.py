@@ -125,6 +125,8 @@ class LinearTextModel:
     #: feature -> weight * idf and idf * idf: what it adds to the score's sum and norm.
     _terms: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
     _squares: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+    #: word -> what its own features weigh together (remembered, as :attr:`_known`).
+    _word_weight: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for feature, (weight, idf) in self.weights.items():
@@ -222,8 +224,16 @@ class LinearTextModel:
 
     def _word_weights(self, words: list[str]) -> list[float]:
         """What each word weighs towards the label (a pair of words counts for its first)."""
-        terms, pairs = self._terms, self._pairs
-        per_word = [sum(map(terms.__getitem__, self._weighed_features(w))) for w in words]
+        terms, pairs, weight_of = self._terms, self._pairs, self._word_weight
+        per_word = []
+        for word in words:
+            weight = weight_of.get(word)
+            if weight is None:
+                if len(weight_of) >= _REMEMBERED_WORDS:
+                    weight_of.clear()
+                weight = weight_of[word] = sum(map(terms.__getitem__,
+                                                   self._weighed_features(word)))
+            per_word.append(weight)
         for index, (first, second) in enumerate(itertools.pairwise(words)):
             entry = pairs.get(first, {}).get(second)
             if entry is not None:
