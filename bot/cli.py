@@ -73,8 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
     rules = commands.add_parser("rules", help="list the rules by principle")
     rules.add_argument("--format", choices=("text", "json"), default="text")
 
-    evaluate = commands.add_parser("eval", help="measure the rules on a labelled set")
-    evaluate.add_argument("files", nargs="+", type=Path, help="YAML, JSON or CSV sets")
+    evaluate = commands.add_parser(
+        "eval", help="measure the rules on labelled sets",
+        description="Precision, recall and false alarms per set and principle, on rows no "
+                    "learned rule was trained on.")
+    evaluate.add_argument("files", nargs="*", type=Path,
+                          help="YAML, JSON, JSONL or CSV sets, or folders of them "
+                               "(default: shared/eval beside this checkout)")
     evaluate.add_argument("--confidence", choices=("high", "all"), default="all",
                           help="only cases an editor labelled with high confidence")
     evaluate.add_argument("--format", choices=("text", "json"), default="text")
@@ -288,11 +293,21 @@ def cmd_rules(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from bot.evaluation import evaluate, format_report, load_cases
+    from bot.evaluation import default_eval_dir, evaluate, find_sets, format_report, load_cases
 
+    paths = args.files
+    if not paths:
+        found = default_eval_dir()
+        if found is None:
+            raise UsageError("no sets named and no shared/eval found here or above: "
+                             "draftcoach eval SET_OR_FOLDER …")
+        paths = [found]
+    sets = find_sets(paths)
+    if not sets:
+        raise UsageError(f"no .yaml, .json, .jsonl or .csv sets in {', '.join(map(str, paths))}")
     coach = build_coach(settings)
     reports = []
-    for path in args.files:
+    for path in sets:
         cases = load_cases(path)
         if args.confidence == "high":
             cases = [c for c in cases if c.confidence == "high"]

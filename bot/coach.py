@@ -12,6 +12,7 @@ from pydantic import ConfigDict, Field, Strict, TypeAdapter, ValidationError
 
 from bot.config_files import quote, schema_error
 from bot.errors import ConfigError, DraftTooLongError, UnknownPlatformError
+from bot.language import ENGLISH, DraftLanguage, LanguageDetector, language_name, names_of
 from bot.models import SEVERITY_RANK, Assessment, Critique, Finding, Rewrite, Severity
 from bot.platforms import Platform, load_platforms
 from bot.rewrite import offline_rewrite
@@ -88,10 +89,16 @@ class Coach:
         principles: Mapping[str, Principle],
         platforms: Mapping[str, Platform],
         rules: list[Rule],
+        detector: LanguageDetector | None = None,
         *,
         max_draft_chars: int = 20000,
     ) -> None:
         self.principles = dict(principles)
+        #: None: every draft is read as English.
+        self._detector = detector
+        #: The languages some rule's wording speaks.
+        self.wording_languages = frozenset(
+            code for rule in rules for code in (rule.meta.languages or ()))
         #: Longer drafts are refused (see :meth:`check_size`).
         self.max_draft_chars = max_draft_chars
         self.platforms = dict(platforms)
@@ -101,6 +108,7 @@ class Coach:
         #: The rules of each platform, in order.
         self._rules_for = {platform_id: [rule for rule in rules if rule.applies_to(platform)]
                            for platform_id, platform in self.platforms.items()}
+        self._speaking: dict[tuple[str, frozenset[str]], list[Rule]] = {}
 
     @property
     def rules(self) -> list[Rule]:
@@ -132,7 +140,9 @@ class Coach:
         target = self.platform(platform)
         overrides = overrides or NO_OVERRIDES
         doc = Document(text)
-        rules = self._rules_for[target.id]
+        language = self.language(doc)
+        reads_as = language.reads_as
+        rules = self._rules_speaking(target.id, reads_as)
         if overrides.disabled:
             rules = [rule for rule in rules if rule.meta.id not in overrides.disabled]
         findings = self._engine.run(rules, doc, target, overrides.severity)
@@ -141,7 +151,29 @@ class Coach:
         return Assessment(
             text=text, platform=target.id, findings=tuple(findings),
             length=target.length(text, doc), limit=target.limit,
+            language=language.code, note=self._language_note(language),
         )
+
+    def _rules_speaking(self, platform_id: str, languages: frozenset[str]) -> list[Rule]:
+        """The rules of a platform that speak one of ``languages`` (remembered: drafts
+        come in few languages)."""
+        key = (platform_id, languages)
+        rules = self._speaking.get(key)
+        if rules is None:
+            rules = self._speaking[key] = [rule for rule in self._rules_for[platform_id]
+                                           if rule.meta.speaks(languages)]
+        return rules
+
+    def language(self, doc: Document) -> DraftLanguage:
+        """The language the draft is read in (see :mod:`bot.language`)."""
+        return ENGLISH if self._detector is None else self._detector.detect(doc.prose)
+
+    def _language_note(self, language: DraftLanguage) -> str:
+        if not self.wording_languages.isdisjoint(language.reads_as):
+            return ""
+        return (f"This draft reads as {language_name(language.code)}; the wording checks "
+                f"speak {names_of(self.wording_languages)}, so it was checked only for "
+                "length, hashtags, mentions, links, capitals and exclamation marks.")
 
     def offline_rewrite(
         self, assessment: Assessment, overrides: RuleOverrides | None = None
@@ -198,5 +230,6 @@ def build_coach(source: Settings | ConfigSource) -> Coach:
         check_examples(rule, platforms[rule.meta.examples_platform])
     log.debug("loaded %d rules from %d files", len(rules), len(rule_files))
     if isinstance(source, Settings):
-        return Coach(principles, platforms, rules, max_draft_chars=source.max_draft_chars)
-    return Coach(principles, platforms, rules)
+        return Coach(principles, platforms, rules, LanguageDetector(),
+                     max_draft_chars=source.max_draft_chars)
+    return Coach(principles, platforms, rules, LanguageDetector())

@@ -74,6 +74,11 @@ class Assessment:
     #: Length of the text as the platform counts it.
     length: int = 0
     limit: int | None = None
+    #: The draft's language (ISO 639-1), or "unknown".
+    language: str = "en"
+    #: One line for the user about what was not checked (a language no wording rule
+    #: speaks), or "".
+    note: str = ""
 
     @property
     def score(self) -> int:
@@ -183,7 +188,10 @@ class Critique:
             "verdict": self.verdict,
             "length": self.assessment.length,
             "limit": self.assessment.limit,
+            "language": self.assessment.language,
             "findings": [f.to_dict() for f in self.findings],
         }
+        if self.assessment.note:
+            data["note"] = self.assessment.note
         data["rewrite"] = self.rewrite.to_dict() if self.rewrite else None
         return data

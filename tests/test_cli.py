@@ -192,6 +192,36 @@ async def test_a_model_that_is_down_still_gets_the_user_an_answer() -> None:
     assert "Traceback" not in err
 
 
+def test_eval_reads_every_set_in_a_folder_with_false_alarms(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("not a set", encoding="utf-8")
+    (tmp_path / "headlines.jsonl").write_text(
+        '{"id": "n1", "text": "Council approves new bus routes for the north side", '
+        '"label": "news"}\n'
+        '{"id": "b1", "text": "I won the regional chess final today!", "label": "achievement"}\n'
+        '{"id": "t1", "text": "I am the kindest person I know", "label": "trait"}\n',
+        encoding="utf-8")
+    (tmp_path / "drafts.yaml").write_text(
+        "- {id: a, platform: x, text: 'F4F? follow back', flag: [no-engagement-bait]}\n",
+        encoding="utf-8")
+    code, out = run(["eval", str(tmp_path)])
+    assert code == 0
+    assert "headlines.jsonl: 2 cases" in out  # the trait row is not judged
+    assert "drafts.yaml: 1 cases" in out
+    assert "false alarms" in out and "README" not in out
+    code, out = run(["eval", str(tmp_path), "--format", "json"])
+    by_name = {r["name"]: r for r in json.loads(out)}
+    assert by_name["headlines.jsonl"]["principles"]["authentic"]["negatives"] == 1
+
+
+def test_eval_with_a_bad_label_says_which_line(tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "set.jsonl"
+    bad.write_text('{"id": 1, "text": "hi", "label": "spam?"}\n', encoding="utf-8")
+    code, _ = run(["eval", str(bad)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "set.jsonl: line 1: unknown label 'spam?'" in err
+
+
 def run_bytes(argv: list[str], stdin: bytes, errors: str = "strict") -> tuple[int, str]:
     """``main`` with standard input holding ``stdin`` as the interpreter would give it:
     ``errors`` is "strict" under most UTF-8 locales, "surrogateescape" under C.UTF-8."""

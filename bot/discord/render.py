@@ -288,6 +288,9 @@ def _rewrite_fields(card: CritiqueCard, cap: int) -> tuple[list[tuple[str, str]]
 def _extra_fields(card: CritiqueCard) -> list[tuple[str, str]]:
     rewrite = card.rewrite
     fields: list[tuple[str, str]] = []
+    if card.assessment.note:  # what was not checked: a language no wording rule speaks
+        fields.append(("Language", truncate(safe_text(card.assessment.note),
+                                            FIELD_VALUE_LIMIT)))
     if rewrite is None:
         return fields
     lines = []

@@ -49,6 +49,8 @@ MAX_LIST, MAX_ENTRY = 5000, 10_000
 _BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
 #: Compiled joins of live alternatives a pattern keeps (see :meth:`Pattern.joined`).
 _JOINED_KEPT = 256
+#: The languages a rule's wording is written for, unless it says otherwise.
+DEFAULT_LANGUAGES = frozenset({"en"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,13 @@ class RuleMeta:
     skip_platforms: frozenset[str] = frozenset()
     #: The platform the examples are written for (length examples need one).
     examples_platform: str = "generic"
+    #: ISO 639-1 codes of the languages the rule's wording speaks; None: any language
+    #: (length, hashtags, links, capitals).
+    languages: frozenset[str] | None = DEFAULT_LANGUAGES
+
+    def speaks(self, languages: frozenset[str]) -> bool:
+        """Whether the rule has something to say about a draft read as ``languages``."""
+        return self.languages is None or not self.languages.isdisjoint(languages)
 
 
 class Hit(NamedTuple):
@@ -299,6 +308,11 @@ class Rule:
     def find(self, doc: Document, platform: Platform, live: Live) -> Iterable[Hit]:
         """Where this rule fires in ``doc``: pure, no state kept between drafts."""
         raise NotImplementedError
+
+    def trained_on(self, source: str, row_id: str) -> bool:
+        """Whether the rule learned from row ``row_id`` of the labelled set file
+        ``source`` (an evaluation leaves such rows out). Hand-written rules did not."""
+        return False
 
     def check(self, doc: Document, platform: Platform,
               severity: Severity | None = None) -> list[Finding]:

@@ -19,16 +19,17 @@ from bot.config_files import quote, schema_error
 from bot.errors import ConfigError
 from bot.models import Severity
 from bot.platforms import Platform
-from bot.rules.base import KINDS, MAX_ENTRY, MAX_LIST, Rule, RuleMeta, RuleSpec
+from bot.rules.base import DEFAULT_LANGUAGES, KINDS, MAX_ENTRY, MAX_LIST, Rule, RuleMeta, RuleSpec
 from bot.settings import read_yaml
 from bot.text import Document
 
-_FILE_KEYS = {"principle", "source", "rules"}
+_FILE_KEYS = {"principle", "source", "languages", "rules"}
 #: Keys every rule has, whatever its kind.
 COMMON_KEYS: dict[str, bool] = {  # key -> required
     "id": True, "kind": True, "severity": True, "message": True, "why": True, "fix": True,
     "examples_fail": True, "examples_pass": True, "principle": False, "source": False,
     "platforms": False, "skip_platforms": False, "examples_platform": False,
+    "languages": False,
 }
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -59,12 +60,14 @@ class _CommonKeys:
     platforms: Names | None = None
     skip_platforms: Names | None = None
     examples_platform: Name = "generic"
+    languages: Names | None = None
 
 
 _COMMON_KEYS = TypeAdapter(_CommonKeys)
 _MESSAGE_FIELDS = {
     "match", "count", "limit", "replacement", "length", "max", "self", "reader", "platform",
 }
+
 
 
 def check_template(spec: RuleSpec, key: str, text: str, allowed: set[str]) -> None:
@@ -145,8 +148,30 @@ def build_rule(
         platforms=platform_set("platforms"),
         skip_platforms=platform_set("skip_platforms") or frozenset(),
         examples_platform=examples_platform,
+        languages=_languages(spec, merged),
     )
     return cls(meta, spec)
+
+
+_LANGUAGE = re.compile(r"^[a-z]{2}$")
+
+
+def _languages(spec: RuleSpec, merged: Mapping[str, Any]) -> frozenset[str] | None:
+    """The rule's ``languages`` (two-letter codes); English when it names none; None
+    for ``any`` (checks that need no words)."""
+    if "languages" not in merged:
+        return DEFAULT_LANGUAGES
+    values = merged["languages"]
+    if values == "any":
+        return None
+    values = [values] if isinstance(values, str) else values
+    if not isinstance(values, list) or not values:
+        raise spec.error("languages", "must name a language, or be 'any'")
+    for value in values:
+        if not isinstance(value, str) or not _LANGUAGE.match(value):
+            raise spec.error("languages", f"names {value!r}, not a two-letter language code "
+                                          "(or say 'any')")
+    return frozenset(values)
 
 
 
