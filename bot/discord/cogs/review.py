@@ -200,10 +200,11 @@ class TeamReview(commands.Cog):
         """A watched-channel draft was critiqued: open its review, or judge the revision."""
         principles = [f.principle for f in assessment.findings]
         state = await self.store.review_state(draft.id)
-        if state is None:
+        # The review is opened with the claim (see Store.claim_channel_draft); its first
+        # revision is the first critique, which a draft answered only with a note (no
+        # text, the cooldown) has not had yet.
+        if state is None or previous is None or previous.score is None:
             await self.store.open_review(draft.id, score=assessment.score, principles=principles)
-            return
-        if previous is None:
             return
         material = is_material_change(
             previous.text, assessment.text, score_before=previous.score,
