@@ -74,6 +74,8 @@ class Coaching:
         #: The tasks writing those rewrites, so shutting down can let them finish.
         self._writers: set[asyncio.Task[object]] = set()
         self._first_answers = asyncio.Semaphore(FIRST_ANSWERS_AT_ONCE)
+        #: Drafts claimed before this moment belong to an earlier run of the bot.
+        self.started_at = time.time()
 
     @property
     def coach(self) -> Coach:

@@ -14,7 +14,13 @@ import discord
 from discord.ext import commands
 from discord.ui import Item, View
 
-from bot.discord.coaching import NO_PINGS, Coaching, ShowCritique, rewrite_file
+from bot.discord.coaching import (
+    NO_PINGS,
+    Coaching,
+    ServerContext,
+    ShowCritique,
+    rewrite_file,
+)
 from bot.discord.cooldown import cooldown_message
 from bot.discord.locks import KeyedLocks
 from bot.discord.render import RenderedCritique, truncate
@@ -66,6 +72,8 @@ class DraftsChannels(commands.Cog):
         self.coaching: Coaching = bot.coaching
         # One critique at a time per draft, so quick successive edits apply in order.
         self._lock = KeyedLocks()
+        #: Drafts left unanswered by an earlier run are looked for once, at the first ready.
+        self._recovered = False
 
     def _review(self) -> TeamReview | None:
         """The team review cog, when it is loaded."""
@@ -129,20 +137,60 @@ class DraftsChannels(commands.Cog):
             if wait is not None:
                 await self._send_reply(message, draft, content=cooldown_message(wait))
                 return
-            async with self._lock(draft.id):
-                assessment = await self.coaching.assess_paced(text, context)
-                await self.coaching.record(draft.id, assessment)
-                review = self._review()
-                if review is not None:
-                    await review.critiqued(draft, assessment, previous=None)
-                async with self.coaching.pipeline.pacer.turn():
-                    rendered = self.coaching.render(assessment)
-                reply = await self._send_reply(message, draft, rendered=rendered)
-                answered()
-                if reply is not None:
-                    await self.coaching.stream_rewrite(
-                        draft.id, assessment, context, edits_of(reply, self._decorate(draft.id))
-                    )
+            await self._answer(message, draft, text, context, answered)
+
+    async def _answer(
+        self, message: discord.Message, draft: Draft, text: str, context: ServerContext,
+        answered: Callable[[], None],
+    ) -> None:
+        """Critique a claimed draft in a thread on its message, then stream the rewrite."""
+        async with self._lock(draft.id):
+            assessment = await self.coaching.assess_paced(text, context)
+            await self.coaching.record(draft.id, assessment)
+            review = self._review()
+            if review is not None:
+                await review.critiqued(draft, assessment, previous=None)
+            async with self.coaching.pipeline.pacer.turn():
+                rendered = self.coaching.render(assessment)
+            reply = await self._send_reply(message, draft, rendered=rendered)
+            answered()
+            if reply is not None:
+                await self.coaching.stream_rewrite(
+                    draft.id, assessment, context, edits_of(reply, self._decorate(draft.id))
+                )
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        if self._recovered:
+            return
+        self._recovered = True
+        await self.answer_unanswered()
+
+    async def answer_unanswered(self) -> None:
+        """Critique drafts claimed before this start that never got an answer (the bot
+        stopped in between): every draft gets a reply."""
+        for draft in await self.coaching.store.unanswered_channel_drafts(
+                before=self.coaching.started_at):
+            channel = self.bot.get_channel(draft.channel_id)
+            if not isinstance(channel, discord.TextChannel) or draft.message_id is None:
+                continue
+            try:
+                message = await channel.fetch_message(draft.message_id)
+            except discord.NotFound:
+                # Deleted while the bot was away: nothing left to answer.
+                await self.coaching.store.dismiss(draft.id)
+                continue
+            except discord.HTTPException as exc:
+                log.warning("could not read unanswered draft %d: %s", draft.id, exc)
+                continue
+            log.info("answering draft %d, left unanswered when the bot stopped", draft.id)
+            if message.content != draft.text:
+                await self.coaching.store.update_text(draft.id, message.content, draft.platform)
+            if not message.content.strip():
+                await self._send_reply(message, draft, content=EMPTY_DRAFT)
+                continue
+            context = await self.coaching.context(draft.guild_id)
+            await self._answer(message, draft, message.content, context, lambda: None)
 
     async def _send_reply(
         self,
