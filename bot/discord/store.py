@@ -180,6 +180,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE review_drafts ADD COLUMN wanted_approvals INTEGER;
     """,
+    # 4: who may review in a server: members with a role, or members for some days.
+    """
+    ALTER TABLE review_settings ADD COLUMN reviewer_role_id INTEGER;
+    ALTER TABLE review_settings ADD COLUMN reviewer_min_days INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 
 
@@ -194,6 +199,16 @@ class GuildSettings:
     #: The server's default platform; ``None`` means the configured default.
     platform: str | None = None
     llm_enabled: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewerRule:
+    """Who may review drafts in a server, besides being able to read the drafts channel."""
+
+    #: Reviewers need this role; ``None``: any member.
+    role_id: int | None = None
+    #: Reviewers have been members for at least this many days.
+    min_days: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -667,6 +682,23 @@ class Store:
             (guild_id, approvals),
         )
         await self._db.commit()
+
+    async def reviewer_rule(self, guild_id: int) -> ReviewerRule:
+        async with self._db.execute(
+            "SELECT reviewer_role_id, reviewer_min_days FROM review_settings WHERE guild_id = ?",
+            (guild_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return ReviewerRule() if row is None else ReviewerRule(row[0], int(row[1]))
+
+    async def set_reviewer_rule(self, guild_id: int, rule: ReviewerRule) -> None:
+        await self._db.execute(
+            "INSERT INTO review_settings (guild_id, reviewer_role_id, reviewer_min_days)"
+            " VALUES (?, ?, ?) ON CONFLICT(guild_id) DO UPDATE SET"
+            " reviewer_role_id = excluded.reviewer_role_id,"
+            " reviewer_min_days = excluded.reviewer_min_days",
+            (guild_id, rule.role_id, rule.min_days),
+        )
 
     async def open_review(
         self, draft_id: int, *, score: int, principles: Iterable[str], now: float | None = None

@@ -48,10 +48,20 @@ async def decorated(
     return embed if review is None else await review.decorate(draft_id, embed)
 
 
+async def may_ask_again(interaction: discord.Interaction, draft: Draft) -> bool:
+    """The draft's author or requester, or (for a draft under team review) its reviewers."""
+    if draft.may_manage(interaction.user.id):
+        return True
+    review = interaction.client.get_cog("TeamReview")  # type: ignore[attr-defined]
+    return review is not None and await review.is_reviewer(interaction, draft)
+
+
 async def load_draft(interaction: discord.Interaction, draft_id: int) -> Draft | None:
     """The draft behind a button, or ``None`` after telling the user why not."""
     draft = await coaching_of(interaction).store.draft(draft_id)
-    if draft is None:
+    if draft is None or draft.guild_id != interaction.guild_id:
+        # A draft from another server (a forged button or form) is no more there than
+        # a deleted one.
         await respond_or_followup(interaction, GONE)
         return None
     if draft.dismissed:
@@ -103,6 +113,11 @@ class AnotherVersionButton(DraftButton, template=r"dc:again:(?P<draft>\d+)"):
         coaching = coaching_of(interaction)
         draft = await load_draft(interaction, self.draft_id)
         if draft is None:
+            return
+        if not await may_ask_again(interaction, draft):
+            await respond_or_followup(
+                interaction, "Only the draft's author and its reviewers can ask for another "
+                "version. Want one of your own? Use /critique with the text.")
             return
         if draft.text is None:
             days = coaching.settings.discord.retention_days
