@@ -106,15 +106,21 @@ async def test_a_server_can_ask_reviewers_for_days_of_membership(world: World) -
     assert "**approved**" in review_field(card(world, draft))
 
 
-async def test_by_default_a_member_who_cannot_read_the_channel_cannot_review(
-        world: World) -> None:
+async def hidden_draft(world: World, text: str
+                       ) -> tuple[simcord.MemberActor, discord.Message]:
+    """An outsider, and alice's critiqued draft in a drafts channel the outsider can't read."""
     outsider = add_member(world, "outsider")
     hidden = world.guild.create_text_channel("hidden-drafts", overwrites={
         outsider: discord.PermissionOverwrite(read_messages=False)})
     await world.admin.slash(hidden, "coach channels add")
-    draft = await world.alice.send(hidden, GOOD)
+    draft = await world.alice.send(hidden, text)
     thread = next(t for t in hidden.threads if t.id == draft.id)
-    answer = next(m for m in thread.history() if m.author.bot and m.embeds)
+    return outsider, next(m for m in thread.history() if m.author.bot and m.embeds)
+
+
+async def test_by_default_a_member_who_cannot_read_the_channel_cannot_review(
+        world: World) -> None:
+    outsider, answer = await hidden_draft(world, GOOD)
 
     # The button pressed from a channel the outsider can read.
     pressed = await forged(world.env, outsider, world.general,
@@ -125,13 +131,7 @@ async def test_by_default_a_member_who_cannot_read_the_channel_cannot_review(
 
 
 async def test_only_the_author_and_reviewers_get_another_version(world: World) -> None:
-    outsider = add_member(world, "outsider")
-    hidden = world.guild.create_text_channel("hidden-drafts", overwrites={
-        outsider: discord.PermissionOverwrite(read_messages=False)})
-    await world.admin.slash(hidden, "coach channels add")
-    draft = await world.alice.send(hidden, BAIT)
-    thread = next(t for t in hidden.threads if t.id == draft.id)
-    answer = next(m for m in thread.history() if m.author.bot and m.embeds)
+    outsider, answer = await hidden_draft(world, BAIT)
     again_id = custom_id(answer, "Another version")
 
     refused = await forged(world.env, outsider, world.general,
