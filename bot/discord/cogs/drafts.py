@@ -6,6 +6,7 @@ and /critique and the context menu still work.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -74,6 +75,9 @@ class DraftsChannels(commands.Cog):
         self._lock = KeyedLocks()
         #: Drafts left unanswered by an earlier run are looked for once, at the first ready.
         self._recovered = False
+        #: Draft id -> its latest version, waiting for the author's cooldown to pass.
+        self._waiting: dict[int, str] = {}
+        self._timers: set[asyncio.Task[None]] = set()
 
     def _review(self) -> TeamReview | None:
         """The team review cog, when it is loaded."""
@@ -244,13 +248,46 @@ class DraftsChannels(commands.Cog):
         await self.revise(draft.id, str(payload.data.get("content") or ""))
 
     async def revise(self, draft_id: int, text: str) -> None:
-        """Critique a new version of a draft (its message edited, or posted in its thread)."""
+        """Critique a new version of a draft (its message edited, or posted in its thread).
+
+        A new version costs the author a critique like a new draft does; past their
+        cooldown, the latest version waits and is critiqued once the wait is over.
+        """
         async with self._lock(draft_id):
             # Re-read under the lock: a repeated event for the same edit changes nothing.
             current = await self.coaching.store.draft(draft_id)
             if current is None or current.text_hash == text_digest(text) or not text.strip():
                 return
+            wait = self.coaching.cooldowns.retry_after(current.author_id)
+            if wait is not None:
+                self._revise_later(draft_id, text, wait)
+                return
+            self._waiting.pop(draft_id, None)
             await self._recritique(current, text)
+
+    def _revise_later(self, draft_id: int, text: str, wait: float) -> None:
+        """Keep ``text`` as the draft's version to critique after ``wait`` seconds; later
+        versions replace it, so a burst of edits costs one critique."""
+        already_waiting = draft_id in self._waiting
+        self._waiting[draft_id] = text
+        if not already_waiting:
+            task = asyncio.create_task(self._revise_after(draft_id, wait))
+            self._timers.add(task)
+            task.add_done_callback(self._timers.discard)
+
+    async def _revise_after(self, draft_id: int, wait: float) -> None:
+        await asyncio.sleep(wait)
+        text = self._waiting.pop(draft_id, None)
+        if text is None:
+            return
+        try:
+            await self.revise(draft_id, text)
+        except Exception:
+            log.exception("could not critique the waiting version of draft %d", draft_id)
+
+    async def cog_unload(self) -> None:
+        for task in self._timers:
+            task.cancel()
 
     async def _recritique(self, draft: Draft, text: str) -> None:
         context = await self.coaching.context(draft.guild_id)
