@@ -15,3 +15,12 @@ class UnknownPlatformError(DraftcoachError):
     def __init__(self, platform: str, known: list[str]) -> None:
         super().__init__(f"unknown platform '{platform}' (choose from: {', '.join(known)})")
         self.platform = platform
+
+
+class DraftTooSlowError(DraftcoachError):
+    """Checking one draft took longer than its time budget."""
+
+    def __init__(self, budget: float) -> None:
+        super().__init__(f"checking this draft took longer than {budget:g} seconds; "
+                         "shorten it or split it into several drafts")
+        self.budget = budget

@@ -23,6 +23,7 @@ from bot.coach import Coach, RuleOverrides
 from bot.discord.cooldown import Cooldowns
 from bot.discord.render import CritiqueCard, RenderedCritique, render_critique
 from bot.discord.store import Store
+from bot.errors import DraftcoachError
 from bot.models import Assessment, Rewrite, Severity
 from bot.pipeline import Pipeline
 from bot.settings import Settings
@@ -136,11 +137,10 @@ class Coaching:
 
     # ------------------------------------------------------------- critiques
 
-    def assess(self, text: str, context: ServerContext) -> Assessment:
-        return self.pipeline.assess(text, context.platform, context.overrides)
-
     async def assess_paced(self, text: str, context: ServerContext) -> Assessment:
-        """:meth:`assess`, taking its turn when many drafts arrive at once."""
+        """The draft's findings with the server's settings, checked off the event loop
+        (see :meth:`Pipeline.assess_paced`: it raises DraftcoachError for a draft it
+        refuses)."""
         return await self.pipeline.assess_paced(text, context.platform, context.overrides)
 
     def render(
@@ -262,6 +262,11 @@ class Coaching:
             task.cancel()
         if late:
             await asyncio.wait(late)
+
+
+def cannot_coach(error: DraftcoachError) -> str:
+    """The one line a member gets for a draft the pipeline refuses (too long, too slow)."""
+    return f"I can't coach this draft: {error}."
 
 
 async def respond_or_followup(

@@ -17,10 +17,17 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import discord
 from discord import ui
 
-from bot.discord.coaching import NO_PINGS, Coaching, respond_or_followup, rewrite_file
+from bot.discord.coaching import (
+    NO_PINGS,
+    Coaching,
+    cannot_coach,
+    respond_or_followup,
+    rewrite_file,
+)
 from bot.discord.cooldown import cooldown_message
 from bot.discord.render import RenderedCritique, render_why, with_footer_note
 from bot.discord.store import Draft
+from bot.errors import DraftcoachError
 
 if TYPE_CHECKING:
     from bot.discord.app import DraftcoachBot
@@ -135,7 +142,11 @@ class AnotherVersionButton(DraftButton, template=r"dc:again:(?P<draft>\d+)"):
             await respond_or_followup(interaction, cooldown_message(wait))
             return
         context = await coaching.context(draft.guild_id, draft.platform)
-        assessment = coaching.assess(draft.text, context)
+        try:
+            assessment = await coaching.assess_paced(draft.text, context)
+        except DraftcoachError as exc:
+            await respond_or_followup(interaction, cannot_coach(exc))
+            return
         first = coaching.render(assessment)
         # Acknowledge at once by showing the "writing…" state; the rewrite follows.
         await interaction.response.edit_message(

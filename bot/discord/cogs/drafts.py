@@ -20,6 +20,7 @@ from bot.discord.coaching import (
     Coaching,
     ServerContext,
     ShowCritique,
+    cannot_coach,
     rewrite_file,
 )
 from bot.discord.cooldown import cooldown_message
@@ -27,6 +28,7 @@ from bot.discord.locks import KeyedLocks
 from bot.discord.render import RenderedCritique, truncate
 from bot.discord.store import Draft, NewDraft, text_digest
 from bot.discord.views import critique_view
+from bot.errors import DraftcoachError
 
 if TYPE_CHECKING:
     from bot.discord.app import DraftcoachBot
@@ -149,7 +151,11 @@ class DraftsChannels(commands.Cog):
     ) -> None:
         """Critique a claimed draft in a thread on its message, then stream the rewrite."""
         async with self._lock(draft.id):
-            assessment = await self.coaching.assess_paced(text, context)
+            try:
+                assessment = await self.coaching.assess_paced(text, context)
+            except DraftcoachError as exc:
+                await self._send_reply(message, draft, content=cannot_coach(exc))
+                return
             await self.coaching.record(draft.id, assessment)
             review = self._review()
             if review is not None:
@@ -291,8 +297,13 @@ class DraftsChannels(commands.Cog):
 
     async def _recritique(self, draft: Draft, text: str) -> None:
         context = await self.coaching.context(draft.guild_id)
+        try:
+            assessment = await self.coaching.assess_paced(text, context)
+        except DraftcoachError as exc:
+            # The card keeps showing the last version that could be checked.
+            await self._note_beside(draft, cannot_coach(exc))
+            return
         await self.coaching.store.update_text(draft.id, text, context.platform)
-        assessment = self.coaching.assess(text, context)
         await self.coaching.record(draft.id, assessment)
         review = self._review()
         if review is not None:
@@ -322,6 +333,16 @@ class DraftsChannels(commands.Cog):
         await self.coaching.stream_rewrite(
             draft.id, assessment, context, edits_of(reply, decorate), previous_score=draft.score
         )
+
+    async def _note_beside(self, draft: Draft, content: str) -> None:
+        """A short note next to the draft's critique (in its thread)."""
+        reply = await self.existing_reply(draft)
+        if reply is None:
+            return
+        try:
+            await reply.channel.send(content, allowed_mentions=NO_PINGS)
+        except discord.HTTPException as exc:
+            log.warning("could not leave a note on draft %d: %s", draft.id, exc)
 
     async def existing_reply(self, draft: Draft) -> discord.PartialMessage | None:
         if draft.reply_channel_id is None or draft.reply_message_id is None:
