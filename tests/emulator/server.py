@@ -116,6 +116,7 @@ class DiscordEmulator:
                 ("PUT", r"/applications/(?P<app>\d+)(?:/guilds/(?P<guild>\d+))?/commands",
                  self._put_commands),
                 ("GET", r"/channels/(?P<channel>\d+)", self._get_channel),
+                ("PATCH", r"/channels/(?P<channel>\d+)", self._edit_channel),
                 ("POST", r"/channels/(?P<channel>\d+)/typing", self._no_content),
                 ("POST", r"/channels/(?P<channel>\d+)/messages", self._create_message),
                 ("GET", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._get_message),
@@ -267,6 +268,12 @@ class DiscordEmulator:
         data = {"custom_id": custom_id, "components": rows}
         return await self._interact(5, data, user=user, channel=channel)
 
+    async def archive_thread(self, thread_id: str) -> None:
+        """The thread goes quiet long enough for Discord to archive it (THREAD_UPDATE)."""
+        thread = self._channel(thread_id)
+        thread["thread_metadata"]["archived"] = True
+        await self.dispatch("THREAD_UPDATE", thread)
+
     async def drop_connection(self, *, replay: int = 0) -> None:
         """Drop the gateway connection; see :meth:`Gateway.drop_connection`."""
         await self.gateway.drop_connection(replay=replay)
@@ -373,6 +380,19 @@ class DiscordEmulator:
     async def _get_channel(self, body: Any, channel: str) -> Json:
         return self._channel(channel)
 
+    async def _edit_channel(self, body: Json, channel: str) -> Json:
+        """Only what a bot does to a thread: archive or unarchive it."""
+        stored = self._channel(channel)
+        if stored["type"] != PUBLIC_THREAD or set(body) - {"archived", "locked"}:
+            raise ApiError(400, 50035, f"the emulator edits threads' archived/locked only: {body}")
+        stored["thread_metadata"].update(body)
+        await self.dispatch("THREAD_UPDATE", stored)
+        return stored
+
+    def thread_is_archived(self, channel_id: str) -> bool:
+        metadata = self._channel(channel_id).get("thread_metadata") or {}
+        return bool(metadata.get("archived"))
+
     def _new_message(self, channel_id: str, body: Json, *, check: bool = True,
                      **extra: Any) -> Json:
         problems = message_problems(body) if check else []
@@ -395,7 +415,9 @@ class DiscordEmulator:
             await self.dispatch(event, message)
 
     async def _create_message(self, body: Json, channel: str) -> Json:
-        self._channel(channel)
+        if self.thread_is_archived(channel):
+            # Discord reopens an archived thread that someone posts in (unless it is locked).
+            await self._edit_channel({"archived": False}, channel)
         message = self._new_message(channel, body)
         await self._echo("MESSAGE_CREATE", message)
         return message
@@ -404,6 +426,8 @@ class DiscordEmulator:
         return self._message(message)
 
     async def _edit_message(self, body: Json, channel: str, message: str) -> Json:
+        if self.thread_is_archived(channel):
+            raise ApiError(400, 50083, "Thread is archived")
         stored = self._message(message)
         problems = message_problems({**stored, **body})
         if problems:

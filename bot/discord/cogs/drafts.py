@@ -42,6 +42,9 @@ EMPTY_DRAFT = (
 )
 
 
+#: Discord's error code for editing a message in an archived thread.
+THREAD_ARCHIVED = 50083
+
 #: Adds what other features show on a critique (the team review's status) to its embed.
 Decorate = Callable[[discord.Embed], Awaitable[discord.Embed]]
 
@@ -303,6 +306,11 @@ class DraftsChannels(commands.Cog):
             # The card keeps showing the last version that could be checked.
             await self._note_beside(draft, cannot_coach(exc))
             return
+        # The card must be editable before the revision is recorded: reviewers see every
+        # revision there (or on a fresh card, below).
+        reply: discord.Message | discord.PartialMessage | None = await self.existing_reply(draft)
+        if reply is not None and not await self._reopen_thread(reply.channel):
+            reply = None
         await self.coaching.store.update_text(draft.id, text, context.platform)
         await self.coaching.record(draft.id, assessment)
         review = self._review()
@@ -310,16 +318,18 @@ class DraftsChannels(commands.Cog):
             await review.critiqued(draft, assessment, previous=draft)
         first = self.coaching.render(assessment, previous_score=draft.score)
         decorate = self._decorate(draft.id)
-        reply: discord.Message | discord.PartialMessage | None = await self.existing_reply(draft)
-        try:
-            if reply is not None:
+        if reply is not None:
+            card = reply
+
+            async def show_revision() -> None:
                 # content=None clears an earlier text-only answer (cooldown, no text).
-                await reply.edit(content=None, embed=await decorate(first.embed), attachments=[],
-                                 allowed_mentions=NO_PINGS,
-                                 view=critique_view(draft.id, private=False,
-                                                    extra=await self._extra_items(draft.id)))
-        except discord.NotFound:
-            reply = None
+                await card.edit(content=None, embed=await decorate(first.embed), attachments=[],
+                                allowed_mentions=NO_PINGS,
+                                view=critique_view(draft.id, private=False,
+                                                   extra=await self._extra_items(draft.id)))
+
+            if not await self._edit_in_open_thread(card, show_revision):
+                reply = None
         if reply is None:
             # The old answer is gone: answer the edited draft afresh.
             channel = self.bot.get_channel(draft.channel_id)
@@ -333,6 +343,46 @@ class DraftsChannels(commands.Cog):
         await self.coaching.stream_rewrite(
             draft.id, assessment, context, edits_of(reply, decorate), previous_score=draft.score
         )
+
+    async def _reopen_thread(self, channel: object) -> bool:
+        """Unarchive the draft's thread if Discord archived it (a day without activity), so
+        its card can be edited; ``False`` if it stays archived (locked, say)."""
+        if not isinstance(channel, discord.Thread) or not channel.archived:
+            return True
+        try:
+            await channel.edit(archived=False)
+        except discord.HTTPException as exc:
+            log.info("cannot reopen thread %d (%s); answering afresh", channel.id, exc)
+            return False
+        return True
+
+    async def _edit_in_open_thread(
+        self, card: discord.Message | discord.PartialMessage,
+        edit: Callable[[], Awaitable[None]],
+    ) -> bool:
+        """Run ``edit`` on the card; if its thread turns out archived (the bot's view of it
+        was out of date), reopen it and try once more. ``False`` when the card is gone or
+        cannot be edited."""
+        try:
+            await edit()
+            return True
+        except discord.NotFound:
+            return False
+        except discord.HTTPException as exc:
+            if exc.code != THREAD_ARCHIVED:
+                raise
+        try:
+            thread = await self.bot.fetch_channel(card.channel.id)
+        except discord.HTTPException:
+            return False
+        if not await self._reopen_thread(thread):
+            return False
+        try:
+            await edit()
+        except discord.HTTPException as exc:
+            log.info("could not revise the card in thread %d: %s", thread.id, exc)
+            return False
+        return True
 
     async def _note_beside(self, draft: Draft, content: str) -> None:
         """A short note next to the draft's critique (in its thread)."""
