@@ -425,7 +425,7 @@ HELP_TEXT = (
     "improve, `/coach review need` (in your draft's thread) asks for more approvals.\n\n"
     "**Settings** (Manage Server): `/coach channels add|remove|list`, `/coach platform`, "
     "`/coach rules enable|disable|severity`, `/coach llm on|off`, "
-    "`/coach review approvals`.\n"
+    "`/coach review approvals|reviewers`.\n"
     "**Everyone:** `/coach principles`, `/coach help`."
 )
 
