@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from bot.errors import DraftTooSlowError
@@ -28,6 +29,9 @@ PartialCallback = Callable[[str], Awaitable[None]]
 #: Seconds one draft's rule checks may take in the bot before the member is told the
 #: draft is too much to check (they take milliseconds for any draft Discord allows).
 CHECK_BUDGET = 3.0
+#: Worker threads for checks: more only contend for the GIL with the event loop; two, so
+#: one draft past its budget (its check still running) does not hold up the rest.
+CHECK_WORKERS = 2
 
 
 class Pipeline:
@@ -37,6 +41,8 @@ class Pipeline:
         self.coach = coach
         self.llm = llm
         self.check_budget = check_budget
+        # Idle workers cost nothing; the threads end with the process.
+        self._workers = ThreadPoolExecutor(CHECK_WORKERS, thread_name_prefix="draft-checks")
         #: Shared by every caller that checks or rewrites drafts on the event loop
         #: (the model step's turns included: one queue for the loop's time).
         self.pacer = llm.pacer if llm is not None else Pacer()
@@ -58,7 +64,8 @@ class Pipeline:
 
         Raises :class:`DraftTooSlowError` past :attr:`check_budget` seconds.
         """
-        checking = asyncio.to_thread(self.coach.assess, text, platform, overrides)
+        checking = asyncio.get_running_loop().run_in_executor(
+            self._workers, self.coach.assess, text, platform, overrides)
         try:
             return await asyncio.wait_for(checking, self.check_budget)
         except TimeoutError:
@@ -83,7 +90,8 @@ class Pipeline:
         if offline or self.llm is None:
             # In a worker thread like the checks (see assess_paced); it costs about as
             # much as the check the draft has passed.
-            return await asyncio.to_thread(self.coach.offline_rewrite, assessment, overrides)
+            return await asyncio.get_running_loop().run_in_executor(
+                self._workers, self.coach.offline_rewrite, assessment, overrides)
         return await self.llm.rewrite(
             assessment, overrides=overrides, fresh=fresh, tone=tone, on_partial=on_partial
         )
