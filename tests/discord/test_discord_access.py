@@ -64,7 +64,7 @@ async def test_the_queue_lists_only_drafts_from_channels_the_member_can_read(
         editors: discord.PermissionOverwrite(read_messages=True),
         world.env.bot.user: discord.PermissionOverwrite(read_messages=True),  # type: ignore[dict-item]
     })
-    added = await carol.slash(secret, "coach channels add")
+    added = await carol.slash(secret, "coach-admin channels add")
     assert "now a drafts channel" in added.response.content
     await carol.send(secret, BAIT)
     await carol.send(world.drafts, BAIT + " (public)")
@@ -81,7 +81,7 @@ async def test_the_queue_lists_only_drafts_from_channels_the_member_can_read(
 async def test_a_server_can_ask_reviewers_for_a_role(world: World) -> None:
     editors = world.guild.create_role("Editors")
     carol = world.guild.add_member(world.env.create_user("carol"), roles=[editors])
-    set_up = await world.admin.slash(world.drafts, "coach review reviewers", role=editors)
+    set_up = await world.admin.slash(world.drafts, "coach-admin review reviewers", role=editors)
     assert "members with the" in set_up.response.content
     draft = await world.alice.send(world.drafts, GOOD)
 
@@ -95,7 +95,7 @@ async def test_a_server_can_ask_reviewers_for_a_role(world: World) -> None:
 
 
 async def test_a_server_can_ask_reviewers_for_days_of_membership(world: World) -> None:
-    await world.admin.slash(world.drafts, "coach review reviewers", days=7)
+    await world.admin.slash(world.drafts, "coach-admin review reviewers", days=7)
     world.env.backend.get_member(world.guild.id, world.bob.id).joined_at = LONG_AGO
     newcomer = add_member(world, "newcomer")
     draft = await world.alice.send(world.drafts, GOOD)
@@ -112,7 +112,7 @@ async def hidden_draft(world: World, text: str
     outsider = add_member(world, "outsider")
     hidden = world.guild.create_text_channel("hidden-drafts", overwrites={
         outsider: discord.PermissionOverwrite(read_messages=False)})
-    await world.admin.slash(hidden, "coach channels add")
+    await world.admin.slash(hidden, "coach-admin channels add")
     draft = await world.alice.send(hidden, text)
     thread = next(t for t in hidden.threads if t.id == draft.id)
     return outsider, next(m for m in thread.history() if m.author.bot and m.embeds)
