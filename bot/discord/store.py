@@ -76,7 +76,9 @@ class PatientConnection:
                 if (not _is_busy(exc) or self.connection.in_transaction
                         or time.monotonic() + pause > deadline):
                     raise
-                log.warning("the database is locked by another program; trying again")
+                if pause == 0.05:
+                    log.warning("the database is locked by another program; waiting for it "
+                                "(up to %g s)", self.patience)
             await asyncio.sleep(pause)
             pause = min(pause * 2, 2.0)
 
@@ -217,10 +219,16 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (guild_id, rule_id)
     );
     """,
-    # 5: who may review in a server: members with a role, or members for some days.
+    # 5: who may review in a server: members with a role, or members for some days. A
+    # draft claimed in a watched channel gets its review in the same statement, so a
+    # crash cannot leave one without the other.
     """
     ALTER TABLE review_settings ADD COLUMN reviewer_role_id INTEGER;
     ALTER TABLE review_settings ADD COLUMN reviewer_min_days INTEGER NOT NULL DEFAULT 0;
+    CREATE TRIGGER channel_draft_review AFTER INSERT ON drafts WHEN NEW.origin = 'channel'
+    BEGIN
+        INSERT OR IGNORE INTO review_drafts (draft_id) VALUES (NEW.id);
+    END;
     """,
 )
 
@@ -606,7 +614,7 @@ class Store:
         one transaction, so a crash cannot leave one without the other; a claimed draft
         still without an answer is found by :meth:`unanswered_channel_drafts`.
         """
-        return await self._insert_draft(new, now, ignore_duplicate=True, with_review=True)
+        return await self._insert_draft(new, now, ignore_duplicate=True)
 
     async def add_draft(self, new: NewDraft, now: float | None = None) -> Draft:
         draft = await self._insert_draft(new, now, ignore_duplicate=False)
@@ -614,27 +622,23 @@ class Store:
         return draft
 
     async def _insert_draft(
-        self, new: NewDraft, now: float | None, *, ignore_duplicate: bool,
-        with_review: bool = False,
+        self, new: NewDraft, now: float | None, *, ignore_duplicate: bool
     ) -> Draft | None:
         stamp = time.time() if now is None else now
         verb = "INSERT OR IGNORE" if ignore_duplicate else "INSERT"
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                f"{verb} INTO drafts (origin, guild_id, channel_id, message_id, author_id,"
-                " requester_id, platform, text, text_hash, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (new.origin, new.guild_id, new.channel_id, new.message_id, new.author_id,
-                 new.requester_id, new.platform, new.text, text_digest(new.text), stamp,
-                 stamp),
-            )
-            if cursor.rowcount == 0:
-                return None
-            draft_id = int(cursor.lastrowid or 0)
-            if with_review:
-                await db.execute("INSERT OR IGNORE INTO review_drafts (draft_id) VALUES (?)",
-                                 (draft_id,))
-        return await self.draft(draft_id)
+        # One statement: a watched channel's draft gets its review from the trigger
+        # channel_draft_review (migration 5), in the same transaction.
+        cursor = await self._db.execute(
+            f"{verb} INTO drafts (origin, guild_id, channel_id, message_id, author_id,"
+            " requester_id, platform, text, text_hash, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (new.origin, new.guild_id, new.channel_id, new.message_id, new.author_id,
+             new.requester_id, new.platform, new.text, text_digest(new.text), stamp, stamp),
+        )
+        await self._db.commit()
+        if cursor.rowcount == 0:
+            return None
+        return await self.draft(int(cursor.lastrowid or 0))
 
     async def unanswered_channel_drafts(self, before: float) -> list[Draft]:
         """Drafts from watched channels claimed before ``before`` that never got an answer
@@ -761,17 +765,21 @@ class Store:
     async def open_review(
         self, draft_id: int, *, score: int, principles: Iterable[str], now: float | None = None
     ) -> None:
-        """Start tracking a draft's review at revision 1 (nothing happens if it already is)."""
-        async with self._transaction() as db:
-            await db.execute(
-                "INSERT OR IGNORE INTO review_drafts (draft_id) VALUES (?)", (draft_id,)
-            )
-            await db.execute(
-                "INSERT OR IGNORE INTO draft_revisions (draft_id, revision, score, principles,"
-                " created_at) VALUES (?, 1, ?, ?, ?)",
-                (draft_id, score, ",".join(dict.fromkeys(principles)),
-                 time.time() if now is None else now),
-            )
+        """Start tracking a draft's review at revision 1 (nothing happens if it already is).
+
+        A claimed draft has its review row already (see :meth:`claim_channel_draft`), so
+        only the first revision's record is written here.
+        """
+        await self._db.execute(
+            "INSERT OR IGNORE INTO review_drafts (draft_id) VALUES (?)", (draft_id,)
+        )
+        await self._db.execute(
+            "INSERT OR IGNORE INTO draft_revisions (draft_id, revision, score, principles,"
+            " created_at) VALUES (?, 1, ?, ?, ?)",
+            (draft_id, score, ",".join(dict.fromkeys(principles)),
+             time.time() if now is None else now),
+        )
+        await self._db.commit()
 
     async def new_revision(
         self, draft_id: int, *, score: int, principles: Iterable[str], now: float | None = None
