@@ -306,10 +306,11 @@ class DiscordEmulator:
         data = {"custom_id": custom_id, "components": rows}
         return await self._interact(5, data, user=user, channel=channel, channel_id=channel_id)
 
-    async def archive_thread(self, thread_id: str) -> None:
-        """The thread goes quiet long enough for Discord to archive it (THREAD_UPDATE)."""
+    async def archive_thread(self, thread_id: str, *, locked: bool = False) -> None:
+        """The thread goes quiet long enough for Discord to archive it (THREAD_UPDATE);
+        ``locked``: a moderator locked it too, so only they can reopen it."""
         thread = self._channel(thread_id)
-        thread["thread_metadata"]["archived"] = True
+        thread["thread_metadata"].update(archived=True, locked=locked)
         await self.dispatch("THREAD_UPDATE", thread)
 
     async def drop_connection(self, *, replay: int = 0) -> None:
@@ -423,6 +424,9 @@ class DiscordEmulator:
         stored = self._channel(channel)
         if stored["type"] != PUBLIC_THREAD or set(body) - {"archived", "locked"}:
             raise ApiError(400, 50035, f"the emulator edits threads' archived/locked only: {body}")
+        if stored["thread_metadata"].get("locked") and body.get("archived") is False:
+            # Reopening a locked thread takes Manage Threads, which the bot is not given.
+            raise ApiError(403, 50013, "Missing Permissions")
         stored["thread_metadata"].update(body)
         await self.dispatch("THREAD_UPDATE", stored)
         return stored
@@ -454,6 +458,8 @@ class DiscordEmulator:
 
     async def _create_message(self, body: Json, channel: str) -> Json:
         if self.thread_is_archived(channel):
+            if self._channel(channel)["thread_metadata"].get("locked"):
+                raise ApiError(400, 50083, "Thread is archived")
             # Discord reopens an archived thread that someone posts in (unless it is locked).
             await self._edit_channel({"archived": False}, channel)
         message = self._new_message(channel, body)

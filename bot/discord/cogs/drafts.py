@@ -272,8 +272,10 @@ class DraftsChannels(commands.Cog):
         rendered: RenderedCritique | None = None,
         content: str | None = None,
         title: str | None = None,
+        thread: bool = True,
     ) -> discord.Message | None:
-        """Answer in a thread on the draft, or as a reply where threads are not allowed."""
+        """Answer in a thread on the draft, or as a reply where threads are not allowed
+        (or ``thread`` is false: the draft's thread exists but is closed to the bot)."""
         embeds = [await self._decorate(draft.id)(rendered.embed)] if rendered is not None else []
         extra = [] if rendered is None else await self._extra_items(draft.id)
         # Building the view and the requests is work a crowd of drafts would otherwise
@@ -283,12 +285,12 @@ class DraftsChannels(commands.Cog):
         view = View(timeout=None) if rendered is None else critique_view(
             draft.id, private=False, extra=extra)
         reply: discord.Message | None = None
-        if isinstance(message.channel, discord.TextChannel):
+        if thread and isinstance(message.channel, discord.TextChannel):
             try:
-                thread = await message.create_thread(
+                opened = await message.create_thread(
                     name=thread_name(title or message.content), auto_archive_duration=1440
                 )
-                reply = await thread.send(content, embeds=embeds, view=view,
+                reply = await opened.send(content, embeds=embeds, view=view,
                                           allowed_mentions=NO_PINGS)
             except discord.HTTPException as exc:
                 log.info("no thread on draft %d (%s); replying instead", message.id, exc)
@@ -399,7 +401,8 @@ class DraftsChannels(commands.Cog):
                     or draft.message_id is None):
                 return
             message = await channel.fetch_message(draft.message_id)
-            reply = await self._send_reply(message, draft, rendered=first)
+            # Its thread, if it has one, is gone or closed: answer in the channel.
+            reply = await self._send_reply(message, draft, rendered=first, thread=False)
             if reply is None:
                 return
         await self.coaching.stream_rewrite(
@@ -411,6 +414,8 @@ class DraftsChannels(commands.Cog):
         its card can be edited; ``False`` if it stays archived (locked, say)."""
         if not isinstance(channel, discord.Thread) or not channel.archived:
             return True
+        if channel.locked and not channel.permissions_for(channel.guild.me).manage_threads:
+            return False  # only moderators reopen a locked thread
         try:
             await channel.edit(archived=False)
         except discord.HTTPException as exc:
