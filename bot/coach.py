@@ -6,16 +6,18 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Annotated
 
-from bot.errors import ConfigError, UnknownPlatformError
+from pydantic import ConfigDict, Field, Strict, TypeAdapter, ValidationError
+
+from bot.config_files import quote, schema_error
+from bot.errors import ConfigError, DraftTooLongError, UnknownPlatformError
 from bot.models import SEVERITY_RANK, Assessment, Critique, Finding, Rewrite, Severity
 from bot.platforms import Platform, load_platforms
-from bot.rules import Rule, load_rules
-from bot.rules.matcher import Matcher
-from bot.rules.scan import Matching, PatternSet
+from bot.rewrite import offline_rewrite
+from bot.rules import Engine, Rule, check_examples, load_rules
 from bot.settings import ConfigSource, Settings, read_yaml
-from bot.text import Document
+from bot.text import Document, SpanReach
 
 log = logging.getLogger(__name__)
 
@@ -43,14 +45,19 @@ class RuleOverrides:
 NO_OVERRIDES = RuleOverrides()
 
 
-class _Check(NamedTuple):
-    """A rule as the coach runs it on one platform. The rule finds nothing unless the
-    shared scan of ``scope`` names one of ``entries`` (see :meth:`Rule.gate`); None when
-    the rule decides that for itself (:meth:`Rule.may_find`)."""
+@dataclass(frozen=True, slots=True)
+class _PrincipleKeys:
+    """What a principle in principles.yaml may hold."""
 
-    rule: Rule
-    scope: str
-    entries: frozenset[int] | None
+    __pydantic_config__ = ConfigDict(extra="forbid")
+
+    title: Annotated[str, Strict(), Field(min_length=1, max_length=200)]
+    summary: Annotated[str, Strict(), Field(min_length=1, max_length=2000)]
+    why: Annotated[str, Strict(), Field(min_length=1, max_length=2000)]
+    source: Annotated[str, Strict(), Field(max_length=2000)] | int = ""
+
+
+_PRINCIPLE_KEYS = TypeAdapter(_PrincipleKeys)
 
 
 def load_principles(path: Path) -> dict[str, Principle]:
@@ -59,17 +66,16 @@ def load_principles(path: Path) -> dict[str, Principle]:
         raise ConfigError(f"{path}: expected a mapping of principle ids")
     principles = {}
     for pid, spec in data.items():
+        where = f"{path}: principle {quote(str(pid))}"
         if not isinstance(spec, dict):
-            raise ConfigError(f"{path}: principle '{pid}' must be a mapping")
-        unknown = set(spec) - {"title", "summary", "why", "source"}
-        if unknown:
-            raise ConfigError(f"{path}: principle '{pid}': unknown key '{sorted(unknown)[0]}'")
-        missing = [k for k in ("title", "summary", "why") if not spec.get(k)]
-        if missing:
-            raise ConfigError(f"{path}: principle '{pid}': '{missing[0]}' is required")
+            raise ConfigError(f"{where} must be a mapping")
+        try:
+            keys = _PRINCIPLE_KEYS.validate_python(spec)
+        except ValidationError as exc:
+            raise schema_error(exc, where, quote_key=True) from None
         principles[str(pid)] = Principle(
-            id=str(pid), title=str(spec["title"]), summary=str(spec["summary"]).strip(),
-            why=str(spec["why"]).strip(), source=str(spec.get("source", "")),
+            id=str(pid), title=keys.title, summary=keys.summary.strip(),
+            why=keys.why.strip(), source=str(keys.source),
         )
     return principles
 
@@ -82,14 +88,19 @@ class Coach:
         principles: Mapping[str, Principle],
         platforms: Mapping[str, Platform],
         rules: list[Rule],
+        *,
+        max_draft_chars: int = 20000,
     ) -> None:
         self.principles = dict(principles)
+        #: Longer drafts are refused (see :meth:`check_size`).
+        self.max_draft_chars = max_draft_chars
         self.platforms = dict(platforms)
         self._rules = rules
         self._rules_by_id = {rule.meta.id: rule for rule in rules}
-        self._pattern_sets = _share_scans(rules)
-        self._checks = {platform_id: _checks(rules, platform)
-                        for platform_id, platform in self.platforms.items()}
+        self._engine = Engine(rules)
+        #: The rules of each platform, in order.
+        self._rules_for = {platform_id: [rule for rule in rules if rule.applies_to(platform)]
+                           for platform_id, platform in self.platforms.items()}
 
     @property
     def rules(self) -> list[Rule]:
@@ -108,6 +119,12 @@ class Coach:
         except KeyError:
             raise UnknownPlatformError(platform_id, self.platform_ids) from None
 
+    def check_size(self, text: str) -> None:
+        """Raise :class:`DraftTooLongError` for a draft over :attr:`max_draft_chars`:
+        every step is linear in a draft's length, and this keeps that length sane."""
+        if len(text) > self.max_draft_chars:
+            raise DraftTooLongError(len(text), self.max_draft_chars)
+
     def assess(
         self, text: str, platform: str, overrides: RuleOverrides | None = None
     ) -> Assessment:
@@ -115,20 +132,10 @@ class Coach:
         target = self.platform(platform)
         overrides = overrides or NO_OVERRIDES
         doc = Document(text)
-        findings: list[Finding] = []
-        scans: dict[str, Matching] = {}
-        for rule, scope, entries in self._checks[target.id]:
-            if rule.meta.id in overrides.disabled:
-                continue
-            if entries is not None:
-                found = scans.get(scope)
-                if found is None:
-                    found = scans[scope] = doc.haystack(scope).scan(self._pattern_sets[scope])
-                if entries.isdisjoint(found):
-                    continue
-            elif not rule.may_find(doc):
-                continue
-            findings.extend(rule.findings(doc, target, overrides.severity.get(rule.meta.id)))
+        rules = self._rules_for[target.id]
+        if overrides.disabled:
+            rules = [rule for rule in rules if rule.meta.id not in overrides.disabled]
+        findings = self._engine.run(rules, doc, target, overrides.severity)
         findings = _without_echoes(findings)
         findings.sort(key=lambda f: (f.span[0], SEVERITY_RANK[f.severity], f.span[1]))
         return Assessment(
@@ -139,45 +146,14 @@ class Coach:
     def offline_rewrite(
         self, assessment: Assessment, overrides: RuleOverrides | None = None
     ) -> Rewrite:
-        from bot.rewrite import offline_rewrite
-
         return offline_rewrite(self, assessment, overrides)
 
     def critique(
         self, text: str, platform: str, overrides: RuleOverrides | None = None
     ) -> Critique:
+        self.check_size(text)
         assessment = self.assess(text, platform, overrides)
         return Critique(assessment, self.offline_rewrite(assessment, overrides))
-
-
-def _share_scans(rules: list[Rule]) -> dict[str, PatternSet]:
-    """Let every rule pattern that searches the same haystack share one scan per draft
-    (see :mod:`bot.rules.scan`): a pass of RE2 for all rules instead of one per rule.
-    Returns the pattern set of each haystack ("prose", "text")."""
-    pattern_sets = {}
-    by_scope: dict[str, list[Matcher]] = {}
-    for rule in rules:
-        for scope, matcher in rule.matchers():
-            by_scope.setdefault(scope, []).append(matcher)
-    for scope, matchers in by_scope.items():
-        pattern_set = pattern_sets[scope] = PatternSet(
-            [p for matcher in matchers for p in matcher.patterns])
-        offset = 0
-        for matcher in matchers:
-            matcher.use(pattern_set, offset)
-            offset += len(matcher.patterns)
-    return pattern_sets
-
-
-def _checks(rules: list[Rule], platform: Platform) -> list[_Check]:
-    """The rules that apply to ``platform``, in order, each with its gate's entries."""
-    checks = []
-    for rule in rules:
-        if rule.applies_to(platform):
-            gate = rule.gate()
-            checks.append(_Check(rule, "prose", None) if gate is None
-                          else _Check(rule, gate[0], gate[1].entries))
-    return checks
 
 
 def _without_echoes(findings: list[Finding]) -> list[Finding]:
@@ -185,22 +161,27 @@ def _without_echoes(findings: list[Finding]) -> list[Finding]:
 
     Two rules of one principle often catch the same phrase ("follow back" and a
     follow-for-follow pattern); the user needs to hear it once, at the higher severity.
+    A narrower finding that brings a fix the wider one lacks stays.
     """
     if len(findings) < 2:
         return findings
     ranked = sorted(findings, key=lambda f: (SEVERITY_RANK[f.severity], f.span[0] - f.span[1]))
+    starts = sorted({f.span[0] for f in findings})
+    # Per principle: the reach of every kept finding, and of those with a fix.
+    reaches: dict[str, tuple[SpanReach, SpanReach]] = {}
     kept: list[Finding] = []
     for finding in ranked:
         start, end = finding.span
-        echo = any(
-            k.principle == finding.principle and k.span[0] <= start and end <= k.span[1]
-            and end > start
-            # keep a narrower finding that brings a fix the wider one lacks
-            and (finding.replacement is None or k.replacement is not None)
-            for k in kept
-        )
-        if not echo:
-            kept.append(finding)
+        if finding.principle not in reaches:
+            reaches[finding.principle] = (SpanReach(starts), SpanReach(starts))
+        every, fixing = reaches[finding.principle]
+        covering = every if finding.replacement is None else fixing
+        if end > start and covering.farthest(start) >= end:
+            continue
+        kept.append(finding)
+        every.add(start, end)
+        if finding.replacement is not None:
+            fixing.add(start, end)
     return kept
 
 
@@ -213,5 +194,9 @@ def build_coach(source: Settings | ConfigSource) -> Coach:
     if not rule_files:
         raise ConfigError(f"{config.default / 'rules'}: no rule files found")
     rules = load_rules(rule_files, principles, platforms)
+    for rule in rules:
+        check_examples(rule, platforms[rule.meta.examples_platform])
     log.debug("loaded %d rules from %d files", len(rules), len(rule_files))
+    if isinstance(source, Settings):
+        return Coach(principles, platforms, rules, max_draft_chars=source.max_draft_chars)
     return Coach(principles, platforms, rules)

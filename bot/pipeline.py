@@ -13,9 +13,10 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
-from bot.errors import DraftTooSlowError
+from bot.errors import DraftError, DraftTooSlowError
 from bot.models import Assessment, Critique, Rewrite
 from bot.pacing import Pacer
+from bot.text import lone_surrogate
 
 if TYPE_CHECKING:
     from bot.coach import Coach, RuleOverrides
@@ -32,6 +33,20 @@ CHECK_BUDGET = 3.0
 #: Worker threads for checks: more only contend for the GIL with the event loop; two, so
 #: one draft past its budget (its check still running) does not hold up the rest.
 CHECK_WORKERS = 2
+
+
+def check_draft(text: str) -> str:
+    """``text`` when the coach can critique it; otherwise a DraftError, in the same words
+    whichever way the draft came in."""
+    if not text.strip():
+        raise DraftError("the draft is empty")
+    bad = lone_surrogate(text)
+    if bad is not None:
+        raise DraftError(
+            f"the draft is not valid Unicode: character {bad + 1} is a lone "
+            "surrogate or a byte that is not UTF-8"
+        )
+    return text
 
 
 class Pipeline:
@@ -54,6 +69,8 @@ class Pipeline:
     def assess(
         self, text: str, platform: str, overrides: RuleOverrides | None = None
     ) -> Assessment:
+        """Raises DraftTooLongError (one line for the user) for an over-long draft."""
+        self.coach.check_size(text)
         return self.coach.assess(text, platform, overrides)
 
     async def assess_paced(
@@ -62,8 +79,10 @@ class Pipeline:
         """:meth:`assess` in a worker thread, so no draft, however long or hostile, holds
         up the event loop (and everyone else's drafts and buttons with it).
 
-        Raises :class:`DraftTooSlowError` past :attr:`check_budget` seconds.
+        Raises :class:`DraftTooLongError` for a draft over the size cap, and
+        :class:`DraftTooSlowError` past :attr:`check_budget` seconds.
         """
+        self.coach.check_size(text)
         checking = asyncio.get_running_loop().run_in_executor(
             self._workers, self.coach.assess, text, platform, overrides)
         try:
@@ -105,6 +124,6 @@ class Pipeline:
         offline: bool = False,
         tone: str = "",
     ) -> Critique:
-        assessment = self.assess(text, platform, overrides)
+        assessment = self.assess(check_draft(text), platform, overrides)
         rewrite = await self.rewrite(assessment, overrides=overrides, offline=offline, tone=tone)
         return Critique(assessment, rewrite)

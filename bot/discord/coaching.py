@@ -23,7 +23,7 @@ from bot.coach import Coach, RuleOverrides
 from bot.discord.cooldown import Cooldowns
 from bot.discord.render import CritiqueCard, RenderedCritique, render_critique
 from bot.discord.store import Store
-from bot.errors import DraftcoachError
+from bot.errors import DraftcoachError, DraftTooLongError
 from bot.models import Assessment, Rewrite, Severity
 from bot.pipeline import Pipeline
 from bot.settings import Settings
@@ -180,6 +180,17 @@ class Coaching:
 
     # ------------------------------------------------------------- critiques
 
+    def too_long(self, text: str) -> str | None:
+        """The one line a draft over ``max_draft_chars`` gets instead of a critique."""
+        try:
+            self.coach.check_size(text)
+        except DraftTooLongError as exc:
+            return cannot_coach(exc)
+        return None
+
+    def assess(self, text: str, context: ServerContext) -> Assessment:
+        return self.pipeline.assess(text, context.platform, context.overrides)
+
     async def assess_paced(self, text: str, context: ServerContext) -> Assessment:
         """The draft's findings with the server's settings, checked off the event loop
         (see :meth:`Pipeline.assess_paced`: it raises DraftcoachError for a draft it
@@ -321,7 +332,7 @@ class Coaching:
 
 def cannot_coach(error: DraftcoachError) -> str:
     """The one line a member gets for a draft the pipeline refuses (too long, too slow)."""
-    return f"I can't coach this draft: {error}."
+    return f"I can't check this one: {error}."
 
 
 async def respond_or_followup(

@@ -22,7 +22,7 @@ class TestRefusedDrafts:
         return Pipeline(HeavyDraftsCoach(coach, refusal=TOO_LONG))  # type: ignore[arg-type]
 
     async def test_every_way_in_answers_with_the_pipelines_line(self, world: World) -> None:
-        line = f"I can't coach this draft: {TOO_LONG}."
+        line = f"I can't check this one: {TOO_LONG}."
         posted = await world.alice.send(world.drafts, f"{BAIT} {HEAVY}")
         assert [m.content for m in thread_of(world, posted).history()] == [line]
 

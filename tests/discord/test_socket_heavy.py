@@ -92,6 +92,6 @@ class TestPastTheBudget:
             await asyncio.sleep(0.01)
         assert helped.at < answered.at < coach.finished[0]
         assert answered.body["content"] == (
-            "I can't coach this draft: checking this draft took longer than 0.2 seconds; "
+            "I can't check this one: checking this draft took longer than 0.2 seconds; "
             "shorten it or split it into several drafts.")
         assert not answered.body.get("embeds")
