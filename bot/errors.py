@@ -27,5 +27,14 @@ class UnknownPlatformError(DraftcoachError):
         self.platform = platform
 
 
+class DraftTooSlowError(DraftcoachError):
+    """Checking one draft took longer than its time budget."""
+
+    def __init__(self, budget: float) -> None:
+        super().__init__(f"checking this draft took longer than {budget:g} seconds; "
+                         "shorten it or split it into several drafts")
+        self.budget = budget
+
+
 class DraftError(DraftcoachError):
     """A draft the coach cannot read: empty, or not text."""

@@ -7,11 +7,13 @@ answering, otherwise from the offline rewrite. It never raises for model trouble
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
-from bot.errors import DraftError
+from bot.errors import DraftError, DraftTooSlowError
 from bot.models import Assessment, Critique, Rewrite
 from bot.pacing import Pacer
 from bot.text import lone_surrogate
@@ -24,6 +26,13 @@ log = logging.getLogger(__name__)
 
 #: Called with the rewrite text so far while the model streams it.
 PartialCallback = Callable[[str], Awaitable[None]]
+
+#: Seconds one draft's rule checks may take in the bot before the member is told the
+#: draft is too much to check (they take milliseconds for any draft Discord allows).
+CHECK_BUDGET = 3.0
+#: Worker threads for checks: more only contend for the GIL with the event loop; two, so
+#: one draft past its budget (its check still running) does not hold up the rest.
+CHECK_WORKERS = 2
 
 
 def check_draft(text: str) -> str:
@@ -41,9 +50,14 @@ def check_draft(text: str) -> str:
 
 
 class Pipeline:
-    def __init__(self, coach: Coach, llm: LLMRewriter | None = None) -> None:
+    def __init__(
+        self, coach: Coach, llm: LLMRewriter | None = None, *, check_budget: float = CHECK_BUDGET
+    ) -> None:
         self.coach = coach
         self.llm = llm
+        self.check_budget = check_budget
+        # Idle workers cost nothing; the threads end with the process.
+        self._workers = ThreadPoolExecutor(CHECK_WORKERS, thread_name_prefix="draft-checks")
         #: Shared by every caller that checks or rewrites drafts on the event loop
         #: (the model step's turns included: one queue for the loop's time).
         self.pacer = llm.pacer if llm is not None else Pacer()
@@ -62,10 +76,21 @@ class Pipeline:
     async def assess_paced(
         self, text: str, platform: str, overrides: RuleOverrides | None = None
     ) -> Assessment:
-        """:meth:`assess` for a crowd: waits its turn so the event loop stays responsive."""
+        """:meth:`assess` in a worker thread, so no draft, however long or hostile, holds
+        up the event loop (and everyone else's drafts and buttons with it).
+
+        Raises :class:`DraftTooLongError` for a draft over the size cap, and
+        :class:`DraftTooSlowError` past :attr:`check_budget` seconds.
+        """
         self.coach.check_size(text)
-        async with self.pacer.turn():
-            return self.coach.assess(text, platform, overrides)
+        checking = asyncio.get_running_loop().run_in_executor(
+            self._workers, self.coach.assess, text, platform, overrides)
+        try:
+            return await asyncio.wait_for(checking, self.check_budget)
+        except TimeoutError:
+            log.warning("checking a draft of %d characters took over %g s; gave up",
+                        len(text), self.check_budget)
+            raise DraftTooSlowError(self.check_budget) from None
 
     async def rewrite(
         self,
@@ -82,8 +107,10 @@ class Pipeline:
         ``fresh`` asks for a new version rather than the cached one ("Another version").
         """
         if offline or self.llm is None:
-            async with self.pacer.turn():
-                return self.coach.offline_rewrite(assessment, overrides)
+            # In a worker thread like the checks (see assess_paced); it costs about as
+            # much as the check the draft has passed.
+            return await asyncio.get_running_loop().run_in_executor(
+                self._workers, self.coach.offline_rewrite, assessment, overrides)
         return await self.llm.rewrite(
             assessment, overrides=overrides, fresh=fresh, tone=tone, on_partial=on_partial
         )

@@ -127,6 +127,8 @@ async def run(settings: Settings) -> None:
     rewriter = build_llm_rewriter(settings, coach)  # None: the offline rewrite serves
     try:
         store = await Store.open(settings.discord.database)
+    except ConfigError:
+        raise
     except Exception as exc:
         raise ConfigError(
             f"discord.database: cannot open {settings.discord.database!r} ({exc})"

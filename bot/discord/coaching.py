@@ -23,7 +23,7 @@ from bot.coach import Coach, RuleOverrides
 from bot.discord.cooldown import Cooldowns
 from bot.discord.render import CritiqueCard, RenderedCritique, render_critique
 from bot.discord.store import Store
-from bot.errors import DraftTooLongError
+from bot.errors import DraftcoachError, DraftTooLongError
 from bot.models import Assessment, Rewrite, Severity
 from bot.pipeline import Pipeline
 from bot.settings import Settings
@@ -94,6 +94,8 @@ class Coaching:
         #: The tasks writing those rewrites, so shutting down can let them finish.
         self._writers: set[asyncio.Task[object]] = set()
         self._first_answers = asyncio.Semaphore(FIRST_ANSWERS_AT_ONCE)
+        #: Drafts claimed before this moment belong to an earlier run of the bot.
+        self.started_at = time.time()
 
     @property
     def coach(self) -> Coach:
@@ -183,14 +185,16 @@ class Coaching:
         try:
             self.coach.check_size(text)
         except DraftTooLongError as exc:
-            return f"I can't check this one: {exc}."
+            return cannot_coach(exc)
         return None
 
     def assess(self, text: str, context: ServerContext) -> Assessment:
         return self.pipeline.assess(text, context.platform, context.overrides)
 
     async def assess_paced(self, text: str, context: ServerContext) -> Assessment:
-        """:meth:`assess`, taking its turn when many drafts arrive at once."""
+        """The draft's findings with the server's settings, checked off the event loop
+        (see :meth:`Pipeline.assess_paced`: it raises DraftcoachError for a draft it
+        refuses)."""
         return await self.pipeline.assess_paced(text, context.platform, context.overrides)
 
     def render(
@@ -324,6 +328,11 @@ class Coaching:
             task.cancel()
         if late:
             await asyncio.wait(late)
+
+
+def cannot_coach(error: DraftcoachError) -> str:
+    """The one line a member gets for a draft the pipeline refuses (too long, too slow)."""
+    return f"I can't check this one: {error}."
 
 
 async def respond_or_followup(

@@ -10,15 +10,19 @@ version is kept in ``schema_version``. Add a migration, never edit an applied on
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
+import sqlite3
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import aiosqlite
+from aiosqlite.context import Result
 
 from bot.errors import ConfigError
 
@@ -28,6 +32,64 @@ log = logging.getLogger(__name__)
 _Kept = TypeVar("_Kept")
 
 DraftOrigin = Literal["channel", "command", "menu", "direct"]
+
+#: Seconds SQLite itself waits for another connection's write lock before answering "busy".
+BUSY_TIMEOUT = 5.0
+#: Seconds a write keeps trying while another process holds the database (a backup, a
+#: second bot, someone browsing it): past SQLite's own wait, so the write is not lost.
+LOCK_PATIENCE = 120.0
+#: Seconds between checks that no other process changed the settings kept in memory.
+SETTINGS_RECHECK = 1.0
+
+
+def _is_busy(error: sqlite3.Error) -> bool:
+    return getattr(error, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY,
+                                                        sqlite3.SQLITE_LOCKED)
+
+
+class PatientConnection:
+    """An aiosqlite connection in autocommit mode whose statements outlast a lock.
+
+    A statement run on its own (outside an explicit transaction) that finds the
+    database locked past SQLite's busy timeout had no effect, so it is simply run
+    again, until :data:`LOCK_PATIENCE` runs out. Explicit transactions begin with
+    ``BEGIN IMMEDIATE`` (see :meth:`Store._transaction`), which takes the write lock
+    first, so nothing inside them meets a lock. ``commit`` is a no-op: each statement
+    commits itself, and an explicit transaction commits with its own ``COMMIT``, so no
+    other caller can commit half of it.
+    """
+
+    def __init__(self, connection: aiosqlite.Connection, patience: float) -> None:
+        self.connection = connection
+        self.patience = patience
+
+    def execute(self, sql: str, parameters: Iterable[Any] = ()) -> Result[aiosqlite.Cursor]:
+        return Result(self._execute(sql, parameters))
+
+    async def _execute(self, sql: str, parameters: Iterable[Any]) -> aiosqlite.Cursor:
+        deadline = time.monotonic() + self.patience
+        pause = 0.05
+        while True:
+            try:
+                return await self.connection.execute(sql, parameters)
+            except sqlite3.OperationalError as exc:
+                if (not _is_busy(exc) or self.connection.in_transaction
+                        or time.monotonic() + pause > deadline):
+                    raise
+                if pause == 0.05:
+                    log.warning("the database is locked by another program; waiting for it "
+                                "(up to %g s)", self.patience)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 2.0)
+
+    async def commit(self) -> None:
+        """Statements commit themselves (autocommit); see the class docstring."""
+
+    async def executescript(self, script: str) -> aiosqlite.Cursor:
+        return await self.connection.executescript(script)
+
+    async def close(self) -> None:
+        await self.connection.close()
 
 #: Numbered schema migrations. Index + 1 is the version a script brings the database to.
 MIGRATIONS: tuple[str, ...] = (
@@ -157,6 +219,17 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (guild_id, rule_id)
     );
     """,
+    # 5: who may review in a server: members with a role, or members for some days. A
+    # draft claimed in a watched channel gets its review in the same statement, so a
+    # crash cannot leave one without the other.
+    """
+    ALTER TABLE review_settings ADD COLUMN reviewer_role_id INTEGER;
+    ALTER TABLE review_settings ADD COLUMN reviewer_min_days INTEGER NOT NULL DEFAULT 0;
+    CREATE TRIGGER channel_draft_review AFTER INSERT ON drafts WHEN NEW.origin = 'channel'
+    BEGIN
+        INSERT OR IGNORE INTO review_drafts (draft_id) VALUES (NEW.id);
+    END;
+    """,
 )
 
 #: Days within which three members' "not helpful" votes demote a rule.
@@ -182,6 +255,16 @@ class GuildSettings:
     #: Model tokens this server may use per ``budget_period``; ``None``: no cap.
     token_budget: int | None = None
     budget_period: BudgetPeriod = "day"
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewerRule:
+    """Who may review drafts in a server, besides being able to read the drafts channel."""
+
+    #: Reviewers need this role; ``None``: any member.
+    role_id: int | None = None
+    #: Reviewers have been members for at least this many days.
+    min_days: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,8 +335,17 @@ def _draft(row: Sequence[Any]) -> Draft:
 class Store:
     """Async access to the bot's SQLite database; one instance per process."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: PatientConnection,
+                 settings_recheck: float = SETTINGS_RECHECK) -> None:
         self._db = connection
+        #: One explicit transaction at a time on this connection.
+        self._writing = asyncio.Lock()
+        self._settings_recheck = settings_recheck
+        self._settings_checked_at = time.monotonic()
+        #: SQLite's count of changes other connections committed, when last looked at.
+        self._data_version: int | None = None
+        #: Bumped when another process may have changed the settings.
+        self._settings_generation = 0
         # Every draft needs its server's settings, and they change only through this
         # object: kept in memory, they cost a crowd of drafts no queries.
         self._guild_settings: dict[int, GuildSettings] = {}
@@ -262,6 +354,35 @@ class Store:
         #: Bumped by every change to a server's settings, so a read that was under way
         #: during a change does not put the old values back in memory.
         self._settings_changes: dict[int, int] = {}
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[PatientConnection]:
+        """Statements that must land together (or not at all), as one transaction."""
+        async with self._writing:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                await self._db.execute("ROLLBACK")
+                raise
+            await self._db.execute("COMMIT")
+
+    async def _recheck_settings(self) -> None:
+        """Forget the settings kept in memory if another process changed the database."""
+        now = time.monotonic()
+        if self._data_version is not None and now - self._settings_checked_at < (
+                self._settings_recheck):
+            return
+        self._settings_checked_at = now
+        async with self._db.execute("PRAGMA data_version") as cursor:
+            row = await cursor.fetchone()
+        version = int(row[0]) if row else 0
+        if self._data_version is not None and version != self._data_version:
+            self._settings_generation += 1
+            self._guild_settings.clear()
+            self._rule_overrides.clear()
+            self._rule_demotions.clear()
+        self._data_version = version
 
     def _settings_changed(self, guild_id: int) -> None:
         self._settings_changes[guild_id] = self._settings_changes.get(guild_id, 0) + 1
@@ -273,34 +394,73 @@ class Store:
                           read: Callable[[], Awaitable[_Kept]]) -> _Kept:
         """A server's settings from ``memory``, or ``read`` from the database and kept
         there unless they changed meanwhile."""
+        await self._recheck_settings()
         known = memory.get(guild_id)
         if known is not None:
             return known
-        changes = self._settings_changes.get(guild_id, 0)
+        changes = self._settings_generation, self._settings_changes.get(guild_id, 0)
         found = await read()
-        if changes == self._settings_changes.get(guild_id, 0):
+        if changes == (self._settings_generation, self._settings_changes.get(guild_id, 0)):
             memory[guild_id] = found
         return found
 
     @classmethod
-    async def open(cls, path: str | Path) -> Store:
+    async def open(
+        cls,
+        path: str | Path,
+        *,
+        busy_timeout: float = BUSY_TIMEOUT,
+        lock_patience: float = LOCK_PATIENCE,
+        settings_recheck: float = SETTINGS_RECHECK,
+    ) -> Store:
         """Open (creating if needed) the database at ``path`` and bring its schema up to date.
 
-        ``":memory:"`` gives a private in-memory database (tests).
+        ``":memory:"`` gives a private in-memory database (tests). A damaged database, or
+        one this process cannot write, raises :class:`ConfigError` with one line saying so.
         """
         if str(path) != ":memory:":
             Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(str(path))
+        raw = await aiosqlite.connect(str(path), timeout=busy_timeout, isolation_level=None)
+        connection = PatientConnection(raw, lock_patience)
         try:
             await connection.execute("PRAGMA journal_mode = WAL")
             await connection.execute("PRAGMA synchronous = NORMAL")
             await connection.execute("PRAGMA foreign_keys = ON")
-            store = cls(connection)
+            # Freed pages (purged draft text) are overwritten with zeros, whatever this
+            # SQLite build's default is.
+            await connection.execute("PRAGMA secure_delete = ON")
+            store = cls(connection, settings_recheck)
+            await store._check_health(str(path))
             await store._migrate()
+            await store._check_writable(str(path))
         except BaseException:
             await connection.close()
             raise
         return store
+
+    async def _check_health(self, path: str) -> None:
+        """Refuse a damaged database at start rather than failing on some later read."""
+        try:
+            async with self._db.execute("PRAGMA quick_check") as cursor:
+                problems = [str(row[0]) for row in await cursor.fetchall()]
+        except sqlite3.DatabaseError as exc:
+            problems = [str(exc)]
+        if problems != ["ok"]:
+            raise ConfigError(
+                f"discord.database: {path} is damaged ({'; '.join(problems)[:200]}); restore "
+                "it from a backup, or move it away to start with an empty one"
+            )
+
+    async def _check_writable(self, path: str) -> None:
+        """A write at start, so a read-only file stops the bot now, not at every draft."""
+        try:
+            async with self._transaction() as db:
+                await db.execute("UPDATE schema_version SET version = version")
+        except sqlite3.Error as exc:
+            raise ConfigError(
+                f"discord.database: cannot write to {path} ({exc}); check the file's and "
+                "its folder's permissions and the free disk space"
+            ) from None
 
     async def close(self) -> None:
         await self._db.close()
@@ -447,10 +607,12 @@ class Store:
     # ------------------------------------------------------------------ drafts
 
     async def claim_channel_draft(self, new: NewDraft, now: float | None = None) -> Draft | None:
-        """Record a draft posted in a watched channel, once.
+        """Record a draft posted in a watched channel, once, with its team review.
 
         Returns ``None`` when the message was already claimed: a replayed or duplicated
-        gateway event must not produce a second critique.
+        gateway event must not produce a second critique. The draft and its review are
+        one transaction, so a crash cannot leave one without the other; a claimed draft
+        still without an answer is found by :meth:`unanswered_channel_drafts`.
         """
         return await self._insert_draft(new, now, ignore_duplicate=True)
 
@@ -464,6 +626,8 @@ class Store:
     ) -> Draft | None:
         stamp = time.time() if now is None else now
         verb = "INSERT OR IGNORE" if ignore_duplicate else "INSERT"
+        # One statement: a watched channel's draft gets its review from the trigger
+        # channel_draft_review (migration 5), in the same transaction.
         cursor = await self._db.execute(
             f"{verb} INTO drafts (origin, guild_id, channel_id, message_id, author_id,"
             " requester_id, platform, text, text_hash, created_at, updated_at)"
@@ -475,6 +639,17 @@ class Store:
         if cursor.rowcount == 0:
             return None
         return await self.draft(int(cursor.lastrowid or 0))
+
+    async def unanswered_channel_drafts(self, before: float) -> list[Draft]:
+        """Drafts from watched channels claimed before ``before`` that never got an answer
+        (the bot stopped between claiming and answering them), oldest first."""
+        async with self._db.execute(
+            f"SELECT {_DRAFT_COLUMNS} FROM drafts WHERE origin = 'channel'"
+            " AND reply_message_id IS NULL AND dismissed = 0 AND text IS NOT NULL"
+            " AND created_at < ? ORDER BY created_at, id",
+            (before,),
+        ) as cursor:
+            return [_draft(row) for row in await cursor.fetchall()]
 
     async def draft(self, draft_id: int) -> Draft | None:
         async with self._db.execute(
@@ -524,21 +699,33 @@ class Store:
     async def purge_texts(self, older_than_days: float, now: float | None = None) -> int:
         """Forget the text of drafts not touched for ``older_than_days``; returns how many."""
         cutoff = (time.time() if now is None else now) - older_than_days * 86400
-        cursor = await self._db.execute(
-            "UPDATE drafts SET text = NULL WHERE text IS NOT NULL AND updated_at < ?", (cutoff,)
-        )
-        await self._db.execute(
-            "UPDATE drafts SET rewrite = NULL WHERE rewrite IS NOT NULL AND text IS NULL")
-        await self._db.execute(
-            "UPDATE finding_feedback SET reason = NULL WHERE reason IS NOT NULL"
-            " AND created_at < ?", (cutoff,))
-        # Reviewers' reasons often quote the draft: they go with it.
-        await self._db.execute(
-            "UPDATE reviews SET reason = NULL WHERE reason IS NOT NULL AND draft_id IN"
-            " (SELECT id FROM drafts WHERE text IS NULL)"
-        )
-        await self._db.commit()
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE drafts SET text = NULL WHERE text IS NOT NULL AND updated_at < ?",
+                (cutoff,),
+            )
+            await db.execute(
+                "UPDATE drafts SET rewrite = NULL WHERE rewrite IS NOT NULL AND text IS NULL")
+            await db.execute(
+                "UPDATE finding_feedback SET reason = NULL WHERE reason IS NOT NULL"
+                " AND created_at < ?", (cutoff,))
+            # Reviewers' reasons often quote the draft: they go with it.
+            await db.execute(
+                "UPDATE reviews SET reason = NULL WHERE reason IS NOT NULL AND draft_id IN"
+                " (SELECT id FROM drafts WHERE text IS NULL)"
+            )
+        if cursor.rowcount:
+            await self._forget_old_pages()
         return cursor.rowcount
+
+    async def _forget_old_pages(self) -> None:
+        """Copy the write-ahead log into the database and empty it: until then it still
+        holds the pages with the purged text (secure_delete zeroes them in the file)."""
+        async with self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+            row = await cursor.fetchone()
+        if row is not None and row[0]:
+            log.warning("a reader kept the database busy; the purged text leaves the "
+                        "write-ahead log at the next checkpoint")
 
     # ------------------------------------------------------------- team review
 
@@ -558,10 +745,31 @@ class Store:
         )
         await self._db.commit()
 
+    async def reviewer_rule(self, guild_id: int) -> ReviewerRule:
+        async with self._db.execute(
+            "SELECT reviewer_role_id, reviewer_min_days FROM review_settings WHERE guild_id = ?",
+            (guild_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return ReviewerRule() if row is None else ReviewerRule(row[0], int(row[1]))
+
+    async def set_reviewer_rule(self, guild_id: int, rule: ReviewerRule) -> None:
+        await self._db.execute(
+            "INSERT INTO review_settings (guild_id, reviewer_role_id, reviewer_min_days)"
+            " VALUES (?, ?, ?) ON CONFLICT(guild_id) DO UPDATE SET"
+            " reviewer_role_id = excluded.reviewer_role_id,"
+            " reviewer_min_days = excluded.reviewer_min_days",
+            (guild_id, rule.role_id, rule.min_days),
+        )
+
     async def open_review(
         self, draft_id: int, *, score: int, principles: Iterable[str], now: float | None = None
     ) -> None:
-        """Start tracking a draft's review at revision 1 (nothing happens if it already is)."""
+        """Start tracking a draft's review at revision 1 (nothing happens if it already is).
+
+        A claimed draft has its review row already (see :meth:`claim_channel_draft`), so
+        only the first revision's record is written here.
+        """
         await self._db.execute(
             "INSERT OR IGNORE INTO review_drafts (draft_id) VALUES (?)", (draft_id,)
         )
@@ -580,21 +788,21 @@ class Store:
 
         Reviews of earlier revisions stay on record but no longer count.
         """
-        cursor = await self._db.execute(
-            "UPDATE review_drafts SET revision = revision + 1 WHERE draft_id = ?"
-            " RETURNING revision",
-            (draft_id,),
-        )
-        row = await cursor.fetchone()
-        await cursor.close()
-        revision = int(row[0]) if row else 1
-        await self._db.execute(
-            "INSERT OR REPLACE INTO draft_revisions (draft_id, revision, score, principles,"
-            " created_at) VALUES (?, ?, ?, ?, ?)",
-            (draft_id, revision, score, ",".join(dict.fromkeys(principles)),
-             time.time() if now is None else now),
-        )
-        await self._db.commit()
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE review_drafts SET revision = revision + 1 WHERE draft_id = ?"
+                " RETURNING revision",
+                (draft_id,),
+            )
+            row = await cursor.fetchone()
+            await cursor.close()
+            revision = int(row[0]) if row else 1
+            await db.execute(
+                "INSERT OR REPLACE INTO draft_revisions (draft_id, revision, score, principles,"
+                " created_at) VALUES (?, ?, ?, ?, ?)",
+                (draft_id, revision, score, ",".join(dict.fromkeys(principles)),
+                 time.time() if now is None else now),
+            )
         return revision
 
     async def add_review(
@@ -699,7 +907,7 @@ class Store:
             f"SELECT {', '.join('d.' + c.strip() for c in _DRAFT_COLUMNS.split(','))}"
             " FROM drafts d JOIN review_drafts r ON r.draft_id = d.id"
             " WHERE d.guild_id = ? AND d.dismissed = 0 AND r.posted_at IS NULL"
-            " AND r.message_deleted = 0 ORDER BY d.created_at, d.id",
+            " AND r.message_deleted = 0 AND d.score IS NOT NULL ORDER BY d.created_at, d.id",
             (guild_id,),
         ) as cursor:
             drafts = [_draft(row) for row in await cursor.fetchall()]
@@ -800,10 +1008,10 @@ class Store:
     ) -> None:
         """The rewrite last shown for a draft, which its author may adopt; the ``tokens``
         the model spent on it count for ``guild_id`` (one write for both)."""
-        await self._db.execute("UPDATE drafts SET rewrite = ? WHERE id = ?", (text, draft_id))
-        if guild_id is not None and tokens:
-            await self._count_usage(guild_id, tokens, now)
-        await self._db.commit()
+        async with self._transaction() as db:
+            await db.execute("UPDATE drafts SET rewrite = ? WHERE id = ?", (text, draft_id))
+            if guild_id is not None and tokens:
+                await self._count_usage(guild_id, tokens, now)
 
     async def draft_rewrite(self, draft_id: int) -> str | None:
         async with self._db.execute(

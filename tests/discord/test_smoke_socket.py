@@ -21,8 +21,8 @@ from bot.coach import build_coach
 from bot.discord.app import DraftcoachBot, create_bot
 from bot.discord.store import Store
 from bot.llm.rewriter import build_llm_rewriter
-from bot.pipeline import Pipeline
 from bot.settings import load_settings
+from tests.discord.conftest import PipelineFactory
 from tests.emulator import DiscordEmulator, RateLimits, discord_pointed_at
 from tests.emulator.llm import SlowModel
 
@@ -58,7 +58,8 @@ async def model() -> AsyncIterator[SlowModel]:
 
 @pytest.fixture
 async def running_bot(emulator: DiscordEmulator, model: SlowModel, logged_errors: object,
-                      tmp_path: Path) -> AsyncIterator[DraftcoachBot]:
+                      tmp_path: Path, socket_pipeline: PipelineFactory,
+                      ) -> AsyncIterator[DraftcoachBot]:
     """The real bot, built as ``draftcoach run`` builds it, logged into the emulator."""
     settings = load_settings(env={
         "DISCORD_TOKEN": TOKEN,
@@ -69,7 +70,7 @@ async def running_bot(emulator: DiscordEmulator, model: SlowModel, logged_errors
     coach = build_coach(settings)
     rewriter = build_llm_rewriter(settings, coach)
     store = await Store.open(settings.discord.database)
-    bot = create_bot(settings, Pipeline(coach, rewriter), store)
+    bot = create_bot(settings, socket_pipeline(coach, rewriter), store)
     # discord.py waits this long after the last GUILD_CREATE before READY; the emulator
     # sends its one guild at once, so waiting the default 2 s would only slow the suite.
     bot._connection.guild_ready_timeout = 0.05

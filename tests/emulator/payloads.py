@@ -185,7 +185,9 @@ class World:
 
     def guild(self) -> Json:
         assert self.bot is not None
-        threads = [c for c in self.channels.values() if c["type"] == PUBLIC_THREAD]
+        # Discord sends a guild's active threads only; archived ones are fetched.
+        threads = [c for c in self.channels.values() if c["type"] == PUBLIC_THREAD
+                   and not c["thread_metadata"]["archived"]]
         return {
             "id": self.guild_id,
             "name": "Social team",

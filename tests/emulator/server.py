@@ -120,6 +120,7 @@ class DiscordEmulator:
                 ("PUT", r"/applications/(?P<app>\d+)(?:/guilds/(?P<guild>\d+))?/commands",
                  self._put_commands),
                 ("GET", r"/channels/(?P<channel>\d+)", self._get_channel),
+                ("PATCH", r"/channels/(?P<channel>\d+)", self._edit_channel),
                 ("POST", r"/channels/(?P<channel>\d+)/typing", self._no_content),
                 ("POST", r"/channels/(?P<channel>\d+)/messages", self._create_message),
                 ("GET", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._get_message),
@@ -305,6 +306,13 @@ class DiscordEmulator:
         data = {"custom_id": custom_id, "components": rows}
         return await self._interact(5, data, user=user, channel=channel, channel_id=channel_id)
 
+    async def archive_thread(self, thread_id: str, *, locked: bool = False) -> None:
+        """The thread goes quiet long enough for Discord to archive it (THREAD_UPDATE);
+        ``locked``: a moderator locked it too, so only they can reopen it."""
+        thread = self._channel(thread_id)
+        thread["thread_metadata"].update(archived=True, locked=locked)
+        await self.dispatch("THREAD_UPDATE", thread)
+
     async def drop_connection(self, *, replay: int = 0) -> None:
         """Drop the gateway connection; see :meth:`Gateway.drop_connection`."""
         await self.gateway.drop_connection(replay=replay)
@@ -411,6 +419,22 @@ class DiscordEmulator:
     async def _get_channel(self, body: Any, channel: str) -> Json:
         return self._channel(channel)
 
+    async def _edit_channel(self, body: Json, channel: str) -> Json:
+        """Only what a bot does to a thread: archive or unarchive it."""
+        stored = self._channel(channel)
+        if stored["type"] != PUBLIC_THREAD or set(body) - {"archived", "locked"}:
+            raise ApiError(400, 50035, f"the emulator edits threads' archived/locked only: {body}")
+        if stored["thread_metadata"].get("locked") and body.get("archived") is False:
+            # Reopening a locked thread takes Manage Threads, which the bot is not given.
+            raise ApiError(403, 50013, "Missing Permissions")
+        stored["thread_metadata"].update(body)
+        await self.dispatch("THREAD_UPDATE", stored)
+        return stored
+
+    def thread_is_archived(self, channel_id: str) -> bool:
+        metadata = self._channel(channel_id).get("thread_metadata") or {}
+        return bool(metadata.get("archived"))
+
     def _new_message(self, channel_id: str, body: Json, *, check: bool = True,
                      **extra: Any) -> Json:
         problems = message_problems(body) if check else []
@@ -433,7 +457,11 @@ class DiscordEmulator:
             await self.dispatch(event, message)
 
     async def _create_message(self, body: Json, channel: str) -> Json:
-        self._channel(channel)
+        if self.thread_is_archived(channel):
+            if self._channel(channel)["thread_metadata"].get("locked"):
+                raise ApiError(400, 50083, "Thread is archived")
+            # Discord reopens an archived thread that someone posts in (unless it is locked).
+            await self._edit_channel({"archived": False}, channel)
         message = self._new_message(channel, body)
         await self._echo("MESSAGE_CREATE", message)
         return message
@@ -442,6 +470,8 @@ class DiscordEmulator:
         return self._message(message)
 
     async def _edit_message(self, body: Json, channel: str, message: str) -> Json:
+        if self.thread_is_archived(channel):
+            raise ApiError(400, 50083, "Thread is archived")
         stored = self._message(message)
         problems = message_problems({**stored, **body})
         if problems:

@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
-from bot.discord.coaching import NO_PINGS, Coaching
+from bot.discord.coaching import NO_PINGS, Coaching, cannot_coach
 from bot.discord.cogs.drafts import edits_of, message_draft
 from bot.discord.cooldown import cooldown_message
 from bot.discord.store import NewDraft
 from bot.discord.views import critique_view
+from bot.errors import DraftcoachError
 
 if TYPE_CHECKING:
     from bot.discord.app import DraftcoachBot
@@ -44,12 +45,16 @@ class DirectDrafts(commands.Cog):
             await message.channel.send(problem, allowed_mentions=NO_PINGS)
             return
         context = await self.coaching.context(None)
+        try:
+            assessment = await self.coaching.assess_paced(found.text, context)
+        except DraftcoachError as exc:
+            await message.channel.send(cannot_coach(exc), allowed_mentions=NO_PINGS)
+            return
         draft = await self.coaching.store.add_draft(NewDraft(
             origin="direct", guild_id=None, channel_id=message.channel.id,
             message_id=message.id, author_id=message.author.id,
             requester_id=message.author.id, platform=context.platform, text=found.text,
         ))
-        assessment = self.coaching.assess(found.text, context)
         await self.coaching.record(draft.id, assessment)
         first = self.coaching.render(assessment)
         reply = await message.channel.send(embed=first.embed,

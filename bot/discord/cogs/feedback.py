@@ -18,12 +18,13 @@ import discord
 from discord import app_commands, ui
 from discord.ext import commands
 
-from bot.discord.coaching import Coaching, respond_or_followup
+from bot.discord.coaching import Coaching, cannot_coach, respond_or_followup
 from bot.discord.cogs.coach import answer, join_group, leave_group, managed_guild
 from bot.discord.cogs.review import show_form, submitted_form
 from bot.discord.render import truncate
 from bot.discord.store import DISMISSAL_WINDOW_DAYS, DISMISSALS_TO_DEMOTE
 from bot.discord.views import SOMETHING_WENT_WRONG, DraftButton, load_draft
+from bot.errors import DraftcoachError
 from bot.models import SEVERITIES, SEVERITY_RANK, Finding
 
 if TYPE_CHECKING:
@@ -130,8 +131,13 @@ class FindingFeedback(commands.Cog):
                                                    "its findings are gone too.")
             return
         context = await self.coaching.context(draft.guild_id, draft.platform)
+        try:
+            assessment = await self.coaching.assess_paced(draft.text, context)
+        except DraftcoachError as exc:
+            await respond_or_followup(interaction, cannot_coach(exc))
+            return
         first: dict[str, Finding] = {}
-        for finding in self.coaching.assess(draft.text, context).findings:
+        for finding in assessment.findings:
             if len(finding.rule) <= RULE_ID_MAX:
                 first.setdefault(finding.rule, finding)
         if not first:

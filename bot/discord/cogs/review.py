@@ -13,6 +13,7 @@ import logging
 import re
 import time
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -48,8 +49,9 @@ from bot.discord.review import (
     tally,
     with_team_fields,
 )
-from bot.discord.store import Draft, ReviewState, ReviewVerdict
+from bot.discord.store import Draft, ReviewerRule, ReviewState, ReviewVerdict
 from bot.discord.views import SOMETHING_WENT_WRONG, DraftButton, load_draft
+from bot.errors import DraftcoachError
 from bot.models import Assessment, Finding
 
 if TYPE_CHECKING:
@@ -59,6 +61,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_APPROVALS = 10
+#: Longest membership a server can ask of its reviewers, in days.
+MAX_MEMBER_DAYS = 3650
 
 
 def review_of(interaction: discord.Interaction) -> TeamReview:
@@ -253,10 +257,11 @@ class TeamReview(commands.Cog):
         """
         principles = [f.principle for f in assessment.findings]
         state = await self.store.review_state(draft.id)
-        if state is None:
+        # The review is opened with the claim (see Store.claim_channel_draft); its first
+        # revision is the first critique, which a draft answered only with a note (no
+        # text, the cooldown) has not had yet.
+        if state is None or previous is None or previous.score is None:
             await self.store.open_review(draft.id, score=assessment.score, principles=principles)
-            return
-        if previous is None:
             return
         material = adopted or is_material_change(
             previous.text, assessment.text, score_before=previous.score,
@@ -376,10 +381,44 @@ class TeamReview(commands.Cog):
         state = await self.store.review_state(draft_id)
         problem = refusal(draft=draft, state=state, user_id=interaction.user.id,
                           revision=revision, verdict=verdict)
+        if problem is None:
+            problem = await self.reviewer_problem(interaction, draft)
         if problem is not None:
             await respond_or_followup(interaction, problem)
             return None
         return draft
+
+    async def reviewer_problem(
+        self, interaction: discord.Interaction, draft: Draft
+    ) -> str | None:
+        """Why this member may not review ``draft``, politely; ``None`` if they may.
+
+        A reviewer is a person (not a bot or a webhook) who can read the draft's channel
+        and meets the server's rule (a role, days of membership: ``/coach-admin review
+        reviewers``).
+        """
+        member, guild = interaction.user, interaction.guild
+        if member.bot or guild is None or not isinstance(member, discord.Member):
+            return "Only members of the draft's server can review it."
+        channel = guild.get_channel(draft.channel_id)
+        if channel is None or not channel.permissions_for(member).read_messages:
+            return "You can't read the channel this draft was posted in, so you can't review it."
+        rule = await self.store.reviewer_rule(guild.id)
+        if rule.role_id is not None and member.get_role(rule.role_id) is None:
+            role = guild.get_role(rule.role_id)
+            name = role.name if role is not None else "reviewer"
+            return f"Drafts here are reviewed by members with the **{name}** role."
+        joined = member.joined_at
+        if rule.min_days and (joined is None or interaction.created_at - joined
+                              < timedelta(days=rule.min_days)):
+            return (f"Drafts here are reviewed by members of at least {rule.min_days} "
+                    f"day{'s' if rule.min_days != 1 else ''}; you joined more recently.")
+        return None
+
+    async def is_reviewer(self, interaction: discord.Interaction, draft: Draft) -> bool:
+        """May this member review ``draft`` (a draft under team review)?"""
+        return (await self.store.review_state(draft.id) is not None
+                and await self.reviewer_problem(interaction, draft) is None)
 
     async def approve(
         self, interaction: discord.Interaction, draft_id: int, revision: int, *,
@@ -425,7 +464,10 @@ class TeamReview(commands.Cog):
         if draft.text is None:
             return []
         context = await self.coaching.context(draft.guild_id, draft.platform)
-        assessment = self.coaching.assess(draft.text, context)
+        try:
+            assessment = await self.coaching.assess_paced(draft.text, context)
+        except DraftcoachError:
+            return []  # a draft too much to check has no findings to warn about
         return [f for f in assessment.findings if f.severity == "error"]
 
     async def _announce_if_approved(self, draft_id: int) -> None:
@@ -644,6 +686,8 @@ class TeamReview(commands.Cog):
         entries = []
         changes: list[tuple[float, QueueEntry]] = []
         for draft, state in await self.store.open_reviews(interaction.guild.id):
+            if not self._can_read(interaction, draft.channel_id):
+                continue
             required = required_approvals(server, state)
             status = review_status(coach_verdict=draft.verdict, state=state,
                                    author_id=draft.author_id, required=required)
@@ -657,6 +701,14 @@ class TeamReview(commands.Cog):
         await interaction.response.send_message(
             embed=render_queue(entries, now=time.time(), changes=[e for _, e in changes]),
             ephemeral=not share, allowed_mentions=NO_PINGS)
+
+    @staticmethod
+    def _can_read(interaction: discord.Interaction, channel_id: int) -> bool:
+        """Can the member who asked read this channel? (The queue shows nothing else.)"""
+        guild, member = interaction.guild, interaction.user
+        channel = None if guild is None else guild.get_channel(channel_id)
+        return (channel is not None and isinstance(member, discord.Member)
+                and channel.permissions_for(member).read_messages)
 
     @app_commands.command(name="stats", description="A member's drafts over time")
     @app_commands.describe(member="Whose drafts (default: yours)",
@@ -706,6 +758,25 @@ class TeamReview(commands.Cog):
                                   f"{'s' if required != 1 else ''} from teammates.{note}")
         await self.refresh_card(draft.id)
         await self._announce_if_approved(draft.id)
+
+    @review_settings.command(name="reviewers", description="Who may review drafts here")
+    @app_commands.describe(
+        role="Reviewers need this role (leave empty: any member who can read the channel)",
+        days="Reviewers have been members for at least this many days (default 0)")
+    async def reviewers(
+        self, interaction: discord.Interaction, role: discord.Role | None = None,
+        days: app_commands.Range[int, 0, MAX_MEMBER_DAYS] = 0,
+    ) -> None:
+        guild_id = await managed_guild(interaction)
+        if guild_id is None:
+            return
+        await self.store.set_reviewer_rule(
+            guild_id, ReviewerRule(role.id if role is not None else None, days))
+        who = f"members with the {role.mention} role" if role is not None else "any member"
+        since = f" who joined at least {days} day{'s' if days != 1 else ''} ago" if days else ""
+        await answer(interaction, f"Drafts here can be reviewed by {who}{since}, if they can "
+                                  "read the drafts channel (never the author).")
+
 
     @review_settings.command(name="mentions",
                              description="Mention the people review messages concern")
