@@ -20,6 +20,7 @@ from discord.ext import commands, tasks
 
 from bot.coach import build_coach
 from bot.discord.coaching import NO_PINGS, Coaching, respond_or_followup
+from bot.discord.peers import CoachBot
 from bot.discord.store import Store
 from bot.discord.views import PERSISTENT_ITEMS, SOMETHING_WENT_WRONG
 from bot.errors import ConfigError, DraftcoachError
@@ -63,7 +64,7 @@ def bot_intents(settings: Settings) -> discord.Intents:
     return intents
 
 
-class DraftcoachBot(commands.Bot):
+class DraftcoachBot(CoachBot):
     def __init__(self, settings: Settings, pipeline: Pipeline, store: Store) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,

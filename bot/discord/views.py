@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import discord
 from discord import ui
@@ -25,12 +25,10 @@ from bot.discord.coaching import (
     rewrite_file,
 )
 from bot.discord.cooldown import cooldown_message
+from bot.discord.peers import CoachBot, review_peer
 from bot.discord.render import RenderedCritique, render_why, with_footer_note
 from bot.discord.store import Draft
 from bot.errors import DraftcoachError
-
-if TYPE_CHECKING:
-    from bot.discord.app import DraftcoachBot
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +41,8 @@ DISMISSED = "This critique was dismissed."
 
 
 def coaching_of(interaction: discord.Interaction) -> Coaching:
-    bot: DraftcoachBot = interaction.client  # type: ignore[assignment]
+    bot = interaction.client
+    assert isinstance(bot, CoachBot)
     return bot.coaching
 
 
@@ -51,7 +50,7 @@ async def decorated(
     interaction: discord.Interaction, draft_id: int, embed: discord.Embed
 ) -> discord.Embed:
     """A critique embed with what other features add to it (the team review's status)."""
-    review = interaction.client.get_cog("TeamReview")  # type: ignore[attr-defined]
+    review = review_peer(interaction.client)
     return embed if review is None else await review.decorate(draft_id, embed)
 
 
@@ -59,7 +58,7 @@ async def may_ask_again(interaction: discord.Interaction, draft: Draft) -> bool:
     """The draft's author or requester, or (for a draft under team review) its reviewers."""
     if draft.may_manage(interaction.user.id):
         return True
-    review = interaction.client.get_cog("TeamReview")  # type: ignore[attr-defined]
+    review = review_peer(interaction.client)
     return review is not None and await review.is_reviewer(interaction, draft)
 
 

@@ -8,7 +8,6 @@ the day or month renews (UTC).
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -16,9 +15,7 @@ from discord.ext import commands
 
 from bot.discord.coaching import Coaching
 from bot.discord.cogs.coach import answer, join_group, leave_group, managed_guild
-
-if TYPE_CHECKING:
-    from bot.discord.app import DraftcoachBot
+from bot.discord.peers import CoachBot
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +23,7 @@ PERIOD_CHOICES = [app_commands.Choice(name=p, value=p) for p in ("day", "month")
 
 
 class ModelBudget(commands.Cog):
-    def __init__(self, bot: DraftcoachBot) -> None:
+    def __init__(self, bot: CoachBot) -> None:
         self.bot = bot
         self.coaching: Coaching = bot.coaching
 
@@ -61,5 +58,5 @@ class ModelBudget(commands.Cog):
                                   f"Used this {period}: {used:,} ({state}).")
 
 
-async def setup(bot: DraftcoachBot) -> None:
+async def setup(bot: CoachBot) -> None:
     await bot.add_cog(ModelBudget(bot))

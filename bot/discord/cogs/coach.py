@@ -8,7 +8,7 @@ so the settings are their own command; what every member uses is ``/coach`` (see
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -16,11 +16,9 @@ from discord.ext import commands
 
 from bot.discord.coaching import NO_PINGS, Coaching
 from bot.discord.cogs.critique import PLATFORM_CHOICES
+from bot.discord.peers import CoachBot
 from bot.discord.render import fit_content, truncate_lines
 from bot.models import SEVERITIES
-
-if TYPE_CHECKING:
-    from bot.discord.app import DraftcoachBot
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +79,7 @@ class CoachCommands(commands.GroupCog, group_name="coach-admin",
     rules = app_commands.Group(name="rules", description="This server's rule settings")
     llm = app_commands.Group(name="llm", description="The model that writes rewrites")
 
-    def __init__(self, bot: DraftcoachBot) -> None:
+    def __init__(self, bot: CoachBot) -> None:
         super().__init__()
         self.bot = bot
         self.coaching: Coaching = bot.coaching
@@ -233,5 +231,5 @@ class CoachCommands(commands.GroupCog, group_name="coach-admin",
         await answer(interaction, "Rewrites here are offline only: drafts are not sent to a model.")
 
 
-async def setup(bot: DraftcoachBot) -> None:
+async def setup(bot: CoachBot) -> None:
     await bot.add_cog(CoachCommands(bot))

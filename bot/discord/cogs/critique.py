@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -23,14 +22,11 @@ from bot.discord.coaching import (
     rewrite_file,
 )
 from bot.discord.cooldown import cooldown_message
+from bot.discord.peers import CoachBot, feedback_peer
 from bot.discord.render import RenderedCritique
 from bot.discord.store import DraftOrigin, NewDraft
 from bot.discord.views import SOMETHING_WENT_WRONG, critique_view
 from bot.errors import DraftcoachError
-
-if TYPE_CHECKING:
-    from bot.discord.app import DraftcoachBot
-    from bot.discord.cogs.feedback import FindingFeedback
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +76,7 @@ class DraftModal(discord.ui.Modal, title="Critique a draft"):
 
 
 class Critiques(commands.Cog):
-    def __init__(self, bot: DraftcoachBot) -> None:
+    def __init__(self, bot: CoachBot) -> None:
         self.bot = bot
         self.coaching: Coaching = bot.coaching
         self.menu = app_commands.ContextMenu(name="Critique draft", callback=self.critique_message)
@@ -164,7 +160,7 @@ class Critiques(commands.Cog):
         news = await self.coaching.house_style_news(interaction.guild_id)
         byline = " · ".join(part for part in (byline, news) if part)
         first = self.coaching.render(assessment, byline=byline)
-        feedback: FindingFeedback | None = self.bot.get_cog("FindingFeedback")  # type: ignore[assignment]
+        feedback = feedback_peer(self.bot)
         extra = [] if feedback is None or interaction.guild_id is None else feedback.buttons(
             draft.id)
         await interaction.response.send_message(
@@ -183,5 +179,5 @@ class Critiques(commands.Cog):
         await self.coaching.stream_rewrite(draft.id, assessment, context, show, byline=byline)
 
 
-async def setup(bot: DraftcoachBot) -> None:
+async def setup(bot: CoachBot) -> None:
     await bot.add_cog(Critiques(bot))

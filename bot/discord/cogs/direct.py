@@ -6,7 +6,6 @@ The drafts cog's one message listener hands DMs here (see its ``on_message``).
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 import discord
 from discord.ext import commands
@@ -14,12 +13,10 @@ from discord.ext import commands
 from bot.discord.coaching import NO_PINGS, Coaching, cannot_coach
 from bot.discord.cogs.drafts import edits_of, message_draft
 from bot.discord.cooldown import cooldown_message
+from bot.discord.peers import CoachBot
 from bot.discord.store import NewDraft
 from bot.discord.views import critique_view
 from bot.errors import DraftcoachError
-
-if TYPE_CHECKING:
-    from bot.discord.app import DraftcoachBot
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +27,7 @@ NOTHING_TO_COACH = (
 
 
 class DirectDrafts(commands.Cog):
-    def __init__(self, bot: DraftcoachBot) -> None:
+    def __init__(self, bot: CoachBot) -> None:
         self.bot = bot
         self.coaching: Coaching = bot.coaching
 
@@ -64,5 +61,5 @@ class DirectDrafts(commands.Cog):
         await self.coaching.stream_rewrite(draft.id, assessment, context, edits_of(reply))
 
 
-async def setup(bot: DraftcoachBot) -> None:
+async def setup(bot: CoachBot) -> None:
     await bot.add_cog(DirectDrafts(bot))

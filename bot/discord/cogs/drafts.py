@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 import discord
 from discord.ext import commands
@@ -26,16 +26,11 @@ from bot.discord.coaching import (
 from bot.discord.cogs.critique import MODAL_MAX
 from bot.discord.cooldown import cooldown_message
 from bot.discord.locks import KeyedLocks
+from bot.discord.peers import CoachBot, ReviewPeer, direct_peer, feedback_peer, review_peer
 from bot.discord.render import RenderedCritique, truncate
 from bot.discord.store import Draft, NewDraft, text_digest
 from bot.discord.views import critique_view
 from bot.errors import DraftcoachError
-
-if TYPE_CHECKING:
-    from bot.discord.app import DraftcoachBot
-    from bot.discord.cogs.direct import DirectDrafts
-    from bot.discord.cogs.feedback import FindingFeedback
-    from bot.discord.cogs.review import TeamReview
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +104,7 @@ def thread_name(text: str) -> str:
 
 
 class DraftsChannels(commands.Cog):
-    def __init__(self, bot: DraftcoachBot) -> None:
+    def __init__(self, bot: CoachBot) -> None:
         self.bot = bot
         self.coaching: Coaching = bot.coaching
         # One critique at a time per draft, so quick successive edits apply in order.
@@ -120,9 +115,9 @@ class DraftsChannels(commands.Cog):
         self._waiting: dict[int, str] = {}
         self._timers: set[asyncio.Task[None]] = set()
 
-    def _review(self) -> TeamReview | None:
+    def _review(self) -> ReviewPeer | None:
         """The team review cog, when it is loaded."""
-        return self.bot.get_cog("TeamReview")  # type: ignore[return-value]
+        return review_peer(self.bot)
 
     def _decorate(self, draft_id: int) -> Decorate:
         review = self._review()
@@ -141,7 +136,7 @@ class DraftsChannels(commands.Cog):
     async def _extra_items(self, draft_id: int) -> list[Item[Any]]:
         review = self._review()
         items = [] if review is None else await review.buttons(draft_id)
-        feedback: FindingFeedback | None = self.bot.get_cog("FindingFeedback")  # type: ignore[assignment]
+        feedback = feedback_peer(self.bot)
         return items if feedback is None else [*items, *feedback.buttons(draft_id)]
 
     def _direct(self, message: discord.Message) -> bool:
@@ -169,7 +164,7 @@ class DraftsChannels(commands.Cog):
                 await review.thread_message(message)
             return
         if self._direct(message):
-            direct: DirectDrafts | None = self.bot.get_cog("DirectDrafts")  # type: ignore[assignment]
+            direct = direct_peer(self.bot)
             if direct is not None:
                 await direct.critique(message)
             return
@@ -478,5 +473,5 @@ class DraftsChannels(commands.Cog):
         return channel.get_partial_message(draft.reply_message_id)
 
 
-async def setup(bot: DraftcoachBot) -> None:
+async def setup(bot: CoachBot) -> None:
     await bot.add_cog(DraftsChannels(bot))

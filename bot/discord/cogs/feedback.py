@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord import app_commands, ui
@@ -21,14 +21,12 @@ from discord.ext import commands
 from bot.discord.coaching import Coaching, cannot_coach, respond_or_followup
 from bot.discord.cogs.coach import answer, join_group, leave_group, managed_guild
 from bot.discord.cogs.review import show_form, submitted_form
+from bot.discord.peers import CoachBot
 from bot.discord.render import truncate
 from bot.discord.store import DISMISSAL_WINDOW_DAYS, DISMISSALS_TO_DEMOTE
 from bot.discord.views import SOMETHING_WENT_WRONG, DraftButton, load_draft
 from bot.errors import DraftcoachError
 from bot.models import SEVERITIES, SEVERITY_RANK, Finding
-
-if TYPE_CHECKING:
-    from bot.discord.app import DraftcoachBot
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +101,7 @@ class NotHelpfulForm(ui.Modal, title="Not helpful"):
 
 
 class FindingFeedback(commands.Cog):
-    def __init__(self, bot: DraftcoachBot) -> None:
+    def __init__(self, bot: CoachBot) -> None:
         self.bot = bot
         self.coaching: Coaching = bot.coaching
         self.store = bot.coaching.store
@@ -226,5 +224,5 @@ class FindingFeedback(commands.Cog):
             await answer(interaction, f"`{rule[:100]}` isn't demoted in this server.")
 
 
-async def setup(bot: DraftcoachBot) -> None:
+async def setup(bot: CoachBot) -> None:
     await bot.add_cog(FindingFeedback(bot))

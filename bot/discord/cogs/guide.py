@@ -7,7 +7,6 @@ settings are ``/coach-admin`` (see :mod:`bot.discord.cogs.coach`).
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -15,10 +14,8 @@ from discord.ext import commands
 
 from bot.discord.coaching import NO_PINGS, Coaching
 from bot.discord.cogs.coach import answer
+from bot.discord.peers import CoachBot
 from bot.discord.render import render_help, render_principles, truncate_lines
-
-if TYPE_CHECKING:
-    from bot.discord.app import DraftcoachBot
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +24,7 @@ log = logging.getLogger(__name__)
 class CoachGuide(commands.GroupCog, group_name="coach", group_description="draftcoach"):
     rules = app_commands.Group(name="rules", description="The rules as this server runs them")
 
-    def __init__(self, bot: DraftcoachBot) -> None:
+    def __init__(self, bot: CoachBot) -> None:
         super().__init__()
         self.bot = bot
         self.coaching: Coaching = bot.coaching
@@ -65,5 +62,5 @@ class CoachGuide(commands.GroupCog, group_name="coach", group_description="draft
         await answer(interaction, "Rule settings:\n" + truncate_lines(lines, 1900))
 
 
-async def setup(bot: DraftcoachBot) -> None:
+async def setup(bot: CoachBot) -> None:
     await bot.add_cog(CoachGuide(bot))

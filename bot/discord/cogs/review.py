@@ -14,7 +14,7 @@ import re
 import time
 from collections.abc import Iterable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord import app_commands, ui
@@ -24,6 +24,7 @@ from bot.discord.coaching import NO_PINGS, Coaching, pinging, respond_or_followu
 from bot.discord.cogs.coach import answer, leave_group, managed_guild
 from bot.discord.cooldown import cooldown_message
 from bot.discord.locks import KeyedLocks
+from bot.discord.peers import CoachBot, drafts_peer
 from bot.discord.render import CONTENT_LIMIT, truncate, with_field
 from bot.discord.review import (
     AWAITING_REVIEW,
@@ -53,10 +54,6 @@ from bot.discord.store import Draft, ReviewerRule, ReviewState, ReviewVerdict
 from bot.discord.views import SOMETHING_WENT_WRONG, DraftButton, load_draft
 from bot.errors import DraftcoachError
 from bot.models import Assessment, Finding
-
-if TYPE_CHECKING:
-    from bot.discord.app import DraftcoachBot
-    from bot.discord.cogs.drafts import DraftsChannels
 
 log = logging.getLogger(__name__)
 
@@ -221,7 +218,7 @@ class TeamReview(commands.Cog):
     #: ``/coach-admin review``, the server's review settings.
     review_settings = app_commands.Group(name="review", description="Team review settings")
 
-    def __init__(self, bot: DraftcoachBot) -> None:
+    def __init__(self, bot: CoachBot) -> None:
         self.bot = bot
         self.coaching: Coaching = bot.coaching
         self.store = bot.coaching.store
@@ -337,7 +334,7 @@ class TeamReview(commands.Cog):
 
     async def _critique_message(self, draft: Draft) -> discord.PartialMessage | None:
         """The bot's critique of ``draft`` (in its thread, or a reply)."""
-        drafts: DraftsChannels | None = self.bot.get_cog("DraftsChannels")  # type: ignore[assignment]
+        drafts = drafts_peer(self.bot)
         return None if drafts is None else await drafts.existing_reply(draft)
 
     async def _send_to_thread(
@@ -572,7 +569,7 @@ class TeamReview(commands.Cog):
         if wait is not None:
             await respond_or_followup(interaction, cooldown_message(wait))
             return
-        drafts: DraftsChannels | None = self.bot.get_cog("DraftsChannels")  # type: ignore[assignment]
+        drafts = drafts_peer(self.bot)
         if drafts is None:
             await respond_or_followup(interaction, "Drafts channels are not running right now.")
             return
@@ -662,7 +659,7 @@ class TeamReview(commands.Cog):
         if (draft is None or draft.dismissed or message.author.id != draft.author_id
                 or not is_new_version(draft.text, message.content)):
             return
-        drafts: DraftsChannels | None = self.bot.get_cog("DraftsChannels")  # type: ignore[assignment]
+        drafts = drafts_peer(self.bot)
         if drafts is not None:
             await drafts.revise(draft.id, message.content)
 
@@ -805,5 +802,5 @@ class TeamReview(commands.Cog):
                                   f"{'s' if count != 1 else ''} (never the author's own).")
 
 
-async def setup(bot: DraftcoachBot) -> None:
+async def setup(bot: CoachBot) -> None:
     await bot.add_cog(TeamReview(bot))
