@@ -192,7 +192,9 @@ def schema_error(exc: ValidationError, where: Path | str, prefix: Iterable[str] 
     it must be, and the value."""
     errors = exc.errors(include_url=False)
     error = errors[0]
-    loc = tuple(str(part) for part in error["loc"])
+    # A key may be any YAML scalar, line breaks and all: such a one is shown escaped.
+    loc = tuple(str(part) if str(part).isprintable() else quote(str(part))
+                for part in error["loc"])
     if loc[-1:] in (("int",), ("float",)):  # a number that may be whole or not
         error = next((e for e in errors if tuple(map(str, e["loc"])) == (*loc[:-1], "float")),
                      error)

@@ -40,6 +40,7 @@ def settings_error(tmp_path: Path, text: str, env: dict[str, str] | None = None)
         ("tone: [warm, plain]\n", "tone must be text, got ['warm', 'plain']"),
         ("default_platform: 7\n", "default_platform must be text, got 7"),
         ("colour: blue\n", "colour is not a known key"),
+        ("llm:\n  ? \"speed\\nlimit\"\n  : 3\n", "llm.'speed\\nlimit' is not a known key"),
         ("max_draft_chars: 0\n", "max_draft_chars must be 1 or more, got 0"),
     ],
 )
