@@ -19,10 +19,10 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.coach import build_coach
-from bot.discord.coaching import NO_PINGS, Coaching, respond_or_followup
+from bot.discord.coaching import NO_PINGS, Coaching
 from bot.discord.peers import CoachBot
 from bot.discord.store import Store
-from bot.discord.views import PERSISTENT_ITEMS, SOMETHING_WENT_WRONG
+from bot.discord.views import PERSISTENT_ITEMS, report_failure
 from bot.errors import ConfigError, DraftcoachError
 from bot.llm import build_llm_rewriter
 from bot.pipeline import Pipeline
@@ -52,9 +52,7 @@ class DraftcoachTree(app_commands.CommandTree["DraftcoachBot"]):
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         command = interaction.command.qualified_name if interaction.command else "?"
-        log.error("command /%s failed", command, exc_info=error)
-        with contextlib.suppress(discord.HTTPException):
-            await respond_or_followup(interaction, SOMETHING_WENT_WRONG)
+        await report_failure(interaction, log, "command /%s failed", command, error=error)
 
 
 def bot_intents(settings: Settings) -> discord.Intents:

@@ -155,17 +155,31 @@ def is_new_version(current: str | None, message: str) -> bool:
     return current is None or len(text) * 2 >= len(current.strip())
 
 
+NOT_UNDER_REVIEW = "This draft isn't under team review."
+
+
+def _review_closed(state: ReviewState | None, *, left_to: str, posted: str) -> str | None:
+    """Why nothing more can be done in a draft's review (none open, its message deleted,
+    the draft posted), said for what was asked: there is nothing left ``left_to``."""
+    if state is None:
+        return NOT_UNDER_REVIEW
+    if state.message_deleted:
+        return f"The draft's message was deleted, so there is nothing left to {left_to}."
+    if state.posted_at is not None:
+        return posted
+    return None
+
+
 def refusal(
     *, draft: Draft, state: ReviewState | None, user_id: int, revision: int,
     verdict: ReviewVerdict,
 ) -> str | None:
     """Why this member cannot review this draft now, politely; ``None`` if they can."""
-    if state is None:
-        return "This draft isn't under team review."
-    if state.message_deleted:
-        return "The draft's message was deleted, so there is nothing left to review."
-    if state.posted_at is not None:
-        return "This draft is already posted; no more reviews needed."
+    closed = _review_closed(state, left_to="review",
+                            posted="This draft is already posted; no more reviews needed.")
+    if closed is not None:
+        return closed
+    assert state is not None  # no review open is one reason _review_closed gives
     if user_id == draft.author_id:
         if verdict == "approve":
             return ("You can't approve your own draft: a teammate's fresh eyes are the "
@@ -184,12 +198,9 @@ def adopt_refusal(
     """Why this member cannot make the card's rewrite the draft's next revision now."""
     if user_id != draft.author_id:
         return "Only the draft's author can use the rewrite as the new version."
-    if state is None:
-        return "This draft isn't under team review."
-    if state.message_deleted:
-        return "The draft's message was deleted, so there is nothing left to revise."
-    if state.posted_at is not None:
-        return "This draft is already posted."
+    closed = _review_closed(state, left_to="revise", posted="This draft is already posted.")
+    if closed is not None:
+        return closed
     if writing:
         return "The rewrite is still being written; use it in a moment."
     if rewrite is None or not rewrite.strip():

@@ -40,6 +40,17 @@ SOMETHING_WENT_WRONG = (
 DISMISSED = "This critique was dismissed."
 
 
+async def report_failure(
+    interaction: discord.Interaction, logger: logging.Logger, message: str, *args: object,
+    error: BaseException | None = None,
+) -> None:
+    """Log what failed (``error``, or else the exception being handled) and tell the member,
+    so an interaction is never left without an answer."""
+    logger.error(message, *args, exc_info=error if error is not None else True)
+    with contextlib.suppress(discord.HTTPException):
+        await respond_or_followup(interaction, SOMETHING_WENT_WRONG)
+
+
 def coaching_of(interaction: discord.Interaction) -> Coaching:
     bot = interaction.client
     assert isinstance(bot, CoachBot)
@@ -101,9 +112,8 @@ class DraftButton(
         try:
             await self.handle(interaction)
         except Exception:
-            log.exception("the %r button failed for draft %d", self.label, self.draft_id)
-            with contextlib.suppress(discord.HTTPException):
-                await respond_or_followup(interaction, SOMETHING_WENT_WRONG)
+            await report_failure(interaction, log, "the %r button failed for draft %d",
+                                 self.label, self.draft_id)
 
     async def handle(self, interaction: discord.Interaction) -> None:
         raise NotImplementedError

@@ -7,7 +7,6 @@ model is; the rewrite then streams into that same answer.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 
 import discord
@@ -25,7 +24,7 @@ from bot.discord.cooldown import cooldown_message
 from bot.discord.peers import CoachBot, feedback_peer
 from bot.discord.render import RenderedCritique
 from bot.discord.store import DraftOrigin, NewDraft
-from bot.discord.views import SOMETHING_WENT_WRONG, critique_view
+from bot.discord.views import critique_view, report_failure
 from bot.errors import DraftcoachError
 
 log = logging.getLogger(__name__)
@@ -64,9 +63,7 @@ class DraftModal(discord.ui.Modal, title="Critique a draft"):
     async def on_error(  # type: ignore[override]  # discord.py types Modal.on_error as View's
         self, interaction: discord.Interaction, error: Exception, /
     ) -> None:
-        log.error("the draft box failed", exc_info=error)
-        with contextlib.suppress(discord.HTTPException):
-            await respond_or_followup(interaction, SOMETHING_WENT_WRONG)
+        await report_failure(interaction, log, "the draft box failed", error=error)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         await self.cog.critique(

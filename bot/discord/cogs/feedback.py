@@ -9,7 +9,6 @@ listed in ``/coach rules list``, and undone by ``/coach-admin rules restore``.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 from typing import Any
@@ -24,7 +23,7 @@ from bot.discord.cogs.review import show_form, submitted_form
 from bot.discord.peers import CoachBot
 from bot.discord.render import truncate
 from bot.discord.store import DISMISSAL_WINDOW_DAYS, DISMISSALS_TO_DEMOTE
-from bot.discord.views import SOMETHING_WENT_WRONG, DraftButton, load_draft
+from bot.discord.views import DraftButton, load_draft, report_failure
 from bot.errors import DraftcoachError
 from bot.models import SEVERITIES, SEVERITY_RANK, Finding
 
@@ -84,9 +83,8 @@ class FindingPick(
         try:
             await show_form(interaction, NotHelpfulForm(self.draft_id, rule))
         except Exception:
-            log.exception("the finding picker failed for draft %d", self.draft_id)
-            with contextlib.suppress(discord.HTTPException):
-                await respond_or_followup(interaction, SOMETHING_WENT_WRONG)
+            await report_failure(interaction, log, "the finding picker failed for draft %d",
+                                 self.draft_id)
 
 
 class NotHelpfulForm(ui.Modal, title="Not helpful"):
@@ -160,9 +158,8 @@ class FindingFeedback(commands.Cog):
             await self.record(interaction, int(match["draft"]), match["rule"],
                               values.get("reason", ""))
         except Exception:
-            log.exception("the not-helpful form failed for draft %s", match["draft"])
-            with contextlib.suppress(discord.HTTPException):
-                await respond_or_followup(interaction, SOMETHING_WENT_WRONG)
+            await report_failure(interaction, log, "the not-helpful form failed for draft %s",
+                                 match["draft"])
 
     async def record(
         self, interaction: discord.Interaction, draft_id: int, rule_id: str, reason: str

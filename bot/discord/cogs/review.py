@@ -7,7 +7,6 @@ cog's critiques and the ``/coach queue|stats|review`` commands.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import logging
 import re
@@ -28,6 +27,7 @@ from bot.discord.peers import CoachBot, drafts_peer
 from bot.discord.render import CONTENT_LIMIT, truncate, with_field
 from bot.discord.review import (
     AWAITING_REVIEW,
+    NOT_UNDER_REVIEW,
     REVIEW_FIELD,
     QueueEntry,
     Status,
@@ -51,7 +51,7 @@ from bot.discord.review import (
     with_team_fields,
 )
 from bot.discord.store import Draft, ReviewerRule, ReviewState, ReviewVerdict
-from bot.discord.views import SOMETHING_WENT_WRONG, DraftButton, load_draft
+from bot.discord.views import DraftButton, load_draft, report_failure
 from bot.errors import DraftcoachError
 from bot.models import Assessment, Finding
 
@@ -598,7 +598,7 @@ class TeamReview(commands.Cog):
         if interaction.user.id != draft.author_id:
             problem = "Only the draft's author can mark it posted."
         elif found is None:
-            problem = "This draft isn't under team review."
+            problem = NOT_UNDER_REVIEW
         elif found[2] == "posted":
             problem = "This draft is already marked posted."
         elif found[2] != "approved":
@@ -643,9 +643,8 @@ class TeamReview(commands.Cog):
             else:
                 await self.mark_posted(interaction, draft_id, values.get("link", ""))
         except Exception:
-            log.exception("the %s form failed for draft %d", match["form"], draft_id)
-            with contextlib.suppress(discord.HTTPException):
-                await respond_or_followup(interaction, SOMETHING_WENT_WRONG)
+            await report_failure(interaction, log, "the %s form failed for draft %d",
+                                 match["form"], draft_id)
 
     async def thread_message(self, message: discord.Message) -> None:
         """A message in a thread: maybe the author posting a new version of the draft the
