@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import discord
 import pytest
@@ -20,9 +20,12 @@ from simworld import ErrorLog, World, assert_no_one_pinged_but_the_named
 from bot.coach import Coach, build_coach
 from bot.discord.app import DraftcoachBot, create_bot
 from bot.discord.store import Store
-from bot.llm.rewriter import LLMRewriter, build_llm_rewriter
+from bot.llm.rewriter import build_llm_rewriter
 from bot.pipeline import Pipeline
 from bot.settings import Settings, load_settings
+
+# The real bot over real sockets, for the socket-level tests.
+from tests.discord.sockets import emulator, model, running_bot, socket_pipeline  # noqa: F401
 
 # The model server and a refused URL are the LLM step's own test fixtures, reused here.
 from tests.llm.conftest import model_server, refused_url  # noqa: F401
@@ -71,17 +74,6 @@ def settings(base_settings: Settings, discord_options: dict[str, object]) -> Set
 @pytest.fixture
 def pipeline(coach: Coach) -> Pipeline:
     return Pipeline(coach)
-
-
-#: Builds the bot's pipeline from the coach and the model step, for the bot that logs
-#: into the socket-level emulator (``running_bot``).
-PipelineFactory = Callable[[Coach, LLMRewriter | None], Pipeline]
-
-
-@pytest.fixture
-def socket_pipeline() -> PipelineFactory:
-    """How ``running_bot`` builds its pipeline (a test module may wrap the coach)."""
-    return Pipeline
 
 
 @pytest.fixture

@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 from bot.discord.app import DraftcoachBot
-from tests.discord.test_smoke_socket import (  # noqa: F401  (fixtures)
-    button,
-    embed_text,
-    emulator,
-    model,
-    running_bot,
-    watch_drafts_channel,
-)
+from tests.discord.sockets import button, embed_text, watch_drafts_channel
 from tests.emulator import DiscordEmulator
 from tests.emulator.llm import SlowModel
 
 
 async def test_a_teammate_approves_and_the_author_gets_the_final_text(
-        emulator: DiscordEmulator, model: SlowModel, running_bot: DraftcoachBot,  # noqa: F811
+        emulator: DiscordEmulator, model: SlowModel, running_bot: DraftcoachBot,
 ) -> None:
     await watch_drafts_channel(emulator)
     text = "Our revolutionary app is here!!! Click here."

@@ -4,13 +4,7 @@ card, so the reviewers see every revision."""
 from __future__ import annotations
 
 from bot.discord.app import DraftcoachBot
-from tests.discord.test_smoke_socket import (  # noqa: F401  (fixtures)
-    embed_text,
-    emulator,
-    model,
-    running_bot,
-    watch_drafts_channel,
-)
+from tests.discord.sockets import embed_text, watch_drafts_channel
 from tests.emulator import DiscordEmulator
 from tests.emulator.llm import SlowModel
 from tests.emulator.payloads import Json
@@ -35,7 +29,7 @@ async def critiqued_then_archived(server: DiscordEmulator, stub: SlowModel, *,
 
 
 async def test_an_edit_after_the_thread_was_archived_revises_the_card(
-        emulator: DiscordEmulator, model: SlowModel, running_bot: DraftcoachBot,  # noqa: F811
+        emulator: DiscordEmulator, model: SlowModel, running_bot: DraftcoachBot,
 ) -> None:
     draft, card_id = await critiqued_then_archived(emulator, model)
 
@@ -54,7 +48,7 @@ async def test_an_edit_after_the_thread_was_archived_revises_the_card(
 
 
 async def test_a_locked_thread_gets_a_fresh_card_that_later_edits_revise(
-        emulator: DiscordEmulator, model: SlowModel, running_bot: DraftcoachBot,  # noqa: F811
+        emulator: DiscordEmulator, model: SlowModel, running_bot: DraftcoachBot,
 ) -> None:
     draft, _ = await critiqued_then_archived(emulator, model, locked=True)
 

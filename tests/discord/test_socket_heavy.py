@@ -14,13 +14,7 @@ from bot.coach import Coach
 from bot.discord.app import DraftcoachBot
 from bot.llm.rewriter import LLMRewriter
 from bot.pipeline import Pipeline
-from tests.discord.conftest import PipelineFactory
-from tests.discord.test_smoke_socket import (  # noqa: F401  (fixtures)
-    emulator,
-    model,
-    running_bot,
-    watch_drafts_channel,
-)
+from tests.discord.sockets import PipelineFactory, watch_drafts_channel
 from tests.emulator import DiscordEmulator
 from tests.emulator.server import RecordedRequest
 
@@ -64,7 +58,7 @@ async def help_and_draft(server: DiscordEmulator, coach: HeavyDraftsCoach
 
 
 async def test_a_slow_draft_holds_up_nobody(
-        emulator: DiscordEmulator, running_bot: DraftcoachBot,  # noqa: F811
+        emulator: DiscordEmulator, running_bot: DraftcoachBot,
         heavy_coaches: list[HeavyDraftsCoach],
 ) -> None:
     helped, answered = await help_and_draft(emulator, heavy_coaches[0])
@@ -80,7 +74,7 @@ class TestPastTheBudget:
         return 0.2
 
     async def test_the_draft_gets_one_line(
-            self, emulator: DiscordEmulator, running_bot: DraftcoachBot,  # noqa: F811
+            self, emulator: DiscordEmulator, running_bot: DraftcoachBot,
             heavy_coaches: list[HeavyDraftsCoach],
     ) -> None:
         coach = heavy_coaches[0]

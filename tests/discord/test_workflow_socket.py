@@ -10,14 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.discord.app import DraftcoachBot
-from tests.discord.test_smoke_socket import (  # noqa: F401
-    button,
-    embed_text,
-    emulator,
-    model,
-    running_bot,
-    watch_drafts_channel,
-)
+from tests.discord.sockets import button, embed_text, watch_drafts_channel
 from tests.emulator import DiscordEmulator
 from tests.emulator.llm import SlowModel
 from tests.emulator.server import Interaction, RecordedRequest
@@ -69,7 +62,7 @@ def member_id(server: DiscordEmulator, name: str) -> int:
 
 
 async def test_review_messages_name_exactly_who_may_be_pinged(
-        emulator: DiscordEmulator, model: SlowModel, running_bot: DraftcoachBot,  # noqa: F811
+        emulator: DiscordEmulator, model: SlowModel, running_bot: DraftcoachBot,
 ) -> None:
     await watch_drafts_channel(emulator)
     alice, bob, carol = (member_id(emulator, n) for n in ("alice", "bob", "carol"))
@@ -116,7 +109,7 @@ async def test_review_messages_name_exactly_who_may_be_pinged(
 
 
 async def test_the_adopted_rewrite_becomes_revision_two(
-        emulator: DiscordEmulator, model: SlowModel, running_bot: DraftcoachBot,  # noqa: F811
+        emulator: DiscordEmulator, model: SlowModel, running_bot: DraftcoachBot,
 ) -> None:
     await watch_drafts_channel(emulator)
     rewrite = model.answer["rewrite"]
@@ -154,7 +147,7 @@ async def pick_unhelpful(server: DiscordEmulator, card: dict[str, Any], user: st
 
 
 async def test_three_members_demote_a_rule_and_the_owner_restores_it(
-        emulator: DiscordEmulator, model: SlowModel, running_bot: DraftcoachBot,  # noqa: F811
+        emulator: DiscordEmulator, model: SlowModel, running_bot: DraftcoachBot,
 ) -> None:
     await watch_drafts_channel(emulator)
     _, card = await critiqued(emulator, model, BAIT)
@@ -178,7 +171,7 @@ async def test_three_members_demote_a_rule_and_the_owner_restores_it(
 
 
 async def test_the_budget_runs_out_mid_day(
-        emulator: DiscordEmulator, model: SlowModel, running_bot: DraftcoachBot,  # noqa: F811
+        emulator: DiscordEmulator, model: SlowModel, running_bot: DraftcoachBot,
 ) -> None:
     await watch_drafts_channel(emulator)
     budget = await admin_says(emulator, "llm", "budget", tokens=(4, 300), per=(3, "day"))
@@ -201,7 +194,7 @@ async def test_the_budget_runs_out_mid_day(
 
 
 async def test_quiet_channels_a_file_draft_and_a_dm(
-        emulator: DiscordEmulator, model: SlowModel, running_bot: DraftcoachBot,  # noqa: F811
+        emulator: DiscordEmulator, model: SlowModel, running_bot: DraftcoachBot,
 ) -> None:
     await watch_drafts_channel(emulator)
     # An image alone: no thread, no message.
@@ -230,7 +223,7 @@ async def test_quiet_channels_a_file_draft_and_a_dm(
 
 
 async def test_members_see_help_the_queue_and_a_question_before_approving_errors(
-        emulator: DiscordEmulator, model: SlowModel, running_bot: DraftcoachBot,  # noqa: F811
+        emulator: DiscordEmulator, model: SlowModel, running_bot: DraftcoachBot,
 ) -> None:
     await watch_drafts_channel(emulator)
     drafts_channel = emulator.world.channel("drafts")["id"]
@@ -261,7 +254,7 @@ async def test_members_see_help_the_queue_and_a_question_before_approving_errors
 
 
 async def test_with_mentions_off_people_are_named_but_not_pinged(
-        emulator: DiscordEmulator, model: SlowModel, running_bot: DraftcoachBot,  # noqa: F811
+        emulator: DiscordEmulator, model: SlowModel, running_bot: DraftcoachBot,
 ) -> None:
     await watch_drafts_channel(emulator)
     assert "without notifying" in await admin_says(emulator, "review", "mentions", on=(5, False))
