@@ -117,6 +117,9 @@ class DiscordSettings:
     cooldown_seconds: Seconds = 60.0
     #: Days draft text is kept in the database.
     retention_days: Annotated[Number, Field(gt=0, le=36_500)] = 30
+    #: Model tokens one member's direct messages may use per UTC day (DMs belong to no
+    #: server's budget); past it, and with 0, they get the offline rewrite.
+    dm_token_budget: Count = 10_000
     #: Seconds between two edits of a reply while the rewrite streams in.
     edit_interval: Annotated[Number, Field(ge=0, le=3600)] = 1.2
     #: Ask for the privileged Message Content intent (needed for drafts channels only).

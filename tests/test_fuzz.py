@@ -130,7 +130,8 @@ SETTING_KEYS = [
                                "temperature", "prompt_version", "max_tokens", "max_attempts",
                                "backoff_initial", "max_draft_chars")),
     *(f"discord.{key}" for key in ("token", "database", "cooldown_rate", "cooldown_seconds",
-                                   "retention_days", "edit_interval", "message_content")),
+                                   "retention_days", "dm_token_budget", "edit_interval",
+                                   "message_content")),
 ]
 yaml_values = st.one_of(
     json_values.filter(lambda v: not isinstance(v, str) or "\x00" not in v).map(

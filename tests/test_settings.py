@@ -36,6 +36,8 @@ def settings_error(tmp_path: Path, text: str, env: dict[str, str] | None = None)
         ("llm:\n  speed: fast\n", "llm.speed is not a known key"),
         ("discord:\n  message_content: maybe\n", "discord.message_content must be true or false"),
         ("discord:\n  cooldown_rate: -1\n", "discord.cooldown_rate must be 0 or more, got -1"),
+        ("discord:\n  dm_token_budget: lots\n", "discord.dm_token_budget must be a whole number"),
+        ("discord:\n  dm_token_budget: -5\n", "discord.dm_token_budget must be 0 or more, got -5"),
         ("discord:\n  database: ['a.db']\n", "discord.database must be text"),
         ("tone: [warm, plain]\n", "tone must be text, got ['warm', 'plain']"),
         ("default_platform: 7\n", "default_platform must be text, got 7"),

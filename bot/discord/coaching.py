@@ -57,6 +57,10 @@ def budget_spent_note(period: str) -> str:
             "rewrite; the model is back when the budget renews.")
 
 
+DIRECT_BUDGET_SPENT = ("Your model budget for direct messages is spent for today, so this is "
+                       "the offline rewrite; the model is back tomorrow (UTC).")
+
+
 @dataclass(frozen=True, slots=True)
 class ServerContext:
     """The settings that shape a critique in one server (or in DMs)."""
@@ -67,6 +71,9 @@ class ServerContext:
     guild_id: int | None = None
     #: Why the rewrite is offline when the server asked for the model (its budget is spent).
     offline_note: str = ""
+    #: Outside a server: the member whose daily budget for direct messages the model's
+    #: tokens count against.
+    member_id: int | None = None
 
 
 def rewrite_file(rendered: RenderedCritique) -> list[discord.File]:
@@ -132,11 +139,14 @@ class Coaching:
                 return candidate
         return "generic" if "generic" in self.coach.platforms else self.coach.platform_ids[0]
 
-    async def context(self, guild_id: int | None, platform: str | None = None) -> ServerContext:
-        """The platform, rule overrides and model switch for a critique in this server."""
+    async def context(
+        self, guild_id: int | None, platform: str | None = None, *, member_id: int | None = None
+    ) -> ServerContext:
+        """The platform, rule overrides and model switch for a critique in this server, or
+        (``guild_id`` ``None``) for ``member_id``'s critique in direct messages."""
         default = self.settings.default_platform
         if guild_id is None:
-            return ServerContext(self._known_platform(platform, default), RuleOverrides(), False)
+            return await self._direct_context(self._known_platform(platform, default), member_id)
         server = await self.store.guild_settings(guild_id)
         overrides = await self.store.rule_overrides(guild_id)
         # Rules the team demoted, unless an admin set the rule's severity themselves.
@@ -160,6 +170,16 @@ class Coaching:
             guild_id=guild_id,
             offline_note=offline_note,
         )
+
+    async def _direct_context(self, platform: str, member_id: int | None) -> ServerContext:
+        """Direct messages belong to no server's budget: the model writes their rewrites
+        while the member's daily one for them lasts."""
+        budget = self.settings.discord.dm_token_budget
+        if member_id is None or budget == 0:
+            return ServerContext(platform, RuleOverrides(), offline=True)
+        spent = await self.store.direct_model_usage(member_id) >= budget
+        return ServerContext(platform, RuleOverrides(), offline=spent, member_id=member_id,
+                             offline_note=DIRECT_BUDGET_SPENT if spent else "")
 
     async def house_style_news(self, guild_id: int | None) -> str:
         """Rules the team demoted since the server's last critique, said once (a footer)."""
@@ -304,9 +324,11 @@ class Coaching:
                 self._writers.discard(writer)
 
     async def _keep(self, draft_id: int, context: ServerContext, rewrite: Rewrite) -> None:
-        """Store the rewrite (the author may adopt it) and count its tokens for the server."""
+        """Store the rewrite (the author may adopt it) and count its tokens for the server,
+        or for the member in direct messages."""
         try:
             await self.store.set_rewrite(draft_id, rewrite.text, guild_id=context.guild_id,
+                                         member_id=context.member_id,
                                          tokens=rewrite.usage.total_tokens)
         except Exception:
             # The rewrite still reaches the user; only adopting it or the count suffers.

@@ -230,6 +230,16 @@ MIGRATIONS: tuple[str, ...] = (
         INSERT OR IGNORE INTO review_drafts (draft_id) VALUES (NEW.id);
     END;
     """,
+    # 6: the model's tokens spent on each member's direct messages per day, which belong
+    # to no server's budget.
+    """
+    CREATE TABLE direct_model_usage (
+        member_id INTEGER NOT NULL,
+        day       TEXT NOT NULL,
+        tokens    INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (member_id, day)
+    );
+    """,
 )
 
 #: Days within which three members' "not helpful" votes demote a rule.
@@ -1002,16 +1012,35 @@ class Store:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
+    async def direct_model_usage(self, member_id: int, now: float | None = None) -> int:
+        """Tokens the member's direct messages used this UTC day."""
+        async with self._db.execute(
+            "SELECT tokens FROM direct_model_usage WHERE member_id = ? AND day = ?",
+            (member_id, utc_day(now)),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
     async def set_rewrite(
-        self, draft_id: int, text: str, *, guild_id: int | None = None, tokens: int = 0,
-        now: float | None = None,
+        self, draft_id: int, text: str, *, guild_id: int | None = None,
+        member_id: int | None = None, tokens: int = 0, now: float | None = None,
     ) -> None:
         """The rewrite last shown for a draft, which its author may adopt; the ``tokens``
-        the model spent on it count for ``guild_id`` (one write for both)."""
+        the model spent on it count for ``guild_id``, or for ``member_id``'s direct
+        messages when the draft belongs to no server (one write for both)."""
         async with self._transaction() as db:
             await db.execute("UPDATE drafts SET rewrite = ? WHERE id = ?", (text, draft_id))
-            if guild_id is not None and tokens:
+            if not tokens:
+                return
+            if guild_id is not None:
                 await self._count_usage(guild_id, tokens, now)
+            elif member_id is not None:
+                await db.execute(
+                    "INSERT INTO direct_model_usage (member_id, day, tokens) VALUES (?, ?, ?)"
+                    " ON CONFLICT(member_id, day) DO UPDATE SET"
+                    " tokens = tokens + excluded.tokens",
+                    (member_id, utc_day(now), tokens),
+                )
 
     async def draft_rewrite(self, draft_id: int) -> str | None:
         async with self._db.execute(

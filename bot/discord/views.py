@@ -150,7 +150,8 @@ class AnotherVersionButton(DraftButton, template=r"dc:again:(?P<draft>\d+)"):
         if wait is not None:
             await respond_or_followup(interaction, cooldown_message(wait))
             return
-        context = await coaching.context(draft.guild_id, draft.platform)
+        context = await coaching.context(draft.guild_id, draft.platform,
+                                         member_id=interaction.user.id)
         try:
             assessment = await coaching.assess_paced(draft.text, context)
         except DraftcoachError as exc:

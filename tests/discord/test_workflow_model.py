@@ -1,8 +1,10 @@
 """A server's model budget: the model writes rewrites until the budget is spent, then the
-offline rewrite serves with a note, until the budget renews or is lifted."""
+offline rewrite serves with a note, until the budget renews or is lifted. Direct messages
+belong to no server: each member's have a daily budget of their own."""
 
 from __future__ import annotations
 
+import discord
 import pytest
 from reviewing import card
 from simworld import World
@@ -69,3 +71,65 @@ async def test_the_budget_runs_out_mid_day_and_can_be_lifted(
     fourth = await world.alice.send(world.drafts, DRAFTS[3])
     assert "model" in rewrite_field(world, fourth)[0]
     assert len(model_server.received) == 3
+
+
+async def dm_answer(sender: object, text: str) -> discord.Message:
+    """What the bot answers ``sender``'s direct message with."""
+    await sender.send_dm(text)  # type: ignore[attr-defined]
+    return [m for m in sender.user.dm_channel.history()  # type: ignore[attr-defined]
+            if m.author.bot][-1]
+
+
+def dm_rewrite(answer: discord.Message) -> tuple[str, str]:
+    embed = answer.embeds[0]
+    note = next((f.value for f in embed.fields if f.name == "Note"), "")
+    return embed.fields[0].name, note
+
+
+class TestDirectMessages:
+    @pytest.fixture
+    def discord_options(self) -> dict[str, object]:
+        return {"dm_token_budget": 300}
+
+    async def test_a_members_dms_use_the_model_until_their_daily_budget_is_spent(
+        self, world: World, model_server: ModelServer, store: Store
+    ) -> None:
+        first = await dm_answer(world.alice, DRAFTS[0])
+        second = await dm_answer(world.alice, DRAFTS[1])  # 160 used: still under 300
+        assert "model" in dm_rewrite(first)[0] and "model" in dm_rewrite(second)[0]
+        assert len(model_server.received) == 2
+
+        third = await dm_answer(world.alice, DRAFTS[2])  # 320 used: spent
+        name, note = dm_rewrite(third)
+        assert "offline rewrite" in name
+        assert "model budget for direct messages is spent for today" in note
+        assert len(model_server.received) == 2  # the model was not asked
+
+        # The budget is each member's own, and no server pays for DMs.
+        other = await dm_answer(world.bob, DRAFTS[2])
+        assert "model" in dm_rewrite(other)[0]
+        assert len(model_server.received) == 3
+        assert await store.direct_model_usage(world.alice.user.id) == 320
+        assert await store.model_usage(world.guild.id, "day") == 0
+
+
+class TestDirectMessagesWithoutABudget:
+    @pytest.fixture
+    def discord_options(self) -> dict[str, object]:
+        return {"dm_token_budget": 0}
+
+    async def test_dms_get_the_offline_rewrite_and_servers_the_model(
+        self, world: World, model_server: ModelServer
+    ) -> None:
+        answer = await dm_answer(world.alice, DRAFTS[0])
+        name, note = dm_rewrite(answer)
+        assert "offline rewrite" in name and "budget" not in note
+        assert model_server.received == []
+
+        carol = world.env.create_user("carol")
+        private = await carol.slash("critique", draft=DRAFTS[1])  # /critique in DMs
+        assert "offline rewrite" in private.response.embeds[0].fields[0].name
+        assert model_server.received == []
+
+        await world.alice.send(world.drafts, DRAFTS[1])
+        assert len(model_server.received) == 1

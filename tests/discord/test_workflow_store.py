@@ -38,6 +38,30 @@ async def test_usage_is_stored_per_server_and_renews_with_the_day_or_month(
         await reopened.close()
 
 
+async def test_direct_message_usage_is_kept_per_member_and_renews_with_the_day(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bot.sqlite3"
+    store = await Store.open(path)
+    try:
+        for tokens, when in ((300, MID_MARCH - DAY), (120, MID_MARCH - 3600), (40, MID_MARCH)):
+            draft = await store.add_draft(
+                NewDraft("direct", None, 9, int(when), 3, 3, "generic", "draft"), now=when)
+            await store.set_rewrite(draft.id, "the rewrite", member_id=3, tokens=tokens,
+                                    now=when)
+    finally:
+        await store.close()
+
+    reopened = await Store.open(path)  # a restart keeps what was spent
+    try:
+        assert await reopened.direct_model_usage(3, now=MID_MARCH) == 160
+        assert await reopened.direct_model_usage(3, now=MID_MARCH + DAY) == 0
+        assert await reopened.direct_model_usage(4, now=MID_MARCH) == 0  # another member
+        assert await reopened.model_usage(1, "month", now=MID_MARCH) == 0
+    finally:
+        await reopened.close()
+
+
 async def test_votes_count_different_members_within_thirty_days(store: Store) -> None:
     for member, days_ago in ((10, 40), (11, 5), (11, 4), (12, 1)):
         await store.add_feedback(1, "buzzwords", member, draft_id=None, reason=None,

@@ -142,7 +142,8 @@ class Critiques(commands.Cog):
         if wait is not None:
             await respond_or_followup(interaction, cooldown_message(wait))
             return
-        context = await self.coaching.context(interaction.guild_id, platform)
+        context = await self.coaching.context(interaction.guild_id, platform,
+                                              member_id=interaction.user.id)
         try:
             assessment = await self.coaching.assess_paced(text, context)
         except DraftcoachError as exc:

@@ -41,7 +41,7 @@ class DirectDrafts(commands.Cog):
         if problem or found is None:
             await message.channel.send(problem, allowed_mentions=NO_PINGS)
             return
-        context = await self.coaching.context(None)
+        context = await self.coaching.context(None, member_id=message.author.id)
         try:
             assessment = await self.coaching.assess_paced(found.text, context)
         except DraftcoachError as exc:
