@@ -12,6 +12,7 @@ from bot.errors import ConfigError, UnknownPlatformError
 from bot.models import SEVERITY_RANK, Assessment, Critique, Finding, Rewrite, Severity
 from bot.platforms import Platform, load_platforms
 from bot.rules import Rule, load_rules
+from bot.rules.lexicon import load_lexicon
 from bot.rules.matcher import Matcher
 from bot.rules.scan import Matching, PatternSet
 from bot.settings import ConfigSource, Settings, read_yaml
@@ -212,6 +213,7 @@ def build_coach(source: Settings | ConfigSource) -> Coach:
     rule_files = config.glob("rules/*.yaml")
     if not rule_files:
         raise ConfigError(f"{config.default / 'rules'}: no rule files found")
-    rules = load_rules(rule_files, principles, platforms)
+    lexicon = load_lexicon(config.glob("lexicons/*.yaml"))
+    rules = load_rules(rule_files, principles, platforms, lexicon)
     log.debug("loaded %d rules from %d files", len(rules), len(rule_files))
     return Coach(principles, platforms, rules)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,16 @@ LABEL_PRINCIPLES = {"bait": "no-engagement-bait", "promo": "no-hard-sell", "ego"
 #: The principles spam breaks. A comment counts as flagged by any warning or error,
 #: so an ordinary comment flagged under another principle is a false alarm too.
 SPAM_PRINCIPLES = frozenset({"no-engagement-bait", "no-hard-sell", "not-ego", "no-spray"})
+
+
+#: Share of each set's rows (by a stable hash of the row's id) that rules may be tuned
+#: on; the rest is held out, and figures on it say how the judgment carries over.
+TUNE_SHARE = 0.7
+
+
+def split_of(case_id: str) -> str:
+    """``"tune"`` or ``"held-out"``, the same for a row on every machine and run."""
+    return "tune" if zlib.crc32(case_id.encode("utf-8")) % 100 < TUNE_SHARE * 100 else "held-out"
 
 
 @dataclass(frozen=True, slots=True)

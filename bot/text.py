@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, Any, AnyStr, Generic, NamedTuple, TypeVar
 
+from bot.fold import Folded, fold
+
 if TYPE_CHECKING:
     from bot.rules.scan import Matching, PatternSet
 
@@ -478,6 +480,11 @@ class Document:
         handle is not mistaken for the writer's own words.
         """
         return self._blanked(self.text)
+
+    @_computed_once
+    def folded_prose(self) -> Folded:
+        """:attr:`prose` folded for concept matching (see :mod:`bot.fold`)."""
+        return fold(self.prose)
 
     def _blanked(self, text: str) -> str:
         """``text`` (the text, or a form of it of the same length) with the tokens that

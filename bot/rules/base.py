@@ -17,6 +17,7 @@ from typing import Any, ClassVar, NamedTuple
 from bot.errors import ConfigError
 from bot.models import SEVERITIES, Finding, Severity, finding_from_fields
 from bot.platforms import Platform
+from bot.rules.lexicon import EMPTY_LEXICON, Lexicon
 from bot.rules.matcher import Matcher
 from bot.text import Document
 
@@ -25,6 +26,7 @@ COMMON_KEYS: dict[str, bool] = {  # key -> required
     "id": True, "kind": True, "severity": True, "message": True, "why": True, "fix": True,
     "examples_fail": True, "examples_pass": True, "principle": False, "source": False,
     "platforms": False, "skip_platforms": False, "examples_platform": False,
+    "languages": False,
 }
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _MESSAGE_FIELDS = {
@@ -49,6 +51,9 @@ class RuleMeta:
     skip_platforms: frozenset[str] = frozenset()
     #: The platform the examples are written for (length examples need one).
     examples_platform: str = "generic"
+    #: The languages (ISO 639-1) whose wording the rule reads; a rule that reads no
+    #: words (length, hashtags) declares none.
+    languages: frozenset[str] = frozenset({"en"})
 
 
 class Hit(NamedTuple):  # a tuple: made for every match, and made in C
@@ -64,9 +69,12 @@ class Hit(NamedTuple):  # a tuple: made for every match, and made in C
 class RuleSpec:
     """A rule's raw mapping, read key by key with errors that say where."""
 
-    def __init__(self, data: Mapping[str, Any], file: str, rule_id: str) -> None:
+    def __init__(self, data: Mapping[str, Any], file: str, rule_id: str,
+                 lexicon: Lexicon = EMPTY_LEXICON) -> None:
         self.data = data
         self.where = f"{file}: rule '{rule_id}'"
+        #: The concepts a rule may compose (see :mod:`bot.rules.lexicon`).
+        self.lexicon = lexicon
 
     def error(self, key: str, problem: str) -> ConfigError:
         return ConfigError(f"{self.where}: '{key}' {problem}")
@@ -238,12 +246,13 @@ def build_rule(
     defaults: Mapping[str, Any],
     principle_ids: Iterable[str],
     platform_ids: Iterable[str],
+    lexicon: Lexicon = EMPTY_LEXICON,
 ) -> Rule:
     """Validate one rule mapping and build the rule it describes."""
     if not isinstance(data, Mapping):
         raise ConfigError(f"{file}: every rule must be a mapping")
     rule_id = str(data.get("id", "?"))
-    spec = RuleSpec(data, file, rule_id)
+    spec = RuleSpec(data, file, rule_id, lexicon)
     kind = data.get("kind")
     if kind not in KINDS:
         raise spec.error("kind", f"must be one of {', '.join(sorted(KINDS))}, not {kind!r}")
@@ -297,7 +306,21 @@ def build_rule(
         platforms=platform_set("platforms"),
         skip_platforms=platform_set("skip_platforms") or frozenset(),
         examples_platform=examples_platform,
+        languages=_languages(spec, merged),
     )
     return cls(meta, spec)
+
+
+_LANGUAGE = re.compile(r"^[a-z]{2}$")
+
+
+def _languages(spec: RuleSpec, merged: Mapping[str, Any]) -> frozenset[str]:
+    if "languages" not in merged:
+        return frozenset({"en"})
+    values = spec.str_list("languages")
+    for value in values:
+        if not _LANGUAGE.match(value):
+            raise spec.error("languages", f"names {value!r}, not a two-letter language code")
+    return frozenset(values)
 
 

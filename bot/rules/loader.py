@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.errors import ConfigError
 from bot.rules.base import Rule, build_rule
+from bot.rules.lexicon import EMPTY_LEXICON, Lexicon
 from bot.settings import read_yaml
 
 _FILE_KEYS = {"principle", "source", "rules"}
@@ -16,6 +17,7 @@ def load_rules(
     paths: Iterable[Path],
     principle_ids: Iterable[str],
     platform_ids: Iterable[str],
+    lexicon: Lexicon = EMPTY_LEXICON,
 ) -> list[Rule]:
     principles = frozenset(principle_ids)
     platforms = frozenset(platform_ids)
@@ -37,7 +39,7 @@ def load_rules(
         else:
             defaults, entries = {}, [data]
         for entry in entries:
-            rule = build_rule(entry, file, defaults, principles, platforms)
+            rule = build_rule(entry, file, defaults, principles, platforms, lexicon)
             if rule.meta.id in seen:
                 raise ConfigError(
                     f"{file}: rule id '{rule.meta.id}' is already used in {seen[rule.meta.id]}"
