@@ -14,20 +14,44 @@ import unicodedata
 from dataclasses import dataclass
 
 # One character for one: the Latin letters with diacritics, as their base letter.
-_ACCENTS = str.maketrans({
+_ACCENTS = {
     chr(code): unicodedata.normalize("NFD", chr(code))[0]
     for code in range(0xC0, 0x250)
     if len(unicodedata.normalize("NFD", chr(code))) > 1
     and unicodedata.normalize("NFD", chr(code))[0].isascii()
-})
+}
 _LEET = {"0": "o", "1": "i", "3": "e", "5": "s", "7": "t", "@": "a", "$": "s"}
-#: A digit standing for a word between two letters: "sub4sub", "me2".
+#: A digit standing for a word after a letter: "sub4sub", "me2", "sub2".
 _WORD_DIGITS = {"4": " 4 ", "2": " 2 "}
-_CHANGES = re.compile(
-    r"(?<=[a-z])([01357@$]|[42](?![0-9]))(?=[a-z])"  # leetspeak or a word-digit in a word
-    r"|([a-z])\2{2,}"                                 # a letter held: "pleaseee"
-    r"|(?<=[a-z])([42])\b"                            # a word-digit ending one: "sub2"
-)
+# Each kind of change is found by a pattern that starts with a character class, which
+# re scans for quickly; most drafts hold none of them.
+_ACCENTED = re.compile("[\u00c0-\u024f]")
+_SYMBOL = re.compile(r"[0-57@$]")
+_HELD = re.compile(r"([a-z])\1\1+")
+
+
+def _is_letter(text: str, index: int) -> bool:
+    return 0 <= index < len(text) and "a" <= text[index] <= "z"
+
+
+def _changes(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, replacement) for every change folding makes to lower-case ``text``."""
+    found = [(m.start(), m.end(), m.group(1)) for m in _HELD.finditer(text)]
+    for m in _ACCENTED.finditer(text):
+        base = _ACCENTS.get(m.group())
+        if base is not None:
+            found.append((m.start(), m.end(), base))
+    for m in _SYMBOL.finditer(text):
+        index, symbol = m.start(), m.group()
+        if not _is_letter(text, index - 1):
+            continue
+        after = text[index + 1:index + 2]
+        if _is_letter(text, index + 1):  # "sub4sub", "f0llow"
+            found.append((index, index + 1, _WORD_DIGITS.get(symbol) or _LEET[symbol]))
+        elif symbol in _WORD_DIGITS and not after.isalnum():  # "sub2", "me4"
+            found.append((index, index + 1, _WORD_DIGITS[symbol]))
+    found.sort()
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,23 +83,21 @@ def _lower(text: str) -> tuple[str, list[int] | None]:
 
 def fold(text: str) -> Folded:
     lowered, sources = _lower(text)
-    plain = lowered.translate(_ACCENTS)
-    changes = list(_CHANGES.finditer(plain))
+    changes = _changes(lowered)
     if not changes:
-        return Folded(plain, None if sources is None else tuple(sources))
-    base = sources if sources is not None else range(len(plain))
+        return Folded(lowered, None if sources is None else tuple(sources))
+    base = sources if sources is not None else range(len(lowered))
     pieces: list[str] = []
     out_sources: list[int] = []
     pos = 0
-    for change in changes:
-        start, end = change.span()
-        pieces.append(plain[pos:start])
+    for start, end, out in changes:
+        if start < pos:  # inside a change already made
+            continue
+        pieces.append(lowered[pos:start])
         out_sources.extend(base[pos:start])
-        digit = change.group(1) or change.group(3)
-        out = (_WORD_DIGITS.get(digit) or _LEET[digit]) if digit else change.group(2)
         pieces.append(out)
         out_sources.extend([base[start]] * len(out))
         pos = end
-    pieces.append(plain[pos:])
+    pieces.append(lowered[pos:])
     out_sources.extend(base[pos:])
     return Folded("".join(pieces), tuple(out_sources))

@@ -42,6 +42,7 @@ def test_concept_leaves_its_counter_examples(name: str, example: str) -> None:
     ("F0LL0W me", "follow me"),
     ("¡Sígueme y te sigo!", "¡sigueme y te sigo!"),
     ("ca$h prizes in 2014", "cash prizes in 2014"),
+    ("a6b8c9 stays", "a6b8c9 stays"),
 ])
 def test_folding_undoes_spelling_games(written: str, folded: str) -> None:
     assert fold(written).text == folded
