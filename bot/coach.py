@@ -98,9 +98,15 @@ class Coach:
             raise UnknownPlatformError(platform_id, self.platform_ids) from None
 
     def assess(
-        self, text: str, platform: str, overrides: RuleOverrides | None = None
+        self, text: str, platform: str, overrides: RuleOverrides | None = None,
+        rewrite_of: Assessment | None = None,
     ) -> Assessment:
-        """Run every rule on ``text`` for ``platform``; findings sorted by position."""
+        """Run every rule on ``text`` for ``platform``; findings sorted by position.
+
+        For a rewrite of the draft ``rewrite_of``, each of the draft's warnings and
+        errors whose words the rewrite still holds stays a finding, even where the
+        rules would no longer see it in its new context: such a rewrite is not ready.
+        """
         target = self.platform(platform)
         overrides = overrides or NO_OVERRIDES
         doc = Document(text)
@@ -108,6 +114,8 @@ class Coach:
         if overrides.disabled:
             rules = [rule for rule in rules if rule.meta.id not in overrides.disabled]
         findings = self._engine.run(rules, doc, target, overrides.severity)
+        if rewrite_of is not None:
+            findings += _carried(rewrite_of, text, findings)
         findings = _without_echoes(findings)
         findings.sort(key=lambda f: (f.span[0], SEVERITY_RANK[f.severity], f.span[1]))
         return Assessment(
@@ -127,6 +135,26 @@ class Coach:
     ) -> Critique:
         assessment = self.assess(text, platform, overrides)
         return Critique(assessment, self.offline_rewrite(assessment, overrides))
+
+
+def _carried(draft: Assessment, text: str, found: list[Finding]) -> list[Finding]:
+    """The draft's warnings and errors whose words ``text`` still holds, where no
+    finding of the same rule already covers them."""
+    carried = []
+    lowered = text.casefold()
+    for finding in draft.blocking:
+        words = finding.match.strip().casefold()
+        if not words or len(words) != len(finding.match.strip()):
+            continue
+        start = lowered.find(words)
+        if start < 0:
+            continue
+        end = start + len(words)
+        if any(f.rule == finding.rule and f.span[0] < end and start < f.span[1]
+               for f in found):
+            continue
+        carried.append(finding._replace(span=(start, end), match=text[start:end]))
+    return carried
 
 
 def _without_echoes(findings: list[Finding]) -> list[Finding]:
