@@ -7,13 +7,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.errors import ConfigError, UnknownPlatformError
+from bot.errors import ConfigError, DraftTooLongError, UnknownPlatformError
 from bot.models import SEVERITY_RANK, Assessment, Critique, Finding, Rewrite, Severity
 from bot.platforms import Platform, load_platforms
+from bot.rewrite import offline_rewrite
 from bot.rules import Engine, Rule, load_rules
 from bot.rules.lexicon import load_lexicon
 from bot.settings import ConfigSource, Settings, read_yaml
-from bot.text import Document
+from bot.text import Document, SpanReach
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +71,12 @@ class Coach:
         principles: Mapping[str, Principle],
         platforms: Mapping[str, Platform],
         rules: list[Rule],
+        *,
+        max_draft_chars: int = 20000,
     ) -> None:
         self.principles = dict(principles)
+        #: Longer drafts are refused (see :meth:`check_size`).
+        self.max_draft_chars = max_draft_chars
         self.platforms = dict(platforms)
         self._rules = rules
         self._rules_by_id = {rule.meta.id: rule for rule in rules}
@@ -96,6 +101,12 @@ class Coach:
             return self.platforms[platform_id]
         except KeyError:
             raise UnknownPlatformError(platform_id, self.platform_ids) from None
+
+    def check_size(self, text: str) -> None:
+        """Raise :class:`DraftTooLongError` for a draft over :attr:`max_draft_chars`:
+        every step is linear in a draft's length, and this keeps that length sane."""
+        if len(text) > self.max_draft_chars:
+            raise DraftTooLongError(len(text), self.max_draft_chars)
 
     def assess(
         self, text: str, platform: str, overrides: RuleOverrides | None = None,
@@ -126,32 +137,37 @@ class Coach:
     def offline_rewrite(
         self, assessment: Assessment, overrides: RuleOverrides | None = None
     ) -> Rewrite:
-        from bot.rewrite import offline_rewrite
-
         return offline_rewrite(self, assessment, overrides)
 
     def critique(
         self, text: str, platform: str, overrides: RuleOverrides | None = None
     ) -> Critique:
+        self.check_size(text)
         assessment = self.assess(text, platform, overrides)
         return Critique(assessment, self.offline_rewrite(assessment, overrides))
 
 
 def _carried(draft: Assessment, text: str, found: list[Finding]) -> list[Finding]:
     """The draft's warnings and errors whose words ``text`` still holds, where no
-    finding of the same rule already covers them."""
+    finding of the same rule already covers them (once per rule and words: a draft
+    may repeat one problem many times)."""
     carried = []
     lowered = text.casefold()
+    covered = {(f.rule, f.span[0]) for f in found}
+    seen: set[tuple[str, str]] = set()
     for finding in draft.blocking:
         words = finding.match.strip().casefold()
-        if not words or len(words) != len(finding.match.strip()):
+        if (not words or len(words) != len(finding.match.strip())
+                or (finding.rule, words) in seen):
             continue
+        seen.add((finding.rule, words))
         start = lowered.find(words)
         if start < 0:
             continue
         end = start + len(words)
-        if any(f.rule == finding.rule and f.span[0] < end and start < f.span[1]
-               for f in found):
+        if (finding.rule, start) in covered or any(
+                f.rule == finding.rule and f.span[0] < end and start < f.span[1]
+                for f in found):
             continue
         carried.append(finding._replace(span=(start, end), match=text[start:end]))
     return carried
@@ -162,22 +178,27 @@ def _without_echoes(findings: list[Finding]) -> list[Finding]:
 
     Two rules of one principle often catch the same phrase ("follow back" and a
     follow-for-follow pattern); the user needs to hear it once, at the higher severity.
+    A narrower finding that brings a fix the wider one lacks stays.
     """
     if len(findings) < 2:
         return findings
     ranked = sorted(findings, key=lambda f: (SEVERITY_RANK[f.severity], f.span[0] - f.span[1]))
+    starts = sorted({f.span[0] for f in findings})
+    # Per principle: the reach of every kept finding, and of those with a fix.
+    reaches: dict[str, tuple[SpanReach, SpanReach]] = {}
     kept: list[Finding] = []
     for finding in ranked:
         start, end = finding.span
-        echo = any(
-            k.principle == finding.principle and k.span[0] <= start and end <= k.span[1]
-            and end > start
-            # keep a narrower finding that brings a fix the wider one lacks
-            and (finding.replacement is None or k.replacement is not None)
-            for k in kept
-        )
-        if not echo:
-            kept.append(finding)
+        if finding.principle not in reaches:
+            reaches[finding.principle] = (SpanReach(starts), SpanReach(starts))
+        every, fixing = reaches[finding.principle]
+        covering = every if finding.replacement is None else fixing
+        if end > start and covering.farthest(start) >= end:
+            continue
+        kept.append(finding)
+        every.add(start, end)
+        if finding.replacement is not None:
+            fixing.add(start, end)
     return kept
 
 
@@ -192,4 +213,6 @@ def build_coach(source: Settings | ConfigSource) -> Coach:
     lexicon = load_lexicon(config.glob("lexicons/*.yaml"))
     rules = load_rules(rule_files, principles, platforms, lexicon)
     log.debug("loaded %d rules from %d files", len(rules), len(rule_files))
+    if isinstance(source, Settings):
+        return Coach(principles, platforms, rules, max_draft_chars=source.max_draft_chars)
     return Coach(principles, platforms, rules)

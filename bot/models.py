@@ -8,7 +8,6 @@ Discord cogs without anyone mutating someone else's result.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any, Literal, NamedTuple
 
 Severity = Literal["error", "warning", "suggestion"]
@@ -50,12 +49,6 @@ class Finding(NamedTuple):  # made in C: a frozen dataclass takes several times 
             "match": self.match,
             "suggestion": self.suggestion,
         }
-
-
-#: ``Finding`` from a tuple of all its fields, in order, without the ``__new__`` in Python
-#: that calling a named tuple goes through: a quarter of the cost, for the rules, which
-#: make one per match.
-finding_from_fields = partial(tuple.__new__, Finding)
 
 
 def score_findings(findings: tuple[Finding, ...] | list[Finding]) -> int:

@@ -39,12 +39,15 @@ class Pipeline:
     def assess(
         self, text: str, platform: str, overrides: RuleOverrides | None = None
     ) -> Assessment:
+        """Raises DraftTooLongError (one line for the user) for an over-long draft."""
+        self.coach.check_size(text)
         return self.coach.assess(text, platform, overrides)
 
     async def assess_paced(
         self, text: str, platform: str, overrides: RuleOverrides | None = None
     ) -> Assessment:
         """:meth:`assess` for a crowd: waits its turn so the event loop stays responsive."""
+        self.coach.check_size(text)
         async with self.pacer.turn():
             return self.coach.assess(text, platform, overrides)
 

@@ -8,30 +8,39 @@ draft is returned as it was, with the advice alone.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from bot.models import SEVERITY_RANK, Assessment, Finding, Rewrite, Suggestion
 from bot.platforms import Platform
-from bot.text import Document, lost_tokens, protected_tokens
+from bot.text import Document, SpanReach, lost_tokens, protected_tokens
 
-if TYPE_CHECKING:
-    from bot.coach import Coach, RuleOverrides
+
+class Assessor(Protocol):
+    """What the offline rewrite needs of the coach (which calls it: no import back)."""
+
+    def platform(self, platform_id: str) -> Platform: ...
+
+    def assess(self, text: str, platform: str, overrides: Any = None) -> Assessment: ...
 
 #: Passes of fix-and-recheck; a second pass catches what the first edit uncovered.
 _PASSES = 3
 
 _SPACES = re.compile(r"[ \t]{2,}")
-_SPACE_BEFORE_PUNCT = re.compile(r"[ \t]+([,.!?;:])")
-_DANGLING_JOIN = re.compile(r"[,;]?\s*\b(?:and|or|but|so)\s*([.!?]|$)", re.IGNORECASE)
+# Every pattern runs in time linear in the text: a repeat that cannot give anything back
+# is possessive, and a match begins only where no earlier start would have read on
+# through (or, where the matched lead is put back as it was, at the last such start).
+_SPACE_BEFORE_PUNCT = re.compile(r"(?<![ \t])[ \t]++([,.!?;:])")
+_DANGLING_JOIN = re.compile(r"(?:[,;]|(?<!\s))\s*+\b(?:and|or|but|so)\s*+([.!?]|$)",
+                            re.IGNORECASE)
 _PUNCT_PILEUP = re.compile(r"([,;:])\s*([.!?])|([.!?])(?:\s*[,;])+")
-_LEADING_PUNCT = re.compile(r"(^|[.!?\n]\s+)[,;:.]+\s*")
+_LEADING_PUNCT = re.compile(r"(^|[.!?]\s++|\n(?:[^\S\n]*+\n|[^\S\n]++))[,;:.]++\s*+")
 _EMPTY_PARENS = re.compile(r"\(\s*\)|\[\s*\]")
-_SENTENCE_START = re.compile(r"(^|[.!?]\s+|\n\s*)([a-z])(\S*)")
+_SENTENCE_START = re.compile(r"(^|[.!?]\s++|\n[^\S\n]*+)([a-z])(\S*+)")
 _BLANK_LINES = re.compile(r"\n{3,}")
-_TRAILING_SPACE = re.compile(r"[ \t]+(?=\n|$)")
+_TRAILING_SPACE = re.compile(r"(?<![ \t])[ \t]++(?=\n|$)")
 #: What a post cut short at the limit ends with.
 _ELLIPSIS = "…"
-_STACKED_STOPS = re.compile(r"[.!?][ \t]*[.!?]+(?=\s|$)")
+_STACKED_STOPS = re.compile(r"(?<![.!?])[.!?][ \t]*+[.!?]++(?=\s|$)")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])[ \t]+")
 _HAS_WORDS = re.compile(r"[\w#@]")
 
@@ -76,19 +85,26 @@ def _chosen_edits(findings: tuple[Finding, ...]) -> list[Finding]:
     editable = [f for f in findings if f.replacement is not None]
     editable.sort(key=lambda f: (SEVERITY_RANK[f.severity], f.span[1] - f.span[0]))
     chosen: list[Finding] = []
+    reach = SpanReach(sorted({f.span[0] for f in editable}))
     for finding in editable:
         s, e = finding.span
-        if all(e <= c.span[0] or c.span[1] <= s for c in chosen):
+        # An edit overlaps a chosen one that starts before its end and ends after its start.
+        if reach.farthest(e - 1) <= s:
             chosen.append(finding)
+            reach.add(s, e)
     chosen.sort(key=lambda f: f.span[0])
     return chosen
 
 
 def apply_edits(text: str, edits: list[Finding]) -> str:
-    for finding in reversed(edits):
+    """``text`` with each edit (in order, disjoint) in place of its span."""
+    pieces = []
+    pos = 0
+    for finding in edits:
         s, e = finding.span
-        text = text[:s] + (finding.replacement or "") + text[e:]
-    return text
+        pieces += (text[pos:s], finding.replacement or "")
+        pos = e
+    return "".join(pieces) + text[pos:]
 
 
 def fit(text: str, platform: Platform) -> str:
@@ -101,17 +117,26 @@ def fit(text: str, platform: Platform) -> str:
         return text
     doc = Document(text)
     spans = [doc.to_original(s, e) for s, e in doc.sentences]
-    keep = [True] * len(spans)
-    for index in range(len(spans) - 1, 0, -1):
-        s, e = spans[index]
-        sentence = text[s:e]
-        if protected_tokens(sentence) or sentence.rstrip().endswith("?"):
-            continue
-        keep[index] = False
-        shorter = " ".join(text[a:b] for (a, b), k in zip(spans, keep, strict=True) if k)
-        if platform.overflow_start(shorter) is None:
-            return shorter
-    shorter = " ".join(text[a:b] for (a, b), k in zip(spans, keep, strict=True) if k)
+    droppable = [index for index in range(len(spans) - 1, 0, -1)
+                 if not _must_keep(text[spans[index][0]:spans[index][1]])]
+
+    def without(count: int) -> str:
+        """The text without the first ``count`` droppable sentences (from the end)."""
+        dropped = set(droppable[:count])
+        return " ".join(text[a:b] for index, (a, b) in enumerate(spans) if index not in dropped)
+
+    # Each sentence dropped shortens the text: the fewest that make it fit are found by
+    # bisection, not by trying one more at a time.
+    low, high = 1, len(droppable)
+    while low <= high:
+        middle = (low + high) // 2
+        if platform.overflow_start(without(middle)) is None:
+            high = middle - 1
+        else:
+            low = middle + 1
+    if low <= len(droppable):
+        return without(low)
+    shorter = without(len(droppable))
     # Where the text stops fitting with the "…" it will end with (which X counts as two):
     # written first, the mark moves the cut along by its own length.
     cut = platform.overflow_start(_ELLIPSIS + shorter)
@@ -120,6 +145,11 @@ def fit(text: str, platform: Platform) -> str:
     cut -= len(_ELLIPSIS)
     head = shorter[:cut].rsplit(None, 1)[0] if " " in shorter[:cut] else shorter[:cut]
     return head.rstrip(" ,;:-") + _ELLIPSIS
+
+
+def _must_keep(sentence: str) -> bool:
+    """A sentence that carries a link, a mention or a number, or asks the reader."""
+    return bool(protected_tokens(sentence)) or sentence.rstrip().endswith("?")
 
 
 def _no_worse(candidate: Assessment, draft: Assessment) -> bool:
@@ -142,9 +172,7 @@ def _advice(findings: tuple[Finding, ...]) -> tuple[Suggestion, ...]:
     return tuple(advice)
 
 
-def offline_rewrite(
-    coach: Coach, draft: Assessment, overrides: RuleOverrides | None = None
-) -> Rewrite:
+def offline_rewrite(coach: Assessor, draft: Assessment, overrides: Any = None) -> Rewrite:
     platform = coach.platform(draft.platform)
     current = draft
     applied: list[Finding] = []

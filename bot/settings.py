@@ -141,6 +141,8 @@ class Settings:
     default_platform: str = "generic"
     #: Free text passed to the model about the team's voice ("warm, plain, no emoji").
     tone: str = ""
+    #: Longer drafts get one clear line instead of a critique.
+    max_draft_chars: int = 20000
     llm: LLMSettings = field(default_factory=LLMSettings)
     discord: DiscordSettings = field(default_factory=DiscordSettings)
 
@@ -215,7 +217,7 @@ def load_settings(
     if settings_path != default_file:
         data = _merge(data, _read_settings(settings_path))
 
-    allowed = {"default_platform", "tone", "llm", "discord", "prompts_dir"}
+    allowed = {"default_platform", "tone", "max_draft_chars", "llm", "discord", "prompts_dir"}
     for key in data:
         if key not in allowed:
             raise ConfigError(f"{settings_path}: unknown key '{key}'")
@@ -244,6 +246,10 @@ def load_settings(
     elif user_dir is not None and (user_dir / "prompts").is_dir():
         prompts_dir = user_dir / "prompts"
 
+    max_draft_chars = data.get("max_draft_chars", 20000)
+    if not _is_int(max_draft_chars) or max_draft_chars < 1:
+        raise ConfigError(f"{settings_path}: 'max_draft_chars' must be a whole number of at "
+                          "least 1")
     try:
         return Settings(
             config=source,
@@ -252,6 +258,7 @@ def load_settings(
                 env.get("DRAFTCOACH_PLATFORM") or data.get("default_platform") or "generic"
             ),
             tone=str(data.get("tone") or ""),
+            max_draft_chars=max_draft_chars,
             llm=_section(LLMSettings, llm_data, settings_path, "llm"),
             discord=_section(DiscordSettings, discord_data, settings_path, "discord"),
         )

@@ -187,3 +187,13 @@ async def test_a_model_that_is_down_still_gets_the_user_an_answer() -> None:
     assert data["rewrite"]["source"] == "offline"
     assert "offline rewrite" in data["rewrite"]["note"]
     assert "Traceback" not in err
+
+
+def test_a_draft_over_the_size_cap_gets_one_line_naming_it(tmp_path: Path, capsys) -> None:
+    (tmp_path / "draftcoach.yaml").write_text("max_draft_chars: 100\n", encoding="utf-8")
+    code, out = run(["--config-dir", str(tmp_path), "critique", "-", "--offline"], "x" * 101)
+    err = capsys.readouterr().err
+    assert (code, out) == (2, "")
+    assert err == ("draftcoach: the draft has 101 characters; drafts are checked up to 100 "
+                   "(max_draft_chars)\n")
+    assert run(["--config-dir", str(tmp_path), "critique", "-", "--offline"], "x" * 100)[0] != 2

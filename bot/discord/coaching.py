@@ -23,6 +23,7 @@ from bot.coach import Coach, RuleOverrides
 from bot.discord.cooldown import Cooldowns
 from bot.discord.render import CritiqueCard, RenderedCritique, render_critique
 from bot.discord.store import Store
+from bot.errors import DraftTooLongError
 from bot.models import Assessment, Rewrite, Severity
 from bot.pipeline import Pipeline
 from bot.settings import Settings
@@ -133,6 +134,14 @@ class Coaching:
         return known.name if known is not None else platform
 
     # ------------------------------------------------------------- critiques
+
+    def too_long(self, text: str) -> str | None:
+        """The one line a draft over ``max_draft_chars`` gets instead of a critique."""
+        try:
+            self.coach.check_size(text)
+        except DraftTooLongError as exc:
+            return f"I can't check this one: {exc}."
+        return None
 
     def assess(self, text: str, context: ServerContext) -> Assessment:
         return self.pipeline.assess(text, context.platform, context.overrides)

@@ -21,7 +21,7 @@ pass per draft for every rule's patterns), and runs them in ``find`` through ``l
 the same matches as the whole pattern, in the same order.
 
 Adding a kind is one module in ``bot/rules/`` (a :func:`register`-ed subclass of
-:class:`Rule` with ``kind``, ``keys`` and ``find``), its import in
+:class:`Rule` with ``kind``, ``keys``, optionally ``fields``, and ``find``), its import in
 ``bot/rules/__init__.py``, and a test; every rule's examples are walked by
 tests/rules/test_examples.py. docs/rules.md walks through one.
 """
@@ -32,7 +32,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple, Protocol
 
 from bot.errors import ConfigError
 from bot.models import Finding, Severity
@@ -126,16 +126,25 @@ def scope_text(doc: Document, scope: str) -> str:
     return doc.folded_prose.text if scope == "folded" else doc.text
 
 
+class Prefiltered(Protocol):
+    """What the prefilter found in a draft (see :mod:`bot.rules.engine`)."""
+
+    def alive(self, pattern: Pattern) -> tuple[int, ...] | None:
+        """The indices of the pattern's parts that may match (None: all of them)."""
+
+    def may_match(self, pattern: Pattern) -> bool:
+        """Whether any part may."""
+
+
 class Live:
     """A draft as the prefilter left it: the runner of rule patterns.
 
-    ``alive`` tells, for a pattern, which of its parts may match (None: all of them).
-    Without it every pattern runs whole, which finds exactly the same.
+    Without ``prefiltered`` every pattern runs whole, which finds exactly the same.
     """
 
-    def __init__(self, doc: Document, alive: Any = None) -> None:
+    def __init__(self, doc: Document, prefiltered: Prefiltered | None = None) -> None:
         self.doc = doc
-        self._alive = alive
+        self._prefiltered = prefiltered
         self._regexes: dict[Pattern, re.Pattern[str] | None] = {}
 
     def regex(self, pattern: Pattern) -> re.Pattern[str] | None:
@@ -144,13 +153,16 @@ class Live:
         try:
             return self._regexes[pattern]
         except KeyError:
-            alive = None if self._alive is None else self._alive(pattern)
+            alive = None if self._prefiltered is None else self._prefiltered.alive(pattern)
             regex = self._regexes[pattern] = (pattern.regex if alive is None
                                               else pattern.joined(alive))
             return regex
 
     def may_match(self, pattern: Pattern) -> bool:
-        return self.regex(pattern) is not None
+        """False when ``pattern`` surely finds nothing in this draft."""
+        if pattern in self._regexes or self._prefiltered is None:
+            return self.regex(pattern) is not None
+        return self._prefiltered.may_match(pattern)
 
     def text(self, pattern: Pattern) -> str:
         """What ``pattern`` searches: the prose, the whole text, or the folded prose."""
@@ -240,11 +252,14 @@ class Rule:
     kind: ClassVar[str]
     #: Kind-specific keys: name -> required.
     keys: ClassVar[dict[str, bool]] = {}
+    #: Placeholders the kind's hits fill (``Hit.fields``), for its rules' message and fix.
+    fields: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, meta: RuleMeta, spec: RuleSpec) -> None:
         self.meta = meta
-        #: The patterns :meth:`regex` built, for the prefilter.
+        #: The patterns :meth:`regex` built, for the prefilter; and the needed ones.
         self.patterns: list[Pattern] = []
+        self.needed: list[Pattern] = []
 
     def regex(self, spec: RuleSpec, key: str, sources: Iterable[str], *,
               phrases: Iterable[str] = (), scope: str = "prose", needed: bool = True,
@@ -263,6 +278,8 @@ class Rule:
         except re.error as exc:
             raise spec.error(key, f"has patterns that do not join: {exc}") from None
         self.patterns.append(pattern)
+        if needed:
+            self.needed.append(pattern)
         return pattern
 
     def applies_to(self, platform: Platform) -> bool:

@@ -78,7 +78,7 @@ def build_rule(
     for key in ("message", "fix"):
         if not isinstance(merged[key], str):
             raise spec.error(key, "must be a string")
-        check_template(spec, key, merged[key], _MESSAGE_FIELDS)
+        check_template(spec, key, merged[key], _MESSAGE_FIELDS | cls.fields)
     known_platforms = set(platform_ids)
 
     def platform_set(key: str) -> frozenset[str] | None:

@@ -134,6 +134,9 @@ class Critiques(commands.Cog):
         if not text.strip():
             await respond_or_followup(interaction, EMPTY)
             return
+        if (too_long := self.coaching.too_long(text)) is not None:
+            await respond_or_followup(interaction, too_long)
+            return
         wait = self.coaching.cooldowns.retry_after(interaction.user.id)
         if wait is not None:
             await respond_or_followup(interaction, cooldown_message(wait))

@@ -125,6 +125,9 @@ class DraftsChannels(commands.Cog):
             if not text.strip():
                 await self._send_reply(message, draft, content=EMPTY_DRAFT)
                 return
+            if (too_long := self.coaching.too_long(text)) is not None:
+                await self._send_reply(message, draft, content=too_long)
+                return
             wait = self.coaching.cooldowns.retry_after(message.author.id)
             if wait is not None:
                 await self._send_reply(message, draft, content=cooldown_message(wait))
