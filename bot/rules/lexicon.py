@@ -45,6 +45,12 @@ _SENTENCE_START = r"(?:^|(?<=[.!?\n:]))[^\w.!?\n]*"
 _NUMBER = r"\b\d[\d.,]*(?:k|m)?\b"
 
 
+#: A tree of phrases: each key is a word, a figure or a concept; _END ends a phrase.
+_Key = tuple
+_Tree = dict
+_END: _Key = ("end",)
+
+
 @dataclass(frozen=True, slots=True)
 class Concept:
     name: str
@@ -138,13 +144,15 @@ class Lexicon:
         if name in _stack:
             raise ConfigError(f"{concept.files[0]}: concept {name} refers to itself "
                               f"through {' -> '.join((*_stack, name))}")
-        alternatives: dict[str, None] = {}
+        # The phrases as a tree of their words: phrases that begin alike share the
+        # beginning, which keeps the regex (and its compile time) small.
+        tree: _Tree = {}
         for phrase, _ in concept.words:
-            for alternative in self._phrase_patterns(phrase, concept, (*_stack, name)):
-                alternatives[alternative] = None
-        # Longest first: at one place the first alternative that matches wins.
-        ordered = sorted(alternatives, key=len, reverse=True)
-        pattern = "(?:" + "|".join(ordered) + ")"
+            node = tree
+            for key in self._keys(phrase, concept):
+                node = node.setdefault(key, {})
+            node[_END] = {}
+        pattern = self._tree_pattern(tree, (*_stack, name))
         self._patterns[name] = pattern
         return pattern
 
@@ -166,28 +174,59 @@ class Lexicon:
             found |= chars
         return frozenset(found)
 
-    def _phrase_patterns(self, phrase: str, concept: Concept,
-                         stack: tuple[str, ...]) -> list[str]:
-        pieces: list[str] = []
-        tokens = phrase.split()
-        for token in tokens:
+    def _keys(self, phrase: str, concept: Concept) -> list[_Key]:
+        """A phrase's words as tree keys: ("ref", NAME), ("number",) or
+        ("word", folded word, inflected)."""
+        keys: list[_Key] = []
+        for token in phrase.split():
             ref = _REFERENCE.match(token)
             if ref:
                 if ref.group(1) not in self.concepts:
                     raise ConfigError(f"{concept.files[0]}: concept {concept.name}: "
                                       f"'{phrase}' refers to unknown concept {ref.group(1)}")
-                pieces.append(self.pattern(ref.group(1), stack))
+                keys.append(("ref", ref.group(1)))
+            elif token == "<number>":
+                keys.append(("number",))
+            else:
+                # Folding may split a word ("sub4sub" -> "sub 4 sub").
+                keys += [("word", word, token.endswith("*"))
+                         for word in fold(token.rstrip("*")).text.split()]
+        return keys
+
+    def _tree_pattern(self, tree: _Tree, stack: tuple[str, ...]) -> str:
+        """A regex for every path through ``tree``: longer paths are tried first, and
+        the words that end a phrase share one group."""
+        branches: list[str] = []
+        last_words: list[str] = []
+        others: list[str] = []
+        for key, child in tree.items():
+            if key == _END:
                 continue
-            if token == "<number>":
-                pieces.append(_NUMBER)
+            rest = {k: v for k, v in child.items() if k != _END}
+            if key[0] == "word" and not rest and key[1][:1].isalnum() and key[1][-1:].isalnum():
+                forms = inflections(key[1]) if key[2] else [key[1]]
+                last_words += [_word_pattern(form) for form in forms]
                 continue
-            inflect = token.endswith("*")
-            # Folding may split a word ("sub4sub" -> "sub 4 sub").
-            for word in fold(token.rstrip("*")).text.split():
-                forms = inflections(word) if inflect else [word]
-                body = "|".join(_word_pattern(form) for form in forms)
-                pieces.append(_bounded(f"(?:{body})", word, word))
-        return [_JOIN.join(pieces)]
+            item = self._key_pattern(key, stack)
+            if not rest:
+                others.append(item)
+                continue
+            more = _JOIN + self._tree_pattern(rest, stack)
+            branches.append(item + (f"(?:{more})?" if _END in child else more))
+        if last_words:
+            ordered = sorted(set(last_words), key=len, reverse=True)
+            others.append(_bounded("(?:" + "|".join(ordered) + ")", "a", "a"))
+        alternatives = sorted(branches, key=len, reverse=True) + others
+        return "(?:" + "|".join(alternatives) + ")"
+
+    def _key_pattern(self, key: _Key, stack: tuple[str, ...]) -> str:
+        if key[0] == "ref":
+            return self.pattern(key[1], stack)
+        if key[0] == "number":
+            return _NUMBER
+        word, inflect = key[1], key[2]
+        forms = inflections(word) if inflect else [word]
+        return _bounded("(?:" + "|".join(_word_pattern(f) for f in forms) + ")", word, word)
 
     def sequence(self, text: str, where: str) -> str:
         """A rule's sequence as a regex: concept names, ``~N`` (up to N words between,
