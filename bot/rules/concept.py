@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import ClassVar
 
 from bot.platforms import Platform
-from bot.rules.base import Hit, Live, Rule, RuleMeta, RuleSpec, register
+from bot.rules.base import Hit, Live, Pattern, Rule, RuleMeta, RuleSpec, register
 from bot.text import Document
 
 #: What a sentence start (``^``) may take in before the first word.
@@ -36,15 +36,21 @@ class ConceptRule(Rule):
             names = [n for s in (*sequences, *unless) for n in lexicon.concept_names(s)]
             meta = replace(meta, languages=lexicon.languages_of(names))
         super().__init__(meta, spec)
-        # Folded text is lower case already: no IGNORECASE, which would also fold "K"
-        # (Kelvin) and the like.
-        self.sequences = self.regex(spec, "match", [lexicon.sequence(s, spec.where)
-                                                    for s in sequences], scope="folded", flags=0)
-        self.unless = (self.regex(spec, "unless", [lexicon.sequence(s, spec.where)
-                                                   for s in unless],
-                                  scope="folded", needed=False, windowed=True, flags=0)
-                       if unless else None)
+        self.sequences = self._folded([lexicon.sequence(s, spec.where) for s in sequences],
+                                      needed=True)
+        self.unless = (self._folded([lexicon.sequence(s, spec.where) for s in unless],
+                                    needed=False) if unless else None)
         self.replacement = spec.optional_str("replacement")
+
+    def _folded(self, sources: list[str], *, needed: bool) -> Pattern:
+        """A pattern of folded text, for the prefilter. The lexicon wrote the sources and
+        escaped every word, so they are not checked one by one (the slow part of a
+        load); folded text is lower case already, so no IGNORECASE either."""
+        pattern = Pattern(sources, 0, scope="folded", needed=needed, windowed=not needed)
+        self.patterns.append(pattern)
+        if needed:
+            self.needed.append(pattern)
+        return pattern
 
     def find(self, doc: Document, platform: Platform, live: Live) -> Iterator[Hit]:
         folded = doc.folded_prose
