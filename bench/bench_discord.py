@@ -295,10 +295,10 @@ async def watch_drafts_channel(discord_side: DiscordSide) -> None:
     options = [{"type": 2, "name": "channels", "options": [
         {"type": 1, "name": "add", "options": [
             {"type": 7, "name": "channel", "value": endpoints.drafts_channel}]}]}]
-    responses = await discord_side.ask("slash", "coach", options,
+    responses = await discord_side.ask("slash", "coach-admin", options,
                                        {"channels": {endpoints.drafts_channel: channel}})
     if not responses:
-        raise SystemExit("/coach channels add got no answer; cannot watch the drafts channel")
+        raise SystemExit("/coach-admin channels add got no answer; cannot watch the drafts channel")
 
 
 async def single_drafts(discord_side: DiscordSide, texts: Iterator[str], samples: int,

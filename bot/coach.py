@@ -6,12 +6,16 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
 
+from pydantic import ConfigDict, Field, Strict, TypeAdapter, ValidationError
+
+from bot.config_files import quote, schema_error
 from bot.errors import ConfigError, DraftTooLongError, UnknownPlatformError
 from bot.models import SEVERITY_RANK, Assessment, Critique, Finding, Rewrite, Severity
 from bot.platforms import Platform, load_platforms
 from bot.rewrite import offline_rewrite
-from bot.rules import Engine, Rule, load_rules
+from bot.rules import Engine, Rule, check_examples, load_rules
 from bot.rules.lexicon import load_lexicon
 from bot.settings import ConfigSource, Settings, read_yaml
 from bot.text import Document, SpanReach
@@ -42,23 +46,37 @@ class RuleOverrides:
 NO_OVERRIDES = RuleOverrides()
 
 
+@dataclass(frozen=True, slots=True)
+class _PrincipleKeys:
+    """What a principle in principles.yaml may hold."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")
+
+    title: Annotated[str, Strict(), Field(min_length=1, max_length=200)]
+    summary: Annotated[str, Strict(), Field(min_length=1, max_length=2000)]
+    why: Annotated[str, Strict(), Field(min_length=1, max_length=2000)]
+    source: Annotated[str, Strict(), Field(max_length=2000)] | int = ""
+
+
+_PRINCIPLE_KEYS = TypeAdapter(_PrincipleKeys)
+
+
 def load_principles(path: Path) -> dict[str, Principle]:
     data = read_yaml(path)
     if not isinstance(data, dict) or not data:
         raise ConfigError(f"{path}: expected a mapping of principle ids")
     principles = {}
     for pid, spec in data.items():
+        where = f"{path}: principle {quote(str(pid))}"
         if not isinstance(spec, dict):
-            raise ConfigError(f"{path}: principle '{pid}' must be a mapping")
-        unknown = set(spec) - {"title", "summary", "why", "source"}
-        if unknown:
-            raise ConfigError(f"{path}: principle '{pid}': unknown key '{sorted(unknown)[0]}'")
-        missing = [k for k in ("title", "summary", "why") if not spec.get(k)]
-        if missing:
-            raise ConfigError(f"{path}: principle '{pid}': '{missing[0]}' is required")
+            raise ConfigError(f"{where} must be a mapping")
+        try:
+            keys = _PRINCIPLE_KEYS.validate_python(spec)
+        except ValidationError as exc:
+            raise schema_error(exc, where, quote_key=True) from None
         principles[str(pid)] = Principle(
-            id=str(pid), title=str(spec["title"]), summary=str(spec["summary"]).strip(),
-            why=str(spec["why"]).strip(), source=str(spec.get("source", "")),
+            id=str(pid), title=keys.title, summary=keys.summary.strip(),
+            why=keys.why.strip(), source=str(keys.source),
         )
     return principles
 
@@ -212,6 +230,8 @@ def build_coach(source: Settings | ConfigSource) -> Coach:
         raise ConfigError(f"{config.default / 'rules'}: no rule files found")
     lexicon = load_lexicon(config.glob("lexicons/*.yaml"))
     rules = load_rules(rule_files, principles, platforms, lexicon)
+    for rule in rules:
+        check_examples(rule, platforms[rule.meta.examples_platform])
     log.debug("loaded %d rules from %d files", len(rules), len(rule_files))
     if isinstance(source, Settings):
         return Coach(principles, platforms, rules, max_draft_chars=source.max_draft_chars)

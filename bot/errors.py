@@ -25,3 +25,7 @@ class UnknownPlatformError(DraftcoachError):
     def __init__(self, platform: str, known: list[str]) -> None:
         super().__init__(f"unknown platform '{platform}' (choose from: {', '.join(known)})")
         self.platform = platform
+
+
+class DraftError(DraftcoachError):
+    """A draft the coach cannot read: empty, or not text."""

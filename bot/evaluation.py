@@ -10,16 +10,17 @@ Three formats, as in ``shared/eval/``:
 from __future__ import annotations
 
 import csv
+import io
 import json
+import sys
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.coach import Coach
+from bot.config_files import decode_utf8, parse_yaml, quote
 from bot.errors import DraftcoachError
 
 #: Editors' labels in the JSON sets, and the principle each one must be flagged under.
@@ -107,6 +108,11 @@ def _yaml_cases(data: Any, path: Path) -> list[EvalCase]:
     for index, item in enumerate(data):
         if not isinstance(item, dict) or "text" not in item:
             raise DraftcoachError(f"{path}: case {index + 1} needs at least 'text'")
+        for key in ("labels", "flag"):
+            value = item.get(key) or []
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise DraftcoachError(f"{path}: case {index + 1}: '{key}' must be a list of "
+                                      f"names, got {quote(value)}")
         if "labels" in item:
             labels = set(item.get("labels") or [])
             unknown = labels - set(LABEL_PRINCIPLES) - {"good"}
@@ -126,8 +132,8 @@ def _yaml_cases(data: Any, path: Path) -> list[EvalCase]:
     return cases
 
 
-def _csv_cases(path: Path) -> list[EvalCase]:
-    with path.open(encoding="utf-8", newline="") as handle:
+def _csv_cases(path: Path, text: str) -> list[EvalCase]:
+    with io.StringIO(text, newline="") as handle:
         reader = csv.DictReader(handle)
         if not reader.fieldnames or not {"CONTENT", "CLASS"} <= set(reader.fieldnames):
             raise DraftcoachError(f"{path}: a CSV set needs CONTENT and CLASS columns")
@@ -144,18 +150,25 @@ def _csv_cases(path: Path) -> list[EvalCase]:
 
 def load_cases(path: Path) -> list[EvalCase]:
     suffix = path.suffix.lower()
+    if suffix not in (".json", ".yaml", ".yml", ".csv"):
+        raise DraftcoachError(f"{path}: expected a .yaml, .json or .csv file")
     try:
-        if suffix == ".csv":
-            return _csv_cases(path)
-        text = path.read_text(encoding="utf-8")
+        text = decode_utf8(path.read_bytes(), path, DraftcoachError)
     except OSError as exc:
         raise DraftcoachError(f"cannot read {path}: {exc.strerror}") from None
+    if suffix == ".csv":
+        return _csv_cases(path, text)
+    if suffix != ".json":
+        return _yaml_cases(parse_yaml(text, path), path)
     try:
-        data = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        data = json.loads(text)
+    except RecursionError:
+        raise DraftcoachError(f"{path}: cannot parse (nested too deeply)") from None
+    except json.JSONDecodeError as exc:
         raise DraftcoachError(f"{path}: cannot parse ({exc})") from None
-    if suffix not in (".json", ".yaml", ".yml"):
-        raise DraftcoachError(f"{path}: expected a .yaml, .json or .csv file")
+    except ValueError:  # json reads all else; Python refuses to read an int this long
+        raise DraftcoachError(f"{path}: cannot parse (a number has more than "
+                              f"{sys.get_int_max_str_digits()} digits)") from None
     return _yaml_cases(data, path)
 
 

@@ -11,8 +11,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+from bot.errors import DraftError
 from bot.models import Assessment, Critique, Rewrite
 from bot.pacing import Pacer
+from bot.text import lone_surrogate
 
 if TYPE_CHECKING:
     from bot.coach import Coach, RuleOverrides
@@ -22,6 +24,20 @@ log = logging.getLogger(__name__)
 
 #: Called with the rewrite text so far while the model streams it.
 PartialCallback = Callable[[str], Awaitable[None]]
+
+
+def check_draft(text: str) -> str:
+    """``text`` when the coach can critique it; otherwise a DraftError, in the same words
+    whichever way the draft came in."""
+    if not text.strip():
+        raise DraftError("the draft is empty")
+    bad = lone_surrogate(text)
+    if bad is not None:
+        raise DraftError(
+            f"the draft is not valid Unicode: character {bad + 1} is a lone "
+            "surrogate or a byte that is not UTF-8"
+        )
+    return text
 
 
 class Pipeline:
@@ -81,6 +97,6 @@ class Pipeline:
         offline: bool = False,
         tone: str = "",
     ) -> Critique:
-        assessment = self.assess(text, platform, overrides)
+        assessment = self.assess(check_draft(text), platform, overrides)
         rewrite = await self.rewrite(assessment, overrides=overrides, offline=offline, tone=tone)
         return Critique(assessment, rewrite)

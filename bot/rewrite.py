@@ -22,6 +22,7 @@ class Assessor(Protocol):
 
     def assess(self, text: str, platform: str, overrides: Any = None) -> Assessment: ...
 
+
 #: Passes of fix-and-recheck; a second pass catches what the first edit uncovered.
 _PASSES = 3
 
@@ -29,7 +30,8 @@ _SPACES = re.compile(r"[ \t]{2,}")
 # Every pattern runs in time linear in the text: a repeat that cannot give anything back
 # is possessive, and a match begins only where no earlier start would have read on
 # through (or, where the matched lead is put back as it was, at the last such start).
-_SPACE_BEFORE_PUNCT = re.compile(r"(?<![ \t])[ \t]++([,.!?;:])")
+# A look-behind comes after a first character class, which re then jumps to in C.
+_SPACE_BEFORE_PUNCT = re.compile(r"[ \t](?<![ \t][ \t])[ \t]*+([,.!?;:])")
 _DANGLING_JOIN = re.compile(r"(?:[,;]|(?<!\s))\s*+\b(?:and|or|but|so)\s*+([.!?]|$)",
                             re.IGNORECASE)
 _PUNCT_PILEUP = re.compile(r"([,;:])\s*([.!?])|([.!?])(?:\s*[,;])+")
@@ -37,10 +39,10 @@ _LEADING_PUNCT = re.compile(r"(^|[.!?]\s++|\n(?:[^\S\n]*+\n|[^\S\n]++))[,;:.]++\
 _EMPTY_PARENS = re.compile(r"\(\s*\)|\[\s*\]")
 _SENTENCE_START = re.compile(r"(^|[.!?]\s++|\n[^\S\n]*+)([a-z])(\S*+)")
 _BLANK_LINES = re.compile(r"\n{3,}")
-_TRAILING_SPACE = re.compile(r"(?<![ \t])[ \t]++(?=\n|$)")
+_TRAILING_SPACE = re.compile(r"[ \t](?<![ \t][ \t])[ \t]*+(?=\n|$)")
 #: What a post cut short at the limit ends with.
 _ELLIPSIS = "…"
-_STACKED_STOPS = re.compile(r"(?<![.!?])[.!?][ \t]*+[.!?]++(?=\s|$)")
+_STACKED_STOPS = re.compile(r"[.!?](?<![.!?][.!?])[ \t]*+[.!?]++(?=\s|$)")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])[ \t]+")
 _HAS_WORDS = re.compile(r"[\w#@]")
 

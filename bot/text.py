@@ -84,6 +84,7 @@ _NUMBER = re.compile(r"(?<![\w.])[$€£¥]?\d[\d,.]*+%?(?:[kKmM]\b)?")
 _SENTENCE_END = re.compile(
     r"[.!?…\n](?:(?<=\n)\n*|(?<![.!?…][.!?…])(?<!\n)[.!?…]*+[\"')\]]*+(?=\s|$))")
 _WORD = re.compile(r"[^\W\d_][\w'-]*+")
+_WORD_PART = re.compile(r"[\w'-]")
 
 
 class Token(NamedTuple):
@@ -315,29 +316,34 @@ class Document:
     @cached_property
     def words(self) -> tuple[tuple[int, int], ...]:
         """Spans of the writer's own words: hashtags, links and mentions excluded."""
-        spans = [m.span() for m in _WORD.finditer(self.prose)]
-        hashtags = [(t.start, t.end) for t in self.tokens_of("hashtag")]
-        if not hashtags:
-            return tuple(spans)
-        # Both are sorted: cut out the words that start inside each hashtag.
-        starts = [start for start, _ in spans]
-        kept: list[tuple[int, int]] = []
-        pos = 0
-        for tag_start, tag_end in hashtags:
-            first = bisect_left(starts, tag_start)
-            kept += spans[pos:first]
-            pos = max(pos, bisect_left(starts, tag_end))
-        kept += spans[pos:]
-        return tuple(kept)
+        return tuple(m.span() for m in _WORD.finditer(self.prose)
+                     if not self._in_hashtag(m.start()))
+
+    @cached_property
+    def word_count(self) -> int:
+        """``len(words)``, counted in C: every word of the prose, less those that begin
+        inside a hashtag (no word runs across a "#")."""
+        prose = self.prose
+        return len(_WORD.findall(prose)) - sum(
+            len(_WORD.findall(prose, start, end)) for start, end in self._hashtag_spans)
 
     def has_words_between(self, start: int, end: int) -> bool:
         """Whether any of :attr:`words` starts inside ``[start, end)``."""
-        starts = self._word_starts
-        return bisect_left(starts, end) > bisect_left(starts, start)
+        if start > 0 and _WORD_PART.match(self.prose, start - 1):
+            # A word may run on into ``start``: only the whole list tells where one begins.
+            starts = [s for s, _ in self.words]
+            return bisect_left(starts, end) > bisect_left(starts, start)
+        return any(not self._in_hashtag(m.start())
+                   for m in _WORD.finditer(self.prose, start, end))
 
     @cached_property
-    def _word_starts(self) -> list[int]:
-        return [s for s, _ in self.words]
+    def _hashtag_spans(self) -> list[tuple[int, int]]:
+        return [(t.start, t.end) for t in self.tokens_of("hashtag")]
+
+    def _in_hashtag(self, pos: int) -> bool:
+        spans = self._hashtag_spans
+        index = bisect_right(spans, (pos, len(self.text) + 1)) - 1
+        return index >= 0 and spans[index][0] <= pos < spans[index][1]
 
 
 class SpanReach:
@@ -395,3 +401,14 @@ def nfc(text: str) -> str:
 def lost_tokens(draft: str, rewrite: str) -> set[str]:
     """Which of the draft's URLs, mentions and numbers the rewrite dropped."""
     return protected_tokens(draft) - protected_tokens(rewrite)
+
+
+# Half of a UTF-16 pair: what a JSON "\ud800" becomes, and what Python makes of bytes
+# that are not UTF-8 (on the command line, or read with "surrogateescape").
+_LONE_SURROGATE = re.compile("[\\ud800-\\udfff]")
+
+
+def lone_surrogate(text: str) -> int | None:
+    """Where ``text`` holds a character no UTF-8 text can: a lone surrogate."""
+    found = _LONE_SURROGATE.search(text)
+    return None if found is None else found.start()

@@ -34,10 +34,14 @@ SHUTDOWN_GRACE = 5.0
 
 EXTENSIONS = (
     "bot.discord.cogs.drafts",
+    "bot.discord.cogs.direct",
     "bot.discord.cogs.critique",
     "bot.discord.cogs.coach",
-    # After coach: its commands join the /coach group.
+    "bot.discord.cogs.guide",
+    # After coach and guide: their commands join /coach-admin and /coach.
     "bot.discord.cogs.review",
+    "bot.discord.cogs.feedback",
+    "bot.discord.cogs.budget",
 )
 
 

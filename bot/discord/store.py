@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 #: What the store keeps of a server in memory (its settings, its rule overrides).
 _Kept = TypeVar("_Kept")
 
-DraftOrigin = Literal["channel", "command", "menu"]
+DraftOrigin = Literal["channel", "command", "menu", "direct"]
 
 #: Numbered schema migrations. Index + 1 is the version a script brings the database to.
 MIGRATIONS: tuple[str, ...] = (
@@ -120,7 +120,50 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE review_drafts ADD COLUMN wanted_approvals INTEGER;
     """,
+    # 4: the team's workflow. Mentions can be switched off per server; a server may cap
+    # the model's tokens per day or month (usage kept per day); the rewrite shown last is
+    # kept so the author can adopt it; members' "not helpful" votes on findings, and the
+    # rules those votes demoted in a server.
+    """
+    ALTER TABLE guild_settings ADD COLUMN mentions INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE guild_settings ADD COLUMN token_budget INTEGER;
+    ALTER TABLE guild_settings ADD COLUMN budget_period TEXT NOT NULL DEFAULT 'day';
+    ALTER TABLE drafts ADD COLUMN rewrite TEXT;
+    CREATE TABLE model_usage (
+        guild_id INTEGER NOT NULL,
+        day      TEXT NOT NULL,
+        tokens   INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (guild_id, day)
+    );
+    CREATE TABLE finding_feedback (
+        guild_id   INTEGER NOT NULL,
+        rule_id    TEXT NOT NULL,
+        member_id  INTEGER NOT NULL,
+        draft_id   INTEGER REFERENCES drafts(id) ON DELETE SET NULL,
+        reason     TEXT,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX finding_feedback_rule ON finding_feedback(guild_id, rule_id, created_at);
+    CREATE TABLE rule_demotions (
+        guild_id    INTEGER NOT NULL,
+        rule_id     TEXT NOT NULL,
+        -- The severity the rule reports at in this server while demoted.
+        severity    TEXT NOT NULL,
+        demoted_at  REAL NOT NULL,
+        -- Said once in the footer of the server's next critique.
+        announced   INTEGER NOT NULL DEFAULT 0,
+        -- An admin put the rule back; only dismissals after this count again.
+        restored_at REAL,
+        PRIMARY KEY (guild_id, rule_id)
+    );
+    """,
 )
+
+#: Days within which three members' "not helpful" votes demote a rule.
+DISMISSAL_WINDOW_DAYS = 30
+#: Different members whose votes within the window demote a rule in their server.
+DISMISSALS_TO_DEMOTE = 3
+BudgetPeriod = Literal["day", "month"]
 
 
 def text_digest(text: str) -> str:
@@ -134,6 +177,11 @@ class GuildSettings:
     #: The server's default platform; ``None`` means the configured default.
     platform: str | None = None
     llm_enabled: bool = True
+    #: Review messages mention the people they concern (off: names only, no pings).
+    mentions: bool = True
+    #: Model tokens this server may use per ``budget_period``; ``None``: no cap.
+    token_budget: int | None = None
+    budget_period: BudgetPeriod = "day"
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +258,7 @@ class Store:
         # object: kept in memory, they cost a crowd of drafts no queries.
         self._guild_settings: dict[int, GuildSettings] = {}
         self._rule_overrides: dict[int, tuple[RuleOverride, ...]] = {}
+        self._rule_demotions: dict[int, tuple[RuleDemotion, ...]] = {}
         #: Bumped by every change to a server's settings, so a read that was under way
         #: during a change does not put the old values back in memory.
         self._settings_changes: dict[int, int] = {}
@@ -218,6 +267,7 @@ class Store:
         self._settings_changes[guild_id] = self._settings_changes.get(guild_id, 0) + 1
         self._guild_settings.pop(guild_id, None)
         self._rule_overrides.pop(guild_id, None)
+        self._rule_demotions.pop(guild_id, None)
 
     async def _remembered(self, memory: dict[int, _Kept], guild_id: int,
                           read: Callable[[], Awaitable[_Kept]]) -> _Kept:
@@ -287,13 +337,15 @@ class Store:
     async def guild_settings(self, guild_id: int) -> GuildSettings:
         async def read() -> GuildSettings:
             async with self._db.execute(
-                "SELECT platform, llm_enabled FROM guild_settings WHERE guild_id = ?",
+                "SELECT platform, llm_enabled, mentions, token_budget, budget_period"
+                " FROM guild_settings WHERE guild_id = ?",
                 (guild_id,),
             ) as cursor:
                 row = await cursor.fetchone()
             if row is None:
                 return GuildSettings(guild_id)
-            return GuildSettings(guild_id, row[0], bool(row[1]))
+            period: BudgetPeriod = "month" if row[4] == "month" else "day"
+            return GuildSettings(guild_id, row[0], bool(row[1]), bool(row[2]), row[3], period)
 
         return await self._remembered(self._guild_settings, guild_id, read)
 
@@ -475,6 +527,11 @@ class Store:
         cursor = await self._db.execute(
             "UPDATE drafts SET text = NULL WHERE text IS NOT NULL AND updated_at < ?", (cutoff,)
         )
+        await self._db.execute(
+            "UPDATE drafts SET rewrite = NULL WHERE rewrite IS NOT NULL AND text IS NULL")
+        await self._db.execute(
+            "UPDATE finding_feedback SET reason = NULL WHERE reason IS NOT NULL"
+            " AND created_at < ?", (cutoff,))
         # Reviewers' reasons often quote the draft: they go with it.
         await self._db.execute(
             "UPDATE reviews SET reason = NULL WHERE reason IS NOT NULL AND draft_id IN"
@@ -688,6 +745,168 @@ class Store:
             changes_given=given.get("changes", 0),
         )
 
+    # ------------------------------------------------------------- workflow
+
+    async def set_mentions(self, guild_id: int, enabled: bool) -> None:
+        await self._db.execute(
+            "INSERT INTO guild_settings (guild_id, mentions) VALUES (?, ?)"
+            " ON CONFLICT(guild_id) DO UPDATE SET mentions = excluded.mentions",
+            (guild_id, int(enabled)),
+        )
+        await self._db.commit()
+        self._settings_changed(guild_id)
+
+    async def set_token_budget(
+        self, guild_id: int, tokens: int | None, period: BudgetPeriod = "day"
+    ) -> None:
+        """Cap the model's tokens for this server per day or month; ``None`` lifts the cap."""
+        await self._db.execute(
+            "INSERT INTO guild_settings (guild_id, token_budget, budget_period) VALUES (?, ?, ?)"
+            " ON CONFLICT(guild_id) DO UPDATE SET token_budget = excluded.token_budget,"
+            " budget_period = excluded.budget_period",
+            (guild_id, tokens, period),
+        )
+        await self._db.commit()
+        self._settings_changed(guild_id)
+
+    async def add_model_usage(self, guild_id: int, tokens: int, now: float | None = None) -> None:
+        """Count ``tokens`` against the server's usage of the day (UTC)."""
+        await self._count_usage(guild_id, tokens, now)
+        await self._db.commit()
+
+    async def _count_usage(self, guild_id: int, tokens: int, now: float | None) -> None:
+        await self._db.execute(
+            "INSERT INTO model_usage (guild_id, day, tokens) VALUES (?, ?, ?)"
+            " ON CONFLICT(guild_id, day) DO UPDATE SET tokens = tokens + excluded.tokens",
+            (guild_id, utc_day(now), tokens),
+        )
+
+    async def model_usage(
+        self, guild_id: int, period: BudgetPeriod, now: float | None = None
+    ) -> int:
+        """Tokens the server's drafts used this UTC day, or this UTC month."""
+        day = utc_day(now)
+        pattern = day if period == "day" else day[:7] + "-%"
+        async with self._db.execute(
+            "SELECT COALESCE(SUM(tokens), 0) FROM model_usage WHERE guild_id = ? AND day LIKE ?",
+            (guild_id, pattern),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def set_rewrite(
+        self, draft_id: int, text: str, *, guild_id: int | None = None, tokens: int = 0,
+        now: float | None = None,
+    ) -> None:
+        """The rewrite last shown for a draft, which its author may adopt; the ``tokens``
+        the model spent on it count for ``guild_id`` (one write for both)."""
+        await self._db.execute("UPDATE drafts SET rewrite = ? WHERE id = ?", (text, draft_id))
+        if guild_id is not None and tokens:
+            await self._count_usage(guild_id, tokens, now)
+        await self._db.commit()
+
+    async def draft_rewrite(self, draft_id: int) -> str | None:
+        async with self._db.execute(
+            "SELECT rewrite FROM drafts WHERE id = ?", (draft_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None or row[0] is None else str(row[0])
+
+    async def add_feedback(
+        self, guild_id: int, rule_id: str, member_id: int, *, draft_id: int | None,
+        reason: str | None, now: float | None = None,
+    ) -> None:
+        """Record a member's "not helpful" on a finding of ``rule_id`` (see :meth:`dismissers`)."""
+        stamp = time.time() if now is None else now
+        await self._db.execute(
+            "INSERT INTO finding_feedback (guild_id, rule_id, member_id, draft_id, reason,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (guild_id, rule_id, member_id, draft_id, reason, stamp),
+        )
+        await self._db.commit()
+
+    async def dismissers(self, guild_id: int, rule_id: str, now: float | None = None) -> int:
+        """Different members who found the rule unhelpful in the window that counts."""
+        stamp = time.time() if now is None else now
+        since = stamp - DISMISSAL_WINDOW_DAYS * 86400
+        async with self._db.execute(
+            "SELECT COUNT(DISTINCT f.member_id) FROM finding_feedback f"
+            " LEFT JOIN rule_demotions d ON d.guild_id = f.guild_id AND d.rule_id = f.rule_id"
+            " WHERE f.guild_id = ? AND f.rule_id = ? AND f.created_at >= ?"
+            " AND (d.restored_at IS NULL OR f.created_at > d.restored_at)",
+            (guild_id, rule_id, since),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def demote_rule(
+        self, guild_id: int, rule_id: str, severity: str, now: float | None = None
+    ) -> bool:
+        """Demote the rule to ``severity`` here; ``False`` if it already is demoted."""
+        cursor = await self._db.execute(
+            "INSERT INTO rule_demotions (guild_id, rule_id, severity, demoted_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT(guild_id, rule_id) DO UPDATE SET"
+            " severity = excluded.severity, demoted_at = excluded.demoted_at, announced = 0,"
+            " restored_at = NULL WHERE rule_demotions.restored_at IS NOT NULL",
+            (guild_id, rule_id, severity, time.time() if now is None else now),
+        )
+        await self._db.commit()
+        self._settings_changed(guild_id)
+        return cursor.rowcount > 0
+
+    async def restore_rule(self, guild_id: int, rule_id: str, now: float | None = None) -> bool:
+        """Undo a demotion; ``False`` if the rule was not demoted here."""
+        cursor = await self._db.execute(
+            "UPDATE rule_demotions SET restored_at = ? WHERE guild_id = ? AND rule_id = ?"
+            " AND restored_at IS NULL",
+            (time.time() if now is None else now, guild_id, rule_id),
+        )
+        await self._db.commit()
+        self._settings_changed(guild_id)
+        return cursor.rowcount > 0
+
+    async def rule_demotions(self, guild_id: int) -> list[RuleDemotion]:
+        """The rules the server's members demoted (and no admin restored)."""
+        async def read() -> tuple[RuleDemotion, ...]:
+            async with self._db.execute(
+                "SELECT rule_id, severity, demoted_at, announced FROM rule_demotions"
+                " WHERE guild_id = ? AND restored_at IS NULL ORDER BY demoted_at, rule_id",
+                (guild_id,),
+            ) as cursor:
+                rows = await cursor.fetchall()
+            return tuple(RuleDemotion(str(r[0]), str(r[1]), float(r[2]), bool(r[3]))
+                         for r in rows)
+
+        return list(await self._remembered(self._rule_demotions, guild_id, read))
+
+    async def claim_demotion_news(self, guild_id: int) -> list[RuleDemotion]:
+        """Demotions not yet told to the server, marked told: each is said once."""
+        cursor = await self._db.execute(
+            "UPDATE rule_demotions SET announced = 1 WHERE guild_id = ? AND announced = 0"
+            " AND restored_at IS NULL RETURNING rule_id, severity, demoted_at",
+            (guild_id,),
+        )
+        rows = await cursor.fetchall()
+        await cursor.close()
+        await self._db.commit()
+        if rows:
+            self._settings_changed(guild_id)
+        return sorted((RuleDemotion(str(r[0]), str(r[1]), float(r[2]), True) for r in rows),
+                      key=lambda d: d.rule_id)
+
+    async def most_dismissed(
+        self, guild_id: int, limit: int = 5, now: float | None = None
+    ) -> list[tuple[str, int]]:
+        """(rule, members who found it unhelpful) over the window, most first."""
+        since = (time.time() if now is None else now) - DISMISSAL_WINDOW_DAYS * 86400
+        async with self._db.execute(
+            "SELECT rule_id, COUNT(DISTINCT member_id) AS n FROM finding_feedback"
+            " WHERE guild_id = ? AND created_at >= ? GROUP BY rule_id"
+            " ORDER BY n DESC, rule_id LIMIT ?",
+            (guild_id, since, limit),
+        ) as cursor:
+            return [(str(r[0]), int(r[1])) for r in await cursor.fetchall()]
+
 
 ReviewVerdict = Literal["approve", "changes"]
 
@@ -732,3 +951,20 @@ class MemberStats:
     posted: int
     approvals_given: int
     changes_given: int
+
+
+@dataclass(frozen=True, slots=True)
+class RuleDemotion:
+    """A rule the server's members found unhelpful often enough to report it lower."""
+
+    rule_id: str
+    #: The severity it reports at here while demoted.
+    severity: str
+    demoted_at: float
+    announced: bool
+
+
+def utc_day(now: float | None = None) -> str:
+    """The UTC date of ``now`` (default: the present) as ``YYYY-MM-DD``."""
+    stamp = time.time() if now is None else now
+    return time.strftime("%Y-%m-%d", time.gmtime(stamp))

@@ -43,6 +43,7 @@ from bot.llm.safety import (
 )
 from bot.models import Assessment, Rewrite, Suggestion, Usage
 from bot.pacing import Pacer
+from bot.redact import redact
 
 if TYPE_CHECKING:
     import httpx
@@ -760,9 +761,10 @@ def _usage(raw: Any) -> Usage:
 
 
 def _describe(exc: BaseException) -> str:
+    """The error in one line for the log, without the credentials a server may echo."""
     if isinstance(exc, openai.APIStatusError):
-        return f"HTTP {exc.status_code}: {exc.message}"
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        return redact(f"HTTP {exc.status_code}: {exc.message}")
+    return redact(f"{type(exc).__name__}: {exc}") if str(exc) else type(exc).__name__
 
 
 def _describe_limit(assessment: Assessment) -> str:

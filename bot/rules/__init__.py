@@ -4,7 +4,8 @@ config/rules/). Importing a kind's module registers it."""
 from bot.rules import absence, concept, existence, length, occurrence, ratio, substitution
 from bot.rules.base import KINDS, Hit, Live, Pattern, Rule, RuleMeta
 from bot.rules.engine import Engine
-from bot.rules.loader import load_rules
+from bot.rules.loader import check_examples, load_rules
 
 __all__ = ["KINDS", "Engine", "Hit", "Live", "Pattern", "Rule", "RuleMeta", "absence",
-           "concept", "existence", "length", "load_rules", "occurrence", "ratio", "substitution"]
+           "check_examples", "concept", "existence", "length", "load_rules", "occurrence",
+           "ratio", "substitution"]

@@ -28,21 +28,28 @@ tests/rules/test_examples.py. docs/rules.md walks through one.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, ClassVar, NamedTuple, Protocol
 
+from bot.config_files import quote
 from bot.errors import ConfigError
 from bot.models import Finding, Severity
 from bot.platforms import Platform
+from bot.rules.backtracking import backtracking_problem
 from bot.rules.lexicon import EMPTY_LEXICON, Lexicon
 from bot.text import Document
 
+#: Entries a list key (phrases, patterns, examples) may hold, and characters in one.
+MAX_LIST, MAX_ENTRY = 5000, 10_000
 #: Back-references are written \1, (?P=name) or (?(1)...): an alternative that holds one
 #: may point at a group of another, so such a pattern runs whole.
 _BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+#: Compiled joins of live alternatives a pattern keeps (see :meth:`Pattern.joined`).
+_JOINED_KEPT = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +117,8 @@ class Pattern:
             return None
         found = self._joined.get(alive)
         if found is None:
+            if len(self._joined) >= _JOINED_KEPT:
+                self._joined.clear()  # a long-running bot meets many combinations
             found = self._joined[alive] = re.compile(
                 "|".join(f"(?:{self.parts[index]})" for index in alive), self.flags)
         return found
@@ -210,6 +219,12 @@ class RuleSpec:
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise self.error(key, "must be a list of strings")
+        if len(value) > MAX_LIST:
+            raise self.error(key, f"holds {len(value):,} entries (at most {MAX_LIST:,})")
+        too_long = next((v for v in value if len(v) > MAX_ENTRY), None)
+        if too_long is not None:
+            raise self.error(key, f"holds an entry over {MAX_ENTRY:,} characters: "
+                                  f"{quote(too_long)}")
         return value
 
     def integer(self, key: str, default: int | None = None, *, minimum: int = 0) -> int:
@@ -220,7 +235,8 @@ class RuleSpec:
 
     def number(self, key: str, default: float | None = None) -> float:
         value = self.data.get(key, default)
-        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+        if (not isinstance(value, int | float) or isinstance(value, bool)
+                or not 0 <= value < math.inf):
             raise self.error(key, "must be a non-negative number")
         return float(value)
 
@@ -232,9 +248,16 @@ class RuleSpec:
 
     def regex(self, key: str, pattern: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
         try:
-            return re.compile(pattern, flags)
+            compiled = re.compile(pattern, flags)
         except re.error as exc:
-            raise self.error(key, f"has a bad regular expression {pattern!r}: {exc}") from None
+            raise self.error(key, f"has a bad regular expression {quote(pattern)}: {exc}"
+                             ) from None
+        problem = backtracking_problem(pattern, flags)
+        if problem is not None:
+            raise self.error(key, f"has a pattern that can take minutes on a short draft, "
+                                  f"{quote(pattern)}: {problem}; write the repeated part "
+                                  "so that each repetition starts with its own mark")
+        return compiled
 
 
 def phrase_pattern(phrase: str) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 import discord
 import pytest
+from simworld import assert_pings_only_the_named
 
 from bot.coach import build_coach
 from bot.discord.app import DraftcoachBot, create_bot
@@ -38,6 +39,12 @@ async def emulator() -> AsyncIterator[DiscordEmulator]:
         await server.close()
     assert not server.unknown_routes, f"routes the emulator does not serve: {server.unknown_routes}"
     assert not server.rejected, f"requests Discord would refuse: {server.rejected}"
+    assert_no_one_pinged_but_the_named(server)
+
+
+def assert_no_one_pinged_but_the_named(server: DiscordEmulator) -> None:
+    for request in server.requests:
+        assert_pings_only_the_named(request.method, request.path, request.body)
 
 
 @pytest.fixture
@@ -89,9 +96,9 @@ async def running_bot(emulator: DiscordEmulator, model: SlowModel, logged_errors
 
 
 async def watch_drafts_channel(emulator: DiscordEmulator) -> None:
-    """``/coach channels add`` in #drafts, by the server owner, as a team would set it up."""
+    """``/coach-admin channels add`` in #drafts, by the server owner, as a team would set it up."""
     interaction = await emulator.slash_command(
-        "coach", [{"type": 2, "name": "channels", "options": [{"type": 1, "name": "add"}]}],
+        "coach-admin", [{"type": 2, "name": "channels", "options": [{"type": 1, "name": "add"}]}],
         user="owner")
     await emulator.wait_for_request(
         "POST", rf"/interactions/{interaction.payload['id']}/.+/callback")
@@ -120,10 +127,16 @@ async def test_login_reaches_ready_with_the_guild(emulator: DiscordEmulator,
 async def test_slash_commands_and_context_menu_are_synced(emulator: DiscordEmulator,
                                                           running_bot: DraftcoachBot) -> None:
     synced = {(command["name"], command["type"]) for command in emulator.commands[None]}
-    assert {("critique", 1), ("coach", 1), ("Critique draft", 3)} <= synced
+    assert {("critique", 1), ("coach", 1), ("coach-admin", 1), ("Critique draft", 3)} <= synced
+    admin = next(c for c in emulator.commands[None] if c["name"] == "coach-admin")
+    assert {option["name"] for option in admin["options"]} >= {"channels", "rules", "llm",
+                                                                "review"}
+    # Hidden from members without Manage Server (32); /coach is for everyone.
+    assert str(admin["default_member_permissions"]) == "32"
     coach = next(c for c in emulator.commands[None] if c["name"] == "coach")
-    groups = {option["name"] for option in coach["options"]}
-    assert {"channels", "rules", "llm"} <= groups
+    assert coach["default_member_permissions"] is None
+    assert {option["name"] for option in coach["options"]} >= {"help", "queue", "stats",
+                                                               "rules", "principles"}
 
 
 async def test_a_draft_in_the_watched_channel_gets_findings_then_the_rewrite(

@@ -98,6 +98,10 @@ class DiscordEmulator:
         self.rejected: list[tuple[RecordedRequest, str]] = []
         self.commands: dict[str | None, list[Json]] = {}  # guild id (None: global) -> commands
         self.messages: dict[str, Json] = {}
+        #: Thread id -> the members the bot added to it.
+        self.thread_members: dict[str, set[str]] = {}
+        #: Attachment id -> the bytes served at its URL.
+        self.files: dict[str, bytes] = {}
         self.interactions: dict[str, Interaction] = {}
         self._tokens: dict[str, str] = {}  # interaction token -> interaction id
         self._answers: dict[str, list[RecordedRequest]] = {}  # message id -> bot's answers
@@ -127,6 +131,8 @@ class DiscordEmulator:
                 ("DELETE", r"/channels/\d+/messages/\d+/reactions/[^/]+/@me", self._no_content),
                 ("POST", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)/threads",
                  self._thread_from_message),
+                ("PUT", r"/channels/(?P<channel>\d+)/thread-members/(?P<user>\d+)",
+                 self._add_thread_member),
                 ("POST", r"/interactions/(?P<interaction>\d+)/(?P<token>[^/]+)/callback",
                  self._interaction_callback),
                 ("POST", r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)", self._followup),
@@ -141,6 +147,7 @@ class DiscordEmulator:
     async def start(self) -> DiscordEmulator:
         app = web.Application(client_max_size=16 * 1024 * 1024)
         app.router.add_get("/gateway", self.gateway.serve)
+        app.router.add_get("/attachments/{id}/{name}", self._serve_attachment)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._api)
         self._runner, self.port = await serve_on_loopback(app)
         self.gateway.url = self.gateway_url
@@ -232,6 +239,29 @@ class DiscordEmulator:
         await self.dispatch("MESSAGE_CREATE", message)
         return message
 
+    async def send_dm(self, content: str, *, author: str = "alice", **extra: Any) -> Json:
+        """A member sends the bot a direct message."""
+        member = self.world.member(author)
+        channel = self.world.dm_channel(member)
+        message = self.world.message(channel["id"], member.user, content, **extra)
+        self.messages[message["id"]] = message
+        await self.dispatch("MESSAGE_CREATE", message)
+        return message
+
+    def attachment(self, filename: str, data: bytes, content_type: str = "text/plain") -> Json:
+        """An uploaded file as a message carries it; its URL serves ``data``."""
+        attachment_id = self.world.ids.next()
+        self.files[attachment_id] = data
+        url = f"http://127.0.0.1:{self.port}/attachments/{attachment_id}/{filename}"
+        return {"id": attachment_id, "filename": filename, "size": len(data), "url": url,
+                "proxy_url": url, "content_type": content_type}
+
+    async def _serve_attachment(self, request: web.Request) -> web.Response:
+        data = self.files.get(request.match_info["id"])
+        if data is None:
+            return web.Response(status=404)
+        return web.Response(body=data, content_type="application/octet-stream")
+
     async def edit_message(self, message: Json, content: str) -> Json:
         message.update(content=content, edited_timestamp=message["timestamp"])
         await self.dispatch("MESSAGE_UPDATE", message)
@@ -260,12 +290,20 @@ class DiscordEmulator:
         return await self._interact(3, data, user=user, channel_id=message["channel_id"],
                                     message=message)
 
+    async def select(self, message: Json, custom_id: str, values: list[str], *,
+                     user: str = "alice") -> Interaction:
+        """A member picks ``values`` in the string select ``custom_id`` on ``message``."""
+        data = {"custom_id": custom_id, "component_type": 3, "values": values}
+        return await self._interact(3, data, user=user, channel_id=message["channel_id"],
+                                    message=message)
+
     async def submit_modal(self, custom_id: str, values: dict[str, str], *,
-                           user: str = "alice", channel: str = "drafts") -> Interaction:
+                           user: str = "alice", channel: str = "drafts",
+                           channel_id: str | None = None) -> Interaction:
         rows = [{"type": 1, "components": [{"type": 4, "custom_id": key, "value": value}]}
                 for key, value in values.items()]
         data = {"custom_id": custom_id, "components": rows}
-        return await self._interact(5, data, user=user, channel=channel)
+        return await self._interact(5, data, user=user, channel=channel, channel_id=channel_id)
 
     async def drop_connection(self, *, replay: int = 0) -> None:
         """Drop the gateway connection; see :meth:`Gateway.drop_connection`."""
@@ -432,6 +470,15 @@ class DiscordEmulator:
                                         channel_id=message)
         await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
         return thread
+
+    async def _add_thread_member(self, body: Any, channel: str, user: str) -> None:
+        thread = self._channel(channel)
+        if thread["type"] != PUBLIC_THREAD:
+            raise ApiError(400, 50024, "Cannot execute action on this channel type")
+        if user not in self.world.members:
+            raise ApiError(404, 10013, "Unknown User")
+        self.thread_members.setdefault(channel, set()).add(user)
+        return None
 
     # -- interactions --------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from bot.discord.views import SOMETHING_WENT_WRONG, critique_view
 
 if TYPE_CHECKING:
     from bot.discord.app import DraftcoachBot
+    from bot.discord.cogs.feedback import FindingFeedback
 
 log = logging.getLogger(__name__)
 
@@ -149,9 +150,14 @@ class Critiques(commands.Cog):
         ))
         assessment = self.coaching.assess(text, context)
         await self.coaching.record(draft.id, assessment)
+        news = await self.coaching.house_style_news(interaction.guild_id)
+        byline = " · ".join(part for part in (byline, news) if part)
         first = self.coaching.render(assessment, byline=byline)
+        feedback: FindingFeedback | None = self.bot.get_cog("FindingFeedback")  # type: ignore[assignment]
+        extra = [] if feedback is None or interaction.guild_id is None else feedback.buttons(
+            draft.id)
         await interaction.response.send_message(
-            embed=first.embed, view=critique_view(draft.id, private=private),
+            embed=first.embed, view=critique_view(draft.id, private=private, extra=extra),
             ephemeral=private, allowed_mentions=NO_PINGS,
         )
         answer = await interaction.original_response()

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import discord
 from discord.ext import commands
 from discord.ui import Item, View
 
 from bot.discord.coaching import NO_PINGS, Coaching, ShowCritique, rewrite_file
+from bot.discord.cogs.critique import MODAL_MAX
 from bot.discord.cooldown import cooldown_message
 from bot.discord.locks import KeyedLocks
 from bot.discord.render import RenderedCritique, truncate
@@ -23,14 +24,49 @@ from bot.discord.views import critique_view
 
 if TYPE_CHECKING:
     from bot.discord.app import DraftcoachBot
+    from bot.discord.cogs.direct import DirectDrafts
+    from bot.discord.cogs.feedback import FindingFeedback
     from bot.discord.cogs.review import TeamReview
 
 log = logging.getLogger(__name__)
 
-EMPTY_DRAFT = (
-    "I can only coach text, and this message has none. Paste the words of your draft "
-    "and I'll take a look."
+#: Longest draft read from a ``.txt`` attachment (what /critique's box takes).
+ATTACHED_DRAFT_MAX = MODAL_MAX
+TOO_LONG_FILE = (
+    f"That file is longer than the {ATTACHED_DRAFT_MAX} characters I coach at once. "
+    "Send a shorter draft, or the part you want looked at."
 )
+UNREADABLE_FILE = "I couldn't read that file as text (UTF-8). Paste the draft instead."
+
+
+class AttachedDraft(NamedTuple):
+    """The draft a message carries: its text, or why it cannot be coached."""
+
+    text: str
+    problem: str = ""
+
+
+async def message_draft(message: discord.Message) -> AttachedDraft | None:
+    """The draft in ``message``: its text, else its first ``.txt`` file; ``None`` if it
+    has neither (a sticker, an image), which gets no answer at all."""
+    if message.content.strip():
+        return AttachedDraft(message.content)
+    attachment = next((a for a in message.attachments
+                       if a.filename.lower().endswith(".txt")), None)
+    if attachment is None:
+        return None
+    # UTF-8 takes at most 4 bytes a character: a bigger file cannot fit the cap.
+    if attachment.size > ATTACHED_DRAFT_MAX * 4:
+        return AttachedDraft("", TOO_LONG_FILE)
+    try:
+        text = (await attachment.read()).decode("utf-8").removeprefix("\ufeff")
+    except (discord.HTTPException, UnicodeDecodeError):
+        return AttachedDraft("", UNREADABLE_FILE)
+    if len(text) > ATTACHED_DRAFT_MAX:
+        return AttachedDraft("", TOO_LONG_FILE)
+    if not text.strip():
+        return AttachedDraft("", "That file is empty. Paste the words of your draft.")
+    return AttachedDraft(text)
 
 
 #: Adds what other features show on a critique (the team review's status) to its embed.
@@ -87,7 +123,14 @@ class DraftsChannels(commands.Cog):
 
     async def _extra_items(self, draft_id: int) -> list[Item[Any]]:
         review = self._review()
-        return [] if review is None else await review.buttons(draft_id)
+        items = [] if review is None else await review.buttons(draft_id)
+        feedback: FindingFeedback | None = self.bot.get_cog("FindingFeedback")  # type: ignore[assignment]
+        return items if feedback is None else [*items, *feedback.buttons(draft_id)]
+
+    def _direct(self, message: discord.Message) -> bool:
+        """A member's message to the bot in DMs: critiqued like /critique."""
+        return (message.guild is None and isinstance(message.channel, discord.DMChannel)
+                and not message.author.bot)
 
     def _is_draft(self, message: discord.Message) -> bool:
         return (
@@ -108,11 +151,20 @@ class DraftsChannels(commands.Cog):
             if review is not None:
                 await review.thread_message(message)
             return
+        if self._direct(message):
+            direct: DirectDrafts | None = self.bot.get_cog("DirectDrafts")  # type: ignore[assignment]
+            if direct is not None:
+                await direct.critique(message)
+            return
         if not self._is_draft(message):
+            return
+        found = await message_draft(message)
+        if found is None:
+            # Nothing to coach (an image, a sticker): no thread, no noise.
             return
         async with self.coaching.first_answer_turn() as answered:
             assert message.guild is not None
-            text = message.content
+            text = found.text
             context = await self.coaching.context(message.guild.id)
             draft = await self.coaching.store.claim_channel_draft(NewDraft(
                 origin="channel", guild_id=message.guild.id, channel_id=message.channel.id,
@@ -122,8 +174,8 @@ class DraftsChannels(commands.Cog):
             if draft is None:
                 log.debug("message %d already critiqued; ignoring the repeat", message.id)
                 return
-            if not text.strip():
-                await self._send_reply(message, draft, content=EMPTY_DRAFT)
+            if found.problem:
+                await self._send_reply(message, draft, content=found.problem)
                 return
             if (too_long := self.coaching.too_long(text)) is not None:
                 await self._send_reply(message, draft, content=too_long)
@@ -138,13 +190,15 @@ class DraftsChannels(commands.Cog):
                 review = self._review()
                 if review is not None:
                     await review.critiqued(draft, assessment, previous=None)
+                news = await self.coaching.house_style_news(message.guild.id)
                 async with self.coaching.pipeline.pacer.turn():
-                    rendered = self.coaching.render(assessment)
-                reply = await self._send_reply(message, draft, rendered=rendered)
+                    rendered = self.coaching.render(assessment, byline=news)
+                reply = await self._send_reply(message, draft, rendered=rendered, title=text)
                 answered()
                 if reply is not None:
                     await self.coaching.stream_rewrite(
-                        draft.id, assessment, context, edits_of(reply, self._decorate(draft.id))
+                        draft.id, assessment, context, edits_of(reply, self._decorate(draft.id)),
+                        byline=news,
                     )
 
     async def _send_reply(
@@ -154,6 +208,7 @@ class DraftsChannels(commands.Cog):
         *,
         rendered: RenderedCritique | None = None,
         content: str | None = None,
+        title: str | None = None,
     ) -> discord.Message | None:
         """Answer in a thread on the draft, or as a reply where threads are not allowed."""
         embeds = [await self._decorate(draft.id)(rendered.embed)] if rendered is not None else []
@@ -168,7 +223,7 @@ class DraftsChannels(commands.Cog):
         if isinstance(message.channel, discord.TextChannel):
             try:
                 thread = await message.create_thread(
-                    name=thread_name(message.content), auto_archive_duration=1440
+                    name=thread_name(title or message.content), auto_archive_duration=1440
                 )
                 reply = await thread.send(content, embeds=embeds, view=view,
                                           allowed_mentions=NO_PINGS)
@@ -198,23 +253,24 @@ class DraftsChannels(commands.Cog):
             return
         await self.revise(draft.id, str(payload.data.get("content") or ""))
 
-    async def revise(self, draft_id: int, text: str) -> None:
-        """Critique a new version of a draft (its message edited, or posted in its thread)."""
+    async def revise(self, draft_id: int, text: str, *, adopted: bool = False) -> None:
+        """Critique a new version of a draft (its message edited, posted in its thread, or
+        its rewrite adopted by the author: ``adopted``, always a new revision)."""
         async with self._lock(draft_id):
             # Re-read under the lock: a repeated event for the same edit changes nothing.
             current = await self.coaching.store.draft(draft_id)
             if current is None or current.text_hash == text_digest(text) or not text.strip():
                 return
-            await self._recritique(current, text)
+            await self._recritique(current, text, adopted=adopted)
 
-    async def _recritique(self, draft: Draft, text: str) -> None:
+    async def _recritique(self, draft: Draft, text: str, *, adopted: bool = False) -> None:
         context = await self.coaching.context(draft.guild_id)
         await self.coaching.store.update_text(draft.id, text, context.platform)
         assessment = self.coaching.assess(text, context)
         await self.coaching.record(draft.id, assessment)
         review = self._review()
         if review is not None:
-            await review.critiqued(draft, assessment, previous=draft)
+            await review.critiqued(draft, assessment, previous=draft, adopted=adopted)
         first = self.coaching.render(assessment, previous_score=draft.score)
         decorate = self._decorate(draft.id)
         reply: discord.Message | discord.PartialMessage | None = await self.existing_reply(draft)
