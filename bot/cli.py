@@ -1,6 +1,6 @@
 """``draftcoach``: critique drafts, list rules, run evaluations, run the Discord bot.
 
-Exit codes: 0 ready, 1 almost or needs-work, 2 usage or config error (one line on
+Exit codes: 0 ready, 1 almost, needs-work or nothing-to-coach, 2 usage or config error (one line on
 stderr, never a traceback).
 """
 

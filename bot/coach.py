@@ -17,6 +17,7 @@ from bot.models import SEVERITY_RANK, Assessment, Critique, Finding, Rewrite, Se
 from bot.platforms import Platform, load_platforms
 from bot.rewrite import offline_rewrite
 from bot.rules import Engine, Rule, check_examples, load_rules
+from bot.rules.lexicon import load_lexicon
 from bot.settings import ConfigSource, Settings, read_yaml
 from bot.text import Document, SpanReach
 
@@ -134,9 +135,15 @@ class Coach:
             raise DraftTooLongError(len(text), self.max_draft_chars)
 
     def assess(
-        self, text: str, platform: str, overrides: RuleOverrides | None = None
+        self, text: str, platform: str, overrides: RuleOverrides | None = None,
+        rewrite_of: Assessment | None = None,
     ) -> Assessment:
-        """Run every rule on ``text`` for ``platform``; findings sorted by position."""
+        """Run every rule on ``text`` for ``platform``; findings sorted by position.
+
+        For a rewrite of the draft ``rewrite_of``, each of the draft's warnings and
+        errors whose words the rewrite still holds stays a finding, even where the
+        rules would no longer see it in its new context: such a rewrite is not ready.
+        """
         target = self.platform(platform)
         overrides = overrides or NO_OVERRIDES
         doc = Document(text)
@@ -146,6 +153,8 @@ class Coach:
         if overrides.disabled:
             rules = [rule for rule in rules if rule.meta.id not in overrides.disabled]
         findings = self._engine.run(rules, doc, target, overrides.severity)
+        if rewrite_of is not None:
+            findings += _carried(rewrite_of, text, findings)
         findings = _without_echoes(findings)
         findings.sort(key=lambda f: (f.span[0], SEVERITY_RANK[f.severity], f.span[1]))
         return Assessment(
@@ -188,6 +197,32 @@ class Coach:
         return Critique(assessment, self.offline_rewrite(assessment, overrides))
 
 
+def _carried(draft: Assessment, text: str, found: list[Finding]) -> list[Finding]:
+    """The draft's warnings and errors whose words ``text`` still holds, where no
+    finding of the same rule already covers them (once per rule and words: a draft
+    may repeat one problem many times)."""
+    carried = []
+    lowered = text.casefold()
+    covered = {(f.rule, f.span[0]) for f in found}
+    seen: set[tuple[str, str]] = set()
+    for finding in draft.blocking:
+        words = finding.match.strip().casefold()
+        if (not words or len(words) != len(finding.match.strip())
+                or (finding.rule, words) in seen):
+            continue
+        seen.add((finding.rule, words))
+        start = lowered.find(words)
+        if start < 0:
+            continue
+        end = start + len(words)
+        if (finding.rule, start) in covered or any(
+                f.rule == finding.rule and f.span[0] < end and start < f.span[1]
+                for f in found):
+            continue
+        carried.append(finding._replace(span=(start, end), match=text[start:end]))
+    return carried
+
+
 def _without_echoes(findings: list[Finding]) -> list[Finding]:
     """Drop a finding when another of the same principle already covers its words.
 
@@ -225,7 +260,8 @@ def build_coach(source: Settings | ConfigSource) -> Coach:
     rule_files = config.glob("rules/*.yaml")
     if not rule_files:
         raise ConfigError(f"{config.default / 'rules'}: no rule files found")
-    rules = load_rules(rule_files, principles, platforms)
+    lexicon = load_lexicon(config.glob("lexicons/*.yaml"))
+    rules = load_rules(rule_files, principles, platforms, lexicon)
     for rule in rules:
         check_examples(rule, platforms[rule.meta.examples_platform])
     log.debug("loaded %d rules from %d files", len(rules), len(rule_files))

@@ -18,6 +18,7 @@ import csv
 import io
 import json
 import sys
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +47,16 @@ SET_SUFFIXES = (".csv", ".json", ".jsonl", ".yaml", ".yml")
 #: The principles spam breaks. A comment counts as flagged by any warning or error,
 #: so an ordinary comment flagged under another principle is a false alarm too.
 SPAM_PRINCIPLES = frozenset({"no-engagement-bait", "no-hard-sell", "not-ego", "no-spray"})
+
+
+#: Share of each set's rows (by a stable hash of the row's id) that rules may be tuned
+#: on; the rest is held out, and figures on it say how the judgment carries over.
+TUNE_SHARE = 0.7
+
+
+def split_of(case_id: str) -> str:
+    """``"tune"`` or ``"held-out"``, the same for a row on every machine and run."""
+    return "tune" if zlib.crc32(case_id.encode("utf-8")) % 100 < TUNE_SHARE * 100 else "held-out"
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
 Severity = Literal["error", "warning", "suggestion"]
-Verdict = Literal["ready", "almost", "needs-work"]
+Verdict = Literal["ready", "almost", "needs-work", "nothing-to-coach"]
 RewriteSource = Literal["llm", "offline"]
 
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "suggestion")
@@ -55,6 +55,12 @@ def score_findings(findings: tuple[Finding, ...] | list[Finding]) -> int:
     return max(0, 100 - sum(SEVERITY_COST[f.severity] for f in findings))
 
 
+def has_words(text: str) -> bool:
+    """Whether ``text`` holds a word at all (emoji, punctuation and invisible characters
+    alone are nothing to coach)."""
+    return any(ch.isalpha() for ch in text)
+
+
 def verdict_for(findings: tuple[Finding, ...] | list[Finding]) -> Verdict:
     severities = {f.severity for f in findings}
     if "error" in severities:
@@ -82,11 +88,12 @@ class Assessment:
 
     @property
     def score(self) -> int:
-        return score_findings(self.findings)
+        # A draft without words is no post: it earns no score, however clean.
+        return score_findings(self.findings) if has_words(self.text) else 0
 
     @property
     def verdict(self) -> Verdict:
-        return verdict_for(self.findings)
+        return verdict_for(self.findings) if has_words(self.text) else "nothing-to-coach"
 
     @property
     def blocking(self) -> tuple[Finding, ...]:

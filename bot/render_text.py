@@ -16,6 +16,7 @@ _VERDICT_TEXT = {
     "ready": "ready to post",
     "almost": "almost there: fix the warnings",
     "needs-work": "needs work: fix the errors before posting",
+    "nothing-to-coach": "nothing to coach: the draft has no words",
 }
 _WIDTH = 88
 
@@ -101,7 +102,8 @@ def render_critique(critique: Critique, coach: Coach, color: bool = False) -> st
             lines.append(f"  {rewrite.note}")
         lines.append("")
     verdict = f"Score {critique.score}/100 · {_VERDICT_TEXT[critique.verdict]}"
-    code = {"ready": "32", "almost": "33", "needs-work": "31"}[critique.verdict]
+    code = {"ready": "32", "almost": "33", "needs-work": "31",
+            "nothing-to-coach": "36"}[critique.verdict]
     lines.append(_paint(verdict, "1;" + code, color))
     return "\n".join(lines)
 

@@ -160,7 +160,7 @@ def _no_worse(candidate: Assessment, draft: Assessment) -> bool:
 
 
 def _verdict_rank(assessment: Assessment) -> int:
-    return {"ready": 0, "almost": 1, "needs-work": 2}[assessment.verdict]
+    return {"ready": 0, "almost": 1, "needs-work": 2, "nothing-to-coach": 3}[assessment.verdict]
 
 
 def _advice(findings: tuple[Finding, ...]) -> tuple[Suggestion, ...]:
@@ -188,7 +188,7 @@ def offline_rewrite(coach: Assessor, draft: Assessment, overrides: Any = None) -
         dropped = lost_tokens(current.text, candidate)
         if dropped and not dropped <= protected_tokens(" ".join(f.match for f in edits)):
             break
-        current = coach.assess(candidate, draft.platform, overrides)
+        current = coach.assess(candidate, draft.platform, overrides, rewrite_of=draft)
         applied.extend(edits)
     if current is not draft and not _no_worse(current, draft):
         current = draft
@@ -207,6 +207,8 @@ def offline_rewrite(coach: Assessor, draft: Assessment, overrides: Any = None) -
 
 def _summary(applied: list[Finding], draft: Assessment, result: Assessment) -> str:
     if not applied:
+        if draft.verdict == "nothing-to-coach":
+            return "Nothing to coach: the draft has no words."
         if draft.blocking:
             return "No mechanical fix would help here; the suggestions say what to change."
         return "Nothing to change: the draft is ready."

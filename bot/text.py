@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from functools import cached_property, lru_cache
 from typing import NamedTuple
 
+from bot.fold import Folded, fold
+
 # Letters from other scripts that render like Latin ones; spammers use them to dodge
 # filters ("fоllоw" with Cyrillic o). Typographic punctuation is folded to ASCII so
 # rules can be written with plain quotes and dashes.
@@ -272,6 +274,11 @@ class Document:
                 pieces += (self.text[pos:token.start], " " * (token.end - token.start))
                 pos = token.end
         return "".join(pieces) + self.text[pos:] if pieces else self.text
+
+    @cached_property
+    def folded_prose(self) -> Folded:
+        """:attr:`prose` folded for concept matching (see :mod:`bot.fold`)."""
+        return fold(self.prose)
 
     @cached_property
     def sentences(self) -> tuple[tuple[int, int], ...]:

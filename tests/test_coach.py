@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from bot.coach import Coach, RuleOverrides, _without_echoes
 from bot.errors import UnknownPlatformError
 from bot.models import SEVERITY_RANK, Finding
+from bot.rules import load_rules
 from bot.text import Document
 from tests.rules.test_prefilter import _eval_texts
 
@@ -98,6 +99,37 @@ def test_the_coach_finds_what_each_rule_finds_on_its_own(coach: Coach, eval_dir:
             alone = _without_echoes([f for rule in coach.rules if rule.meta.speaks(reads_as)
                                      for f in rule.check(doc, platform)])
             assert set(coach.assess(text, platform_id).findings) == set(alone), text
+
+
+@pytest.mark.parametrize("text", ["🔥🔥🔥", "\u200b\u200b\u200b", "!!! ... ???", "👍 💯 ❤️"])
+def test_a_draft_without_words_is_nothing_to_coach(coach: Coach, text: str) -> None:
+    critique = coach.critique(text, "x")
+    assert (critique.verdict, critique.score) == ("nothing-to-coach", 0)
+    assert critique.rewrite is not None
+    assert "no words" in critique.rewrite.summary
+
+
+def test_a_rewrite_that_keeps_the_drafts_problem_is_not_ready(
+    coach: Coach, tmp_path: Path
+) -> None:
+    rule_file = tmp_path / "buy-now.yaml"
+    rule_file.write_text(yaml.safe_dump({
+        "id": "buy-now", "kind": "existence", "severity": "warning",
+        "principle": "no-hard-sell", "message": 'Pushy: "{match}".', "why": "No ads.",
+        "fix": "Drop it.", "phrases": ["buy now"], "exceptions": [r"\bjoke\b"],
+        "examples_fail": ["Buy now!"], "examples_pass": ["Just a joke: buy now."],
+    }), encoding="utf-8")
+    alone = Coach(coach.principles, coach.platforms,
+                  load_rules([rule_file], coach.principles, coach.platforms))
+    draft = alone.assess("Buy now.", "x")
+    assert draft.verdict == "almost"
+    # The same words, now excused by the rule's exception: on its own the rewrite
+    # looks clean, but it still does what the draft was flagged for.
+    rewrite = "Buy now, no joke."
+    assert alone.assess(rewrite, "x").verdict == "ready"
+    kept = alone.assess(rewrite, "x", rewrite_of=draft)
+    assert kept.verdict == "almost"
+    assert [f.match for f in kept.blocking] == ["Buy now"]
 
 
 def _plain_without_echoes(findings: list[Finding]) -> list[Finding]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.coach import Coach
-from bot.evaluation import EvalCase, EvalReport, Tally, evaluate, load_cases
+from bot.evaluation import EvalCase, EvalReport, Tally, evaluate, load_cases, split_of
 
 YOUTUBE_SETS = ("youtube_01-Psy.csv", "youtube_02-KatyPerry.csv")
 _SHOUTED = re.compile(r"\b[A-Z]{2,}(?:\W+[A-Z]{2,}){2,}\b")
@@ -37,8 +37,27 @@ def test_youtube_spam_is_caught_without_false_alarms(
     spam: Tally = report.spam
     assert report.cases + report.left_out == 700
     assert report.cases >= 200  # the rows no learned rule was trained on
-    assert spam.recall is not None and spam.recall >= 0.85, report.misses
-    assert spam.precision is not None and spam.precision >= 0.92, report.misses
+    assert spam.recall is not None and spam.recall >= 0.92, report.misses
+    assert spam.precision is not None and spam.precision >= 0.97, report.misses
+
+
+@pytest.mark.parametrize("name", YOUTUBE_SETS)
+def test_each_video_holds_up_on_comments_no_rule_was_written_from(
+    coach: Coach, eval_dir: Path, name: str
+) -> None:
+    # The rules were written reading only the "tune" rows; these are the others.
+    held_out = [case for case in load_cases(eval_dir / name)
+                if split_of(case.id) == "held-out"]
+    assert len(held_out) >= 80
+    spam = evaluate(coach, held_out, name).spam
+    assert spam.recall is not None and spam.recall >= 0.92
+    assert spam.precision is not None and spam.precision >= 0.97
+
+
+def test_the_split_is_stable_and_mostly_for_tuning(youtube_cases: list[EvalCase]) -> None:
+    splits = [split_of(case.id) for case in youtube_cases]
+    assert splits == [split_of(case.id) for case in youtube_cases]
+    assert 0.6 <= splits.count("tune") / len(splits) <= 0.8
 
 
 def test_fans_cheering_in_capitals_get_no_warning(
@@ -58,8 +77,8 @@ def test_linkedin_good_posts_stay_clean(linkedin_report: EvalReport) -> None:
 
 @pytest.mark.parametrize(("principle", "floor"), [
     ("not-ego", 0.70),              # the target
-    ("no-engagement-bait", 0.70),   # bait and promo: caught where the text really does it
-    ("no-hard-sell", 0.70),
+    ("no-engagement-bait", 0.90),   # the targets for bait and promo
+    ("no-hard-sell", 0.80),
 ])
 def test_linkedin_labelled_posts_are_flagged_under_their_principle(
     linkedin_report: EvalReport, principle: str, floor: float

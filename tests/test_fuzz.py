@@ -63,7 +63,7 @@ def assert_answered(code: int, out: str, err: str) -> None:
         assert err.startswith("draftcoach: ") and err.count("\n") == 1, err
     else:
         assert out.isascii()
-        assert json.loads(out)["verdict"] in ("ready", "almost", "needs-work")
+        assert json.loads(out)["verdict"] in ("ready", "almost", "needs-work", "nothing-to-coach")
 
 
 @FUZZ

@@ -13,17 +13,17 @@ from bot.settings import load_settings
 from bot.text import Document
 
 SPANISH_RULE = """
-principle: no-engagement-bait
+principle: not-ego
 languages: [es, pt]
 rules:
-  - id: sigo-de-vuelta
+  - id: mi-canal
     kind: existence
-    severity: error
-    message: 'Follow-for-follow: "{match}".'
-    why: A follow that is traded is worth nothing.
-    fix: Give people a reason to follow.
-    patterns: ['\\bte\\s+sigo\\b', '\\bsigo\\s+de\\s+volta\\b']
-    examples_fail: ["¡Sígueme y te sigo!"]
+    severity: warning
+    message: 'Points at the channel, not the reader: "{match}".'
+    why: No one wants to feel like a number.
+    fix: Say what the reader gets from the video.
+    patterns: ['\\bmi\\s+canal\\b', '\\bmeu\\s+canal\\b']
+    examples_fail: ["Nuevo vídeo en mi canal"]
     examples_pass: ["Gracias por venir."]
 """
 
@@ -56,10 +56,10 @@ def test_a_draft_without_words_is_unknown_and_read_as_english(detector: Language
 
 
 def test_a_language_without_wording_checks_gets_the_others_and_one_note(coach: Coach) -> None:
-    draft = "Folgt mir und ich folge zurück!!! #folgen #follow #f4f #like #liken #abo #teilen"
+    draft = "Seguitemi e vi seguo anch'io!!! #seguire #follow #f4f #like #piace #iscriviti"
     critique = coach.critique(draft, "instagram")
-    assert critique.assessment.language == "de"
-    assert "reads as German" in critique.assessment.note
+    assert critique.assessment.language == "it"
+    assert "reads as Italian" in critique.assessment.note
     assert "English" in critique.assessment.note
     assert {f.rule for f in critique.findings} >= {"hashtag-stuffing", "exclamation-pileup"}
     assert {f.principle for f in critique.findings} <= {"no-spray", "authentic"}
@@ -78,11 +78,11 @@ def test_a_rule_speaks_only_its_languages(tmp_path: Path) -> None:
     (tmp_path / "rules").mkdir()
     (tmp_path / "rules" / "es.yaml").write_text(SPANISH_RULE, encoding="utf-8")
     coach = build_coach(load_settings(tmp_path, env={}))
-    spanish = coach.assess("¡Sígueme y te sigo! Nuevo vídeo en mi canal cada semana", "x")
-    assert "sigo-de-vuelta" in {f.rule for f in spanish.findings}
+    spanish = coach.assess("Hola a todos, nuevo vídeo en mi canal cada semana", "x")
+    assert "mi-canal" in {f.rule for f in spanish.findings}
     assert not spanish.note  # Spanish has wording checks now
-    english = coach.assess("I te sigo'd the rules: te sigo means nothing here in London", "x")
-    assert "sigo-de-vuelta" not in {f.rule for f in english.findings}
+    english = coach.assess("We learned the words mi canal from a street sign in London", "x")
+    assert "mi-canal" not in {f.rule for f in english.findings}
 
 
 @pytest.mark.parametrize(("value", "ok"), [

@@ -60,6 +60,7 @@ VERDICT_STYLES: dict[str, VerdictStyle] = {
     "ready": VerdictStyle("Ready to post", "✅", 0x2ECC71),
     "almost": VerdictStyle("Almost there", "🟡", 0xF1C40F),
     "needs-work": VerdictStyle("Needs work", "🛑", 0xE74C3C),
+    "nothing-to-coach": VerdictStyle("Nothing to coach: no words", "💬", 0x95A5A6),
 }
 SEVERITY_ICONS = {"error": "⛔", "warning": "⚠️", "suggestion": "💡"}
 NEUTRAL_COLOUR = 0x5865F2

@@ -449,7 +449,7 @@ class LLMRewriter:
         draft_facts: _Facts,
     ) -> _Check:
         text = neutralise_pings(answer.rewrite)
-        assessment = self._coach.assess(text, draft.platform, overrides)
+        assessment = self._coach.assess(text, draft.platform, overrides, rewrite_of=draft)
         hard: list[str] = []
         if assessment.limit is not None and assessment.length > assessment.limit:
             hard.append(

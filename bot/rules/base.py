@@ -40,6 +40,7 @@ from bot.errors import ConfigError
 from bot.models import Finding, Severity
 from bot.platforms import Platform
 from bot.rules.backtracking import backtracking_problem
+from bot.rules.lexicon import DEFAULT_LANGUAGES, EMPTY_LEXICON, Lexicon
 from bot.text import Document
 
 #: Entries a list key (phrases, patterns, examples) may hold, and characters in one.
@@ -49,8 +50,6 @@ MAX_LIST, MAX_ENTRY = 5000, 10_000
 _BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
 #: Compiled joins of live alternatives a pattern keeps (see :meth:`Pattern.joined`).
 _JOINED_KEPT = 256
-#: The languages a rule's wording is written for, unless it says otherwise.
-DEFAULT_LANGUAGES = frozenset({"en"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +132,14 @@ class Pattern:
         return f"Pattern({self.regex.pattern!r}, scope={self.scope!r})"
 
 
+def scope_text(doc: Document, scope: str) -> str:
+    """The text a pattern of ``scope`` searches: ``"prose"``, ``"text"`` or ``"folded"``
+    (the prose folded for concepts, see :mod:`bot.fold`)."""
+    if scope == "prose":
+        return doc.prose
+    return doc.folded_prose.text if scope == "folded" else doc.text
+
+
 class Prefiltered(Protocol):
     """What the prefilter found in a draft (see :mod:`bot.rules.engine`)."""
 
@@ -172,8 +179,8 @@ class Live:
         return self._prefiltered.may_match(pattern)
 
     def text(self, pattern: Pattern) -> str:
-        """What ``pattern`` searches: the prose or the whole text."""
-        return self.doc.prose if pattern.scope == "prose" else self.doc.text
+        """What ``pattern`` searches: the prose, the whole text, or the folded prose."""
+        return scope_text(self.doc, pattern.scope)
 
     def finditer(self, pattern: Pattern) -> Iterator[re.Match[str]]:
         """``pattern``'s matches in its scope of the draft, in order."""
@@ -194,9 +201,12 @@ class Live:
 class RuleSpec:
     """A rule's raw mapping, read key by key with errors that say where."""
 
-    def __init__(self, data: Mapping[str, Any], file: str, rule_id: str) -> None:
+    def __init__(self, data: Mapping[str, Any], file: str, rule_id: str,
+                 lexicon: Lexicon = EMPTY_LEXICON) -> None:
         self.data = data
         self.where = f"{file}: rule '{rule_id}'"
+        #: The concepts a rule may compose (see :mod:`bot.rules.lexicon`).
+        self.lexicon = lexicon
 
     def error(self, key: str, problem: str) -> ConfigError:
         return ConfigError(f"{self.where}: '{key}' {problem}")

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from bot.models import Finding, Severity
 from bot.platforms import Platform
-from bot.rules.base import Live, Pattern, Rule, to_findings
+from bot.rules.base import Live, Pattern, Rule, scope_text, to_findings
 from bot.rules.prefilter import Prefilter
 from bot.text import Document
 
@@ -81,8 +81,8 @@ class _Prefiltered:
     def live_in(self, scope: str) -> frozenset[int]:
         live = self.found.get(scope)
         if live is None:
-            text = self.doc.prose if scope == "prose" else self.doc.text
-            live = self.found[scope] = self.engine._prefilters[scope].live(text)
+            live = self.found[scope] = self.engine._prefilters[scope].live(
+                scope_text(self.doc, scope))
         return live
 
     def alive(self, pattern: Pattern) -> tuple[int, ...] | None:

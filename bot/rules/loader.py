@@ -19,7 +19,8 @@ from bot.config_files import quote, schema_error
 from bot.errors import ConfigError
 from bot.models import Severity
 from bot.platforms import Platform
-from bot.rules.base import DEFAULT_LANGUAGES, KINDS, MAX_ENTRY, MAX_LIST, Rule, RuleMeta, RuleSpec
+from bot.rules.base import KINDS, MAX_ENTRY, MAX_LIST, Rule, RuleMeta, RuleSpec
+from bot.rules.lexicon import DEFAULT_LANGUAGES, EMPTY_LEXICON, Lexicon
 from bot.settings import read_yaml
 from bot.text import Document
 
@@ -86,13 +87,14 @@ def build_rule(
     defaults: Mapping[str, Any],
     principle_ids: Iterable[str],
     platform_ids: Iterable[str],
+    lexicon: Lexicon = EMPTY_LEXICON,
 ) -> Rule:
     """Validate one rule mapping and build the rule it describes."""
     if not isinstance(data, Mapping):
         raise ConfigError(f"{file}: every rule must be a mapping")
     raw_id = data.get("id", "?")
     rule_id = raw_id if isinstance(raw_id, str) and len(raw_id) <= 100 else quote(raw_id)
-    spec = RuleSpec(data, file, rule_id)
+    spec = RuleSpec(data, file, rule_id, lexicon)
     kind = data.get("kind")
     if not isinstance(kind, str) or kind not in KINDS:
         raise spec.error("kind", f"must be one of {', '.join(sorted(KINDS))}, "
@@ -197,6 +199,7 @@ def load_rules(
     paths: Iterable[Path],
     principle_ids: Iterable[str],
     platform_ids: Iterable[str],
+    lexicon: Lexicon = EMPTY_LEXICON,
 ) -> list[Rule]:
     principles = frozenset(principle_ids)
     platforms = frozenset(platform_ids)
@@ -218,7 +221,7 @@ def load_rules(
         else:
             defaults, entries = {}, [data]
         for entry in entries:
-            rule = build_rule(entry, file, defaults, principles, platforms)
+            rule = build_rule(entry, file, defaults, principles, platforms, lexicon)
             if rule.meta.id in seen:
                 raise ConfigError(
                     f"{file}: rule id '{rule.meta.id}' is already used in {seen[rule.meta.id]}"

@@ -1,0 +1,103 @@
+"""Folding a text for concept matching, so a lexicon names each word once.
+
+Lower case, accents dropped ("sígueme" -> "sigueme"), usual leetspeak undone inside words
+("f0llow" -> "follow", "ca$h" -> "cash"), a "4" or "2" between letters read as the word
+it stands for ("sub4sub" -> "sub 4 sub"), and a letter held for three or more
+("pleaseee", "sooo") folded to one. The folded text keeps a map back to the input, so a
+match in it becomes a span of the text as given.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# One character for one: the Latin letters with diacritics, as their base letter.
+_ACCENTS = {
+    chr(code): unicodedata.normalize("NFD", chr(code))[0]
+    for code in range(0xC0, 0x250)
+    if len(unicodedata.normalize("NFD", chr(code))) > 1
+    and unicodedata.normalize("NFD", chr(code))[0].isascii()
+}
+_LEET = {"0": "o", "1": "i", "3": "e", "5": "s", "7": "t", "@": "a", "$": "s"}
+#: A digit standing for a word after a letter: "sub4sub", "me2", "sub2".
+_WORD_DIGITS = {"4": " 4 ", "2": " 2 "}
+# Each kind of change is found by a pattern that starts with a character class, which
+# re scans for quickly; most drafts hold none of them.
+_ACCENTED = re.compile("[\u00c0-\u024f]")
+_SYMBOL = re.compile(r"[0-57@$]")
+_HELD = re.compile(r"([a-z])\1\1+")
+
+
+def _is_letter(text: str, index: int) -> bool:
+    return 0 <= index < len(text) and "a" <= text[index] <= "z"
+
+
+def _changes(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, replacement) for every change folding makes to lower-case ``text``."""
+    found = [(m.start(), m.end(), m.group(1)) for m in _HELD.finditer(text)]
+    for m in _ACCENTED.finditer(text):
+        base = _ACCENTS.get(m.group())
+        if base is not None:
+            found.append((m.start(), m.end(), base))
+    for m in _SYMBOL.finditer(text):
+        index, symbol = m.start(), m.group()
+        if not _is_letter(text, index - 1):
+            continue
+        after = text[index + 1:index + 2]
+        if _is_letter(text, index + 1):  # "sub4sub", "f0llow"
+            found.append((index, index + 1, _WORD_DIGITS.get(symbol) or _LEET[symbol]))
+        elif symbol in _WORD_DIGITS and not after.isalnum():  # "sub2", "me4"
+            found.append((index, index + 1, _WORD_DIGITS[symbol]))
+    found.sort()
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Folded:
+    """A folded text and where each of its characters came from (None: one for one)."""
+
+    text: str
+    sources: tuple[int, ...] | None = None
+
+    def to_source(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the input that ``text[start:end]`` was folded from."""
+        if self.sources is None or end <= start:
+            return (start, end) if self.sources is None else (self.sources[start],) * 2
+        return (self.sources[start], self.sources[end - 1] + 1)
+
+
+def _lower(text: str) -> tuple[str, list[int] | None]:
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered, None
+    # A few letters lower to two characters ("İ"): keep where each came from.
+    pieces, sources = [], []
+    for index, ch in enumerate(text):
+        low = ch.lower()
+        pieces.append(low)
+        sources.extend([index] * len(low))
+    return "".join(pieces), sources
+
+
+def fold(text: str) -> Folded:
+    lowered, sources = _lower(text)
+    changes = _changes(lowered)
+    if not changes:
+        return Folded(lowered, None if sources is None else tuple(sources))
+    base = sources if sources is not None else range(len(lowered))
+    pieces: list[str] = []
+    out_sources: list[int] = []
+    pos = 0
+    for start, end, out in changes:
+        if start < pos:  # inside a change already made
+            continue
+        pieces.append(lowered[pos:start])
+        out_sources.extend(base[pos:start])
+        pieces.append(out)
+        out_sources.extend([base[start]] * len(out))
+        pos = end
+    pieces.append(lowered[pos:])
+    out_sources.extend(base[pos:])
+    return Folded("".join(pieces), tuple(out_sources))

@@ -1,0 +1,367 @@
+"""Concepts as data: word classes read from ``config/lexicons/``, compiled to regexes.
+
+A lexicon file holds one family of concepts (asking for attention, announcing a win…).
+Each concept is a named class of words and short phrases, written once in plain words:
+
+* ``subscribe*`` also stands for its English inflections (subscribes, subscribed,
+  subscribing, subscriber, subscribers);
+* ``{SELF}`` inside a phrase stands for every word of the concept SELF;
+* ``<number>`` stands for a figure ("100", "1,000", "10k");
+* an apostrophe may be left out ("i'll" also matches "ill", "dont" matches "don't").
+
+Words are matched in :func:`bot.fold.fold`-ed text, so the lexicon need not list
+capitals, accents, leetspeak or held letters ("pleaseee"); a word's last letter may also
+be doubled ("plzz"). Misspellings and abbreviations are listed as words of their own.
+
+A rule composes concepts into sequences (see :meth:`Lexicon.sequence`): ``ASK ~3 SELF
+CONTENT`` is an ask, then within three words the writer's own content, in one sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.errors import ConfigError
+from bot.fold import fold
+from bot.settings import read_yaml
+
+_FILE_KEYS = {"family", "about", "languages", "concepts"}
+_CONCEPT_KEYS = {"about", "words", "examples_match", "examples_no_match"}
+_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$")
+_LANGUAGE = re.compile(r"^[a-z]{2}$")
+_REFERENCE = re.compile(r"^\{([A-Z][A-Z0-9-]*)\}$")
+#: Between two words of a phrase: anything but a word or a sentence end ("check-out").
+_JOIN = r"[^\w.!?\n]*"
+#: Sentence ends a sequence's gap does not cross.
+_GAP_WORD = r"(?:[^\w.!?\n]+[\w']+)"
+DEFAULT_LANGUAGES = frozenset({"en"})
+#: ``^`` in a sequence: the start of a sentence (what comes before it is not matched).
+_SENTENCE_START = r"(?:^|(?<=[.!?\n:]))[^\w.!?\n]*"
+#: ``<number>`` in a phrase: figures as people write them ("100", "1,000", "2.5k").
+_NUMBER = r"\b\d[\d.,]*(?:k|m)?\b"
+
+
+#: A tree of phrases: each key is a word, a figure or a concept; _END ends a phrase.
+_Key = tuple
+_Tree = dict
+_END: _Key = ("end",)
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    name: str
+    about: str
+    #: (word or phrase as written, its language), in file order.
+    words: tuple[tuple[str, str], ...]
+    examples_match: tuple[str, ...]
+    examples_no_match: tuple[str, ...]
+    files: tuple[str, ...]
+
+    @property
+    def languages(self) -> frozenset[str]:
+        return frozenset(language for _, language in self.words)
+
+
+def inflections(word: str) -> list[str]:
+    """An English word and its usual inflected forms (a superset is harmless here)."""
+    forms = [word]
+    if word.endswith("e") and not word.endswith("ee"):
+        stem = word[:-1]
+        forms += [word + "s", word + "d", word + "r", word + "rs", stem + "ing"]
+    elif len(word) > 2 and word.endswith("y") and word[-2] not in "aeiou":
+        stem = word[:-1]
+        forms += [stem + "ies", stem + "ied", word + "ing", stem + "ier"]
+    else:
+        plural = "es" if word.endswith(("s", "sh", "ch", "x", "z")) else "s"
+        forms += [word + plural, word + "ed", word + "ing", word + "er", word + "ers"]
+        short_closed = (len(word) <= 4 and len(word) >= 3 and word[-1] not in "aeiouwxy"
+                        and word[-2] in "aeiou" and word[-3] not in "aeiou")
+        if short_closed:  # sub -> subbed, win -> winning
+            double = word + word[-1]
+            forms += [double + "ed", double + "ing", double + "er", double + "ers"]
+    return forms
+
+
+def _word_pattern(word: str) -> str:
+    """One folded word as a regex: an apostrophe optional, the last letter held."""
+    body = ""
+    for index, ch in enumerate(word):
+        if ch == "'":
+            body += "'?"
+        elif index == len(word) - 1 and ch.isalpha() and len(word) >= 3:
+            body += re.escape(ch) + "+"
+        else:
+            body += re.escape(ch)
+    return body
+
+
+def _bounded(body: str, first: str, last: str) -> str:
+    left = r"\b" if first[:1].isalnum() else ""
+    # "won" is not in "won't", nor "sub" in "sub-committee".
+    right = r"\b(?!-\w|'t\b)" if last[-1:].isalnum() else ""
+    return f"{left}{body}{right}"
+
+
+class Lexicon:
+    """Every concept of the lexicon files, merged by name across languages."""
+
+    def __init__(self, concepts: Mapping[str, Concept]) -> None:
+        self.concepts = dict(concepts)
+        self._patterns: dict[str, str] = {}
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.concepts
+
+    def languages_of(self, names: Iterable[str]) -> frozenset[str]:
+        found: set[str] = set()
+        for name in names:
+            found |= self.concepts[name].languages
+            for ref in self._references(name):
+                found |= self.concepts[ref].languages
+        return frozenset(found)
+
+    def _references(self, name: str) -> set[str]:
+        refs: set[str] = set()
+        for phrase, _ in self.concepts[name].words:
+            for token in phrase.split():
+                ref = _REFERENCE.match(token)
+                if ref:
+                    refs.add(ref.group(1))
+                    refs |= self._references(ref.group(1))
+        return refs
+
+    def pattern(self, name: str, _stack: tuple[str, ...] = ()) -> str:
+        """The regex (for folded text) that matches any word of concept ``name``."""
+        if name in self._patterns:
+            return self._patterns[name]
+        concept = self.concepts.get(name)
+        if concept is None:
+            raise ConfigError(f"unknown concept {name!r}")
+        if name in _stack:
+            raise ConfigError(f"{concept.files[0]}: concept {name} refers to itself "
+                              f"through {' -> '.join((*_stack, name))}")
+        # The phrases as a tree of their words: phrases that begin alike share the
+        # beginning, which keeps the regex (and its compile time) small.
+        tree: _Tree = {}
+        for phrase, _ in concept.words:
+            node = tree
+            for key in self._keys(phrase, concept):
+                node = node.setdefault(key, {})
+            node[_END] = {}
+        pattern = self._tree_pattern(tree, (*_stack, name))
+        self._patterns[name] = pattern
+        return pattern
+
+    def first_chars(self, name: str) -> frozenset[str] | None:
+        """The characters a match of concept ``name`` can begin with (None: any)."""
+        found: set[str] = set()
+        for phrase, _ in self.concepts[name].words:
+            token = phrase.split()[0]
+            ref = _REFERENCE.match(token)
+            if ref:
+                chars = self.first_chars(ref.group(1))
+            elif token == "<number>":
+                chars = frozenset("0123456789")
+            else:
+                first = fold(token.rstrip("*")).text[:1]
+                chars = frozenset(first) if first and first != "'" else None
+            if chars is None:
+                return None
+            found |= chars
+        return frozenset(found)
+
+    def _keys(self, phrase: str, concept: Concept) -> list[_Key]:
+        """A phrase's words as tree keys: ("ref", NAME), ("number",) or
+        ("word", folded word, inflected)."""
+        keys: list[_Key] = []
+        for token in phrase.split():
+            ref = _REFERENCE.match(token)
+            if ref:
+                if ref.group(1) not in self.concepts:
+                    raise ConfigError(f"{concept.files[0]}: concept {concept.name}: "
+                                      f"'{phrase}' refers to unknown concept {ref.group(1)}")
+                keys.append(("ref", ref.group(1)))
+            elif token == "<number>":
+                keys.append(("number",))
+            else:
+                # Folding may split a word ("sub4sub" -> "sub 4 sub").
+                keys += [("word", word, token.endswith("*"))
+                         for word in fold(token.rstrip("*")).text.split()]
+        return keys
+
+    def _tree_pattern(self, tree: _Tree, stack: tuple[str, ...]) -> str:
+        """A regex for every path through ``tree``: longer paths are tried first, and
+        the words that end a phrase share one group."""
+        branches: list[str] = []
+        last_words: list[str] = []
+        others: list[str] = []
+        for key, child in tree.items():
+            if key == _END:
+                continue
+            rest = {k: v for k, v in child.items() if k != _END}
+            if key[0] == "word" and not rest and key[1][:1].isalnum() and key[1][-1:].isalnum():
+                forms = inflections(key[1]) if key[2] else [key[1]]
+                last_words += [_word_pattern(form) for form in forms]
+                continue
+            item = self._key_pattern(key, stack)
+            if not rest:
+                others.append(item)
+                continue
+            more = _JOIN + self._tree_pattern(rest, stack)
+            branches.append(item + (f"(?:{more})?" if _END in child else more))
+        if last_words:
+            ordered = sorted(set(last_words), key=len, reverse=True)
+            others.append(_bounded("(?:" + "|".join(ordered) + ")", "a", "a"))
+        alternatives = sorted(branches, key=len, reverse=True) + others
+        return "(?:" + "|".join(alternatives) + ")"
+
+    def _key_pattern(self, key: _Key, stack: tuple[str, ...]) -> str:
+        if key[0] == "ref":
+            return self.pattern(key[1], stack)
+        if key[0] == "number":
+            return _NUMBER
+        word, inflect = key[1], key[2]
+        forms = inflections(word) if inflect else [word]
+        return _bounded("(?:" + "|".join(_word_pattern(f) for f in forms) + ")", word, word)
+
+    def sequence(self, text: str, where: str) -> str:
+        """A rule's sequence as a regex: concept names, ``~N`` (up to N words between,
+        in the same sentence), quoted 'words' and, first, ``^`` for a sentence's start.
+        Names next to each other are next to each other in the text."""
+        parts: list[str] = []
+        gap = 0
+        pending_gap = False
+        for token in text.split():
+            if token == "^":
+                if parts:
+                    raise ConfigError(f"{where}: '^' (a sentence start) can only come first "
+                                      f"in {text!r}")
+                parts.append(_SENTENCE_START)
+                continue
+            gap_match = re.fullmatch(r"~(\d+)", token)
+            if gap_match:
+                if not parts or pending_gap:
+                    raise ConfigError(f"{where}: a gap must stand between two items in "
+                                      f"{text!r}")
+                gap = int(gap_match.group(1))
+                pending_gap = True
+                continue
+            if token.startswith("'") and token.endswith("'") and len(token) > 2:
+                word = fold(token[1:-1]).text
+                item = _bounded(_word_pattern(word), word, word)
+            elif _NAME.match(token):
+                if token not in self.concepts:
+                    raise ConfigError(f"{where}: unknown concept {token!r} in {text!r}")
+                item = self.pattern(token)
+            else:
+                raise ConfigError(f"{where}: {token!r} in {text!r} is neither a CONCEPT, "
+                                  f"a ~gap nor a 'word'")
+            if parts and parts != [_SENTENCE_START]:
+                words_between = f"{_GAP_WORD}{{0,{gap}}}?" if gap else ""
+                parts.append(f"{words_between}{_JOIN}")
+            parts.append(item)
+            gap = 0
+            pending_gap = False
+        if pending_gap or not parts or parts == [_SENTENCE_START]:
+            raise ConfigError(f"{where}: {text!r} must start and end with an item")
+        # re tries a long alternation at every place; a look-ahead for the characters a
+        # match can start with lets it pass over the rest quickly (three times faster).
+        tokens = text.split()
+        first = (self.first_chars(tokens[0]) if _NAME.match(tokens[0])
+                 else frozenset(fold(tokens[0].strip("'")).text[:1]) if tokens[0] != "^"
+                 else None)
+        lead = f"(?=[{''.join(re.escape(c) for c in sorted(first))}])" if first else ""
+        return lead + "".join(parts)
+
+    def concept_names(self, text: str) -> list[str]:
+        return [t for t in text.split() if _NAME.match(t)]
+
+    def matcher(self, name: str) -> re.Pattern[str]:
+        return re.compile(self.pattern(name))
+
+
+@dataclass
+class _Draft:
+    about: str = ""
+    words: list[tuple[str, str]] = field(default_factory=list)
+    examples_match: list[str] = field(default_factory=list)
+    examples_no_match: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+
+def _strings(value: Any, where: str, key: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(f"{where}: '{key}' must be a list of non-empty strings")
+    return [v.strip() for v in value]
+
+
+def load_lexicon(paths: Iterable[Path]) -> Lexicon:
+    """Read lexicon files; a concept named in several (one per language) is merged."""
+    drafts: dict[str, _Draft] = {}
+    seen: dict[tuple[str, str], str] = {}  # (concept, language) -> file
+    for path in paths:
+        file = str(path)
+        data = read_yaml(path)
+        if not isinstance(data, dict):
+            raise ConfigError(f"{file}: expected a mapping with 'family' and 'concepts'")
+        unknown = set(data) - _FILE_KEYS
+        if unknown:
+            raise ConfigError(f"{file}: unknown key '{sorted(unknown)[0]}'")
+        for key in ("family", "concepts"):
+            if not data.get(key):
+                raise ConfigError(f"{file}: '{key}' is required")
+        languages = _strings(data.get("languages", ["en"]), file, "languages")
+        if len(languages) != 1 or not _LANGUAGE.match(languages[0]):
+            raise ConfigError(f"{file}: 'languages' must name one two-letter language code")
+        language = languages[0]
+        concepts = data["concepts"]
+        if not isinstance(concepts, dict):
+            raise ConfigError(f"{file}: 'concepts' must be a mapping of NAME: concept")
+        for name, spec in concepts.items():
+            where = f"{file}: concept {name}"
+            if not isinstance(name, str) or not _NAME.match(name):
+                raise ConfigError(f"{where}: a concept name is upper case words joined "
+                                  f"by hyphens")
+            if not isinstance(spec, dict):
+                raise ConfigError(f"{where}: expected a mapping")
+            unknown = set(spec) - _CONCEPT_KEYS
+            if unknown:
+                raise ConfigError(f"{where}: unknown key '{sorted(unknown)[0]}'")
+            words = _strings(spec.get("words"), where, "words")
+            if not words:
+                raise ConfigError(f"{where}: 'words' is required")
+            if language != "en" and any("*" in w for w in words):
+                raise ConfigError(f"{where}: inflection with '*' is for English words; "
+                                  f"list the forms")
+            if (name, language) in seen:
+                raise ConfigError(f"{where}: already defined for '{language}' in "
+                                  f"{seen[(name, language)]}")
+            seen[(name, language)] = file
+            draft = drafts.setdefault(name, _Draft())
+            draft.about = draft.about or str(spec.get("about", "")).strip()
+            draft.words += [(w, language) for w in words]
+            draft.examples_match += _strings(spec.get("examples_match"), where,
+                                             "examples_match")
+            draft.examples_no_match += _strings(spec.get("examples_no_match"), where,
+                                                "examples_no_match")
+            draft.files.append(file)
+    lexicon = Lexicon({
+        name: Concept(name, d.about, tuple(d.words), tuple(d.examples_match),
+                      tuple(d.examples_no_match), tuple(d.files))
+        for name, d in drafts.items()
+    })
+    for name, concept in lexicon.concepts.items():
+        if not concept.examples_match:
+            raise ConfigError(f"{concept.files[0]}: concept {name}: 'examples_match' is "
+                              f"required")
+        lexicon.pattern(name)  # unknown references and cycles fail at load
+    return lexicon
+
+
+EMPTY_LEXICON = Lexicon({})

@@ -1,0 +1,111 @@
+"""Concepts as data: every concept's examples, the folding they rely on, and the loader."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.errors import ConfigError
+from bot.fold import fold
+from bot.rules.lexicon import Lexicon, load_lexicon
+from bot.settings import load_settings
+
+_CONFIG = load_settings(env={}).config
+_LEXICON = load_lexicon(_CONFIG.glob("lexicons/*.yaml"))
+
+
+def _examples(key: str) -> list:
+    return [pytest.param(name, example, id=f"{name}-{index}")
+            for name, concept in _LEXICON.concepts.items()
+            for index, example in enumerate(getattr(concept, key))]
+
+
+def _found(name: str, text: str) -> bool:
+    return re.search(_LEXICON.pattern(name), fold(text).text) is not None
+
+
+@pytest.mark.parametrize(("name", "example"), _examples("examples_match"))
+def test_concept_matches_its_examples(name: str, example: str) -> None:
+    assert _found(name, example), f"{name} should match {example!r}"
+
+
+@pytest.mark.parametrize(("name", "example"), _examples("examples_no_match"))
+def test_concept_leaves_its_counter_examples(name: str, example: str) -> None:
+    assert not _found(name, example), f"{name} should not match {example!r}"
+
+
+@pytest.mark.parametrize(("written", "folded"), [
+    ("PLEASEEE SUSCRIBE", "please suscribe"),
+    ("sub4sub", "sub 4 sub"),
+    ("F0LL0W me", "follow me"),
+    ("¡Sígueme y te sigo!", "¡sigueme y te sigo!"),
+    ("ca$h prizes in 2014", "cash prizes in 2014"),
+    ("a6b8c9 stays", "a6b8c9 stays"),
+])
+def test_folding_undoes_spelling_games(written: str, folded: str) -> None:
+    assert fold(written).text == folded
+
+
+def test_a_folded_span_maps_back_to_the_words_as_written() -> None:
+    written = "ok PLEASEEE sub4sub now"
+    folded = fold(written)
+    start = folded.text.index("please")
+    end = folded.text.index("now") + 3
+    s, e = folded.to_source(start, end)
+    assert written[s:e] == "PLEASEEE sub4sub now"
+
+
+def _write(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "family.yaml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+GOOD = """
+family: test
+concepts:
+  ASK:
+    words: [check* out, "{SELF} page"]
+    examples_match: ["checking out"]
+  SELF:
+    words: [my, our]
+    examples_match: ["my"]
+"""
+
+
+def test_inflections_and_references_compile(tmp_path: Path) -> None:
+    lexicon = load_lexicon([_write(tmp_path, GOOD)])
+    pattern = re.compile(lexicon.sequence("ASK ~2 SELF", "test"))
+    assert pattern.search(fold("Checked out all of my stuff").text)
+    assert not pattern.search(fold("Checked out. My stuff").text)  # another sentence
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (("family: test", "family: test\nfamliy: x"), "unknown key 'famliy'"),
+    (("    words: [my, our]", "    words: [my, our]\n    wrods: [x]"), "unknown key 'wrods'"),
+    (("  SELF:", "  self:"), "upper case"),
+    (('"{SELF} page"', '"{NOBODY} page"'), "unknown concept NOBODY"),
+    (('"{SELF} page"', '"{ASK} page"'), "refers to itself"),
+    (("family: test", "family: test\nlanguages: [es]"), "English words"),
+    (('    examples_match: ["my"]', ""), "'examples_match' is required"),
+])
+def test_a_broken_lexicon_names_its_file_and_problem(
+    tmp_path: Path, change: tuple[str, str], expected: str
+) -> None:
+    path = _write(tmp_path, GOOD.replace(*change))
+    with pytest.raises(ConfigError, match=re.escape(expected)) as caught:
+        load_lexicon([path])
+    assert str(path) in str(caught.value)
+
+
+def test_a_concept_spoken_in_two_languages_is_one_concept(tmp_path: Path) -> None:
+    english = tmp_path / "a.yaml"
+    english.write_text(GOOD, encoding="utf-8")
+    spanish = tmp_path / "a.es.yaml"
+    spanish.write_text("family: test\nlanguages: [es]\nconcepts:\n  SELF:\n"
+                       "    words: [mi, nuestro]\n    examples_match: [mi]\n", encoding="utf-8")
+    lexicon: Lexicon = load_lexicon([english, spanish])
+    assert lexicon.languages_of(["ASK"]) == {"en", "es"}
+    assert re.search(lexicon.pattern("SELF"), "nuestro")
