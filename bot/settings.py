@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -62,30 +63,48 @@ class LLMSettings:
     base_url: str | None = None
     model: str = "gpt-4o-mini"
     api_key: str | None = None
-    #: Seconds for one HTTP request to the model.
-    timeout: float = 20.0
-    #: Seconds for the whole LLM step, retries included, before the offline rewrite serves.
-    deadline: float = 30.0
+    #: Seconds until the model's answer starts arriving (retries included), and the
+    #: longest silence in the middle of it. None: 10 for a remote server, 45 for one on
+    #: this machine, whose first read of a prompt can take half a minute on a small CPU.
+    first_byte_timeout: float | None = None
+    #: Seconds for the whole LLM step, a repair included, before the offline rewrite
+    #: serves. None: 30 for a remote server, 120 for one on this machine.
+    deadline: float | None = None
     max_concurrency: int = 8
     cache_size: int = 512
     #: Consecutive failures after which the model is left alone for ``cooldown`` seconds.
+    #: Server errors, lost connections and time-outs count; rate limits never do.
     breaker_threshold: int = 3
     breaker_cooldown: float = 60.0
     temperature: float = 0.4
     prompt_version: str = "v1"
     #: Cap on the model's answer; None leaves it to the server.
     max_tokens: int | None = 1024
-    #: Requests per answer at most (the first and the retries), within ``deadline``.
+    #: Requests per answer at most (the first and the SDK's retries), within ``deadline``.
     max_attempts: int = 4
-    #: Back-off before a retry: random up to ``backoff_initial`` * 2**n, at most ``backoff_max``.
-    backoff_initial: float = 0.5
-    backoff_max: float = 8.0
     #: Longer drafts get the offline rewrite instead of a large, slow, costly prompt.
     max_draft_chars: int = 20000
 
     @property
     def enabled(self) -> bool:
         return bool(self.api_key or self.base_url)
+
+    @property
+    def is_local(self) -> bool:
+        host = urlsplit(self.base_url or "").hostname or ""
+        return host in ("localhost", "::1") or host.startswith("127.")
+
+    @property
+    def first_byte_limit(self) -> float:
+        if self.first_byte_timeout is not None:
+            return self.first_byte_timeout
+        return 45.0 if self.is_local else 10.0
+
+    @property
+    def answer_limit(self) -> float:
+        if self.deadline is not None:
+            return self.deadline
+        return 120.0 if self.is_local else 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,7 +249,7 @@ def load_settings(
             llm_data[key] = env[env_name]
     timeout = _env_float(env, "DRAFTCOACH_LLM_TIMEOUT")
     if timeout is not None:
-        llm_data["timeout"] = timeout
+        llm_data["first_byte_timeout"] = timeout
 
     discord_data = dict(data.get("discord") or {})
     if env.get("DISCORD_TOKEN"):
