@@ -114,13 +114,14 @@ def create_llm_client(settings: LLMSettings, pacer: Pacer | None = None) -> Asyn
     """The one client for the process, or None when no model is configured (offline).
 
     The SDK retries (408, 409, 429, 5xx, lost connections) with back-off and honours
-    ``Retry-After``; a response hook tells it not to when the wait could not end within
-    the step's deadline or when the server only refused the output format. With a
+    ``Retry-After``; a response hook tells it not to when the wait would outlast the
+    first-byte limit (which the retries share) or when the server only refused the
+    output format. With a
     ``pacer``, each answer waits its turn before it is read and parsed.
     """
     if not settings.enabled:
         return None
-    deadline = settings.answer_limit
+    first_byte = settings.first_byte_limit
 
     async def on_response(response: httpx2.Response) -> None:
         if pacer is not None:
@@ -129,7 +130,7 @@ def create_llm_client(settings: LLMSettings, pacer: Pacer | None = None) -> Asyn
             return
         retry_after = response.headers.get("retry-after")
         try:
-            too_long = retry_after is not None and float(retry_after) > deadline
+            too_long = retry_after is not None and float(retry_after) > first_byte
         except ValueError:
             too_long = False
         await response.aread()  # an error's body is short, and says what was wrong

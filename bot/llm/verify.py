@@ -36,10 +36,12 @@ _LABEL = regex.compile(r"^([A-Z][\w ]{2,40}):")
 _NEAR_UNCHANGED = 0.9
 #: Shares of the draft's content words a rewrite keeps: below the first it is about
 #: something else, below the second it lost the draft's point.
-_UNRELATED_BELOW = 0.2
+_UNRELATED_BELOW = 0.1
 _LOST_BELOW = 0.4
 #: Fewer content words than this say too little to judge by.
 _FEW_WORDS = 4
+#: Matches of at most this many words are a phrase a rule flagged, not a stretch of text.
+_FLAGGED_WORDS = 8
 #: How sure the language guess must be, for both texts, to call them different.
 _LANGUAGE_SURE = 0.8
 
@@ -158,7 +160,11 @@ class DraftFacts:
         found = facts(draft.text)
         kept = found - facts(flagged) if flagged else found
         kept |= hashtags(draft.text) - hashtags(flagged)
-        flagged_words = {w.lower() for w in _WORD.findall(flagged)}
+        # A rule may flag a long stretch (everything between two "!!!"): only the words of
+        # short matches are the flagged words a rewrite may drop.
+        flagged_words = {w.lower() for f in draft.findings
+                         if len(words := _WORD.findall(f.match)) <= _FLAGGED_WORDS
+                         for w in words}
         prose = Document(draft.text).prose
         names = {w.lower() for w in _names(prose)} - flagged_words
         content = _stems(w for w in _content_words(prose, checks) if w not in flagged_words)
@@ -223,7 +229,10 @@ def verify(candidate: Assessment, draft: DraftFacts, checks: RewriteChecks) -> l
     if candidate.limit is not None and candidate.length > candidate.limit:
         fail("length", f"it is {candidate.length} long but the limit is {candidate.limit}")
     added = _added_findings(draft.draft, candidate)
-    if added:
+    # A new suggestion ("no question") is tolerated while the score still rises; a new
+    # warning or error never is.
+    if added and (candidate.score < draft.draft.score
+                  or any(f.severity != "suggestion" for f in added)):
         fail("new problems", "it adds problems the draft did not have: "
                              + "; ".join(_describe(f) for f in added))
     elif draft.draft.findings and not _fixes_any(draft.draft, candidate):

@@ -30,6 +30,8 @@ class Answer:
     chunk: int = 7
     #: When streaming: close the connection after this many content chunks.
     cut_after: int | None = None
+    #: When streaming: fall silent for a minute after this many content chunks.
+    stall_after: int | None = None
 
 
 @dataclass(frozen=True)
@@ -196,6 +198,8 @@ class ModelServer:
                 assert request.transport is not None
                 request.transport.close()
                 return response
+            if behaviour.stall_after is not None and index >= behaviour.stall_after:
+                await asyncio.sleep(60)
             await send({"content": piece})
         await send({}, behaviour.finish_reason)
         if (body.get("stream_options") or {}).get("include_usage"):
