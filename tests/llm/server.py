@@ -11,7 +11,8 @@ import asyncio
 import json
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aiohttp import web
@@ -19,9 +20,12 @@ from aiohttp import web
 
 @dataclass(frozen=True)
 class Answer:
-    """A chat completion; streamed in ``chunk`` sized pieces when the client asks."""
+    """A chat completion; streamed in ``chunk`` sized pieces when the client asks.
 
-    content: str | None
+    ``content`` may be worked out from the request's body, as a model would.
+    """
+
+    content: str | Callable[[dict[str, Any]], str] | None
     refusal: str | None = None
     finish_reason: str = "stop"
     prompt_tokens: int = 120
@@ -151,6 +155,8 @@ class ModelServer:
             )
         if behaviour.delay:
             await asyncio.sleep(behaviour.delay)
+        if callable(behaviour.content):
+            behaviour = replace(behaviour, content=behaviour.content(body))
         usage = {
             "prompt_tokens": behaviour.prompt_tokens,
             "completion_tokens": behaviour.completion_tokens,
@@ -190,7 +196,7 @@ class ModelServer:
         await send({"role": "assistant", "content": ""})
         if behaviour.refusal:
             await send({"refusal": behaviour.refusal})
-        text = behaviour.content or ""
+        text = behaviour.content if isinstance(behaviour.content, str) else ""
         pieces = [text[i:i + behaviour.chunk] for i in range(0, len(text), behaviour.chunk)]
         for index, piece in enumerate(pieces):
             if behaviour.cut_after is not None and index >= behaviour.cut_after:
