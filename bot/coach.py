@@ -6,14 +6,11 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
 
 from bot.errors import ConfigError, UnknownPlatformError
 from bot.models import SEVERITY_RANK, Assessment, Critique, Finding, Rewrite, Severity
 from bot.platforms import Platform, load_platforms
-from bot.rules import Rule, load_rules
-from bot.rules.matcher import Matcher
-from bot.rules.scan import Matching, PatternSet
+from bot.rules import Engine, Rule, load_rules
 from bot.settings import ConfigSource, Settings, read_yaml
 from bot.text import Document
 
@@ -41,16 +38,6 @@ class RuleOverrides:
 
 
 NO_OVERRIDES = RuleOverrides()
-
-
-class _Check(NamedTuple):
-    """A rule as the coach runs it on one platform. The rule finds nothing unless the
-    shared scan of ``scope`` names one of ``entries`` (see :meth:`Rule.gate`); None when
-    the rule decides that for itself (:meth:`Rule.may_find`)."""
-
-    rule: Rule
-    scope: str
-    entries: frozenset[int] | None
 
 
 def load_principles(path: Path) -> dict[str, Principle]:
@@ -87,9 +74,10 @@ class Coach:
         self.platforms = dict(platforms)
         self._rules = rules
         self._rules_by_id = {rule.meta.id: rule for rule in rules}
-        self._pattern_sets = _share_scans(rules)
-        self._checks = {platform_id: _checks(rules, platform)
-                        for platform_id, platform in self.platforms.items()}
+        self._engine = Engine(rules)
+        #: The rules of each platform, in order.
+        self._rules_for = {platform_id: [rule for rule in rules if rule.applies_to(platform)]
+                           for platform_id, platform in self.platforms.items()}
 
     @property
     def rules(self) -> list[Rule]:
@@ -115,20 +103,10 @@ class Coach:
         target = self.platform(platform)
         overrides = overrides or NO_OVERRIDES
         doc = Document(text)
-        findings: list[Finding] = []
-        scans: dict[str, Matching] = {}
-        for rule, scope, entries in self._checks[target.id]:
-            if rule.meta.id in overrides.disabled:
-                continue
-            if entries is not None:
-                found = scans.get(scope)
-                if found is None:
-                    found = scans[scope] = doc.haystack(scope).scan(self._pattern_sets[scope])
-                if entries.isdisjoint(found):
-                    continue
-            elif not rule.may_find(doc):
-                continue
-            findings.extend(rule.findings(doc, target, overrides.severity.get(rule.meta.id)))
+        rules = self._rules_for[target.id]
+        if overrides.disabled:
+            rules = [rule for rule in rules if rule.meta.id not in overrides.disabled]
+        findings = self._engine.run(rules, doc, target, overrides.severity)
         findings = _without_echoes(findings)
         findings.sort(key=lambda f: (f.span[0], SEVERITY_RANK[f.severity], f.span[1]))
         return Assessment(
@@ -148,36 +126,6 @@ class Coach:
     ) -> Critique:
         assessment = self.assess(text, platform, overrides)
         return Critique(assessment, self.offline_rewrite(assessment, overrides))
-
-
-def _share_scans(rules: list[Rule]) -> dict[str, PatternSet]:
-    """Let every rule pattern that searches the same haystack share one scan per draft
-    (see :mod:`bot.rules.scan`): a pass of RE2 for all rules instead of one per rule.
-    Returns the pattern set of each haystack ("prose", "text")."""
-    pattern_sets = {}
-    by_scope: dict[str, list[Matcher]] = {}
-    for rule in rules:
-        for scope, matcher in rule.matchers():
-            by_scope.setdefault(scope, []).append(matcher)
-    for scope, matchers in by_scope.items():
-        pattern_set = pattern_sets[scope] = PatternSet(
-            [p for matcher in matchers for p in matcher.patterns])
-        offset = 0
-        for matcher in matchers:
-            matcher.use(pattern_set, offset)
-            offset += len(matcher.patterns)
-    return pattern_sets
-
-
-def _checks(rules: list[Rule], platform: Platform) -> list[_Check]:
-    """The rules that apply to ``platform``, in order, each with its gate's entries."""
-    checks = []
-    for rule in rules:
-        if rule.applies_to(platform):
-            gate = rule.gate()
-            checks.append(_Check(rule, "prose", None) if gate is None
-                          else _Check(rule, gate[0], gate[1].entries))
-    return checks
 
 
 def _without_echoes(findings: list[Finding]) -> list[Finding]:

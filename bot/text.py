@@ -13,10 +13,7 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
-from typing import TYPE_CHECKING, Any, AnyStr, Generic, NamedTuple, TypeVar
-
-if TYPE_CHECKING:
-    from bot.rules.scan import Matching, PatternSet
+from typing import Any, AnyStr, Generic, NamedTuple, TypeVar
 
 # Letters from other scripts that render like Latin ones; spammers use them to dodge
 # filters ("fоllоw" with Cyrillic o). Typographic punctuation is folded to ASCII so
@@ -86,23 +83,12 @@ _HEADING_AFTER_BREAK = re.compile(r"\n[#>-]")
 _SENTENCE_END_STARTS = ".!?\u2026\n"
 #: Up to this many places of a literal are found with ``find`` (see few_places).
 _FEW_PLACES = 12
-#: Literals this short are looked for with ``re`` at once (see Haystack.positions).
-_COMMON_LENGTH = 2
 # re finds one character several times faster than any of a class of them.
 _CHARACTER = {char: re.compile(re.escape(char)) for char in _SENTENCE_END_STARTS}
 # Every URL holds a "://", or a "." with more after it, and no white space: only the
 # runs of non-space characters around those are searched for one.
 _DOT_BEFORE_MORE = re.compile(r"\.(?=\S)")  # a "." ending a sentence is no hint
 _NON_SPACE_RUN = re.compile(r"\S*")
-
-# Characters that re.IGNORECASE equates with an ASCII letter but whose str.lower() is not
-# that letter (U+0130 also lowers to two characters). tests/test_text.py checks this
-# table against every code point.
-_FOLD_EXTRAS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
-# Every Latin-1 character's lower case is a Latin-1 character: a text of those lowers
-# byte by byte, in C, far faster than str.lower() reads a text that is not ASCII.
-_LATIN1_LOWER = bytes(ord(chr(code).lower()) for code in range(256))
-
 
 _Value = TypeVar("_Value")
 
@@ -275,73 +261,6 @@ def _tokens_of_kind(text: str) -> Iterator[tuple[str, Iterable[re.Match[str]]]]:
     hash_signs = find_all(text, "#")
     if hash_signs:
         yield "hashtag", matches_at(hash_signs, _HASHTAG, text)
-
-
-def fold_case(text: str) -> str:
-    """``text`` in lower case, one character for one (offsets stay valid).
-
-    Wherever ``re.IGNORECASE`` matches a character to an ASCII letter, the folded
-    character is that letter in lower case, so a literal can be looked for in C.
-    """
-    if text.isascii():
-        return text.lower()
-    if "\u0130" in text or "\u0131" in text or "\u017f" in text:
-        return text.translate(_FOLD_EXTRAS).lower()  # slow, so only when needed
-    try:
-        latin1 = text.encode("latin-1")
-    except UnicodeEncodeError:
-        return text.lower()
-    return latin1.translate(_LATIN1_LOWER).decode("latin-1")
-
-
-class Haystack:
-    """A text the rules search, with what a quick "could this phrase be here?" needs.
-
-    Built per document and never shared between drafts: nothing here can go stale.
-    """
-
-    __slots__ = ("__dict__", "text")
-
-    def __init__(self, text: str, folded: str | None = None) -> None:
-        self.text = text
-        self._positions: dict[str, list[int]] = {}
-        self._places: dict[str, list[int] | None] = {}
-        self._scans: dict[PatternSet, Matching] = {}
-        if folded is not None:  # known already: no need to compute it
-            self.__dict__["folded"] = folded
-
-    def positions(self, finder: re.Pattern[str], literal: str) -> list[int]:
-        """Where ``finder``, which only matches where ``literal`` is, matches in
-        :attr:`folded`. Rules share many words ("you", "i"), so each search runs once
-        per draft, and each literal is looked for once for all its finders."""
-        found = self._positions.get(finder.pattern)
-        if found is None:
-            folded = self.folded
-            if literal not in self._places:
-                # A literal of one or two letters ("i", "we") is in most drafts too
-                # often for find: re goes straight to it.
-                self._places[literal] = (few_places(folded, literal)
-                                         if len(literal) > _COMMON_LENGTH else None)
-            places = self._places[literal]
-            if places is None:  # a common literal: re finds its places faster
-                found = [m.start() for m in finder.finditer(folded)]
-            else:
-                match = finder.match
-                found = [place for place in places if match(folded, place)]
-            self._positions[finder.pattern] = found
-        return found
-
-    def scan(self, patterns: PatternSet) -> Matching:
-        """The entries of ``patterns`` that may match here: one pass per draft for all
-        the rules that share the set."""
-        found = self._scans.get(patterns)
-        if found is None:
-            found = self._scans[patterns] = patterns.matching(self.text)
-        return found
-
-    @_computed_once
-    def folded(self) -> str:
-        return fold_case(self.text)
 
 
 def _fold_char(ch: str) -> str:
@@ -640,26 +559,6 @@ class Document:
     @_computed_once
     def _word_starts(self) -> list[int]:
         return [s for s, _ in self.words]
-
-    def haystack(self, scope: str) -> Haystack:
-        """:attr:`prose_haystack` or :attr:`text_haystack`, by name ("prose", "text")."""
-        return self.prose_haystack if scope == "prose" else self.text_haystack
-
-    @_computed_once
-    def prose_haystack(self) -> Haystack:
-        if self.prose is self.text:
-            return Haystack(self.text)
-        if self.prose.isascii():
-            return Haystack(self.prose)  # folded by str.lower(): quicker than blanking
-        # Blanking the folded text is quicker than folding the prose again.
-        return Haystack(self.prose, self._blanked(self.text_haystack.folded))
-
-    @_computed_once
-    def text_haystack(self) -> Haystack:
-        # Most drafts have no links or mentions: then prose is text, searched once.
-        if self.prose is self.text:
-            return self.prose_haystack
-        return Haystack(self.text)
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:

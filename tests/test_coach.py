@@ -8,7 +8,7 @@ import yaml
 from bot.coach import Coach, RuleOverrides, _without_echoes
 from bot.errors import UnknownPlatformError
 from bot.text import Document
-from tests.rules.test_matcher import _eval_texts
+from tests.rules.test_prefilter import _eval_texts
 
 
 def _dev_cases() -> list:
@@ -83,8 +83,8 @@ def test_nothing_in_the_shared_config_is_left_unused(coach: Coach) -> None:
 
 
 def test_the_coach_finds_what_each_rule_finds_on_its_own(coach: Coach, eval_dir: Path) -> None:
-    # The coach tests every rule's gate against the shared scan in one place; a rule run
-    # by itself tests its own. The two must never disagree.
+    # The coach runs only what the prefilter leaves alive; a rule run by itself runs
+    # every pattern whole. The two must never disagree.
     texts = _eval_texts(eval_dir)
     for platform_id in ("x", "linkedin", "youtube"):
         platform = coach.platform(platform_id)
@@ -92,17 +92,3 @@ def test_the_coach_finds_what_each_rule_finds_on_its_own(coach: Coach, eval_dir:
             doc = Document(text)
             alone = _without_echoes([f for rule in coach.rules for f in rule.check(doc, platform)])
             assert set(coach.assess(text, platform_id).findings) == set(alone), text
-
-
-def test_a_rule_whose_gate_is_shut_would_have_found_nothing(coach: Coach, eval_dir: Path
-                                                            ) -> None:
-    # A gate only spares work: a draft it shuts out gets no finding from the rule even
-    # when the rule runs anyway.
-    texts = _eval_texts(eval_dir) + [e for r in coach.rules for e in r.meta.examples_fail]
-    for platform_id in ("x", "linkedin"):
-        platform = coach.platform(platform_id)
-        for text in texts:
-            doc = Document(text)
-            for rule in coach.rules:
-                if rule.applies_to(platform) and not rule.may_find(doc):
-                    assert rule.findings(doc, platform) == [], (rule.meta.id, text)

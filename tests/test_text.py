@@ -7,8 +7,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot import text as text_module
-from bot.rules.matcher import Lead, _finder
-from bot.text import Document, Haystack, fold_case, lost_tokens, protected_tokens
+from bot.text import Document, lost_tokens, protected_tokens
 
 
 def _span_of(doc: Document, word: str) -> str:
@@ -159,24 +158,3 @@ def test_sentence_and_word_lookups_match_a_plain_walk(text: str, start: int, wid
     assert Document(text).has_words_between(start, end) == any(start <= w < end for w, _ in words)
     for count in (1, 2, len(words), len(words) + 1):
         assert Document(text).has_words(count) == (len(words) >= count)
-
-
-@settings(max_examples=300, deadline=None)
-@given(text=st.text(st.sampled_from("aZ é É ß ÿ µ Ω ǅ İ ı ſ \u212a 😀 \n")))
-def test_a_text_folds_as_its_characters_do(text: str) -> None:
-    assert fold_case(text) == "".join(map(fold_case, text))
-
-
-@settings(max_examples=300, deadline=None)
-@given(text=st.text(alphabet="ab -", max_size=60), literal=st.text(alphabet="ab", min_size=1,
-                                                                   max_size=3),
-       word_start=st.booleans(), then=st.sampled_from(["", r"\b", r"\s+"]))
-@example(text="aaaa", literal="aa", word_start=False, then="")
-@example(text="a" * 30, literal="aa", word_start=False, then="")
-def test_a_literal_s_places_are_those_its_finder_finds(
-        text: str, literal: str, word_start: bool, then: str) -> None:
-    finder = _finder(Lead(literal, word_start, then))
-    haystack = Haystack(text)
-    expected = [m.start() for m in finder.finditer(text)]
-    assert haystack.positions(finder, literal) == expected
-    assert haystack.positions(finder, literal) == expected  # and again, from the cache

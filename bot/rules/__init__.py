@@ -1,8 +1,10 @@
-"""The rules layer: rule kinds (code) and the loader for rules (data in config/rules/)."""
+"""The rules layer: rule kinds (code, one module each) and the loader for rules (data in
+config/rules/). Importing a kind's module registers it."""
 
 from bot.rules import absence, existence, length, occurrence, ratio, substitution
-from bot.rules.base import KINDS, Hit, Rule, RuleMeta
+from bot.rules.base import KINDS, Hit, Live, Pattern, Rule, RuleMeta
+from bot.rules.engine import Engine
 from bot.rules.loader import load_rules
 
-__all__ = ["KINDS", "Hit", "Rule", "RuleMeta", "absence", "existence", "length", "load_rules",
-           "occurrence", "ratio", "substitution"]
+__all__ = ["KINDS", "Engine", "Hit", "Live", "Pattern", "Rule", "RuleMeta", "absence",
+           "existence", "length", "load_rules", "occurrence", "ratio", "substitution"]

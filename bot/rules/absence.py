@@ -6,8 +6,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from bot.platforms import Platform
-from bot.rules.base import Hit, Rule, RuleMeta, RuleSpec, alternation_matcher, register
-from bot.rules.matcher import Matcher
+from bot.rules.base import Hit, Live, Rule, RuleMeta, RuleSpec, register
 from bot.text import Document
 
 
@@ -26,23 +25,17 @@ class Absence(Rule):
 
     def __init__(self, meta: RuleMeta, spec: RuleSpec) -> None:
         super().__init__(meta, spec)
-        matcher = alternation_matcher(spec, spec.str_list("phrases"),
-                                      spec.str_list("patterns"))
-        if matcher is None:
+        phrases, patterns = spec.str_list("phrases"), spec.str_list("patterns")
+        if not phrases and not patterns:
             raise spec.error("patterns", "or 'phrases' is required for an absence rule")
-        self.matcher = matcher
+        # Not needed: the rule fires where it cannot match.
+        self.wanted = self.regex(spec, "patterns", patterns, phrases=phrases, needed=False)
         self.min_words = spec.integer("min_words", 1)
         self.append = spec.optional_str("append")
 
-    def matchers(self) -> list[tuple[str, Matcher]]:
-        return [("prose", self.matcher)]
-
-    def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
-        # The search first: it is cheap, and usually ends the check. It reads the
-        # writer's own words: a "?" in a link's query string asks nobody anything.
-        if self.matcher.occurs(doc.prose_haystack):
-            return
-        if not doc.has_words(self.min_words):
+    def find(self, doc: Document, platform: Platform, live: Live) -> Iterator[Hit]:
+        # It reads the writer's own words: a "?" in a link's query string asks nobody.
+        if live.search(self.wanted) or len(doc.words) < self.min_words:
             return
         closing = self._closing_sentence(doc)
         if closing is None:
@@ -59,9 +52,7 @@ class Absence(Rule):
     def _closing_sentence(doc: Document) -> tuple[int, int] | None:
         """The last sentence with words in it (a trailing row of hashtags doesn't
         count), else the last one; None when there is none."""
-        last = None
-        for start, end in doc.sentences_from_end():
+        for start, end in reversed(doc.sentences):
             if doc.has_words_between(start, end):
                 return (start, end)
-            last = last or (start, end)
-        return last
+        return doc.sentences[-1] if doc.sentences else None

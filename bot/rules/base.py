@@ -1,35 +1,47 @@
-"""What every rule has in common, and the registry of rule kinds.
+"""Rule kinds: what every rule has in common, and the one method a kind writes.
 
-A rule is data (a YAML mapping in ``config/rules/``); its *kind* is a small class here
-that knows how to look for one sort of problem. Each kind declares the keys it accepts,
-so a typo in a rule file is a load error that names the file and the key.
+A rule is data (a YAML mapping in ``config/rules/``); its *kind* is a class with one
+method, :meth:`Rule.find`::
+
+    find(self, doc: Document, platform: Platform, live: Live) -> Iterable[Hit]
+
+``doc`` is the draft (:class:`bot.text.Document`: ``doc.text`` normalised, ``doc.prose``
+the same with links, mentions and code blanked, ``doc.sentences``, ``doc.words``,
+``doc.tokens``); a :class:`Hit` is a span of ``doc.text`` (or of ``doc.original`` with
+``original=True``) and, optionally, the text the offline rewrite puts there. The engine
+(:mod:`bot.rules.engine`) maps hits to findings in the user's own text and alone decides
+which rules to skip: those switched off, those not for the platform, and those with a
+*needed* pattern that the prefilter says cannot match the draft.
+
+Patterns are optional. A kind that searches with regular expressions builds them in
+``__init__`` with :meth:`Rule.regex`, which hands them to the shared RE2 prefilter (one
+pass per draft for every rule's patterns), and runs them in ``find`` through ``live``:
+``live.finditer(pattern)``, ``live.search(pattern, start, end)``, ``live.may_match
+(pattern)``: Python's ``re``, over only the alternatives the prefilter left alive, so
+the same matches as the whole pattern, in the same order.
+
+Adding a kind is one module in ``bot/rules/`` (a :func:`register`-ed subclass of
+:class:`Rule` with ``kind``, ``keys`` and ``find``), its import in
+``bot/rules/__init__.py``, and a test; every rule's examples are walked by
+tests/rules/test_examples.py. docs/rules.md walks through one.
 """
 
 from __future__ import annotations
 
 import re
-import string
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, ClassVar, NamedTuple
 
 from bot.errors import ConfigError
-from bot.models import SEVERITIES, Finding, Severity, finding_from_fields
+from bot.models import Finding, Severity
 from bot.platforms import Platform
-from bot.rules.matcher import Matcher
 from bot.text import Document
 
-#: Keys every rule has, whatever its kind.
-COMMON_KEYS: dict[str, bool] = {  # key -> required
-    "id": True, "kind": True, "severity": True, "message": True, "why": True, "fix": True,
-    "examples_fail": True, "examples_pass": True, "principle": False, "source": False,
-    "platforms": False, "skip_platforms": False, "examples_platform": False,
-}
-_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_MESSAGE_FIELDS = {
-    "match", "count", "limit", "replacement", "length", "max", "self", "reader", "platform",
-}
+#: Back-references are written \1, (?P=name) or (?(1)...): an alternative that holds one
+#: may point at a group of another, so such a pattern runs whole.
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,14 +63,102 @@ class RuleMeta:
     examples_platform: str = "generic"
 
 
-class Hit(NamedTuple):  # a tuple: made for every match, and made in C
-    """Where a rule fired, in :attr:`Document.text` coordinates unless ``original``."""
+class Hit(NamedTuple):
+    """Where a rule fired, in :attr:`Document.text` coordinates unless ``original``.
+
+    ``fields`` fill the rule's message and fix (``{count}``, ``{max}``...)."""
 
     start: int
     end: int
     replacement: str | None = None
     fields: Mapping[str, Any] = MappingProxyType({})
     original: bool = False
+
+
+class Pattern:
+    """A rule's regular expression: ``alternatives`` tried in order at each place, as
+    ``(?:a)|(?:b)|…`` would be.
+
+    ``scope`` is what it searches: ``"prose"`` (the writer's own words) or ``"text"``.
+    ``needed``: the rule finds nothing in a draft this pattern cannot match, so the
+    engine skips it there. ``windowed``: it is also searched in stretches of the text
+    (``live.search(pattern, start, end)``), where a stretch's end reads as the text's.
+    """
+
+    def __init__(self, alternatives: Sequence[str], flags: int = re.IGNORECASE, *,
+                 scope: str = "prose", needed: bool = True, windowed: bool = False) -> None:
+        self.alternatives = tuple(alternatives)
+        self.flags = flags
+        self.scope = scope
+        self.needed = needed
+        self.windowed = windowed
+        self.regex = re.compile("|".join(f"(?:{a})" for a in self.alternatives), flags)
+        #: What the prefilter looks for: each alternative, or the whole pattern.
+        self.parts = (self.alternatives if not _BACKREFERENCE.search(self.regex.pattern)
+                      else (self.regex.pattern,))
+        self._joined: dict[tuple[int, ...], re.Pattern[str]] = {}
+
+    def joined(self, alive: tuple[int, ...]) -> re.Pattern[str] | None:
+        """The pattern of the parts at ``alive`` (None for none): wherever the others
+        cannot match, it finds what the whole pattern finds."""
+        if len(alive) == len(self.parts):
+            return self.regex
+        if not alive:
+            return None
+        found = self._joined.get(alive)
+        if found is None:
+            found = self._joined[alive] = re.compile(
+                "|".join(f"(?:{self.parts[index]})" for index in alive), self.flags)
+        return found
+
+    def __repr__(self) -> str:
+        return f"Pattern({self.regex.pattern!r}, scope={self.scope!r})"
+
+
+class Live:
+    """A draft as the prefilter left it: the runner of rule patterns.
+
+    ``alive`` tells, for a pattern, which of its parts may match (None: all of them).
+    Without it every pattern runs whole, which finds exactly the same.
+    """
+
+    def __init__(self, doc: Document, alive: Any = None) -> None:
+        self.doc = doc
+        self._alive = alive
+        self._regexes: dict[Pattern, re.Pattern[str] | None] = {}
+
+    def regex(self, pattern: Pattern) -> re.Pattern[str] | None:
+        """The regex that finds what ``pattern`` finds in this draft; None when the
+        prefilter says nothing can match."""
+        try:
+            return self._regexes[pattern]
+        except KeyError:
+            alive = None if self._alive is None else self._alive(pattern)
+            regex = self._regexes[pattern] = (pattern.regex if alive is None
+                                              else pattern.joined(alive))
+            return regex
+
+    def may_match(self, pattern: Pattern) -> bool:
+        return self.regex(pattern) is not None
+
+    def text(self, pattern: Pattern) -> str:
+        """What ``pattern`` searches: the prose or the whole text."""
+        return self.doc.prose if pattern.scope == "prose" else self.doc.text
+
+    def finditer(self, pattern: Pattern) -> Iterator[re.Match[str]]:
+        """``pattern``'s matches in its scope of the draft, in order."""
+        regex = self.regex(pattern)
+        return iter(()) if regex is None else regex.finditer(self.text(pattern))
+
+    def search(self, pattern: Pattern, start: int = 0,
+               end: int | None = None) -> re.Match[str] | None:
+        """``pattern``'s first match in ``[start, end)`` of its scope (a windowed pattern
+        for anything but the whole)."""
+        regex = self.regex(pattern)
+        if regex is None:
+            return None
+        text = self.text(pattern)
+        return regex.search(text, start, len(text) if end is None else end)
 
 
 class RuleSpec:
@@ -120,36 +220,8 @@ def phrase_pattern(phrase: str) -> str:
     return f"{left}{body}{right}"
 
 
-def _alternation_parts(spec: RuleSpec, phrases: Iterable[str], patterns: Iterable[str],
-                       key: str, flags: int) -> list[str]:
-    parts = [phrase_pattern(p) for p in phrases]
-    for pattern in patterns:
-        spec.regex(key, pattern, flags)  # report the bad one by itself
-        parts.append(pattern)
-    return parts
-
-
-def alternation_matcher(spec: RuleSpec, phrases: Iterable[str], patterns: Iterable[str],
-                        key: str = "patterns", flags: int = re.IGNORECASE, *,
-                        windowed: bool = False) -> Matcher | None:
-    """One :class:`Matcher` for a rule's phrases and patterns (one search instead of
-    many), tried only where it can match."""
-    parts = _alternation_parts(spec, phrases, patterns, key, flags)
-    if not parts:
-        return None
-    return Matcher(spec.regex(key, "|".join(f"(?:{p})" for p in parts), flags), parts,
-                   windowed=windowed)
-
-
-def at_least(source: str, count: int, flags: int = 0) -> Matcher:
-    """A pattern that matches wherever ``count`` matches of ``source`` follow one another
-    (and in some other places): as a rule's gate, the shared scan tells when a draft
-    holds too few of something for the rule to fire."""
-    return Matcher(re.compile(f"(?:(?:{source})(?s:.)*?){{{count}}}", flags))
-
-
 class Rule:
-    """A rule kind. Subclasses set ``kind`` and ``keys`` and implement ``hits``."""
+    """A rule kind. Subclasses set ``kind`` and ``keys`` and write :meth:`find`."""
 
     kind: ClassVar[str]
     #: Kind-specific keys: name -> required.
@@ -157,147 +229,70 @@ class Rule:
 
     def __init__(self, meta: RuleMeta, spec: RuleSpec) -> None:
         self.meta = meta
+        #: The patterns :meth:`regex` built, for the prefilter.
+        self.patterns: list[Pattern] = []
+
+    def regex(self, spec: RuleSpec, key: str, sources: Iterable[str], *,
+              phrases: Iterable[str] = (), scope: str = "prose", needed: bool = True,
+              windowed: bool = False, flags: int = re.IGNORECASE) -> Pattern:
+        """A :class:`Pattern` of ``phrases`` (literal, word-bounded) then ``sources``
+        (regexes, from the rule file's ``key``), handed to the prefilter."""
+        alternatives = [phrase_pattern(phrase) for phrase in phrases]
+        for source in sources:
+            spec.regex(key, source, flags)  # a bad one is reported by itself
+            alternatives.append(source)
+        if not alternatives:
+            raise spec.error(key, "must hold at least one pattern")
+        try:
+            pattern = Pattern(alternatives, flags, scope=scope, needed=needed,
+                              windowed=windowed)
+        except re.error as exc:
+            raise spec.error(key, f"has patterns that do not join: {exc}") from None
+        self.patterns.append(pattern)
+        return pattern
 
     def applies_to(self, platform: Platform) -> bool:
         if self.meta.platforms is not None and platform.id not in self.meta.platforms:
             return False
         return platform.id not in self.meta.skip_platforms
 
-    def matchers(self) -> list[tuple[str, Matcher]]:
-        """The rule's patterns, each with the haystack it searches ("prose" or "text"):
-        the coach scans a draft once for all of them (see :mod:`bot.rules.scan`). Its
-        :meth:`gate`, unless a kind has more."""
-        gate = self.gate()
-        return [] if gate is None else [gate]
-
-    def gate(self) -> tuple[str, Matcher] | None:
-        """A pattern (one of :meth:`matchers`, with its haystack) without whose match
-        the rule finds nothing, or None. The coach tests every rule's at once against
-        the shared scan."""
-        return None
-
-    def may_find(self, doc: Document) -> bool:
-        """False when the rule surely finds nothing in ``doc``: a quick look, so the
-        full check runs only where it can matter."""
-        gate = self.gate()
-        return gate is None or gate[1].may_match(doc.haystack(gate[0]))
-
-    def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
+    def find(self, doc: Document, platform: Platform, live: Live) -> Iterable[Hit]:
+        """Where this rule fires in ``doc``: pure, no state kept between drafts."""
         raise NotImplementedError
 
     def check(self, doc: Document, platform: Platform,
               severity: Severity | None = None) -> list[Finding]:
-        """Findings for one document: pure, synchronous, spans in the user's text."""
-        if not self.applies_to(platform) or not self.may_find(doc):
+        """This rule alone on ``doc``, every pattern run whole (what the engine finds,
+        without its shortcuts): for tests and tools."""
+        if not self.applies_to(platform):
             return []
-        return self.findings(doc, platform, severity)
+        return to_findings(self, self.find(doc, platform, Live(doc)), doc, platform, severity)
 
-    def findings(self, doc: Document, platform: Platform,
-                 severity: Severity | None = None) -> list[Finding]:
-        """:meth:`check` for a rule that applies to ``platform`` and may find something
-        in ``doc``."""
-        meta = self.meta
-        severity = severity or meta.severity
-        fix_has_fields = "{" in meta.fix
-        findings = []
-        for hit in self.hits(doc, platform):
-            start, end = (hit.start, hit.end) if hit.original else doc.to_original(hit.start,
-                                                                                   hit.end)
-            match = doc.original[start:end]
-            values = {"match": match, "replacement": hit.replacement or "",
-                      "platform": platform.name, **hit.fields}
-            findings.append(finding_from_fields((
-                meta.id, meta.principle, severity, meta.message.format_map(values),
-                (start, end), match, meta.fix.format_map(values) if fix_has_fields else meta.fix,
-                meta.why, hit.replacement,
-            )))
-        return findings
+
+def to_findings(rule: Rule, hits: Iterable[Hit], doc: Document, platform: Platform,
+                severity: Severity | None = None) -> list[Finding]:
+    """A rule's hits as findings, their spans in the text as the user wrote it."""
+    meta = rule.meta
+    findings = []
+    for hit in hits:
+        start, end = ((hit.start, hit.end) if hit.original
+                      else doc.to_original(hit.start, hit.end))
+        match = doc.original[start:end]
+        values = {"match": match, "replacement": hit.replacement or "",
+                  "platform": platform.name, **hit.fields}
+        findings.append(Finding(
+            rule=meta.id, principle=meta.principle, severity=severity or meta.severity,
+            message=meta.message.format_map(values), span=(start, end), match=match,
+            suggestion=meta.fix.format_map(values), why=meta.why,
+            replacement=hit.replacement,
+        ))
+    return findings
 
 
 KINDS: dict[str, type[Rule]] = {}
 
 
 def register(cls: type[Rule]) -> type[Rule]:
+    """Make ``cls`` the kind that rule files name with ``kind: <cls.kind>``."""
     KINDS[cls.kind] = cls
     return cls
-
-
-def check_template(spec: RuleSpec, key: str, text: str, allowed: set[str]) -> None:
-    try:
-        names = {name for _, name, _, _ in string.Formatter().parse(text) if name}
-    except ValueError as exc:
-        raise spec.error(key, f"has a bad placeholder: {exc}") from None
-    unknown = names - allowed
-    if unknown:
-        raise spec.error(key, f"uses unknown placeholder {{{sorted(unknown)[0]}}}")
-
-
-def build_rule(
-    data: Mapping[str, Any],
-    file: str,
-    defaults: Mapping[str, Any],
-    principle_ids: Iterable[str],
-    platform_ids: Iterable[str],
-) -> Rule:
-    """Validate one rule mapping and build the rule it describes."""
-    if not isinstance(data, Mapping):
-        raise ConfigError(f"{file}: every rule must be a mapping")
-    rule_id = str(data.get("id", "?"))
-    spec = RuleSpec(data, file, rule_id)
-    kind = data.get("kind")
-    if kind not in KINDS:
-        raise spec.error("kind", f"must be one of {', '.join(sorted(KINDS))}, not {kind!r}")
-    cls = KINDS[kind]
-    allowed = set(COMMON_KEYS) | set(cls.keys)
-    for key in data:
-        if key not in allowed:
-            raise ConfigError(f"{spec.where}: unknown key '{key}' for a {kind} rule")
-    merged = {**defaults, **data}
-    for key, required in [*COMMON_KEYS.items(), *cls.keys.items()]:
-        if required and merged.get(key) in (None, ""):
-            raise spec.error(key, "is required")
-    if not isinstance(rule_id, str) or not _ID.match(rule_id):
-        raise spec.error("id", "must be lowercase words joined by hyphens")
-    principle = merged.get("principle")
-    if principle not in set(principle_ids):
-        raise spec.error("principle", f"names unknown principle {principle!r}")
-    severity = merged["severity"]
-    if severity not in SEVERITIES:
-        raise spec.error("severity", f"must be one of {', '.join(SEVERITIES)}")
-    for key in ("message", "fix"):
-        if not isinstance(merged[key], str):
-            raise spec.error(key, "must be a string")
-        check_template(spec, key, merged[key], _MESSAGE_FIELDS)
-    known_platforms = set(platform_ids)
-
-    def platform_set(key: str) -> frozenset[str] | None:
-        if key not in merged:
-            return None
-        values = spec.str_list(key)
-        for value in values:
-            if value not in known_platforms:
-                raise spec.error(key, f"names unknown platform {value!r}")
-        return frozenset(values)
-
-    examples_platform = merged.get("examples_platform", "generic")
-    if examples_platform not in known_platforms:
-        raise spec.error("examples_platform", f"names unknown platform {examples_platform!r}")
-    meta = RuleMeta(
-        id=rule_id,
-        kind=kind,
-        principle=principle,
-        severity=severity,
-        message=merged["message"].strip(),
-        why=str(merged["why"]).strip(),
-        fix=merged["fix"].strip(),
-        examples_fail=tuple(spec.str_list("examples_fail", required=True)),
-        examples_pass=tuple(spec.str_list("examples_pass", required=True)),
-        source=str(merged.get("source", "")),
-        file=file,
-        platforms=platform_set("platforms"),
-        skip_platforms=platform_set("skip_platforms") or frozenset(),
-        examples_platform=examples_platform,
-    )
-    return cls(meta, spec)
-
-

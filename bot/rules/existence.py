@@ -6,15 +6,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from bot.platforms import Platform
-from bot.rules.base import (
-    Hit,
-    Rule,
-    RuleMeta,
-    RuleSpec,
-    alternation_matcher,
-    register,
-)
-from bot.rules.matcher import Matcher
+from bot.rules.base import Hit, Live, Rule, RuleMeta, RuleSpec, register
 from bot.text import Document
 
 
@@ -39,39 +31,25 @@ class Existence(Rule):
         patterns = spec.str_list("patterns")
         if not phrases and not patterns:
             raise spec.error("phrases", "or 'patterns' is required for an existence rule")
-        matcher = alternation_matcher(spec, phrases, patterns)
-        assert matcher is not None
-        self.matcher = matcher
-        exceptions = spec.str_list("exceptions")
-        # Searched in the sentence around each match; the shared scan tells first
-        # whether an exception can be anywhere in the draft.
-        self.exceptions = alternation_matcher(spec, [], exceptions, key="exceptions",
-                                              windowed=True)
-        self.replacement = spec.optional_str("replacement")
         scope = spec.get("scope", "prose")
         if scope not in ("prose", "text"):
             raise spec.error("scope", "must be 'prose' or 'text'")
-        self.use_prose = scope == "prose"
+        self.words = self.regex(spec, "patterns", patterns, phrases=phrases, scope=scope)
+        exceptions = spec.str_list("exceptions")
+        # Searched in the sentence around each match.
+        self.exceptions = (self.regex(spec, "exceptions", exceptions, needed=False,
+                                      windowed=True) if exceptions else None)
+        self.replacement = spec.optional_str("replacement")
 
-    def matchers(self) -> list[tuple[str, Matcher]]:
-        found = super().matchers()
-        if self.exceptions is not None:
-            found.append(("prose", self.exceptions))
-        return found
-
-    def gate(self) -> tuple[str, Matcher]:
-        return ("prose" if self.use_prose else "text", self.matcher)
-
-    def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
-        haystack = doc.prose_haystack if self.use_prose else doc.text_haystack
+    def find(self, doc: Document, platform: Platform, live: Live) -> Iterator[Hit]:
         exceptions = self.exceptions
-        if exceptions is not None and not exceptions.may_match(doc.prose_haystack):
+        if exceptions is not None and not live.may_match(exceptions):
             exceptions = None
-        for m in self.matcher.finditer(haystack):
+        for m in live.finditer(self.words):
             if m.end() == m.start():
                 continue
             if exceptions is not None:
                 s, e = doc.sentence_around(m.start(), m.end())
-                if exceptions.pattern.search(doc.prose, s, e):
+                if live.search(exceptions, s, e):
                     continue
             yield Hit(m.start(), m.end(), self.replacement)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from bot.platforms import Platform
-from bot.rules.base import Hit, Rule, register
+from bot.rules.base import Hit, Live, Rule, register
 from bot.text import Document
 
 
@@ -20,7 +20,7 @@ class Length(Rule):
     kind = "length"
     keys: ClassVar[dict[str, bool]] = {}
 
-    def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
+    def find(self, doc: Document, platform: Platform, live: Live) -> Iterator[Hit]:
         cut = platform.overflow_start(doc.original, doc)
         if cut is None:
             return

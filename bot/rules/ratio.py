@@ -7,16 +7,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from bot.platforms import Platform
-from bot.rules.base import (
-    Hit,
-    Rule,
-    RuleMeta,
-    RuleSpec,
-    alternation_matcher,
-    at_least,
-    register,
-)
-from bot.rules.matcher import Matcher
+from bot.rules.base import Hit, Live, Rule, RuleMeta, RuleSpec, register
 from bot.text import Document
 
 
@@ -37,30 +28,18 @@ class Ratio(Rule):
 
     def __init__(self, meta: RuleMeta, spec: RuleSpec) -> None:
         super().__init__(meta, spec)
-        numerator = alternation_matcher(spec, spec.str_list("numerator", required=True), [],
-                                        key="numerator")
-        denominator = alternation_matcher(spec, spec.str_list("denominator", required=True),
-                                          [], key="denominator")
-        assert numerator is not None and denominator is not None
-        self.numerator = numerator
-        self.denominator = denominator
+        self.numerator = self.regex(spec, "numerator", [],
+                                    phrases=spec.str_list("numerator", required=True))
+        self.denominator = self.regex(spec, "denominator", [], needed=False,
+                                      phrases=spec.str_list("denominator", required=True))
         self.max_ratio = spec.number("max_ratio")
         self.min_count = spec.integer("min_count", 3, minimum=1)
-        self._enough_self = at_least(numerator.pattern.pattern, self.min_count,
-                                     numerator.pattern.flags)
 
-    def matchers(self) -> list[tuple[str, Matcher]]:
-        return [*super().matchers(), ("prose", self.numerator), ("prose", self.denominator)]
-
-    def gate(self) -> tuple[str, Matcher]:
-        return ("prose", self._enough_self)
-
-    def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
-        prose = doc.prose_haystack
-        mine = [m.start() for m in self.numerator.finditer(prose)]
+    def find(self, doc: Document, platform: Platform, live: Live) -> Iterator[Hit]:
+        mine = [m.start() for m in live.finditer(self.numerator)]
         if len(mine) < self.min_count:
             return
-        yours = sum(1 for _ in self.denominator.finditer(prose))
+        yours = sum(1 for _ in live.finditer(self.denominator))
         if len(mine) <= self.max_ratio * max(yours, 1):
             return
         # mine is sorted: count each sentence's share by bisection, not by a scan.

@@ -6,8 +6,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from bot.platforms import Platform
-from bot.rules.base import Hit, Rule, RuleMeta, RuleSpec, phrase_pattern, register
-from bot.rules.matcher import Matcher
+from bot.rules.base import Hit, Live, Rule, RuleMeta, RuleSpec, register
 from bot.text import Document
 
 
@@ -35,17 +34,10 @@ class Substitution(Rule):
                 raise spec.error("swap", f"entry {phrase!r} must map text to text")
             self.swap[" ".join(phrase.lower().split())] = replacement
         # Longest first, so "best-in-class offerings" wins over "best-in-class".
-        ordered = sorted(self.swap, key=len, reverse=True)
-        parts = [phrase_pattern(p) for p in ordered]
-        self.matcher = Matcher(spec.regex("swap", "|".join(f"(?:{p})" for p in parts)), parts)
+        self.phrases = self.regex(spec, "swap", [],
+                                  phrases=sorted(self.swap, key=len, reverse=True))
 
-    def gate(self) -> tuple[str, Matcher]:
-        return ("prose", self.matcher)
-
-    def hits(self, doc: Document, platform: Platform) -> Iterator[Hit]:
-        for m in self.matcher.finditer(doc.prose_haystack):
+    def find(self, doc: Document, platform: Platform, live: Live) -> Iterator[Hit]:
+        for m in live.finditer(self.phrases):
             key = " ".join(m.group().lower().split())
-            replacement = _match_case(m.group(), self.swap.get(key, ""))
-            yield Hit(m.start(), m.end(), replacement)
-
-
+            yield Hit(m.start(), m.end(), _match_case(m.group(), self.swap.get(key, "")))

@@ -21,7 +21,6 @@ _PLAIN_CAPS_WORD = re.compile(r"(?<![\w#@'])[A-Z][A-Z0-9'-]*[A-Z](?![\w'])")
 def test_shouted_words_are_the_plain_patterns_matches(text: str) -> None:
     expected = [m.span() for m in _PLAIN_CAPS_WORD.finditer(text)]
     assert [m.span() for m in occurrence._CAPS_WORD.finditer(text)] == expected
-    assert [m.span() for m in occurrence._caps_words_in(text)] == expected
 
 
 @pytest.mark.parametrize(("rule_id", "platform", "tokens"), [

@@ -1,0 +1,267 @@
+r"""The prefilter: which patterns can match a draft at all, in one pass of RE2.
+
+At load time every alternative of every rule pattern is written in RE2's syntax and
+added to one ``re2.Set``; on a draft, a single linear-time pass names the alternatives
+that can match, and only those are run (with Python's ``re``, see :mod:`bot.rules.base`).
+
+The RE2 form may match more than the pattern itself, never less, so the prefilter only
+ever rules out work that would have found nothing. It reads the draft in ASCII, each
+other character written as one ASCII character that stands in for it:
+
+* the ASCII letter it folds to, for the few that ``re.IGNORECASE`` equates with one
+  (U+212A, the Kelvin sign, for "k");
+* otherwise one of its kind: ``0`` for a decimal digit, ``_`` for another word
+  character, a space for a space, ``\x7f`` for anything else. ``\b`` and ``\w`` mean
+  in RE2 what they mean in Python's ``re`` on the draft itself, since a character is a
+  word character exactly when its stand-in is.
+* Each character class of a pattern becomes the set of stand-ins of the characters it
+  matches: its ASCII members worked out by Python's ``re`` itself (case included), the
+  rest by kind.
+* Look-arounds, anchors other than ``\b``/``\B`` and atomic groups are left out (the
+  match can only get easier); an alternative RE2 cannot express (back-references) is
+  always run.
+
+This is the one module that reads CPython's private regex parser (``re._parser``):
+tests/rules/test_prefilter.py fails loudly if a Python upgrade changes what it knows.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from re import _constants as sre  # the parse tree's opcodes
+from re import _parser
+from typing import Any
+
+import re2
+
+log = logging.getLogger(__name__)
+
+#: The ASCII stand-ins for characters outside ASCII, by kind.
+DIGIT, WORD, SPACE, OTHER = "0", "_", " ", "\x7f"
+_KINDS = frozenset({DIGIT, WORD, SPACE, OTHER})
+#: Characters outside ASCII that ``re.IGNORECASE`` equates with an ASCII letter.
+FOLDS_TO_ASCII = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
+#: Which kinds each category escape can match outside ASCII.
+_CATEGORY_KINDS = {
+    sre.CATEGORY_DIGIT: {DIGIT}, sre.CATEGORY_NOT_DIGIT: {WORD, SPACE, OTHER},
+    sre.CATEGORY_WORD: {DIGIT, WORD}, sre.CATEGORY_NOT_WORD: {SPACE, OTHER},
+    sre.CATEGORY_SPACE: {SPACE}, sre.CATEGORY_NOT_SPACE: {DIGIT, WORD, OTHER},
+}
+_CATEGORY_SOURCE = {
+    sre.CATEGORY_DIGIT: r"\d", sre.CATEGORY_NOT_DIGIT: r"\D", sre.CATEGORY_WORD: r"\w",
+    sre.CATEGORY_NOT_WORD: r"\W", sre.CATEGORY_SPACE: r"\s", sre.CATEGORY_NOT_SPACE: r"\S",
+}
+REPEATS = frozenset({sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT})
+LOOKAROUNDS = frozenset({sre.ASSERT, sre.ASSERT_NOT})
+#: The parse-tree nodes :func:`to_re2` writes, and those it knows it cannot.
+TRANSLATED = frozenset({sre.LITERAL, sre.NOT_LITERAL, sre.ANY, sre.IN, sre.AT,
+                        sre.SUBPATTERN, sre.ATOMIC_GROUP, sre.BRANCH, *REPEATS,
+                        *LOOKAROUNDS})
+UNTRANSLATED = frozenset({sre.GROUPREF, sre.GROUPREF_EXISTS})
+_NARROW_WORDS = re.ASCII | re.LOCALE
+#: RE2 refuses counted repetitions above this.
+_MAX_COUNT = 1000
+#: Turns the characters outside ASCII into their stand-ins as a text is encoded.
+_STAND_IN_ERRORS = "draftcoach-stand-in"
+
+
+class Untranslatable(Exception):
+    """A pattern RE2 cannot stand in for."""
+
+
+def kind_of(char: str) -> str:
+    """The ASCII stand-in of one character outside ASCII, by its kind."""
+    if re.match(r"\d", char):
+        return DIGIT
+    if re.match(r"\w", char):
+        return WORD
+    if re.match(r"\s", char):
+        return SPACE
+    return OTHER
+
+
+@lru_cache(maxsize=4096)
+def _stand_ins(run: str) -> str:
+    return "".join(FOLDS_TO_ASCII.get(char) or kind_of(char) for char in run)
+
+
+def _encode_stand_ins(error: UnicodeError) -> tuple[str, int]:
+    # The encoder hands over a whole run of characters it cannot encode at once.
+    assert isinstance(error, UnicodeEncodeError)
+    return _stand_ins(error.object[error.start:error.end]), error.end
+
+
+codecs.register_error(_STAND_IN_ERRORS, _encode_stand_ins)
+
+
+def stand_in_text(text: str) -> bytes:
+    """``text`` in ASCII, each other character replaced by what stands in for it."""
+    return text.encode("ascii", _STAND_IN_ERRORS)
+
+
+@lru_cache(maxsize=4096)
+def _class_symbols(source: str, flags: int) -> frozenset[str]:
+    """The ASCII characters, and the stand-ins of the characters folding to one, that the
+    one-character pattern ``source`` matches."""
+    pattern = re.compile(source, flags)
+    found = {chr(code) for code in range(128) if pattern.fullmatch(chr(code))}
+    found.update(ascii_char for char, ascii_char in FOLDS_TO_ASCII.items()
+                 if pattern.fullmatch(char))
+    return frozenset(found)
+
+
+def _member_source(op: Any, av: Any) -> str:
+    if op is sre.LITERAL:
+        return f"\\U{av:08x}"
+    if op is sre.RANGE:
+        return f"\\U{av[0]:08x}-\\U{av[1]:08x}"
+    if op is sre.CATEGORY:
+        return _CATEGORY_SOURCE[av]
+    raise Untranslatable(op)
+
+
+def _kinds_of_literal(code: int) -> set[str]:
+    if code < 128:
+        return set()
+    char = chr(code)
+    return {kind_of(variant) for variant in (char, char.lower(), char.upper())}
+
+
+@lru_cache(maxsize=4096)
+def _char_class(op: Any, av: Any, flags: int) -> str:
+    """A one-character node (literal, class, ``.``) as an RE2 class of every stand-in it
+    may match (``av`` of a class as a tuple, to be cached)."""
+    if op is sre.LITERAL:
+        source, kinds = f"\\U{av:08x}", _kinds_of_literal(av)
+    elif op is sre.NOT_LITERAL:
+        source, kinds = f"[^\\U{av:08x}]", set(_KINDS)
+    elif op is sre.ANY:
+        source, kinds = ".", set(_KINDS)
+    else:  # sre.IN
+        members = [(member_op, member_av) for member_op, member_av in av
+                   if member_op is not sre.NEGATE]
+        negated = len(members) < len(av)
+        source = "[" + "^" * negated + "".join(_member_source(*m) for m in members) + "]"
+        kinds = set(_KINDS) if negated else set()
+        for member_op, member_av in members:
+            if member_op is sre.LITERAL:
+                kinds |= _kinds_of_literal(member_av)
+            elif member_op is sre.RANGE and member_av[1] >= 128:
+                kinds |= _KINDS
+            elif member_op is sre.CATEGORY:
+                kinds |= _CATEGORY_KINDS[member_av]
+    symbols = _class_symbols(source, flags & (re.IGNORECASE | re.DOTALL)) | kinds
+    if not symbols:
+        return r"[^\x00-\x{ff}]"  # matches nothing
+    return "[" + "".join(f"\\x{{{ord(symbol):02x}}}" for symbol in sorted(symbols)) + "]"
+
+
+def _render(items: Iterable[Any], flags: int, boundaries: bool) -> str:
+    return "".join(_render_node(op, av, flags, boundaries) for op, av in items)
+
+
+def _render_node(op: Any, av: Any, flags: int, boundaries: bool) -> str:
+    """One parse-tree node in RE2's syntax, over stand-in text."""
+    if op is sre.LITERAL or op is sre.NOT_LITERAL or op is sre.ANY:
+        return _char_class(op, av, flags)
+    if op is sre.IN:
+        return _char_class(op, tuple(av), flags)
+    if op is sre.AT:
+        if boundaries and av is sre.AT_BOUNDARY:
+            return r"\b"
+        if boundaries and av is sre.AT_NON_BOUNDARY:
+            return r"\B"
+        return ""  # ^, $, \A, \Z: leaving them out only lets more match
+    if op in LOOKAROUNDS:
+        return ""
+    if op is sre.SUBPATTERN:
+        _, add_flags, del_flags, body = av
+        if add_flags & _NARROW_WORDS:
+            raise Untranslatable("ASCII-only word characters")
+        return f"(?:{_render(body.data, (flags | add_flags) & ~del_flags, boundaries)})"
+    if op is sre.ATOMIC_GROUP:
+        return f"(?:{_render(av.data, flags, boundaries)})"
+    if op is sre.BRANCH:
+        return "(?:" + "|".join(_render(alt.data, flags, boundaries) for alt in av[1]) + ")"
+    if op in REPEATS:
+        low, high, body = av
+        low = min(low, _MAX_COUNT)
+        upper = "" if high is sre.MAXREPEAT or high > _MAX_COUNT else str(high)
+        return f"(?:{_render(body.data, flags, boundaries)}){{{low},{upper}}}"
+    raise Untranslatable(op)  # back-references, conditionals
+
+
+def to_re2(source: str, flags: int, *, boundaries: bool = True) -> str:
+    """The pattern ``source`` as an RE2 pattern over stand-in text (see the module's
+    docstring), without ``\\b`` and ``\\B`` unless ``boundaries``; raises
+    :class:`Untranslatable` when there is none."""
+    if flags & _NARROW_WORDS:
+        raise Untranslatable("ASCII-only word characters")
+    try:
+        tree = _parser.parse(source, flags)
+    except RecursionError:
+        raise Untranslatable("too deeply nested") from None
+    return _render(tree.data, int(tree.state.flags), boundaries)
+
+
+#: The entry of the patterns no pass can rule out (those RE2 cannot express).
+ALWAYS = -1
+
+
+class Prefilter:
+    """Patterns, and which of them can match a text, found in one pass.
+
+    ``patterns`` are ``(source, flags, boundaries)``: ``boundaries=False`` for a pattern
+    also searched in stretches of a text, where ``\\b`` at a stretch's end reads as the
+    end of the text. Patterns with the same RE2 form share an *entry*: :attr:`entries`
+    gives each pattern's, and :meth:`live` the entries that may match a text.
+    """
+
+    def __init__(self, patterns: Sequence[tuple[str, int, bool]], *,
+                 memory: int = 64 << 20) -> None:
+        options = re2.Options()
+        options.max_mem = memory
+        options.log_errors = False
+        options.encoding = re2.Options.Encoding.LATIN1
+        self._set: re2.Set | None = re2.Set.SearchSet(options)
+        # Entry 0 matches at the end of every text: a result without it means RE2 gave up
+        # on this text (out of memory), not that nothing matched.
+        self._set.Add(r"\z")
+        sources: dict[str, int] = {}
+        self.entries: list[int] = []
+        for source, flags, boundaries in patterns:
+            try:
+                form = to_re2(source, flags, boundaries=boundaries)
+                if form not in sources:
+                    sources[form] = self._set.Add(form)
+                self.entries.append(sources[form])
+            except (Untranslatable, re2.error, RecursionError) as exc:
+                log.debug("always running %r: %s", source, exc)
+                self.entries.append(ALWAYS)
+        try:
+            self._set.Compile()
+        except re2.error:
+            # Every pattern is then run, as if each could match: slower, never wrong.
+            log.warning("the rules' patterns do not fit in %d bytes for RE2; drafts are "
+                        "checked without the prefilter", memory)
+            self._set = None
+        self._everything = frozenset({ALWAYS, *self.entries})
+
+    def live(self, text: str) -> frozenset[int]:
+        """The entries that may match ``text`` (:data:`ALWAYS` among them)."""
+        if self._set is None:
+            return self._everything
+        found = self._set.Match(stand_in_text(text))
+        if not found or 0 not in found:
+            return self._everything
+        found.append(ALWAYS)
+        return frozenset(found)
+
+    def which(self, text: str) -> list[int]:
+        """The positions, in order, of the patterns that may match ``text``."""
+        found = self.live(text)
+        return [index for index, entry in enumerate(self.entries) if entry in found]
