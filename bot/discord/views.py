@@ -21,6 +21,7 @@ from bot.discord.coaching import NO_PINGS, Coaching, respond_or_followup, rewrit
 from bot.discord.cooldown import cooldown_message
 from bot.discord.render import RenderedCritique, render_why, with_footer_note
 from bot.discord.store import Draft
+from bot.pipeline import NO_OTHER_VERSION
 
 if TYPE_CHECKING:
     from bot.discord.app import DraftcoachBot
@@ -115,11 +116,15 @@ class AnotherVersionButton(DraftButton, template=r"dc:again:(?P<draft>\d+)"):
         if draft.id in coaching.writing:
             await respond_or_followup(interaction, "I'm already writing a version of this draft.")
             return
+        context = await coaching.context(draft.guild_id, draft.platform)
+        if not coaching.pipeline.another_version_possible(context.offline):
+            # Nothing new to write, so it costs the member none of their critiques.
+            await respond_or_followup(interaction, NO_OTHER_VERSION)
+            return
         wait = coaching.cooldowns.retry_after(interaction.user.id)
         if wait is not None:
             await respond_or_followup(interaction, cooldown_message(wait))
             return
-        context = await coaching.context(draft.guild_id, draft.platform)
         assessment = coaching.assess(draft.text, context)
         first = coaching.render(assessment)
         # Acknowledge at once by showing the "writing…" state; the rewrite follows.

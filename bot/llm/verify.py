@@ -9,17 +9,16 @@ prompt's own markup is read from the prompt files.
 from __future__ import annotations
 
 import difflib
-import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import py3langid
 import regex
 
 from bot.errors import ConfigError
 from bot.models import Assessment, Finding
+from bot.rewrite import language_of
 from bot.settings import read_yaml
 from bot.text import Document, protected_tokens
 
@@ -42,8 +41,6 @@ _LOST_BELOW = 0.4
 _FEW_WORDS = 4
 #: Matches of at most this many words are a phrase a rule flagged, not a stretch of text.
 _FLAGGED_WORDS = 8
-#: How sure the language guess must be, for both texts, to call them different.
-_LANGUAGE_SURE = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +71,8 @@ class RewriteChecks:
             words = frozenset(str(data["function_words"]).lower().split())
         except (KeyError, TypeError) as exc:
             raise ConfigError(f"{path}: missing or malformed key {exc}") from None
+        # The language model loads on first use: at start-up, not in a draft's turn.
+        language_of("Loading the language model at start-up.")
         return cls(meta, claims, words, prompt_markup(prompt_texts))
 
 
@@ -121,17 +120,6 @@ def facts(text: str) -> frozenset[str]:
 
 def hashtags(text: str) -> frozenset[str]:
     return frozenset(t.text.lower() for t in Document(text).tokens_of("hashtag"))
-
-
-def language_of(text: str) -> str | None:
-    """The text's language when it is long enough to tell and the guess is sure."""
-    prose = Document(text).prose
-    if len(_WORD.findall(prose)) < _FEW_WORDS:
-        return None
-    ranked = py3langid.rank(prose)
-    best_language, best = ranked[0]
-    total = sum(math.exp(score - best) for _, score in ranked[:8])
-    return best_language if 1 / total >= _LANGUAGE_SURE else None
 
 
 def _stems(words: Iterable[str]) -> set[str]:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from aiohttp import web
+from aiohttp import ClientError, web
 
 
 @dataclass(frozen=True)
@@ -129,13 +129,19 @@ class ModelServer:
             await self._runner.cleanup()
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
-        body = await request.json()
+        try:
+            body = await request.json()
+        except (OSError, ClientError):
+            # The client gave up (its deadline passed) before the request was read.
+            return web.Response(status=499)
         self.received.append(Received(body, dict(request.headers), time.monotonic()))
         behaviour = self.script.popleft() if self.script else self.fallback
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
             return await self._serve(request, body, behaviour)
+        except (OSError, ClientError):
+            return web.Response(status=499)  # the client left while it was answered
         finally:
             self.in_flight -= 1
 

@@ -7,13 +7,8 @@ import pytest
 from bot.coach import Coach
 from bot.llm import load_checks, load_prompts
 from bot.llm.rewriter import CHECKS_FILE
-from bot.llm.verify import (
-    DraftFacts,
-    RewriteChecks,
-    language_of,
-    neutralise_pings,
-    verify,
-)
+from bot.llm.verify import DraftFacts, RewriteChecks, neutralise_pings, verify
+from bot.rewrite import language_of
 from bot.settings import Settings, read_yaml
 
 DRAFT = "Our spring workshop is on 12 May at https://example.org/w with @acme. Buy now!!!"
