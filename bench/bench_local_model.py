@@ -30,6 +30,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -71,16 +72,19 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_until_up(port: int, process: subprocess.Popen[bytes], limit: float = 120) -> None:
+def wait_until_up(port: int, process: subprocess.Popen[bytes], limit: float = 600) -> None:
+    """Until the server's /health says the model is loaded (it answers 503 before)."""
     started = time.monotonic()
     while time.monotonic() - started < limit:
         if process.poll() is not None:
             raise SystemExit("the model server stopped while starting")
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5) as r:
+                if r.status == 200:
+                    return
         except OSError:
-            time.sleep(0.5)
+            pass
+        time.sleep(1)
     raise SystemExit("the model server did not start")
 
 

@@ -195,8 +195,8 @@ def verify(candidate: Assessment, draft: DraftFacts, checks: RewriteChecks) -> l
     pings += sorted(t for t in facts(text) - draft.facts if t.startswith("@"))
     if pings:
         fail("pings", f"it adds mentions or pings the draft does not make: {_listed(pings)}")
-    language = language_of(text)
-    if draft.language and language and language != draft.language:
+    language = language_of(text) if draft.language else None
+    if language and language != draft.language:
         fail("language", f"it is written in '{language}' but the draft is in "
                          f"'{draft.language}'; keep the draft's language")
     kept_share = _kept_share(draft, text, checks)
