@@ -38,6 +38,8 @@ from bot.models import Assessment, Rewrite, Suggestion, Usage
 from bot.pacing import Pacer
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from bot.coach import Coach, RuleOverrides
     from bot.settings import LLMSettings, Settings
 
@@ -158,7 +160,8 @@ def build_llm_rewriter(settings: Settings, coach: Coach) -> LLMRewriter | None:
     return LLMRewriter(client, coach, settings.llm, prompts, checks, pacer=pacer)
 
 
-def load_checks(path: Any, prompts: PromptSet) -> RewriteChecks:
+def load_checks(path: Path, prompts: PromptSet) -> RewriteChecks:
+    """The checks' lexicons, and the markup of the prompts the model is sent."""
     return RewriteChecks.load(path, (t.text for t in (prompts.system, prompts.user,
                                                       prompts.repair)))
 
