@@ -97,10 +97,10 @@ def tidy(text: str) -> str:
     return text.strip()
 
 
-def language_of(text: str) -> str | None:
+def language_of(text: str, prose: str | None = None) -> str | None:
     """The text's language (an ISO 639-1 code) when it is long enough to tell and the
-    guess is sure; None otherwise."""
-    prose = Document(text).prose
+    guess is sure; None otherwise. ``prose`` is the text's prose when already at hand."""
+    prose = Document(text).prose if prose is None else prose
     if len(_WORD.findall(prose)) < 4:
         return None
     ranked = py3langid.rank(prose)

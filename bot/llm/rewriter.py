@@ -520,7 +520,8 @@ class LLMRewriter:
             try:
                 async with request as response:
                     async for line in response.iter_lines():
-                        limit.reschedule(call.deadline_at)  # the answer has started
+                        if limit.when() != call.deadline_at:
+                            limit.reschedule(call.deadline_at)  # the answer has started
                         if not line.startswith("data:") or line.endswith("[DONE]"):
                             continue
                         chunk = jiter.from_json(line[5:].strip().encode())

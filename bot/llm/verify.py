@@ -118,8 +118,9 @@ def facts(text: str) -> frozenset[str]:
     return frozenset(t for t in protected_tokens(text) if not _DISCORD_TOKEN.match(t))
 
 
-def hashtags(text: str) -> frozenset[str]:
-    return frozenset(t.text.lower() for t in Document(text).tokens_of("hashtag"))
+def hashtags(text: str | Document) -> frozenset[str]:
+    doc = text if isinstance(text, Document) else Document(text)
+    return frozenset(t.text.lower() for t in doc.tokens_of("hashtag"))
 
 
 def _stems(words: Iterable[str]) -> set[str]:
@@ -145,19 +146,20 @@ class DraftFacts:
     @classmethod
     def of(cls, draft: Assessment, checks: RewriteChecks) -> DraftFacts:
         flagged = " ".join(f.match for f in draft.findings)
+        doc = Document(draft.text)
         found = facts(draft.text)
         kept = found - facts(flagged) if flagged else found
-        kept |= hashtags(draft.text) - hashtags(flagged)
+        kept |= hashtags(doc) - hashtags(flagged)
         # A rule may flag a long stretch (everything between two "!!!"): only the words of
         # short matches are the flagged words a rewrite may drop.
         flagged_words = {w.lower() for f in draft.findings
                          if len(words := _WORD.findall(f.match)) <= _FLAGGED_WORDS
                          for w in words}
-        prose = Document(draft.text).prose
+        prose = doc.prose
         names = {w.lower() for w in _names(prose)} - flagged_words
         content = _stems(w for w in _content_words(prose, checks) if w not in flagged_words)
         return cls(draft, found, frozenset(kept), frozenset(names), frozenset(content),
-                   language_of(draft.text))
+                   language_of(draft.text, prose))
 
 
 def _names(prose: str) -> Iterable[str]:
@@ -191,27 +193,29 @@ def verify(candidate: Assessment, draft: DraftFacts, checks: RewriteChecks) -> l
     if meta:
         fail("meta-text", f"it talks about the task or the text ({_listed(meta)}) instead "
                           "of being the post itself")
+    doc = Document(text)
+    found = facts(text)
     pings = [m.group() for m in _PING.finditer(text)]
-    pings += sorted(t for t in facts(text) - draft.facts if t.startswith("@"))
+    pings += sorted(t for t in found - draft.facts if t.startswith("@"))
     if pings:
         fail("pings", f"it adds mentions or pings the draft does not make: {_listed(pings)}")
-    language = language_of(text) if draft.language else None
+    language = language_of(text, doc.prose) if draft.language else None
     if language and language != draft.language:
         fail("language", f"it is written in '{language}' but the draft is in "
                          f"'{draft.language}'; keep the draft's language")
-    kept_share = _kept_share(draft, text, checks)
+    kept_share = _kept_share(draft, doc.prose, checks)
     if kept_share is not None and kept_share < _UNRELATED_BELOW:
         fail("unrelated", "it is about something else; rewrite the draft's own post")
     if candidate.findings and _alike(original, text) >= _NEAR_UNCHANGED:
         fail("unchanged", "it hands back the draft almost unchanged while its problems remain")
-    lost = sorted(draft.kept - facts(text) - hashtags(text))
+    lost = sorted(draft.kept - found - hashtags(doc))
     lost += sorted(n for n in draft.names if n not in lowered)
     if lost:
         fail("lost content", f"it drops what the draft says: {_listed(lost)}; keep them")
     elif kept_share is not None and _UNRELATED_BELOW <= kept_share < _LOST_BELOW:
         fail("lost content", "it leaves out most of what the draft says; keep its point")
     claims = _matches(checks.claims, text, unless_in=original)
-    claims += sorted(t for t in facts(text) - draft.facts if not t.startswith("@"))
+    claims += sorted(t for t in found - draft.facts if not t.startswith("@"))
     if claims:
         fail("new claims", f"it adds claims the draft does not make: {_listed(claims)}")
     if candidate.limit is not None and candidate.length > candidate.limit:
@@ -245,10 +249,10 @@ def _matches(patterns: Iterable[regex.Pattern[str]], text: str,
     return found
 
 
-def _kept_share(draft: DraftFacts, text: str, checks: RewriteChecks) -> float | None:
+def _kept_share(draft: DraftFacts, prose: str, checks: RewriteChecks) -> float | None:
     if len(draft.content) < _FEW_WORDS:
         return None
-    words = _content_words(Document(text).prose, checks)
+    words = _content_words(prose, checks)
     have = _stems(words) | {w[:4] for w in words}
     return sum(1 for stem in draft.content if stem in have) / len(draft.content)
 
