@@ -167,7 +167,11 @@ def main() -> None:
         asyncio.run(run(args.model, port, args.max_tokens, args.limit, args.every))
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()  # llama.cpp's threads can outlive a polite stop
+            process.wait()
 
 
 if __name__ == "__main__":
