@@ -1,7 +1,7 @@
 """Discord benchmark: how fast a draft gets its first answer, alone and in a crowd.
 
     python bench/bench_discord.py [--model-delay 2] [--samples 8] [--drafts 200 --users 50]
-                                  [--offline]
+                                  [--hostile 10] [--offline]
 
 It runs the real bot (real discord.py, real sockets) against the Discord emulator from
 tests/emulator on 127.0.0.1, with an OpenAI-compatible model stub that takes
@@ -21,13 +21,15 @@ Figures:
     about that draft reaching the emulator (the rules findings). Target: < 50 ms, and
     independent of the model's delay.
   * rewrite shown: until the last edit of that answer (the model's rewrite).
-  * crowd: ``--drafts`` drafts from ``--users`` members sent at once; every draft must get
-    an answer, and a ticker task in the bot's loop measures how late it wakes (lag).
-    Target: lag < 20 ms. A tick is also late when the machine does not run the bot's
-    process at all (another process has the CPU, or the host of a virtual machine takes
-    it: ``vmstat``'s "st"). So each tick records the CPU time the process used since the
-    tick before, and the target counts the late ticks after which that was >= 20 ms:
-    those the loop itself could have caused. Every late tick is printed either way.
+  * crowd: ``--hostile`` drafts as long as a member may send (4000 characters), packed
+    with what the rules look at, then ``--drafts`` drafts from ``--users`` members, all
+    sent at once; every draft must get an answer, and a ticker task in the bot's loop
+    measures how late it wakes (lag). Target: lag < 20 ms. A tick is also late when the
+    machine does not run the bot's process at all (another process has the CPU, or the
+    host of a virtual machine takes it: ``vmstat``'s "st"). So each tick records the CPU
+    time the process used since the tick before, and the target counts the late ticks
+    after which that was >= 20 ms: those the loop itself could have caused. Every late
+    tick is printed either way.
 
 By default the emulator sends no rate-limit headers, so discord.py sends one request at
 a time per route and channel (its behaviour when it knows no limit): the crowd's threads
@@ -79,6 +81,20 @@ def drafts() -> Iterator[str]:
     for opener, adjective, noun in itertools.product(OPENERS, ADJECTIVES, NOUNS):
         yield (f"{opener} our {adjective} {noun}!!! It will leverage synergy to empower "
                f"your team like never before. Click here to learn more.")
+
+
+#: The longest message Discord lets a member send (with Nitro).
+HOSTILE_CHARS = 4000
+
+
+def hostile_drafts() -> Iterator[str]:
+    """Drafts as long as a member can send, packed with what the rules look at (hype,
+    shouting, emoji, hashtags, bait), each one different."""
+    pieces = [*(a.upper() + "!!!" for a in ADJECTIVES), "🔥🚀", "#launch", "follow for follow",
+              "BUY NOW", "click here", "leverage synergy", *NOUNS]
+    for number in itertools.count():
+        words = (pieces[(number + i * 7) % len(pieces)] for i in range(HOSTILE_CHARS))
+        yield f"{number} " + " ".join(words)[:HOSTILE_CHARS - 10]
 
 
 # ------------------------------------------------------------- the Discord side (a process)
@@ -295,10 +311,10 @@ async def watch_drafts_channel(discord_side: DiscordSide) -> None:
     options = [{"type": 2, "name": "channels", "options": [
         {"type": 1, "name": "add", "options": [
             {"type": 7, "name": "channel", "value": endpoints.drafts_channel}]}]}]
-    responses = await discord_side.ask("slash", "coach", options,
+    responses = await discord_side.ask("slash", "coach-admin", options,
                                        {"channels": {endpoints.drafts_channel: channel}})
     if not responses:
-        raise SystemExit("/coach channels add got no answer; cannot watch the drafts channel")
+        raise SystemExit("/coach-admin channels add got no answer; cannot watch the drafts channel")
 
 
 async def single_drafts(discord_side: DiscordSide, texts: Iterator[str], samples: int,
@@ -316,8 +332,11 @@ async def single_drafts(discord_side: DiscordSide, texts: Iterator[str], samples
 
 
 async def crowd(discord_side: DiscordSide, texts: Iterator[str], count: int, users: int,
-                model_delay: float) -> dict[str, Any]:
-    batch = [(f"member-{n % users}", next(texts)) for n in range(count)]
+                model_delay: float, hostile: int) -> dict[str, Any]:
+    # The hostile drafts come first, so the crowd's drafts wait behind them if anything does.
+    batch = [(f"hostile-{n}", text) for n, text in zip(range(hostile), hostile_drafts(),
+                                                       strict=False)]
+    batch += [(f"member-{n % users}", next(texts)) for n in range(count)]
     lag = LoopLag()
     started = time.monotonic()
     with lag.measuring():
@@ -368,7 +387,7 @@ async def run(args: argparse.Namespace) -> int:
             first, final = await single_drafts(discord_side, texts, args.samples,
                                                args.model_delay)
             loaded = await crowd(discord_side, texts, args.drafts, args.users,
-                                 args.model_delay)
+                                 args.model_delay, args.hostile)
             model = await discord_side.ask("model_stats")
         finally:
             await bot.stop()
@@ -382,8 +401,10 @@ async def run(args: argparse.Namespace) -> int:
     print(f"  rewrite shown            {describe(final)}")
     print(f"  first answer / model delay: {statistics.median(first) / delay_ms:.3f}  "
           f"(target: < {FIRST_ANSWER_TARGET_MS:.0f} ms, not waiting for the model)")
-    print(f"\n{args.drafts} drafts from {args.users} members at once")
-    print(f"  answered                 {loaded['answered']}/{args.drafts}")
+    total = args.drafts + args.hostile
+    print(f"\n{args.drafts} drafts from {args.users} members at once, after {args.hostile} "
+          f"hostile ones ({HOSTILE_CHARS} characters each)")
+    print(f"  answered                 {loaded['answered']}/{total}")
     if loaded["first"]:
         print(f"  first answer (findings)  {describe(loaded['first'])}")
         print(f"  rewrite shown            {describe(loaded['final'])}")
@@ -416,7 +437,7 @@ async def run(args: argparse.Namespace) -> int:
             print(f"  {kind}: {problem}")
             failed = True
 
-    failed |= loaded["answered"] < args.drafts
+    failed |= loaded["answered"] < total
     failed |= statistics.median(first) >= FIRST_ANSWER_TARGET_MS
     failed |= bool(own)
     print("\nresult:", "FAIL" if failed else "ok")
@@ -437,6 +458,8 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=8)
     parser.add_argument("--drafts", type=int, default=200)
     parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--hostile", type=int, default=10,
+                        help="long hostile drafts sent just before the crowd")
     parser.add_argument("--channel-limit", type=channel_limit, metavar="N/SECONDS",
                         help="Discord-style rate limit per channel route, e.g. 5/5")
     parser.add_argument("--show-late", action="store_true",

@@ -6,13 +6,19 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
 
-from bot.errors import ConfigError, UnknownPlatformError
+from pydantic import ConfigDict, Field, Strict, TypeAdapter, ValidationError
+
+from bot.config_files import quote, schema_error
+from bot.errors import ConfigError, DraftTooLongError, UnknownPlatformError
+from bot.language import ENGLISH, DraftLanguage, LanguageDetector, language_name, names_of
 from bot.models import SEVERITY_RANK, Assessment, Critique, Finding, Rewrite, Severity
 from bot.platforms import Platform, load_platforms
-from bot.rules import Engine, Rule, load_rules
+from bot.rewrite import offline_rewrite
+from bot.rules import Engine, Rule, check_examples, load_rules
 from bot.settings import ConfigSource, Settings, read_yaml
-from bot.text import Document
+from bot.text import Document, SpanReach
 
 log = logging.getLogger(__name__)
 
@@ -40,23 +46,37 @@ class RuleOverrides:
 NO_OVERRIDES = RuleOverrides()
 
 
+@dataclass(frozen=True, slots=True)
+class _PrincipleKeys:
+    """What a principle in principles.yaml may hold."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")
+
+    title: Annotated[str, Strict(), Field(min_length=1, max_length=200)]
+    summary: Annotated[str, Strict(), Field(min_length=1, max_length=2000)]
+    why: Annotated[str, Strict(), Field(min_length=1, max_length=2000)]
+    source: Annotated[str, Strict(), Field(max_length=2000)] | int = ""
+
+
+_PRINCIPLE_KEYS = TypeAdapter(_PrincipleKeys)
+
+
 def load_principles(path: Path) -> dict[str, Principle]:
     data = read_yaml(path)
     if not isinstance(data, dict) or not data:
         raise ConfigError(f"{path}: expected a mapping of principle ids")
     principles = {}
     for pid, spec in data.items():
+        where = f"{path}: principle {quote(str(pid))}"
         if not isinstance(spec, dict):
-            raise ConfigError(f"{path}: principle '{pid}' must be a mapping")
-        unknown = set(spec) - {"title", "summary", "why", "source"}
-        if unknown:
-            raise ConfigError(f"{path}: principle '{pid}': unknown key '{sorted(unknown)[0]}'")
-        missing = [k for k in ("title", "summary", "why") if not spec.get(k)]
-        if missing:
-            raise ConfigError(f"{path}: principle '{pid}': '{missing[0]}' is required")
+            raise ConfigError(f"{where} must be a mapping")
+        try:
+            keys = _PRINCIPLE_KEYS.validate_python(spec)
+        except ValidationError as exc:
+            raise schema_error(exc, where, quote_key=True) from None
         principles[str(pid)] = Principle(
-            id=str(pid), title=str(spec["title"]), summary=str(spec["summary"]).strip(),
-            why=str(spec["why"]).strip(), source=str(spec.get("source", "")),
+            id=str(pid), title=keys.title, summary=keys.summary.strip(),
+            why=keys.why.strip(), source=str(keys.source),
         )
     return principles
 
@@ -69,8 +89,18 @@ class Coach:
         principles: Mapping[str, Principle],
         platforms: Mapping[str, Platform],
         rules: list[Rule],
+        detector: LanguageDetector | None = None,
+        *,
+        max_draft_chars: int = 20000,
     ) -> None:
         self.principles = dict(principles)
+        #: None: every draft is read as English.
+        self._detector = detector
+        #: The languages some rule's wording speaks.
+        self.wording_languages = frozenset(
+            code for rule in rules for code in (rule.meta.languages or ()))
+        #: Longer drafts are refused (see :meth:`check_size`).
+        self.max_draft_chars = max_draft_chars
         self.platforms = dict(platforms)
         self._rules = rules
         self._rules_by_id = {rule.meta.id: rule for rule in rules}
@@ -78,6 +108,7 @@ class Coach:
         #: The rules of each platform, in order.
         self._rules_for = {platform_id: [rule for rule in rules if rule.applies_to(platform)]
                            for platform_id, platform in self.platforms.items()}
+        self._speaking: dict[tuple[str, frozenset[str]], list[Rule]] = {}
 
     @property
     def rules(self) -> list[Rule]:
@@ -96,6 +127,12 @@ class Coach:
         except KeyError:
             raise UnknownPlatformError(platform_id, self.platform_ids) from None
 
+    def check_size(self, text: str) -> None:
+        """Raise :class:`DraftTooLongError` for a draft over :attr:`max_draft_chars`:
+        every step is linear in a draft's length, and this keeps that length sane."""
+        if len(text) > self.max_draft_chars:
+            raise DraftTooLongError(len(text), self.max_draft_chars)
+
     def assess(
         self, text: str, platform: str, overrides: RuleOverrides | None = None
     ) -> Assessment:
@@ -103,7 +140,9 @@ class Coach:
         target = self.platform(platform)
         overrides = overrides or NO_OVERRIDES
         doc = Document(text)
-        rules = self._rules_for[target.id]
+        language = self.language(doc)
+        reads_as = language.reads_as
+        rules = self._rules_speaking(target.id, reads_as)
         if overrides.disabled:
             rules = [rule for rule in rules if rule.meta.id not in overrides.disabled]
         findings = self._engine.run(rules, doc, target, overrides.severity)
@@ -112,18 +151,39 @@ class Coach:
         return Assessment(
             text=text, platform=target.id, findings=tuple(findings),
             length=target.length(text, doc), limit=target.limit,
+            language=language.code, note=self._language_note(language),
         )
+
+    def _rules_speaking(self, platform_id: str, languages: frozenset[str]) -> list[Rule]:
+        """The rules of a platform that speak one of ``languages`` (remembered: drafts
+        come in few languages)."""
+        key = (platform_id, languages)
+        rules = self._speaking.get(key)
+        if rules is None:
+            rules = self._speaking[key] = [rule for rule in self._rules_for[platform_id]
+                                           if rule.meta.speaks(languages)]
+        return rules
+
+    def language(self, doc: Document) -> DraftLanguage:
+        """The language the draft is read in (see :mod:`bot.language`)."""
+        return ENGLISH if self._detector is None else self._detector.detect(doc.prose)
+
+    def _language_note(self, language: DraftLanguage) -> str:
+        if not self.wording_languages.isdisjoint(language.reads_as):
+            return ""
+        return (f"This draft reads as {language_name(language.code)}; the wording checks "
+                f"speak {names_of(self.wording_languages)}, so it was checked only for "
+                "length, hashtags, mentions, links, capitals and exclamation marks.")
 
     def offline_rewrite(
         self, assessment: Assessment, overrides: RuleOverrides | None = None
     ) -> Rewrite:
-        from bot.rewrite import offline_rewrite
-
         return offline_rewrite(self, assessment, overrides)
 
     def critique(
         self, text: str, platform: str, overrides: RuleOverrides | None = None
     ) -> Critique:
+        self.check_size(text)
         assessment = self.assess(text, platform, overrides)
         return Critique(assessment, self.offline_rewrite(assessment, overrides))
 
@@ -133,22 +193,27 @@ def _without_echoes(findings: list[Finding]) -> list[Finding]:
 
     Two rules of one principle often catch the same phrase ("follow back" and a
     follow-for-follow pattern); the user needs to hear it once, at the higher severity.
+    A narrower finding that brings a fix the wider one lacks stays.
     """
     if len(findings) < 2:
         return findings
     ranked = sorted(findings, key=lambda f: (SEVERITY_RANK[f.severity], f.span[0] - f.span[1]))
+    starts = sorted({f.span[0] for f in findings})
+    # Per principle: the reach of every kept finding, and of those with a fix.
+    reaches: dict[str, tuple[SpanReach, SpanReach]] = {}
     kept: list[Finding] = []
     for finding in ranked:
         start, end = finding.span
-        echo = any(
-            k.principle == finding.principle and k.span[0] <= start and end <= k.span[1]
-            and end > start
-            # keep a narrower finding that brings a fix the wider one lacks
-            and (finding.replacement is None or k.replacement is not None)
-            for k in kept
-        )
-        if not echo:
-            kept.append(finding)
+        if finding.principle not in reaches:
+            reaches[finding.principle] = (SpanReach(starts), SpanReach(starts))
+        every, fixing = reaches[finding.principle]
+        covering = every if finding.replacement is None else fixing
+        if end > start and covering.farthest(start) >= end:
+            continue
+        kept.append(finding)
+        every.add(start, end)
+        if finding.replacement is not None:
+            fixing.add(start, end)
     return kept
 
 
@@ -161,5 +226,10 @@ def build_coach(source: Settings | ConfigSource) -> Coach:
     if not rule_files:
         raise ConfigError(f"{config.default / 'rules'}: no rule files found")
     rules = load_rules(rule_files, principles, platforms)
+    for rule in rules:
+        check_examples(rule, platforms[rule.meta.examples_platform])
     log.debug("loaded %d rules from %d files", len(rules), len(rule_files))
-    return Coach(principles, platforms, rules)
+    if isinstance(source, Settings):
+        return Coach(principles, platforms, rules, LanguageDetector(),
+                     max_draft_chars=source.max_draft_chars)
+    return Coach(principles, platforms, rules, LanguageDetector())

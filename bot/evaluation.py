@@ -1,28 +1,48 @@
-"""Measure the rules layer on labelled drafts: precision and recall per principle.
+"""Measure the rules layer on labelled drafts: precision, recall and false alarms per
+principle.
 
-Three formats, as in ``shared/eval/``:
+Four formats, as in ``shared/eval/``:
 
 * YAML: a list of ``{id, platform, text, flag: [principle…]}`` or ``clean: true``;
 * JSON: a list of ``{id, platform, text, labels: [bait|promo|ego|good], confidence}``;
-* CSV: YouTube comments with ``CONTENT`` and ``CLASS`` (1 = spam), platform ``youtube``.
+* CSV: YouTube comments with ``CONTENT`` and ``CLASS`` (1 = spam), platform ``youtube``;
+* JSONL: one ``{id, text, label}`` a line, ``label`` one of :data:`JSONL_LABELS`.
+
+Rows a learned rule was trained on are left out (the rule's model file says which), so
+every figure is on rows the coach has not learned from.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.coach import Coach
+from bot.config_files import decode_utf8, parse_yaml, quote
 from bot.errors import DraftcoachError
+from bot.rules import Rule
 
 #: Editors' labels in the JSON sets, and the principle each one must be flagged under.
 LABEL_PRINCIPLES = {"bait": "no-engagement-bait", "promo": "no-hard-sell", "ego": "not-ego"}
+#: JSONL labels: the principles the row must be flagged under, those it must not be,
+#: and the platform it is judged as. A label missing here is not judged (milder kinds
+#: of bragging: a reader may or may not mind).
+JSONL_LABELS: dict[str, tuple[frozenset[str], frozenset[str], str]] = {
+    "clickbait": (frozenset({"authentic"}), frozenset(), "facebook"),
+    "news": (frozenset(), frozenset({"authentic"}), "facebook"),
+    "achievement": (frozenset({"not-ego"}), frozenset(), "x"),
+    "action": (frozenset({"not-ego"}), frozenset(), "x"),
+    "possession": (frozenset({"not-ego"}), frozenset(), "x"),
+    "not": (frozenset(), frozenset({"not-ego"}), "x"),
+}
+UNJUDGED_JSONL_LABELS = frozenset({"trait", "feeling", "affiliation"})
+SET_SUFFIXES = (".csv", ".json", ".jsonl", ".yaml", ".yml")
 #: The principles spam breaks. A comment counts as flagged by any warning or error,
 #: so an ordinary comment flagged under another principle is a false alarm too.
 SPAM_PRINCIPLES = frozenset({"no-engagement-bait", "no-hard-sell", "not-ego", "no-spray"})
@@ -39,7 +59,15 @@ class EvalCase:
     clean: bool = False
     #: Spam: at least one warning or error under one of these principles.
     any_of: frozenset[str] = frozenset()
+    #: Principles that must get no warning or error.
+    forbid: frozenset[str] = frozenset()
+    #: True: a principle neither expected nor forbidden is not judged (a set labelled
+    #: for one principle); False: it must stay quiet.
+    partial: bool = False
     confidence: str = "high"
+    #: The set file the case comes from (a learned rule's model names its training rows
+    #: by set file and id).
+    source: str = ""
 
 
 @dataclass
@@ -47,6 +75,32 @@ class Tally:
     tp: int = 0
     fp: int = 0
     fn: int = 0
+    #: Cases that must not be flagged (false alarms are ``fp`` of these).
+    negatives: int = 0
+
+    @property
+    def false_alarm_rate(self) -> float | None:
+        return self.fp / self.negatives if self.negatives else None
+
+    def add(self, expected: bool, flagged: bool) -> None:
+        if expected:
+            if flagged:
+                self.tp += 1
+            else:
+                self.fn += 1
+        else:
+            self.negatives += 1
+            if flagged:
+                self.fp += 1
+
+    @property
+    def judged(self) -> bool:
+        return bool(self.tp + self.fn + self.negatives)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"precision": self.precision, "recall": self.recall, "tp": self.tp,
+                "fp": self.fp, "fn": self.fn, "negatives": self.negatives,
+                "false_alarm_rate": self.false_alarm_rate}
 
     @property
     def precision(self) -> float | None:
@@ -66,6 +120,10 @@ class EvalReport:
     clean_total: int = 0
     clean_flagged: int = 0
     misses: list[str] = field(default_factory=list)
+    #: Rows left out because a learned rule was trained on them.
+    left_out: int = 0
+    #: Each learned rule on its own, on the rows judged under its principle.
+    learned: dict[str, Tally] = field(default_factory=dict)
 
     @property
     def clean_rate(self) -> float | None:
@@ -77,12 +135,11 @@ class EvalReport:
         return {
             "name": self.name,
             "cases": self.cases,
-            "principles": {p: {"precision": t.precision, "recall": t.recall,
-                               "tp": t.tp, "fp": t.fp, "fn": t.fn}
-                           for p, t in sorted(self.principles.items())},
-            "spam": ({"precision": self.spam.precision, "recall": self.spam.recall,
-                      "tp": self.spam.tp, "fp": self.spam.fp, "fn": self.spam.fn}
-                     if self.spam.tp + self.spam.fp + self.spam.fn else None),
+            "left_out_trained_on": self.left_out,
+            "principles": {p: t.to_dict() for p, t in sorted(self.principles.items())
+                           if t.judged},
+            "spam": self.spam.to_dict() if self.spam.judged else None,
+            "learned": {r: t.to_dict() for r, t in sorted(self.learned.items()) if t.judged},
             "clean": ({"total": self.clean_total, "flagged": self.clean_flagged,
                        "rate": self.clean_rate} if self.clean_total else None),
             "misses": self.misses,
@@ -96,6 +153,11 @@ def _yaml_cases(data: Any, path: Path) -> list[EvalCase]:
     for index, item in enumerate(data):
         if not isinstance(item, dict) or "text" not in item:
             raise DraftcoachError(f"{path}: case {index + 1} needs at least 'text'")
+        for key in ("labels", "flag"):
+            value = item.get(key) or []
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise DraftcoachError(f"{path}: case {index + 1}: '{key}' must be a list of "
+                                      f"names, got {quote(value)}")
         if "labels" in item:
             labels = set(item.get("labels") or [])
             unknown = labels - set(LABEL_PRINCIPLES) - {"good"}
@@ -110,13 +172,38 @@ def _yaml_cases(data: Any, path: Path) -> list[EvalCase]:
         cases.append(EvalCase(
             id=str(item.get("id", index + 1)), platform=str(item.get("platform", "generic")),
             text=str(item["text"]), expect=expect, clean=clean,
-            confidence=str(item.get("confidence", "high")),
+            confidence=str(item.get("confidence", "high")), source=path.name,
         ))
     return cases
 
 
-def _csv_cases(path: Path) -> list[EvalCase]:
-    with path.open(encoding="utf-8", newline="") as handle:
+def _jsonl_cases(text: str, path: Path) -> list[EvalCase]:
+    cases = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DraftcoachError(f"{path}: line {number}: not JSON ({exc.msg})") from None
+        if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+            raise DraftcoachError(f"{path}: line {number}: needs a \"text\" string")
+        label = item.get("label")
+        if label in UNJUDGED_JSONL_LABELS:
+            continue
+        if label not in JSONL_LABELS:
+            raise DraftcoachError(f"{path}: line {number}: unknown label {label!r} (known: "
+                                  f"{', '.join(sorted(JSONL_LABELS))})")
+        expect, forbid, platform = JSONL_LABELS[label]
+        cases.append(EvalCase(
+            id=str(item.get("id", number)), platform=str(item.get("platform", platform)),
+            text=item["text"], expect=expect, forbid=forbid, partial=True, source=path.name,
+        ))
+    return cases
+
+
+def _csv_cases(path: Path, text: str) -> list[EvalCase]:
+    with io.StringIO(text, newline="") as handle:
         reader = csv.DictReader(handle)
         if not reader.fieldnames or not {"CONTENT", "CLASS"} <= set(reader.fieldnames):
             raise DraftcoachError(f"{path}: a CSV set needs CONTENT and CLASS columns")
@@ -126,52 +213,92 @@ def _csv_cases(path: Path) -> list[EvalCase]:
             cases.append(EvalCase(
                 id=row.get("COMMENT_ID") or str(index + 1), platform="youtube",
                 text=row["CONTENT"], clean=not spam,
-                any_of=SPAM_PRINCIPLES if spam else frozenset(),
+                any_of=SPAM_PRINCIPLES if spam else frozenset(), source=path.name,
             ))
     return cases
 
 
 def load_cases(path: Path) -> list[EvalCase]:
     suffix = path.suffix.lower()
+    if suffix not in SET_SUFFIXES:
+        raise DraftcoachError(f"{path}: expected a .yaml, .json, .jsonl or .csv file")
     try:
-        if suffix == ".csv":
-            return _csv_cases(path)
-        text = path.read_text(encoding="utf-8")
+        text = decode_utf8(path.read_bytes(), path, DraftcoachError)
     except OSError as exc:
         raise DraftcoachError(f"cannot read {path}: {exc.strerror}") from None
+    if suffix == ".jsonl":
+        return _jsonl_cases(text, path)
+    if suffix == ".csv":
+        return _csv_cases(path, text)
+    if suffix != ".json":
+        return _yaml_cases(parse_yaml(text, path), path)
     try:
-        data = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        data = json.loads(text)
+    except RecursionError:
+        raise DraftcoachError(f"{path}: cannot parse (nested too deeply)") from None
+    except json.JSONDecodeError as exc:
         raise DraftcoachError(f"{path}: cannot parse ({exc})") from None
-    if suffix not in (".json", ".yaml", ".yml"):
-        raise DraftcoachError(f"{path}: expected a .yaml, .json or .csv file")
+    except ValueError:  # json reads all else; Python refuses to read an int this long
+        raise DraftcoachError(f"{path}: cannot parse (a number has more than "
+                              f"{sys.get_int_max_str_digits()} digits)") from None
     return _yaml_cases(data, path)
 
 
+def default_eval_dir(start: Path | None = None) -> Path | None:
+    """``shared/eval`` beside the working directory or one of its parents (a checkout
+    sits next to ``shared/``), or None."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / "shared" / "eval"
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def find_sets(paths: Iterable[Path]) -> list[Path]:
+    """The set files named, with every set file of each folder named (sorted)."""
+    found = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.iterdir()
+                                if p.is_file() and p.suffix.lower() in SET_SUFFIXES))
+        else:
+            found.append(path)
+    return found
+
+
 def evaluate(coach: Coach, cases: Iterable[EvalCase], name: str = "") -> EvalReport:
+    """Judge every case a learned rule was not trained on."""
     report = EvalReport(name)
+    principles = frozenset(coach.principles)
+    learned = [rule for rule in coach.rules if type(rule).trained_on is not Rule.trained_on]
     for case in cases:
+        if any(rule.trained_on(case.source, case.id) for rule in learned):
+            report.left_out += 1
+            continue
         report.cases += 1
         assessment = coach.assess(case.text, case.platform)
-        flagged = {f.principle for f in assessment.blocking}
-        for principle in case.expect | (flagged - SPAM_PRINCIPLES if case.any_of else flagged):
-            tally = report.principles.setdefault(principle, Tally())
-            if principle in case.expect and principle in flagged:
-                tally.tp += 1
-            elif principle in case.expect:
-                tally.fn += 1
+        blocking = assessment.blocking
+        flagged = {f.principle for f in blocking}
+        for principle in _judged(case, principles):
+            expected = principle in case.expect
+            report.principles.setdefault(principle, Tally()).add(expected, principle in flagged)
+            if expected and principle not in flagged:
                 report.misses.append(f"{case.id}: missed {principle}")
-            elif case.expect or case.clean:
-                tally.fp += 1
+            elif principle in flagged and not expected and case.partial:
+                report.misses.append(f"{case.id}: flagged {principle}")
+        for rule in learned:
+            if not rule.applies_to(coach.platform(case.platform)):
+                continue
+            principle = rule.meta.principle
+            expected = principle in case.expect or principle in case.any_of
+            if expected or case.clean or principle in case.forbid:
+                fired = any(f.rule == rule.meta.id for f in blocking)
+                report.learned.setdefault(rule.meta.id, Tally()).add(expected, fired)
         if case.any_of or (case.clean and case.platform == "youtube"):
-            caught = bool(flagged)
-            if case.any_of and caught:
-                report.spam.tp += 1
-            elif case.any_of:
-                report.spam.fn += 1
+            report.spam.add(bool(case.any_of), bool(flagged))
+            if case.any_of and not flagged:
                 report.misses.append(f"{case.id}: spam not flagged")
-            elif caught:
-                report.spam.fp += 1
         if case.clean:
             report.clean_total += 1
             if flagged:
@@ -180,22 +307,48 @@ def evaluate(coach: Coach, cases: Iterable[EvalCase], name: str = "") -> EvalRep
     return report
 
 
+def _judged(case: EvalCase, principles: frozenset[str]) -> frozenset[str]:
+    """The principles a case says something about: each must be flagged or must not."""
+    if case.clean:
+        return principles
+    if case.any_of:  # spam: any of these will do, so none is judged alone
+        return case.expect
+    if case.partial:
+        return case.expect | case.forbid
+    return principles if case.expect else frozenset()
+
+
 def _pct(value: float | None) -> str:
     return "  n/a" if value is None else f"{value:5.2f}"
 
 
+def _rate(tally: Tally) -> str:
+    rate = tally.false_alarm_rate
+    return "" if rate is None else f"{tally.fp}/{tally.negatives} ({rate:.1%})"
+
+
 def format_report(report: EvalReport) -> str:
-    lines = [f"{report.name}: {report.cases} cases"]
-    if report.principles:
-        lines.append(f"  {'principle':<20} {'prec':>5} {'recall':>6}   tp  fp  fn")
-        for principle, t in sorted(report.principles.items()):
+    left_out = (f" ({report.left_out} more left out: a learned rule trained on them)"
+                if report.left_out else "")
+    lines = [f"{report.name}: {report.cases} cases{left_out}"]
+    # a principle nothing expected and nothing flagged says nothing worth a line
+    judged = {p: t for p, t in sorted(report.principles.items()) if t.tp + t.fp + t.fn}
+    if judged:
+        lines.append(f"  {'principle':<20} {'prec':>5} {'recall':>6}   tp   fp   fn  "
+                     "false alarms")
+        for principle, t in judged.items():
             lines.append(f"  {principle:<20} {_pct(t.precision)} {_pct(t.recall):>6} "
-                         f"{t.tp:4d}{t.fp:4d}{t.fn:4d}")
+                         f"{t.tp:4d} {t.fp:4d} {t.fn:4d}  {_rate(t)}")
     s = report.spam
-    if s.tp + s.fp + s.fn:
+    if s.judged:
         lines.append(f"  spam (any warning/error): precision {_pct(s.precision)}, "
-                     f"recall {_pct(s.recall)} (tp {s.tp}, fp {s.fp}, fn {s.fn})")
+                     f"recall {_pct(s.recall)} (tp {s.tp}, fp {s.fp}, fn {s.fn}), "
+                     f"false alarms {_rate(s)}")
     if report.clean_total:
         lines.append(f"  clean drafts left clean: {report.clean_total - report.clean_flagged}"
                      f"/{report.clean_total}")
+    for rule_id, t in sorted(report.learned.items()):
+        if t.tp + t.fp + t.fn:
+            lines.append(f"  learned rule {rule_id} alone: precision {_pct(t.precision)}, "
+                         f"recall {_pct(t.recall)}, false alarms {_rate(t)}")
     return "\n".join(lines)

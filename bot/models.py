@@ -8,7 +8,6 @@ Discord cogs without anyone mutating someone else's result.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any, Literal, NamedTuple
 
 Severity = Literal["error", "warning", "suggestion"]
@@ -52,12 +51,6 @@ class Finding(NamedTuple):  # made in C: a frozen dataclass takes several times 
         }
 
 
-#: ``Finding`` from a tuple of all its fields, in order, without the ``__new__`` in Python
-#: that calling a named tuple goes through: a quarter of the cost, for the rules, which
-#: make one per match.
-finding_from_fields = partial(tuple.__new__, Finding)
-
-
 def score_findings(findings: tuple[Finding, ...] | list[Finding]) -> int:
     return max(0, 100 - sum(SEVERITY_COST[f.severity] for f in findings))
 
@@ -81,6 +74,11 @@ class Assessment:
     #: Length of the text as the platform counts it.
     length: int = 0
     limit: int | None = None
+    #: The draft's language (ISO 639-1), or "unknown".
+    language: str = "en"
+    #: One line for the user about what was not checked (a language no wording rule
+    #: speaks), or "".
+    note: str = ""
 
     @property
     def score(self) -> int:
@@ -194,7 +192,10 @@ class Critique:
             "verdict": self.verdict,
             "length": self.assessment.length,
             "limit": self.assessment.limit,
+            "language": self.assessment.language,
             "findings": [f.to_dict() for f in self.findings],
         }
+        if self.assessment.note:
+            data["note"] = self.assessment.note
         data["rewrite"] = self.rewrite.to_dict() if self.rewrite else None
         return data

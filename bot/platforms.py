@@ -5,17 +5,17 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import regex
+from pydantic import ConfigDict, Field, Strict, TypeAdapter, ValidationError
 
+from bot.config_files import quote, schema_error
 from bot.errors import ConfigError
 from bot.settings import read_yaml
 from bot.text import Document, nfc
 
 Counting = Literal["chars", "graphemes", "weighted"]
-_COUNTINGS = ("chars", "graphemes", "weighted")
-_KEYS = {"name", "limit", "counting", "url_length"}
 
 _GRAPHEME = regex.compile(r"\X")
 _HEAVY = regex.compile(r"[^\u0000-\u10ff]")  # what X may count as more than one
@@ -169,29 +169,36 @@ class Platform:
         return None
 
 
+@dataclass(frozen=True, slots=True)
+class _PlatformKeys:
+    """What a platform in platforms.yaml may hold."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Strict(), Field(min_length=1, max_length=100)] | None = None
+    limit: Annotated[int, Strict(), Field(gt=0)] | None = None
+    counting: Counting = "chars"
+    url_length: Annotated[int, Strict(), Field(gt=0)] | None = None
+
+
+_PLATFORM_KEYS = TypeAdapter(_PlatformKeys)
+
+
 def load_platforms(path: Path) -> dict[str, Platform]:
     data = read_yaml(path)
     if not isinstance(data, dict) or not data:
         raise ConfigError(f"{path}: expected a mapping of platform ids")
     platforms: dict[str, Platform] = {}
     for pid, spec in data.items():
-        where = f"{path}: platform '{pid}'"
+        where = f"{path}: platform {quote(str(pid))}"
         if not isinstance(spec, dict):
             raise ConfigError(f"{where}: expected a mapping")
-        unknown = set(spec) - _KEYS
-        if unknown:
-            raise ConfigError(f"{where}: unknown key '{sorted(unknown)[0]}'")
-        limit = spec.get("limit")
-        if limit is not None and (not isinstance(limit, int) or limit <= 0):
-            raise ConfigError(f"{where}: 'limit' must be a positive whole number or null")
-        counting = spec.get("counting", "chars")
-        if counting not in _COUNTINGS:
-            raise ConfigError(f"{where}: 'counting' must be one of {', '.join(_COUNTINGS)}")
-        url_length = spec.get("url_length")
-        if url_length is not None and (not isinstance(url_length, int) or url_length <= 0):
-            raise ConfigError(f"{where}: 'url_length' must be a positive whole number")
+        try:
+            keys = _PLATFORM_KEYS.validate_python(spec)
+        except ValidationError as exc:
+            raise schema_error(exc, where, quote_key=True) from None
         platforms[str(pid)] = Platform(
-            id=str(pid), name=str(spec.get("name", pid)), limit=limit,
-            counting=counting, url_length=url_length,
+            id=str(pid), name=keys.name or str(pid), limit=keys.limit,
+            counting=keys.counting, url_length=keys.url_length,
         )
     return platforms

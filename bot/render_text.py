@@ -53,6 +53,9 @@ def render_critique(critique: Critique, coach: Coach, color: bool = False) -> st
     lines.append(_paint(f"Draft for {platform.name} ({length} characters)", "1", color))
     lines.append(textwrap.indent(marked_draft(critique.text, critique.findings, color), "  "))
     lines.append("")
+    if critique.assessment.note:
+        lines.append(textwrap.fill(critique.assessment.note, _WIDTH))
+        lines.append("")
     if critique.findings:
         lines.append(_paint("Findings", "1", color))
         by_principle: dict[str, list[Finding]] = defaultdict(list)

@@ -10,18 +10,21 @@ draft worse under the rules: if its edits would, the draft is returned with the 
 
 from __future__ import annotations
 
-import math
 import re
-from typing import TYPE_CHECKING
-
-import py3langid
+from typing import Any, Protocol
 
 from bot.models import SEVERITY_RANK, Assessment, Finding, Rewrite, Suggestion
 from bot.platforms import Platform
-from bot.text import Document, lost_tokens, protected_tokens
+from bot.text import Document, SpanReach, lost_tokens, protected_tokens
 
-if TYPE_CHECKING:
-    from bot.coach import Coach, RuleOverrides
+
+class Assessor(Protocol):
+    """What the offline rewrite needs of the coach (which calls it: no import back)."""
+
+    def platform(self, platform_id: str) -> Platform: ...
+
+    def assess(self, text: str, platform: str, overrides: Any = None) -> Assessment: ...
+
 
 #: Passes of fix-and-recheck; a second pass catches what the first edit uncovered.
 _PASSES = 3
@@ -30,9 +33,7 @@ _PASSES = 3
 SELLING = frozenset({"no-hard-sell", "no-engagement-bait"})
 #: When less than this share of the draft's words would be left, it only sold.
 _LEFT_AT_LEAST = 0.4
-#: How sure the language guess must be to count.
-_LANGUAGE_SURE = 0.8
-_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*+")
 
 NOTE = "Offline rewrite: the rules' own fixes, applied and checked again."
 ONLY_SELLS = (
@@ -42,20 +43,25 @@ ONLY_SELLS = (
 )
 
 _SPACES = re.compile(r"[ \t]{2,}")
-_SPACE_BEFORE_PUNCT = re.compile(r"[ \t]+([,.!?;:])")
-_DANGLING_JOIN = re.compile(r"[,;]?\s*\b(?:and|or|but|so)\s*([.!?]|$)", re.IGNORECASE)
+# Every pattern runs in time linear in the text: a repeat that cannot give anything back
+# is possessive, and a match begins only where no earlier start would have read on
+# through (or, where the matched lead is put back as it was, at the last such start).
+# A look-behind comes after a first character class, which re then jumps to in C.
+_SPACE_BEFORE_PUNCT = re.compile(r"[ \t](?<![ \t][ \t])[ \t]*+([,.!?;:])")
+_DANGLING_JOIN = re.compile(r"(?:[,;]|(?<!\s))\s*+\b(?:and|or|but|so)\s*+([.!?]|$)",
+                            re.IGNORECASE)
 _PUNCT_PILEUP = re.compile(r"([,;:])\s*([.!?])|([.!?])(?:\s*[,;])+")
-_LEADING_PUNCT = re.compile(r"(^|[.!?\n]\s+)[,;:.]+\s*")
+_LEADING_PUNCT = re.compile(r"(^|[.!?]\s++|\n(?:[^\S\n]*+\n|[^\S\n]++))[,;:.]++\s*+")
 _EMPTY_PARENS = re.compile(r"\(\s*\)|\[\s*\]")
-_SENTENCE_START = re.compile(r"(^|[.!?]\s+|\n\s*)([a-z])(\S*)")
+_SENTENCE_START = re.compile(r"(^|[.!?]\s++|\n[^\S\n]*+)([a-z])(\S*+)")
 _BLANK_LINES = re.compile(r"\n{3,}")
-_INVERTED_RUN = re.compile(r"([¡¿])\1+")
+_INVERTED_RUN = re.compile(r"([¡¿])\1++")
 #: A Spanish exclamation opened with "¡" closes with "!", whatever an edit left there.
-_INVERTED_UNCLOSED = re.compile(r"(¡[^!?.¡]*)\.")
-_TRAILING_SPACE = re.compile(r"[ \t]+(?=\n|$)")
+_INVERTED_UNCLOSED = re.compile(r"(¡[^!?.¡]*+)\.")
+_TRAILING_SPACE = re.compile(r"[ \t](?<![ \t][ \t])[ \t]*+(?=\n|$)")
 #: What a post cut short at the limit ends with.
 _ELLIPSIS = "…"
-_STACKED_STOPS = re.compile(r"[.!?][ \t]*[.!?]+(?=\s|$)")
+_STACKED_STOPS = re.compile(r"[.!?](?<![.!?][.!?])[ \t]*+[.!?]++(?=\s|$)")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])[ \t]+")
 _HAS_WORDS = re.compile(r"[\w#@]")
 
@@ -97,18 +103,6 @@ def tidy(text: str) -> str:
     return text.strip()
 
 
-def language_of(text: str, prose: str | None = None) -> str | None:
-    """The text's language (an ISO 639-1 code) when it is long enough to tell and the
-    guess is sure; None otherwise. ``prose`` is the text's prose when already at hand."""
-    prose = Document(text).prose if prose is None else prose
-    if len(_WORD.findall(prose)) < 4:
-        return None
-    ranked = py3langid.rank(prose)
-    best_language, best = ranked[0]
-    total = sum(math.exp(score - best) for _, score in ranked[:8])
-    return best_language if 1 / total >= _LANGUAGE_SURE else None
-
-
 def _chosen_edits(findings: tuple[Finding, ...], text: str, english: bool) -> list[Finding]:
     """Non-overlapping edits, the most severe first, then the narrowest.
 
@@ -122,19 +116,26 @@ def _chosen_edits(findings: tuple[Finding, ...], text: str, english: bool) -> li
                     if all(w.lower() in known for w in _WORD.findall(f.replacement or ""))]
     editable.sort(key=lambda f: (SEVERITY_RANK[f.severity], f.span[1] - f.span[0]))
     chosen: list[Finding] = []
+    reach = SpanReach(sorted({f.span[0] for f in editable}))
     for finding in editable:
         s, e = finding.span
-        if all(e <= c.span[0] or c.span[1] <= s for c in chosen):
+        # An edit overlaps a chosen one that starts before its end and ends after its start.
+        if reach.farthest(e - 1) <= s:
             chosen.append(finding)
+            reach.add(s, e)
     chosen.sort(key=lambda f: f.span[0])
     return chosen
 
 
 def apply_edits(text: str, edits: list[Finding]) -> str:
-    for finding in reversed(edits):
+    """``text`` with each edit (in order, disjoint) in place of its span."""
+    pieces = []
+    pos = 0
+    for finding in edits:
         s, e = finding.span
-        text = text[:s] + (finding.replacement or "") + text[e:]
-    return text
+        pieces += (text[pos:s], finding.replacement or "")
+        pos = e
+    return "".join(pieces) + text[pos:]
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -155,31 +156,34 @@ def _whole_sentence_edits(text: str, findings: tuple[Finding, ...], english: boo
     A sentence with a selling or begging phrase to remove goes whole, unless it also
     carries a link, mention or number no rule flagged: then only the phrase goes.
     """
-    edits = _chosen_edits(findings, text, english)
+    edits = _chosen_edits(findings, text, english)  # in order and disjoint
+    out: list[Finding] = []
     dropped = 0
+    index = 0
     for s, e in _sentences(text):
-        inside = [f for f in edits if s <= f.span[0] and f.span[1] <= e]
+        while index < len(edits) and edits[index].span[0] < s:
+            out.append(edits[index])  # between sentences, or across one's end
+            index += 1
+        first = index
+        while index < len(edits) and edits[index].span[1] <= e:
+            index += 1
+        inside = edits[first:index]
         removals = [f for f in inside if f.replacement == "" and _is_sell(f)]
         misfits = [f for f in inside if f.replacement and _is_sell(f)
                    and not _fits_in_place(text, f, s, e)]
         if not removals and not misfits:
-            continue
-        keeps_facts = bool(protected_tokens(text[s:e])
-                           - protected_tokens(" ".join(f.match for f in inside)))
-        if keeps_facts:
+            out += inside
+        elif protected_tokens(text[s:e]) - protected_tokens(" ".join(f.match for f in inside)):
             # Only the phrase can go; a rewording that would not read leaves it to advice.
-            edits = [f for f in edits if f not in misfits]
-            continue
-        edits = [f for f in edits if f not in inside]
-        if removals:
-            edits.append(_replaced(removals[0], text, s, e, ""))
+            out += [f for f in inside if f not in misfits]
+        elif removals:
+            out.append(_replaced(removals[0], text, s, e, ""))
             dropped += 1
         else:
             # "To grab it, click the link in bio!" reads as "The link is in our bio."
             plain = misfits[0].replacement or ""
-            edits.append(_replaced(misfits[0], text, s, e, plain[:1].upper() + plain[1:] + "."))
-    edits.sort(key=lambda f: f.span[0])
-    return edits, dropped
+            out.append(_replaced(misfits[0], text, s, e, plain[:1].upper() + plain[1:] + "."))
+    return out + edits[index:], dropped
 
 
 def _replaced(finding: Finding, text: str, start: int, end: int, replacement: str) -> Finding:
@@ -201,14 +205,22 @@ def _only_sells(draft: Assessment) -> bool:
     """Whether every sentence of the draft sells or begs, or dropping those that do would
     leave next to nothing of it."""
     text = draft.text
-    sells = [f for f in draft.findings if _is_sell(f)]
-    if not sells:
+    starts = sorted(f.span[0] for f in draft.findings if _is_sell(f))
+    if not starts:
         return False
-    spans = [(s, e) for s, e in _sentences(text) if _WORD.search(text[s:e])]
-    selling = [(s, e) for s, e in spans
-               if any(s <= f.span[0] < e for f in sells)]
-    left = sum(len(_WORD.findall(text[s:e])) for s, e in spans if (s, e) not in selling)
-    return len(selling) == len(spans) or left < _LEFT_AT_LEAST * len(_WORD.findall(text))
+    sentences = left = words = index = 0
+    selling = 0
+    for s, e in _sentences(text):
+        count = len(_WORD.findall(text, s, e))
+        while index < len(starts) and starts[index] < s:
+            index += 1
+        sells = index < len(starts) and starts[index] < e
+        if count:
+            sentences += 1
+            selling += sells
+            left += 0 if sells else count
+            words += count
+    return selling == sentences or left < _LEFT_AT_LEAST * words
 
 
 def fit(text: str, platform: Platform) -> str:
@@ -221,17 +233,26 @@ def fit(text: str, platform: Platform) -> str:
         return text
     doc = Document(text)
     spans = [doc.to_original(s, e) for s, e in doc.sentences]
-    keep = [True] * len(spans)
-    for index in range(len(spans) - 1, 0, -1):
-        s, e = spans[index]
-        sentence = text[s:e]
-        if protected_tokens(sentence) or sentence.rstrip().endswith("?"):
-            continue
-        keep[index] = False
-        shorter = " ".join(text[a:b] for (a, b), k in zip(spans, keep, strict=True) if k)
-        if platform.overflow_start(shorter) is None:
-            return shorter
-    shorter = " ".join(text[a:b] for (a, b), k in zip(spans, keep, strict=True) if k)
+    droppable = [index for index in range(len(spans) - 1, 0, -1)
+                 if not _must_keep(text[spans[index][0]:spans[index][1]])]
+
+    def without(count: int) -> str:
+        """The text without the first ``count`` droppable sentences (from the end)."""
+        dropped = set(droppable[:count])
+        return " ".join(text[a:b] for index, (a, b) in enumerate(spans) if index not in dropped)
+
+    # Each sentence dropped shortens the text: the fewest that make it fit are found by
+    # bisection, not by trying one more at a time.
+    low, high = 1, len(droppable)
+    while low <= high:
+        middle = (low + high) // 2
+        if platform.overflow_start(without(middle)) is None:
+            high = middle - 1
+        else:
+            low = middle + 1
+    if low <= len(droppable):
+        return without(low)
+    shorter = without(len(droppable))
     # Where the text stops fitting with the "…" it will end with (which X counts as two):
     # written first, the mark moves the cut along by its own length.
     cut = platform.overflow_start(_ELLIPSIS + shorter)
@@ -240,6 +261,11 @@ def fit(text: str, platform: Platform) -> str:
     cut -= len(_ELLIPSIS)
     head = shorter[:cut].rsplit(None, 1)[0] if " " in shorter[:cut] else shorter[:cut]
     return head.rstrip(" ,;:-") + _ELLIPSIS
+
+
+def _must_keep(sentence: str) -> bool:
+    """A sentence that carries a link, a mention or a number, or asks the reader."""
+    return bool(protected_tokens(sentence)) or sentence.rstrip().endswith("?")
 
 
 def _no_worse(candidate: Assessment, draft: Assessment) -> bool:
@@ -262,14 +288,12 @@ def _advice(findings: tuple[Finding, ...]) -> tuple[Suggestion, ...]:
     return tuple(advice)
 
 
-def offline_rewrite(
-    coach: Coach, draft: Assessment, overrides: RuleOverrides | None = None
-) -> Rewrite:
+def offline_rewrite(coach: Assessor, draft: Assessment, overrides: Any = None) -> Rewrite:
     if _only_sells(draft):
         return Rewrite(text=draft.text, source="offline", assessment=draft,
                        suggestions=_advice(draft.findings), summary=ONLY_SELLS, note=NOTE)
     platform = coach.platform(draft.platform)
-    english = language_of(draft.text) in (None, "en")
+    english = draft.language in ("en", "unknown")
     current = draft
     applied: list[Finding] = []
     dropped = 0

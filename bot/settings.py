@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-import yaml
+from pydantic import ConfigDict, Field, Strict, TypeAdapter, ValidationError
 
+from bot.config_files import PLAIN_NAME, quote, read_yaml, schema_error
 from bot.errors import ConfigError
 
 SETTINGS_FILE = "draftcoach.yaml"
@@ -58,32 +59,49 @@ class ConfigSource:
         return [found[key] for key in sorted(found)]
 
 
+# What a setting may hold: load_settings validates the config files against these
+# (types, ranges, sizes); code that builds settings itself is trusted.
+_SCHEMA = ConfigDict(extra="forbid", allow_inf_nan=False)
+#: A number as written: 20 stays an int, and true or "20" are refused.
+Number = Annotated[int, Strict()] | Annotated[float, Strict()]
+Seconds = Annotated[Number, Field(gt=0, le=86_400)]
+SecondsOrZero = Annotated[Number, Field(ge=0, le=86_400)]
+Count = Annotated[int, Strict(), Field(ge=0, le=10_000_000)]
+PositiveCount = Annotated[Count, Field(ge=1)]
+Switch = Annotated[bool, Strict()]
+Text = Annotated[str, Strict(), Field(min_length=1, max_length=2000)]
+#: Part of the prompt files' names (prompts/rewrite.<version>.system.md): no paths.
+PromptVersion = Annotated[Text, Field(max_length=40, pattern=PLAIN_NAME)]
+
+
 @dataclass(frozen=True, slots=True)
 class LLMSettings:
-    base_url: str | None = None
-    model: str = "gpt-4o-mini"
-    api_key: str | None = None
+    __pydantic_config__ = _SCHEMA
+
+    base_url: Text | None = None
+    model: Text = "gpt-4o-mini"
+    api_key: Text | None = None
     #: Seconds until the model's answer starts arriving (retries included), and the
     #: longest silence in the middle of it. None: 10 for a remote server, 45 for one on
     #: this machine, whose first read of a prompt can take half a minute on a small CPU.
-    first_byte_timeout: float | None = None
+    first_byte_timeout: Seconds | None = None
     #: Seconds for the whole LLM step, a repair included, before the offline rewrite
     #: serves. None: 30 for a remote server, 120 for one on this machine.
-    deadline: float | None = None
-    max_concurrency: int = 8
-    cache_size: int = 512
+    deadline: Seconds | None = None
+    max_concurrency: Annotated[PositiveCount, Field(le=1000)] = 8
+    cache_size: Count = 512
     #: Consecutive failures after which the model is left alone for ``cooldown`` seconds.
     #: Server errors, lost connections and time-outs count; rate limits never do.
-    breaker_threshold: int = 3
-    breaker_cooldown: float = 60.0
-    temperature: float = 0.4
-    prompt_version: str = "v1"
+    breaker_threshold: PositiveCount = 3
+    breaker_cooldown: SecondsOrZero = 60.0
+    temperature: Annotated[Number, Field(ge=0, le=2)] = 0.4
+    prompt_version: PromptVersion = "v1"
     #: Cap on the model's answer; None leaves it to the server.
-    max_tokens: int | None = 1024
+    max_tokens: PositiveCount | None = 1024
     #: Requests per answer at most (the first and the SDK's retries), within ``deadline``.
-    max_attempts: int = 4
+    max_attempts: Annotated[PositiveCount, Field(le=100)] = 4
     #: Longer drafts get the offline rewrite instead of a large, slow, costly prompt.
-    max_draft_chars: int = 20000
+    max_draft_chars: PositiveCount = 20000
 
     @property
     def enabled(self) -> bool:
@@ -109,48 +127,21 @@ class LLMSettings:
 
 @dataclass(frozen=True, slots=True)
 class DiscordSettings:
-    token: str | None = None
-    database: str = "draftcoach.sqlite3"
-    #: Drafts one member may have critiqued per ``cooldown_seconds``.
-    cooldown_rate: int = 5
-    cooldown_seconds: float = 60.0
+    __pydantic_config__ = _SCHEMA
+
+    token: Text | None = None
+    database: Annotated[Text, Field(max_length=4096)] = "draftcoach.sqlite3"
+    #: Drafts one member may have critiqued per ``cooldown_seconds`` (0 turns it off).
+    cooldown_rate: Count = 5
+    cooldown_seconds: Seconds = 60.0
     #: Days draft text is kept in the database.
-    retention_days: int = 30
+    retention_days: Annotated[Number, Field(gt=0, le=36_500)] = 30
     #: Seconds between two edits of a reply while the rewrite streams in.
-    edit_interval: float = 1.2
+    edit_interval: Annotated[Number, Field(ge=0, le=3600)] = 1.2
     #: Ask for the privileged Message Content intent (needed for drafts channels only).
-    message_content: bool = True
+    message_content: Switch = True
     #: Register the slash commands with Discord at start-up.
-    sync_commands: bool = True
-
-    def __post_init__(self) -> None:
-        checks = (
-            ("database", isinstance(self.database, str) and bool(self.database.strip()),
-             "a file path"),
-            ("cooldown_rate", _is_int(self.cooldown_rate) and self.cooldown_rate >= 0,
-             "a whole number, 0 or more (0 turns the cooldown off)"),
-            ("cooldown_seconds", _is_number(self.cooldown_seconds) and self.cooldown_seconds > 0,
-             "a number of seconds above 0"),
-            ("retention_days", _is_number(self.retention_days) and self.retention_days > 0,
-             "a number of days above 0"),
-            ("edit_interval", _is_number(self.edit_interval) and self.edit_interval >= 0,
-             "a number of seconds, 0 or more"),
-            ("message_content", isinstance(self.message_content, bool), "true or false"),
-            ("sync_commands", isinstance(self.sync_commands, bool), "true or false"),
-        )
-        for key, ok, expected in checks:
-            if not ok:
-                raise ConfigError(
-                    f"discord.{key} must be {expected}, got {getattr(self, key)!r}"
-                )
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    sync_commands: Switch = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,19 +151,27 @@ class Settings:
     default_platform: str = "generic"
     #: Free text passed to the model about the team's voice ("warm, plain, no emoji").
     tone: str = ""
+    #: Longer drafts get one clear line instead of a critique.
+    max_draft_chars: int = 20000
     llm: LLMSettings = field(default_factory=LLMSettings)
     discord: DiscordSettings = field(default_factory=DiscordSettings)
 
 
-def read_yaml(path: Path) -> Any:
-    """A config file's YAML; a broken or unreadable file is a one-line ConfigError."""
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        # PyYAML's messages span several lines; the user gets one.
-        raise ConfigError(f"{path}: not valid YAML ({' '.join(str(exc).split())})") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+@dataclass(frozen=True, slots=True)
+class _SettingsFile:
+    """What ``draftcoach.yaml`` may hold, the environment's values merged in."""
+
+    __pydantic_config__ = _SCHEMA
+
+    default_platform: Annotated[Text, Field(max_length=100)] = "generic"
+    tone: Annotated[str, Strict(), Field(max_length=2000)] = ""
+    prompts_dir: Annotated[Text, Field(max_length=4096)] | None = None
+    max_draft_chars: PositiveCount = 20000
+    llm: LLMSettings = field(default_factory=LLMSettings)
+    discord: DiscordSettings = field(default_factory=DiscordSettings)
+
+
+_SETTINGS_FILE = TypeAdapter(_SettingsFile)
 
 
 def _read_settings(path: Path) -> dict[str, Any]:
@@ -182,18 +181,6 @@ def _read_settings(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level")
     return data
-
-
-def _section(cls: type, data: Any, path: Path, name: str) -> Any:
-    if data is None:
-        return cls()
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: '{name}' must be a mapping")
-    known = {f.name: f for f in fields(cls)}
-    for key in data:
-        if key not in known:
-            raise ConfigError(f"{path}: unknown key '{name}.{key}'")
-    return cls(**data)
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -213,7 +200,40 @@ def _env_float(env: Mapping[str, str], name: str) -> float | None:
     try:
         return float(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+        raise ConfigError(f"{name} must be a number, got {quote(raw)}") from None
+
+
+#: Environment variables that override a setting: name -> (section, key).
+_ENV_SETTINGS = {
+    "DRAFTCOACH_PLATFORM": ("default_platform",),
+    "DRAFTCOACH_LLM_BASE_URL": ("llm", "base_url"),
+    "DRAFTCOACH_LLM_MODEL": ("llm", "model"),
+    "OPENAI_API_KEY": ("llm", "api_key"),
+    "DRAFTCOACH_LLM_TIMEOUT": ("llm", "first_byte_timeout"),
+    "DISCORD_TOKEN": ("discord", "token"),
+    "DRAFTCOACH_DATABASE": ("discord", "database"),
+}
+
+
+def _with_environment(
+    data: dict[str, Any], env: Mapping[str, str]
+) -> tuple[dict[str, Any], dict[tuple[str, ...], str]]:
+    """``data`` with the environment's overrides, and which variable set which key."""
+    merged = {key: value for key, value in data.items() if value is not None}
+    origins: dict[tuple[str, ...], str] = {}
+    for name, where in _ENV_SETTINGS.items():
+        value: Any = _env_float(env, name) if name == "DRAFTCOACH_LLM_TIMEOUT" else env.get(name)
+        if value is None or value == "":
+            continue
+        if len(where) == 1:
+            merged[where[0]] = value
+        else:
+            section = merged.setdefault(where[0], {})
+            if not isinstance(section, dict):
+                continue  # the file's own value is wrong; validation says so
+            merged[where[0]] = {**section, where[1]: value}
+        origins[where] = name
+    return merged, origins
 
 
 def load_settings(
@@ -233,46 +253,23 @@ def load_settings(
     settings_path = source.find(SETTINGS_FILE)
     if settings_path != default_file:
         data = _merge(data, _read_settings(settings_path))
-
-    allowed = {"default_platform", "tone", "llm", "discord", "prompts_dir"}
-    for key in data:
-        if key not in allowed:
-            raise ConfigError(f"{settings_path}: unknown key '{key}'")
-
-    llm_data = dict(data.get("llm") or {})
-    for env_name, key in (
-        ("DRAFTCOACH_LLM_BASE_URL", "base_url"),
-        ("DRAFTCOACH_LLM_MODEL", "model"),
-        ("OPENAI_API_KEY", "api_key"),
-    ):
-        if env.get(env_name):
-            llm_data[key] = env[env_name]
-    timeout = _env_float(env, "DRAFTCOACH_LLM_TIMEOUT")
-    if timeout is not None:
-        llm_data["first_byte_timeout"] = timeout
-
-    discord_data = dict(data.get("discord") or {})
-    if env.get("DISCORD_TOKEN"):
-        discord_data["token"] = env["DISCORD_TOKEN"]
-    if env.get("DRAFTCOACH_DATABASE"):
-        discord_data["database"] = env["DRAFTCOACH_DATABASE"]
+    data, origins = _with_environment(data, env)
+    try:
+        valid = _SETTINGS_FILE.validate_python(data)
+    except ValidationError as exc:
+        raise schema_error(exc, settings_path, origins=origins) from None
 
     prompts_dir = packaged_dir("prompts")
-    if data.get("prompts_dir"):
-        prompts_dir = (settings_path.parent / str(data["prompts_dir"])).resolve()
+    if valid.prompts_dir is not None:
+        prompts_dir = (settings_path.parent / valid.prompts_dir).resolve()
     elif user_dir is not None and (user_dir / "prompts").is_dir():
         prompts_dir = user_dir / "prompts"
-
-    try:
-        return Settings(
-            config=source,
-            prompts_dir=prompts_dir,
-            default_platform=str(
-                env.get("DRAFTCOACH_PLATFORM") or data.get("default_platform") or "generic"
-            ),
-            tone=str(data.get("tone") or ""),
-            llm=_section(LLMSettings, llm_data, settings_path, "llm"),
-            discord=_section(DiscordSettings, discord_data, settings_path, "discord"),
-        )
-    except TypeError as exc:
-        raise ConfigError(f"{settings_path}: {exc}") from None
+    return Settings(
+        config=source,
+        prompts_dir=prompts_dir,
+        default_platform=valid.default_platform,
+        tone=valid.tone,
+        max_draft_chars=valid.max_draft_chars,
+        llm=valid.llm,
+        discord=valid.discord,
+    )

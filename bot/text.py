@@ -3,6 +3,11 @@
 Drafts arrive with HTML entities, zero-width characters, look-alike letters and
 Discord markdown. Rules run on a cleaned-up copy; every span they report is mapped
 back to the text *as the user wrote it*, so a finding always quotes the user's words.
+
+Every pattern here runs in time linear in the draft's length, whatever the draft:
+each can begin only where no earlier attempt could have read on through (a look-behind
+at its start), and repeats that cannot give back what they took are possessive.
+bench/bench_rules.py times each against drafts built to defeat it.
 """
 
 from __future__ import annotations
@@ -11,9 +16,9 @@ import html
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Iterator
-from functools import partial
-from typing import Any, AnyStr, Generic, NamedTuple, TypeVar
+from collections.abc import Iterator
+from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 # Letters from other scripts that render like Latin ones; spammers use them to dodge
 # filters ("fоllоw" with Cyrillic o). Typographic punctuation is folded to ASCII so
@@ -32,95 +37,59 @@ _LOOKALIKES = {
 }
 _INVISIBLE = frozenset("\u200b\u200c\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad")
 
-# One pass over the draft finds everything that needs rewriting; the text between
-# matches is copied unchanged (the common case, and the fast one).
-_SPECIAL = re.compile(
+# Markup that carries no words, and entities. Each alternative begins with a literal
+# character, so ``re`` jumps from one of those to the next in C. A heading marker counts
+# at the start of a line: after a line break here (the break itself is kept), or at the
+# start of the draft (_HEADING_AT_START).
+_MARKUP = re.compile(
     r"""
-    (?P<entity>&(?:\#[0-9]{1,7}|\#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)
-  | (?P<br><br\s*/?>)
-  | (?P<tag></?(?:a|b|i|u|em|strong|p|div|span|font|s)(?:\s[^<>]{0,500})?>)
-  | (?P<marker>\*\*|__|~~|\|\|)
-  | (?P<star>(?<![\w*])\*(?=[^\s*])|(?<=[^\s*])\*(?![\w*]))
-  | (?P<heading>^(?:\#{1,3}|>{1,3}|-\#)[ ](?=\S))
-  | (?P<nonascii>[^\x00-\x7f])
+    &(?:\#[0-9]{1,7}|\#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});
+  | <br\s*+/?>
+  | </?(?:a|b|i|u|em|strong|p|div|span|font|s)(?:\s[^<>]{0,500})?>
+  | \*\* | __ | ~~ | \|\|
+  | \*(?:(?<![\w*]\*)(?=[^\s*])|(?<=[^\s*]\*)(?![\w*]))
+  | \n(?:\#{1,3}|>{1,3}|-\#)[ ](?=\S)
     """,
-    re.VERBOSE | re.MULTILINE | re.IGNORECASE,
+    re.VERBOSE | re.IGNORECASE,
 )
+_HEADING_AT_START = re.compile(r"(?:\#{1,3}|>{1,3}|-\#)[ ](?=\S)")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
+_TLDS = "com|net|org|io|co|ly|me|tv|gl|be|us|uk|info|biz|app|dev|gg"
+# A web address, or a domain name: tried only where a run of labels starts (not after a
+# label's letter or "label."), so "a.a.a.…" is read once, not once per label.
 _URL = re.compile(
-    r"""(?:https?://|www\.)[^\s<>"']+[^\s<>"'.,;:!?)\]}]
-      | \b(?:[a-z0-9-]+\.)+(?:com|net|org|io|co|ly|me|tv|gl|be|us|uk|info|biz|app|dev|gg)
-        (?:/[^\s<>"']*[^\s<>"'.,;:!?)\]}])?(?![\w.])
+    rf"""(?:https?://|www\.)[^\s<>"']+[^\s<>"'.,;:!?)\]}}]
+      | (?<![a-z0-9-])(?<![a-z0-9-]\.)-*+\b(?P<domain>(?:[a-z0-9-]++\.)+(?:{_TLDS})
+        (?:/[^\s<>"']*[^\s<>"'.,;:!?)\]}}])?(?![\w.]))
     """,
     re.VERBOSE | re.IGNORECASE,
 )
 _DISCORD_MENTION = re.compile(r"<(?:@[!&]?|#)\d{5,25}>|@everyone\b|@here\b")
-_AT_ALL = ("@everyone", "@here")
-_MENTION = re.compile(r"(?<![\w@/.])@[A-Za-z0-9_]{1,30}(?:@[A-Za-z0-9.-]+\.[a-z]{2,})?")
-_HASHTAG = re.compile(r"(?<![\w#&/])#(?!\d+\b)\w+")
+# Look-behinds come after the first character: a pattern that begins with a literal is
+# searched for in C, from one "@" (or "#") to the next.
+_MENTION = re.compile(r"@(?<![\w@/.]@)[A-Za-z0-9_]{1,30}(?:@[A-Za-z0-9.-]+\.[a-z]{2,})?")
+_HASHTAG = re.compile(r"#(?<![\w#&/]#)(?!\d++\b)\w+")
 _CODE = re.compile(r"```.*?(?:```|\Z)|`[^`\n]+`", re.DOTALL)
-_NUMBER = re.compile(r"(?<![\w.])[$€£¥]?\d[\d,.]*%?(?:[kKmM]\b)?")
+# Every URL holds a "://", or a "." with more after it, in a run of non-space characters:
+# _URL, which begins with no literal to search for, is run over those runs alone.
+_URL_HINT = re.compile(r"\.(?=\S)|://")
+_LAST_SPACE = re.compile(r"\s(?=\S*+\Z)")
+_NON_SPACE_RUN = re.compile(r"\S*+")
+_NUMBER = re.compile(r"(?<![\w.])[$€£¥]?\d[\d,.]*+%?(?:[kKmM]\b)?")
 # A run of end marks (and closing quotes) before a space or the end, or a run of line
-# breaks: r"[.!?…]+[\"')\]]*(?=\s|$)|\n+", written to begin with one of a few
-# characters, so that it is tried only where those are (tests/test_text.py checks that
-# the two find the same spans).
-_SENTENCE_END = re.compile(r"[.!?…\n](?:(?<=\n)\n*|(?<!\n)[.!?…]*[\"')\]]*(?=\s|$))")
-#: What a sentence end is made of: after any other character, no end runs on, so the
-#: ends after it are found by searching from there.
-_SENTENCE_END_PARTS = frozenset(".!?…\"')]\n")
-#: How far before and after a place :meth:`Document.sentence_around` first reads.
-_SENTENCE_REACH = 300
-_WORD = re.compile(r"[^\W\d_][\w'-]*")
+# breaks: r"[.!?…]+[\"')\]]*(?=\s|$)|\n+", begun only where a run begins.
+_SENTENCE_END = re.compile(
+    r"[.!?…\n](?:(?<=\n)\n*|(?<![.!?…][.!?…])(?<!\n)[.!?…]*+[\"')\]]*+(?=\s|$))")
+_WORD = re.compile(r"[^\W\d_][\w'-]*+")
 _WORD_PART = re.compile(r"[\w'-]")
-# What each pattern's matches can begin with: the full pattern is tried only where one
-# of them is, which is most of the cost on a long draft that needs no rewriting.
-# _SPECIAL: one of these, one of _HEADING_STARTS at the start of a line, or a character
-# outside ASCII. Each is looked for by its first character: ``in`` and ``find`` read a
-# text for one character with memchr, many times faster than for two, or for any of several.
-_SPECIAL_STARTS = ("&", "<", "*", "__", "~~", "||")
-_HEADING_STARTS = ("#", ">", "-")  # a tuple: "" is not in it
-_HEADING_AFTER_BREAK = re.compile(r"\n[#>-]")
-_SENTENCE_END_STARTS = ".!?\u2026\n"
-#: Up to this many places of a literal are found with ``find`` (see few_places).
-_FEW_PLACES = 12
-# re finds one character several times faster than any of a class of them.
-_CHARACTER = {char: re.compile(re.escape(char)) for char in _SENTENCE_END_STARTS}
-# Every URL holds a "://", or a "." with more after it, and no white space: only the
-# runs of non-space characters around those are searched for one.
-_DOT_BEFORE_MORE = re.compile(r"\.(?=\S)")  # a "." ending a sentence is no hint
-_NON_SPACE_RUN = re.compile(r"\S*")
-
-_Value = TypeVar("_Value")
 
 
-class _computed_once(Generic[_Value]):
-    """``functools.cached_property`` without its lock: Python 3.11 takes one on every
-    first read, which a draft's dozen of them pay for, and a document is read by one
-    thread at a time."""
-
-    def __init__(self, compute: Callable[[Any], _Value]) -> None:
-        self.compute = compute
-        self.name = compute.__name__
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    def __get__(self, instance: Any, owner: type | None = None) -> _Value:
-        if instance is None:
-            return self  # type: ignore[return-value]
-        value = instance.__dict__[self.name] = self.compute(instance)
-        return value
-
-
-class Token(NamedTuple):  # a tuple: a draft makes many, and a tuple is made in C
+class Token(NamedTuple):
     kind: str  # "url", "mention", "hashtag", "code"
     start: int
     end: int
     text: str
-
-
-#: ``Token`` from a tuple of its fields, without the named tuple's ``__new__`` in Python.
-_token_from_fields = partial(tuple.__new__, Token)
 
 
 class _Segment(NamedTuple):
@@ -131,138 +100,7 @@ class _Segment(NamedTuple):
     identity: bool
 
 
-def _positions_of(chars: str, text: str, start: int = 0, end: int | None = None) -> list[int]:
-    """Where any of ``chars`` (each in :data:`_CHARACTER`) is in ``text[start:end]``, in
-    order."""
-    end = len(text) if end is None else end
-    found: list[int] = []
-    for char in chars:
-        if char in text:
-            found += [m.start() for m in _CHARACTER[char].finditer(text, start, end)]
-    found.sort()
-    return found
-
-
-def few_places(text: AnyStr, literal: AnyStr, most: int = _FEW_PLACES) -> list[int] | None:
-    """Every place ``literal`` begins in ``text``, overlapping ones too; None when there
-    are more than ``most``. ``find`` reads a text several times faster than ``re``
-    searches it (one character: with memchr), but each call costs more than ``re``
-    spends on a match."""
-    found: list[int] = []
-    find = text.find
-    at = find(literal)
-    while at >= 0:
-        if len(found) == most:
-            return None
-        found.append(at)
-        at = find(literal, at + 1)
-    return found
-
-
-def find_all(text: AnyStr, needle: AnyStr) -> list[int]:
-    """Every place ``needle`` begins in ``text``, overlapping ones too (for needles that
-    are rare, as :func:`few_places`)."""
-    found = few_places(text, needle, most=len(text) + 1)
-    assert found is not None  # a text holds no more places than characters
-    return found
-
-
-def matches_at(candidates: Iterable[int], pattern: re.Pattern[str],
-                text: str) -> Iterator[re.Match[str]]:
-    """``pattern.finditer(text)`` for a pattern whose (never empty) matches can only
-    begin at ``candidates`` (in order): only those positions are tried."""
-    end = 0
-    for candidate in candidates:
-        if candidate >= end and (match := pattern.match(text, candidate)):
-            yield match
-            end = match.end()
-
-
-def _special_matches(text: str) -> Iterator[re.Match[str]]:
-    """``_SPECIAL.finditer(text)``, but for most of the characters outside ASCII that
-    normalise to themselves ("é" stays "é"), where a match would change nothing."""
-    if text.isascii():
-        found = _places_of(_SPECIAL_STARTS, text)
-    elif _is_latin1(text):
-        found = _places_of(_LATIN1_SPECIAL_STARTS, text)
-    else:
-        # Too many characters may change to look for each: a table turns every character
-        # into a 0 or a 1 in C (each outside Latin-1 encodes as a marked "?"), and
-        # bytes.find finds the 1s.
-        marks = text.encode("latin-1", "replace").translate(_WIDE_SPECIAL_MARKS)
-        found = find_all(marks, b"\x01")
-    if text[:1] in _HEADING_STARTS:
-        found.append(0)
-    if "\n" in text:
-        breaks = few_places(text, "\n")
-        if breaks is None:
-            found += [m.start() + 1 for m in _HEADING_AFTER_BREAK.finditer(text)]
-        else:
-            found += [at + 1 for at in breaks if text[at + 1:at + 2] in _HEADING_STARTS]
-    found.sort()
-    return matches_at(found, _SPECIAL, text)
-
-
-def _is_latin1(text: str) -> bool:
-    """Whether every character of ``text`` is below U+0100: a copy in C, without the
-    exception that a strict encoding raises for a text that is not."""
-    return len(text.encode("latin-1", "ignore")) == len(text)
-
-
-def _places_of(literals: Iterable[str], text: str) -> list[int]:
-    """Where each of ``literals``, all of them rare, begins in ``text`` (unsorted)."""
-    return [at for literal in literals if literal[0] in text
-            for at in find_all(text, literal[0]) if text.startswith(literal, at)]
-
-
-def _sentence_ends(prose: str, start: int = 0, end: int | None = None
-                   ) -> Iterator[re.Match[str]]:
-    """``_SENTENCE_END.finditer(prose)``, the matches that begin in ``[start, end)``;
-    exactly those when ``start`` is 0 or a place no match runs across (see
-    :data:`_SENTENCE_END_PARTS`)."""
-    return matches_at(_positions_of(_SENTENCE_END_STARTS, prose, start, end),
-                       _SENTENCE_END, prose)
-
-
-def _urls(text: str) -> Iterator[re.Match[str]]:
-    """``_URL.finditer(text)``, searching only the runs of non-space characters that
-    hold a "://" or a "." (its lookahead past the run sees a space or the end: both
-    pass)."""
-    hints = find_all(text, "://") + [m.start() for m in _DOT_BEFORE_MORE.finditer(text)]
-    hints.sort()
-    backwards = ""
-    end = -1
-    for middle in hints:
-        if middle <= end:
-            continue  # in the run just searched
-        # The run begins after the last space or line break before the hint, unless some
-        # other white space comes later: then it is read backwards to find where.
-        start = max(text.rfind(" ", 0, middle), text.rfind("\n", 0, middle)) + 1
-        end = _NON_SPACE_RUN.match(text, start).end()
-        if end < middle:
-            backwards = backwards or text[::-1]
-            start = len(text) - _NON_SPACE_RUN.match(backwards, len(text) - middle).end()
-            end = _NON_SPACE_RUN.match(text, middle).end()
-        yield from _URL.finditer(text, start, end)
-
-
-def _tokens_of_kind(text: str) -> Iterator[tuple[str, Iterable[re.Match[str]]]]:
-    """Each kind's matches, skipping the patterns whose first character is absent."""
-    if "`" in text:
-        yield "code", _CODE.finditer(text)
-    yield "url", _urls(text)
-    at_signs = find_all(text, "@")
-    # Discord's mentions begin with "<", "@everyone" or "@here".
-    starts = find_all(text, "<") + [at for at in at_signs if text.startswith(_AT_ALL, at)]
-    if starts:
-        yield "mention", matches_at(sorted(starts), _DISCORD_MENTION, text)
-    if at_signs:
-        yield "mention", matches_at(at_signs, _MENTION, text)
-    hash_signs = find_all(text, "#")
-    if hash_signs:
-        yield "hashtag", matches_at(hash_signs, _HASHTAG, text)
-
-
+@lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
     if ch in _INVISIBLE:
         return ""
@@ -271,26 +109,94 @@ def _fold_char(ch: str) -> str:
         return mapped
     if ch.isascii() or unicodedata.is_normalized("NFKC", ch):
         return ch
-    folded = unicodedata.normalize("NFKC", ch)
     # NFKC turns fancy "𝐅𝐨𝐥𝐥𝐨𝐰" into plain letters; it also decomposes a few symbols
     # into several characters, which is fine for matching.
-    return folded
+    return unicodedata.normalize("NFKC", ch)
 
 
-#: Where a match of _SPECIAL that changes a text of Latin-1 characters can begin
-#: (headings aside): the characters outside ASCII here normalise to something else.
-_LATIN1_SPECIAL_STARTS = _SPECIAL_STARTS + tuple(
-    chr(code) for code in range(0x80, 0x100) if _fold_char(chr(code)) != chr(code))
-#: A ``bytes.translate`` table that marks (as 1) their first characters in a text encoded
-#: to Latin-1, and "?", which stands for each character outside Latin-1.
-_WIDE_SPECIAL_MARKS = bytes(int(any(chr(code) == s[0] for s in _LATIN1_SPECIAL_STARTS)
-                                or chr(code) == "?") for code in range(256))
+def _edits(original: str) -> list[tuple[int, int, str]]:
+    """What normalising changes: ``(start, end, replacement)``, in order, disjoint."""
+    found: list[tuple[int, int, str]] = []
+    heading = _HEADING_AT_START.match(original)
+    if heading:
+        found.append((0, heading.end(), ""))
+    for m in _MARKUP.finditer(original, heading.end() if heading else 0):
+        start, end = m.span()
+        raw = m.group()
+        if raw[0] == "&":
+            decoded = html.unescape(raw)
+            if decoded == raw:
+                continue  # not an entity after all
+            out = "".join(map(_fold_char, decoded))
+        elif raw[:3].lower() == "<br":
+            out = "\n"
+        else:  # markup that carries no words; a heading keeps its line break
+            start += raw[0] == "\n"
+            out = ""
+        found.append((start, end, out))
+    if not original.isascii():
+        for m in _NON_ASCII.finditer(original):
+            run = m.group()
+            if "".join(map(_fold_char, run)) == run:
+                continue
+            found += [(m.start() + offset, m.start() + offset + 1, _fold_char(char))
+                      for offset, char in enumerate(run) if _fold_char(char) != char]
+        found.sort()
+    # Markup may hold characters outside ASCII (a tag's attributes): it goes whole.
+    disjoint, end = [], 0
+    for edit in found:
+        if edit[0] >= end:
+            disjoint.append(edit)
+            end = edit[1]
+    return disjoint
+
+
+def _urls(text: str) -> Iterator[re.Match[str]]:
+    """``_URL.finditer(text)``: searched in each run of non-space characters that holds a
+    hint, and only once (the runs are disjoint, so this reads the text once)."""
+    end = 0
+    for hint in _URL_HINT.finditer(text):
+        if hint.start() < end:
+            continue  # in the run just searched
+        space = _LAST_SPACE.search(text, end, hint.start())
+        start = space.end() if space else end
+        end = _NON_SPACE_RUN.match(text, hint.start()).end()
+        yield from _URL.finditer(text, start, end)
+
+
+def _matches_of_kind(text: str) -> Iterator[tuple[str, Iterator[re.Match[str]]]]:
+    """Each kind's matches, in order of precedence: a "#frag" inside a link is no hashtag."""
+    if "`" in text:
+        yield "code", _CODE.finditer(text)
+    yield "url", _urls(text)
+    if "<" in text or "@" in text:
+        yield "mention", _DISCORD_MENTION.finditer(text)
+        yield "mention", _MENTION.finditer(text)
+    if "#" in text:
+        yield "hashtag", _HASHTAG.finditer(text)
+
+
+def _disjoint_tokens(text: str) -> list[Token]:
+    """Every kind's tokens, in order; one that overlaps a token of an earlier kind goes."""
+    kept: list[Token] = []
+    for kind, matches in _matches_of_kind(text):
+        found = [Token(kind, *m.span(m.lastgroup or 0), m.group(m.lastgroup or 0))
+                 for m in matches]
+        if not found:
+            continue
+        # Both lists are sorted and disjoint: one walk finds the overlaps.
+        fresh, index = [], 0
+        for token in found:
+            while index < len(kept) and kept[index].end <= token.start:
+                index += 1
+            if index == len(kept) or kept[index].start >= token.end:
+                fresh.append(token)
+        kept = sorted(kept + fresh, key=lambda t: t.start)
+    return kept
 
 
 class Document:
     """A draft, its normalised text, and the map between the two."""
-
-    __slots__ = ("__dict__", "_as_written", "_norm_starts", "_segments", "original", "text")
 
     def __init__(self, original: str) -> None:
         self.original = original
@@ -298,39 +204,18 @@ class Document:
         segments: list[_Segment] = []
         norm_len = 0
         pos = 0
-
-        def emit(orig_start: int, orig_end: int, out: str) -> None:
-            nonlocal norm_len
-            identity = out == original[orig_start:orig_end]
-            last = segments[-1] if segments else None
-            if (identity and last is not None and last.identity
-                    and last.orig_end == orig_start):
-                segments[-1] = _Segment(last.norm_start, last.orig_start, orig_end, True)
-            else:
-                segments.append(_Segment(norm_len, orig_start, orig_end, identity))
+        for start, end, out in _edits(original):
+            if start > pos:
+                segments.append(_Segment(norm_len, pos, start, True))
+                pieces.append(original[pos:start])
+                norm_len += start - pos
+            segments.append(_Segment(norm_len, start, end, False))
             pieces.append(out)
             norm_len += len(out)
-
-        for match in _special_matches(original):
-            start, end = match.span()
-            if start > pos:
-                emit(pos, start, original[pos:start])
-            kind = match.lastgroup
-            raw = match.group()
-            if kind == "entity":
-                decoded = html.unescape(raw)
-                out = "".join(_fold_char(c) for c in decoded) if decoded != raw else raw
-            elif kind == "br":
-                out = "\n"
-            elif kind == "nonascii":
-                out = _fold_char(raw)
-            else:  # markup that carries no words
-                out = ""
-            emit(start, end, out)
             pos = end
         if pos < len(original):
-            emit(pos, len(original), original[pos:])
-
+            segments.append(_Segment(norm_len, pos, len(original), True))
+            pieces.append(original[pos:])
         self.text = "".join(pieces)
         self._segments = segments
         self._norm_starts = [s.norm_start for s in segments]
@@ -365,209 +250,127 @@ class Document:
 
     # -- what the rules look at ---------------------------------------------------
 
-    @_computed_once
+    @cached_property
     def tokens(self) -> tuple[Token, ...]:
         """URLs, mentions, hashtags and code, in order, without overlaps."""
-        found: list[Token] = []
-        # Kinds come in order of precedence (a "#frag" inside a link is no hashtag);
-        # the spans kept so far are disjoint, so only the one starting last before a
-        # candidate's end can overlap it.
-        starts: list[int] = []
-        ends: list[int] = []
-        for kind, matches in _tokens_of_kind(self.text):
-            for m in matches:
-                s, e = m.span()
-                index = bisect_left(starts, e)
-                if index and ends[index - 1] > s:
-                    continue
-                starts.insert(index, s)
-                ends.insert(index, e)
-                found.append(_token_from_fields((kind, s, e, m.group())))
-        found.sort(key=lambda t: t.start)
-        return tuple(found)
+        return tuple(_disjoint_tokens(self.text))
 
     def tokens_of(self, kind: str) -> list[Token]:
         return [t for t in self.tokens if t.kind == kind]
 
-    @_computed_once
+    @cached_property
     def prose(self) -> str:
         """The text with URLs, mentions and code blanked out (same length, same offsets).
 
         Phrase rules match here, so "subscribe" inside a link or "@LikeForLike" as a
         handle is not mistaken for the writer's own words.
         """
-        return self._blanked(self.text)
-
-    def _blanked(self, text: str) -> str:
-        """``text`` (the text, or a form of it of the same length) with the tokens that
-        are not the writer's own words turned into spaces."""
-        spans = self._blanked_spans
-        if not spans:
-            return text
         pieces = []
         pos = 0
-        for start, end in spans:  # sorted and without overlaps
-            pieces.append(text[pos:start])
-            pieces.append(" " * (end - start))
-            pos = end
-        pieces.append(text[pos:])
-        return "".join(pieces)
+        for token in self.tokens:
+            if token.kind != "hashtag":
+                pieces += (self.text[pos:token.start], " " * (token.end - token.start))
+                pos = token.end
+        return "".join(pieces) + self.text[pos:] if pieces else self.text
 
-    @_computed_once
-    def _blanked_spans(self) -> list[tuple[int, int]]:
-        return [(t.start, t.end) for t in self.tokens if t.kind != "hashtag"]
-
-    @_computed_once
+    @cached_property
     def sentences(self) -> tuple[tuple[int, int], ...]:
         """Spans of sentences in :attr:`text`, trimmed of surrounding white space."""
-        return tuple(span for span, _ in self._sentences_between(0, len(self.text)))
-
-    def _sentences_between(self, start: int, end: int
-                           ) -> Iterator[tuple[tuple[int, int], bool]]:
-        """The sentences of ``text[start:end]``, each with whether it is whole: the first
-        may have begun before ``start`` (unless that is 0), the last may go on after
-        ``end``. ``start`` must be 0 or follow a character no sentence end is made of."""
         text = self.text
-        whole = start == 0
+        found = []
+        start = 0
         # Boundaries come from the prose (a dot inside a link ends nothing); trimming
         # uses the text, so a sentence keeps the link at its end.
-        for m in _sentence_ends(self.prose, start, end):
+        for m in _SENTENCE_END.finditer(self.prose):
             stop = m.start() if m.group().startswith("\n") else m.end()
             if span := _trimmed(text, start, stop):
-                yield span, whole
-            start, whole = m.end(), True
-        if span := _trimmed(text, start, end):
-            yield span, whole and end == len(text)
+                found.append(span)
+            start = m.end()
+        if span := _trimmed(text, start, len(text)):
+            found.append(span)
+        return tuple(found)
 
     def sentence_around(self, start: int, end: int) -> tuple[int, int]:
-        sentences = self.__dict__.get("sentences") or self._sentences_near(start)
-        if sentences is None:
-            sentences = self.sentences
+        """The sentence that holds ``start`` (up to ``end`` at least)."""
+        sentences = self.sentences
         # Sentences are sorted and disjoint: only the last one starting at or before
-        # ``start`` can hold it, and only the one before can end right there (checked
-        # first, as a walk through them in order would).
+        # ``start`` can hold it, and only the one before can end right there.
         index = bisect_right(sentences, (start, len(self.text) + 1)) - 1
         for s, e in sentences[max(index - 1, 0):index + 1]:
             if s <= start < e or (start == end == e):
                 return (s, max(e, end))
         return (start, end)
 
-    def _sentences_near(self, pos: int) -> tuple[tuple[int, int], ...] | None:
-        """The two sentences :meth:`sentence_around` looks at for ``pos``, read from the
-        text around it only; None when that stretch does not tell them apart for sure.
-
-        A hit in a long draft then costs a few sentences, not all of them."""
-        start = self._sentence_safe_start(pos - _SENTENCE_REACH)
-        end = min(len(self.prose), pos + _SENTENCE_REACH)
-        near: list[tuple[tuple[int, int], bool]] = []
-        for span, whole in self._sentences_between(start, end):
-            if span[0] > pos:
-                break
-            near = [*near[-1:], (span, whole)]
-        if not near:
-            return () if start == 0 else None
-        if not near[-1][1]:
-            return None  # it may have begun before the stretch, or go on after it
-        # One begun before the stretch is never the one to return: it ends before the
-        # next one starts, so before ``pos``.
-        return tuple(span for span, _ in near)
-
-    def _sentence_safe_start(self, pos: int) -> int:
-        """The nearest place at or before ``pos`` that no sentence end runs across."""
-        prose = self.prose
-        start = max(0, pos)
-        while start > 0 and prose[start - 1] in _SENTENCE_END_PARTS:
-            start -= 1
-        return start
-
-    def sentences_from_end(self) -> Iterator[tuple[int, int]]:
-        """:attr:`sentences`, the last first. A long draft's last few are read from its
-        end only: what comes after the last question is usually all a rule needs."""
-        end = len(self.text)
-        if "sentences" in self.__dict__ or end <= 2 * _SENTENCE_REACH:
-            yield from reversed(self.sentences)
-            return
-        start = self._sentence_safe_start(end - _SENTENCE_REACH)
-        # Only the first may have begun before the stretch.
-        near = [span for span, whole in self._sentences_between(start, end) if whole]
-        yield from reversed(near)
-        earliest = near[0][0] if near else end
-        for span in reversed(self.sentences):
-            if span[0] < earliest:
-                yield span
-
-    @_computed_once
+    @cached_property
     def nfc(self) -> str:
         """:attr:`original` in NFC (see :func:`nfc`)."""
         return nfc(self.original)
 
-    @_computed_once
+    @cached_property
     def words(self) -> tuple[tuple[int, int], ...]:
         """Spans of the writer's own words: hashtags, links and mentions excluded."""
-        spans = [m.span() for m in _WORD.finditer(self.prose)]
-        hashtags = self._hashtag_spans
-        if not hashtags:
-            return tuple(spans)
-        # Both are sorted: cut out the words that start inside each hashtag.
-        starts = [start for start, _ in spans]
-        kept: list[tuple[int, int]] = []
-        pos = 0
-        for tag_start, tag_end in hashtags:
-            first = bisect_left(starts, tag_start)
-            kept += spans[pos:first]
-            pos = max(pos, bisect_left(starts, tag_end))
-        kept += spans[pos:]
-        return tuple(kept)
+        return tuple(m.span() for m in _WORD.finditer(self.prose)
+                     if not self._in_hashtag(m.start()))
 
-    def has_words(self, count: int) -> bool:
-        """Whether :attr:`words` holds at least ``count`` words, read only as far as that."""
-        if "words" in self.__dict__ or count <= 0:
-            return len(self.words) >= count
+    @cached_property
+    def word_count(self) -> int:
+        """``len(words)``, counted in C: every word of the prose, less those that begin
+        inside a hashtag (no word runs across a "#")."""
         prose = self.prose
-        end = 0
-        reach = 8 * count  # most words are shorter than eight characters
-        while end < len(prose):
-            end = min(len(prose), end + reach)
-            # findall counts in C; no word runs across a hashtag's "#" or across ``end``
-            # into a count that matters (a word cut there still starts before it).
-            found = len(_WORD.findall(prose, 0, end)) - sum(
-                len(_WORD.findall(prose, start, min(stop, end)))
-                for start, stop in self._hashtag_spans if start < end)
-            if found >= count:
-                return True
-            reach *= 4
-        return False
+        return len(_WORD.findall(prose)) - sum(
+            len(_WORD.findall(prose, start, end)) for start, end in self._hashtag_spans)
 
     def has_words_between(self, start: int, end: int) -> bool:
         """Whether any of :attr:`words` starts inside ``[start, end)``."""
         if start > 0 and _WORD_PART.match(self.prose, start - 1):
             # A word may run on into ``start``: only the whole list tells where one begins.
-            starts = self._word_starts
+            starts = [s for s, _ in self.words]
             return bisect_left(starts, end) > bisect_left(starts, start)
         return any(not self._in_hashtag(m.start())
                    for m in _WORD.finditer(self.prose, start, end))
+
+    @cached_property
+    def _hashtag_spans(self) -> list[tuple[int, int]]:
+        return [(t.start, t.end) for t in self.tokens_of("hashtag")]
 
     def _in_hashtag(self, pos: int) -> bool:
         spans = self._hashtag_spans
         index = bisect_right(spans, (pos, len(self.text) + 1)) - 1
         return index >= 0 and spans[index][0] <= pos < spans[index][1]
 
-    @_computed_once
-    def _hashtag_spans(self) -> list[tuple[int, int]]:
-        return [(t.start, t.end) for t in self.tokens_of("hashtag")]
 
-    @_computed_once
-    def _word_starts(self) -> list[int]:
-        return [s for s, _ in self.words]
+class SpanReach:
+    """How far the spans added so far reach: the farthest end among those that start at
+    or before a place. A Fenwick tree over the places spans can start at (``starts``,
+    sorted and distinct), so each add and each question costs O(log n)."""
+
+    def __init__(self, starts: list[int]) -> None:
+        self._starts = starts  # sorted, distinct
+        self._tree = [-1] * (len(starts) + 1)
+
+    def add(self, start: int, end: int) -> None:
+        index = bisect_left(self._starts, start) + 1
+        while index < len(self._tree):
+            self._tree[index] = max(self._tree[index], end)
+            index += index & -index
+
+    def farthest(self, start: int) -> int:
+        index = bisect_right(self._starts, start)
+        best = -1
+        while index:
+            best = max(best, self._tree[index])
+            index -= index & -index
+        return best
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
     """``[start, end)`` without white space at either end; None if nothing is left."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return (start, end) if end > start else None
+    piece = text[start:end]
+    kept = piece.strip()
+    if not kept:
+        return None
+    start += len(piece) - len(piece.lstrip())
+    return (start, start + len(kept))
 
 
 def protected_tokens(text: str) -> set[str]:
@@ -585,13 +388,20 @@ def protected_tokens(text: str) -> set[str]:
 def nfc(text: str) -> str:
     """``text`` in NFC, the form platforms count in: "e" and a combining accent are one
     character, "é"."""
-    # Nothing below U+0100 composes or changes under NFC; telling so is many times
-    # quicker than normalising.
-    if text.isascii() or _is_latin1(text):
-        return text
-    return unicodedata.normalize("NFC", text)
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def lost_tokens(draft: str, rewrite: str) -> set[str]:
     """Which of the draft's URLs, mentions and numbers the rewrite dropped."""
     return protected_tokens(draft) - protected_tokens(rewrite)
+
+
+# Half of a UTF-16 pair: what a JSON "\ud800" becomes, and what Python makes of bytes
+# that are not UTF-8 (on the command line, or read with "surrogateescape").
+_LONE_SURROGATE = re.compile("[\\ud800-\\udfff]")
+
+
+def lone_surrogate(text: str) -> int | None:
+    """Where ``text`` holds a character no UTF-8 text can: a lone surrogate."""
+    found = _LONE_SURROGATE.search(text)
+    return None if found is None else found.start()

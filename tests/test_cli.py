@@ -125,14 +125,17 @@ def test_eval_prints_precision_and_recall(tmp_path: Path) -> None:
     assert "clean drafts left clean: 1/1" in out
 
 
-async def _critique_in_a_process(env: dict[str, str], *argv: str) -> tuple[int, str, str]:
-    """The real command in its own process, so it talks HTTP to the test's model server."""
+async def _critique_in_a_process(env: dict[str, str], *argv: str,
+                                 option: str | None = None) -> tuple[int, str, str]:
+    """The real command in its own process, so it talks HTTP to the test's model server;
+    ``option`` goes before the command (--verbose, --debug)."""
     import asyncio
     import os
     import sys
 
+    options = [] if option is None else [option]
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "critique", *argv,
+        sys.executable, "-m", "bot", *options, "critique", *argv,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         env={**os.environ, **env},
     )
@@ -187,3 +190,263 @@ async def test_a_model_that_is_down_still_gets_the_user_an_answer() -> None:
     assert data["rewrite"]["source"] == "offline"
     assert "offline rewrite" in data["rewrite"]["note"]
     assert "Traceback" not in err
+
+
+def test_eval_reads_every_set_in_a_folder_with_false_alarms(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("not a set", encoding="utf-8")
+    (tmp_path / "headlines.jsonl").write_text(
+        '{"id": "n1", "text": "Council approves new bus routes for the north side", '
+        '"label": "news"}\n'
+        '{"id": "b1", "text": "I won the regional chess final today!", "label": "achievement"}\n'
+        '{"id": "t1", "text": "I am the kindest person I know", "label": "trait"}\n',
+        encoding="utf-8")
+    (tmp_path / "drafts.yaml").write_text(
+        "- {id: a, platform: x, text: 'F4F? follow back', flag: [no-engagement-bait]}\n",
+        encoding="utf-8")
+    code, out = run(["eval", str(tmp_path)])
+    assert code == 0
+    assert "headlines.jsonl: 2 cases" in out  # the trait row is not judged
+    assert "drafts.yaml: 1 cases" in out
+    assert "false alarms" in out and "README" not in out
+    code, out = run(["eval", str(tmp_path), "--format", "json"])
+    by_name = {r["name"]: r for r in json.loads(out)}
+    assert by_name["headlines.jsonl"]["principles"]["authentic"]["negatives"] == 1
+
+
+def test_eval_with_a_bad_label_says_which_line(tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "set.jsonl"
+    bad.write_text('{"id": 1, "text": "hi", "label": "spam?"}\n', encoding="utf-8")
+    code, _ = run(["eval", str(bad)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "set.jsonl: line 1: unknown label 'spam?'" in err
+
+
+def run_bytes(argv: list[str], stdin: bytes, errors: str = "strict") -> tuple[int, str]:
+    """``main`` with standard input holding ``stdin`` as the interpreter would give it:
+    ``errors`` is "strict" under most UTF-8 locales, "surrogateescape" under C.UTF-8."""
+    out = io.StringIO()
+    wrapper = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8", errors=errors)
+    return main(argv, out=out, stdin=wrapper), out.getvalue()
+
+
+def one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("draftcoach: "), err
+    assert "Traceback" not in err
+    return err
+
+
+@pytest.mark.parametrize("errors", ["strict", "surrogateescape"])
+def test_standard_input_that_is_not_utf8_is_one_line(errors, capsys) -> None:
+    code, out = run_bytes(["critique", "-"], b"hi \xff there", errors)
+    assert code == 2 and out == ""
+    assert "standard input: not UTF-8 text (byte 0xff at offset 3)" in one_line_error(capsys)
+
+
+def test_standard_input_in_utf8_is_critiqued() -> None:
+    code, out = run_bytes(["critique", "--format", "json", "-"], "Café? Like for like!".encode())
+    assert code == 1 and json.loads(out)["findings"]
+
+
+def test_a_file_that_is_not_utf8_names_the_byte(tmp_path: Path, capsys) -> None:
+    draft = tmp_path / "draft.txt"
+    draft.write_bytes(b"caf\xe9")
+    assert run(["critique", "-f", str(draft)])[0] == 2
+    assert f"{draft}: not UTF-8 text (byte 0xe9 at offset 3)" in one_line_error(capsys)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["critique", "  \n\t "], ["critique", "-"], ["critique", "-f", "{empty}"]],
+)
+def test_an_empty_draft_is_the_same_error_on_every_path(argv, tmp_path: Path, capsys) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text(" \n", encoding="utf-8")
+    argv = [str(empty) if a == "{empty}" else a for a in argv]
+    assert run(argv, stdin="\n\n")[0] == 2
+    assert one_line_error(capsys) == "draftcoach: the draft is empty\n"
+
+
+def test_a_draft_argument_with_undecodable_bytes_is_one_line(capsys) -> None:
+    # Python hands bytes of the command line that are not UTF-8 over as lone surrogates.
+    assert run(["critique", "hi \udcff"])[0] == 2
+    assert "not valid Unicode" in one_line_error(capsys)
+
+
+def test_json_output_is_ascii_and_parses_anywhere() -> None:
+    code, out = run(["critique", "--format", "json", "Café ☕ — like for like!"])
+    assert code == 1 and out.isascii()
+    assert json.loads(out)["rewrite"]["text"].startswith("Café ☕")
+
+
+def hostile_batch(tmp_path: Path) -> tuple[Path, list[str], list[str]]:
+    """Every kind of line a careless or hostile user has fed ``--batch``, each between two
+    good lines. Returns the file, the good ids and the bad ids."""
+    good = [b'{"id": "good-%d", "text": "What do you use to take notes?", "platform": "x"}' % n
+            for n in range(12)]
+    bad = {
+        "surrogate": b'{"id": "surrogate", "text": "hi \\ud800 there"}',
+        "raw-byte": b'{"id": "raw-byte", "text": "hi \xff there"}',
+        "byte-outside": b'{"id": "byte-outside", "text": "hi"} \xff',
+        "deep": b'{"id": "deep", "text": "hi", "extra": ' + b"[" * 100_000 + b"]" * 100_000
+                + b"}",
+        "huge-int": b'{"id": "huge-int", "text": "hi", "n": ' + b"9" * 5000 + b"}",
+        "empty": b'{"id": "empty", "text": ""}',
+        "blank": b'{"id": "blank", "text": " \\n\\t "}',
+        "no-text": b'{"id": "no-text", "draft": "hi"}',
+        "text-list": b'{"id": "text-list", "text": ["hi"]}',
+        "platform-list": b'{"id": "platform-list", "text": "hi", "platform": ["x"]}',
+        "unknown-platform": b'{"id": "unknown-platform", "text": "hi", "platform": "myspace"}',
+        "not-json": b'{"id": "not-json", text: hi}',
+    }
+    nameless = [b'{"id": NaN, "text": "Like for like!"}', b'["a list"]', b'"just text"']
+    lines = [good[0]]
+    for index, line in enumerate([*bad.values(), *nameless]):
+        lines += [line, good[1 + index % 11]]
+    path = tmp_path / "hostile.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path, sorted({f"good-{n}" for n in range(12)}), sorted(bad)
+
+
+def test_a_hostile_batch_answers_every_good_line_and_reports_every_bad_one(
+    tmp_path: Path, capsys
+) -> None:
+    path, good, bad = hostile_batch(tmp_path)
+    code, out = run(["critique", "--batch", str(path)])
+    assert code == 1
+    assert out.isascii()
+    records = [json.loads(line) for line in out.splitlines()]  # every line valid JSON
+    answered = {r["id"] for r in records if "verdict" in r}
+    reported = {r["id"] for r in records if "error" in r}
+    assert sorted(answered) == good
+    assert sorted(reported - {None}) == bad
+    assert len(records) == len(path.read_bytes().splitlines())
+    errors = {r["id"]: r["error"] for r in records if "error" in r}
+    assert errors["empty"] == errors["blank"] == "the draft is empty"
+    assert "not valid Unicode" in errors["surrogate"] and "not valid Unicode" in errors["raw-byte"]
+    assert "nested too deeply" in errors["deep"]
+    nameless = [r for r in records if r["id"] is None]
+    assert len(nameless) == 3 and all(r["line"] > 0 for r in nameless)
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_an_unexpected_error_is_one_line_and_debug_shows_the_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the disk is on fire")
+
+    monkeypatch.setattr("bot.cli.cmd_rules", broken)
+    assert run(["rules"])[0] == 2
+    err = one_line_error(capsys)
+    assert "RuntimeError: the disk is on fire" in err and "--debug" in err
+    assert run(["--debug", "rules"])[0] == 2
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "the disk is on fire" in err
+
+
+def test_eval_on_a_file_that_is_not_utf8_is_one_line(tmp_path: Path, capsys) -> None:
+    for name in ("set.yaml", "set.json", "set.csv"):
+        labelled = tmp_path / name
+        labelled.write_bytes(b"caf\xe9")
+        assert run(["eval", str(labelled)])[0] == 2
+        assert f"{labelled}: not UTF-8 text (byte 0xe9 at offset 3)" in one_line_error(capsys)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ('[{"id": 1, "text": "hi", "labels": 5}]', "case 1: 'labels' must be a list of names"),
+        ('[{"id": 1, "text": "hi", "flag": [["x"]]}]', "case 1: 'flag' must be a list of names"),
+        ("[" * 100_000, "nested too deeply"),
+        ('[{"id": 1, "text": "hi", "n": ' + "9" * 5000 + "}]", "cannot parse"),
+    ],
+    ids=["labels-number", "flag-nested", "deep", "huge-int"],
+)
+def test_eval_on_a_hostile_json_set_is_one_line(tmp_path: Path, content, expected,
+                                                 capsys) -> None:
+    labelled = tmp_path / "set.json"
+    labelled.write_text(content, encoding="utf-8")
+    assert run(["eval", str(labelled)])[0] == 2
+    assert expected in one_line_error(capsys)
+
+
+def test_a_draft_over_the_size_cap_is_one_line_on_every_path(tmp_path: Path, capsys) -> None:
+    from bot.cli import MAX_DRAFT_BYTES
+
+    huge = b"word " * (MAX_DRAFT_BYTES // 5 + 1)
+    draft = tmp_path / "huge.txt"
+    draft.write_bytes(huge)
+    assert run(["critique", "-f", str(draft)])[0] == 2
+    assert "longer than 1024 KiB" in one_line_error(capsys)
+    batch = tmp_path / "batch.jsonl"
+    batch.write_bytes(b'{"id": "a", "text": "What do you read?"}\n'
+                      b'{"id": "huge", "text": "' + huge + b'"}\n'
+                      b'{"id": "b", "text": "What do you read?"}\n')
+    code, out = run(["critique", "--batch", str(batch)])
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [(r["id"], r.get("verdict") or r["error"]) for r in records] == [
+        ("a", "ready"), ("huge", "longer than 1024 KiB"), ("b", "ready")]
+    assert records[1]["line"] == 2 and code == 1
+
+
+def test_a_draft_the_coach_trips_over_costs_the_batch_nothing_else(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.coach import Coach
+
+    assess = Coach.assess
+
+    def fragile(self: Coach, text: str, *args: object, **kwargs: object):
+        if "trip" in text:
+            raise IndexError("list index out of range")
+        return assess(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(Coach, "assess", fragile)
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text('{"id": 1, "text": "What do you read?"}\n{"id": 2, "text": "trip"}\n'
+                     '{"id": 3, "text": "What do you read?"}\n', encoding="utf-8")
+    code, out = run(["critique", "--batch", str(batch)])
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r["id"] for r in records] == [1, 2, 3] and code == 1
+    assert records[0]["verdict"] == records[2]["verdict"] == "ready"
+    assert records[1]["error"] == (
+        "could not critique this draft (IndexError: list index out of range)")
+
+
+@pytest.mark.parametrize("verbosity", ["--verbose", "--debug"])
+async def test_no_credential_reaches_the_log(verbosity: str) -> None:
+    from tests.llm.server import Fail, ModelServer
+
+    key, password, query_key, token = ("sk-live-KNOWNKEY0123456789", "hunter2-PASSWORD",
+                                       "QUERYKEY-0123456789", "DISCORD.TOKEN-0123456789")
+    server = ModelServer()
+    await server.start()
+    try:
+        # A server that echoes the credentials it was sent, as some do in a 401.
+        server.always(Fail(401, f"Incorrect API key provided: Bearer {key} ({password})"))
+        host = server.url.removeprefix("http://")
+        logs = ""
+        for base_url in (f"http://draft:{password}@{host}", f"{server.url}?api_key={query_key}"):
+            env = {"DRAFTCOACH_LLM_BASE_URL": base_url, "OPENAI_API_KEY": key,
+                   "DISCORD_TOKEN": token, "DRAFTCOACH_LLM_TIMEOUT": "5"}
+            code, out, err = await _critique_in_a_process(
+                env, "--format", "json", "Like for like!", option=verbosity)
+            assert code == 1 and json.loads(out)["rewrite"]["source"] == "offline", err
+            logs += out + err
+        for secret in (key, password, query_key, token):
+            assert secret not in logs
+        assert "model unavailable" in logs and "Bearer ***" in logs  # logged, and masked
+    finally:
+        await server.stop()
+
+
+def test_a_draft_over_the_size_cap_gets_one_line_naming_it(tmp_path: Path, capsys) -> None:
+    (tmp_path / "draftcoach.yaml").write_text("max_draft_chars: 100\n", encoding="utf-8")
+    code, out = run(["--config-dir", str(tmp_path), "critique", "-", "--offline"], "x" * 101)
+    err = capsys.readouterr().err
+    assert (code, out) == (2, "")
+    assert err == ("draftcoach: the draft has 101 characters; drafts are checked up to 100 "
+                   "(max_draft_chars)\n")
+    assert run(["--config-dir", str(tmp_path), "critique", "-", "--offline"], "x" * 100)[0] != 2

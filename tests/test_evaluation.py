@@ -35,7 +35,8 @@ def test_youtube_spam_is_caught_without_false_alarms(
 ) -> None:
     report = evaluate(coach, youtube_cases, "youtube")
     spam: Tally = report.spam
-    assert report.cases == 700
+    assert report.cases + report.left_out == 700
+    assert report.cases >= 200  # the rows no learned rule was trained on
     assert spam.recall is not None and spam.recall >= 0.85, report.misses
     assert spam.precision is not None and spam.precision >= 0.92, report.misses
 
@@ -72,3 +73,14 @@ def test_every_hand_written_draft_gets_its_verdict(coach: Coach, eval_dir: Path)
     assert report.cases >= 20
     assert report.misses == []
     assert report.clean_total and report.clean_flagged == 0
+
+
+def test_rows_a_learned_rule_trained_on_are_left_out(coach: Coach, eval_dir: Path) -> None:
+    learned = [r for r in coach.rules if r.meta.kind == "learned"]
+    assert learned
+    cases = load_cases(eval_dir / "youtube_01-Psy.csv")
+    report = evaluate(coach, cases, "psy")
+    trained = [c for c in cases if any(r.trained_on(c.source, c.id) for r in learned)]
+    assert 0 < len(trained) < len(cases)
+    assert report.left_out == len(trained) and report.cases == len(cases) - len(trained)
+    assert "reads-like-comment-spam" in report.learned

@@ -4,8 +4,12 @@ import re
 
 import pytest
 import yaml
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
+from bot import rewrite as rewrite_module
 from bot.coach import Coach
+from bot.models import SEVERITY_RANK, Finding
 from bot.rewrite import tidy
 from bot.text import Document, lost_tokens
 
@@ -169,3 +173,64 @@ def test_a_ready_draft_is_left_alone(coach: Coach) -> None:
 )
 def test_tidy_mends_seams(messy: str, clean: str) -> None:
     assert tidy(messy) == clean
+
+
+# What each linear-time pattern of the offline rewrite is written to do, plainly.
+_PLAIN_TIDY = {
+    "_SPACE_BEFORE_PUNCT": re.compile(r"[ \t]+([,.!?;:])"),
+    "_DANGLING_JOIN": re.compile(r"[,;]?\s*\b(?:and|or|but|so)\s*([.!?]|$)", re.IGNORECASE),
+    "_LEADING_PUNCT": re.compile(r"(^|[.!?\n]\s+)[,;:.]+\s*"),
+    "_SENTENCE_START": re.compile(r"(^|[.!?]\s+|\n\s*)([a-z])(\S*)"),
+    "_TRAILING_SPACE": re.compile(r"[ \t]+(?=\n|$)"),
+    "_STACKED_STOPS": re.compile(r"[.!?][ \t]*[.!?]+(?=\s|$)"),
+    "_INVERTED_RUN": re.compile(r"([¡¿])\1+"),
+    "_INVERTED_UNCLOSED": re.compile(r"(¡[^!?.¡]*)\."),
+}
+_SEAMS = st.lists(st.sampled_from([
+    "a", "We", "and", "or", "so", " ", "  ", "\t", "\n", "\n\n", "\r", ",", ";", ":", ".", "!",
+    "?", "…", "(", ")", "[]", "x.com", "www.a.co", "#tag", "é", "¡", "¿",
+]), max_size=30).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_SEAMS)
+@example(text="We.\n\n\n, and\n\n so.  !! x!!!y \n\r\n;a")
+def test_tidy_mends_seams_as_its_plain_patterns_would(text: str) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        for name, pattern in _PLAIN_TIDY.items():
+            patch.setattr(rewrite_module, name, pattern)
+        expected = tidy(text)
+    assert tidy(text) == expected
+
+
+def _edit(start: int, width: int, severity: str) -> Finding:
+    return Finding(rule="r", principle="p", severity=severity, message="",  # type: ignore[arg-type]
+                   span=(start, start + width), match="", suggestion="", replacement="")
+
+
+@settings(max_examples=300, deadline=None)
+@given(edits=st.lists(st.builds(_edit, st.integers(0, 30), st.integers(0, 8),
+                                st.sampled_from(["error", "warning", "suggestion"])),
+                      max_size=30))
+def test_the_edits_chosen_are_the_most_severe_narrowest_that_do_not_overlap(
+        edits: list[Finding]) -> None:
+    ranked = sorted(edits, key=lambda f: (SEVERITY_RANK[f.severity], f.span[1] - f.span[0]))
+    chosen: list[Finding] = []
+    for finding in ranked:
+        s, e = finding.span
+        if all(e <= c.span[0] or c.span[1] <= s for c in chosen):
+            chosen.append(finding)
+    assert rewrite_module._chosen_edits(tuple(edits), "", english=True) == \
+        sorted(chosen, key=lambda f: f.span[0])
+
+
+@pytest.mark.parametrize("platform_id", ["x", "bluesky", "threads"])
+def test_a_long_post_is_cut_by_as_few_sentences_as_make_it_fit(coach: Coach,
+                                                               platform_id: str) -> None:
+    platform = coach.platform(platform_id)
+    sentences = [f"Point {word} is worth a read." for word in ("one", "two", "three")] * 20
+    text = " ".join(sentences)
+    fitted = rewrite_module.fit(text, platform)
+    assert platform.overflow_start(fitted) is None
+    assert fitted == " ".join(sentences[:fitted.count(".")])  # whole sentences from the start
+    assert platform.overflow_start(" ".join(sentences[:fitted.count(".") + 1])) is not None

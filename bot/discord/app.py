@@ -34,10 +34,14 @@ SHUTDOWN_GRACE = 5.0
 
 EXTENSIONS = (
     "bot.discord.cogs.drafts",
+    "bot.discord.cogs.direct",
     "bot.discord.cogs.critique",
     "bot.discord.cogs.coach",
-    # After coach: its commands join the /coach group.
+    "bot.discord.cogs.guide",
+    # After coach and guide: their commands join /coach-admin and /coach.
     "bot.discord.cogs.review",
+    "bot.discord.cogs.feedback",
+    "bot.discord.cogs.budget",
 )
 
 
@@ -123,6 +127,8 @@ async def run(settings: Settings) -> None:
     rewriter = build_llm_rewriter(settings, coach)  # None: the offline rewrite serves
     try:
         store = await Store.open(settings.discord.database)
+    except ConfigError:
+        raise
     except Exception as exc:
         raise ConfigError(
             f"discord.database: cannot open {settings.discord.database!r} ({exc})"

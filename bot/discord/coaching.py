@@ -12,9 +12,9 @@ import asyncio
 import io
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import cast
 
 import discord
@@ -23,14 +23,17 @@ from bot.coach import Coach, RuleOverrides
 from bot.discord.cooldown import Cooldowns
 from bot.discord.render import CritiqueCard, RenderedCritique, render_critique
 from bot.discord.store import Store
+from bot.errors import DraftcoachError, DraftTooLongError
 from bot.models import Assessment, Rewrite, Severity
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-#: Every message the bot sends: quoted draft text must never ping anyone.
+#: Every message the bot sends, unless it notifies the people it names (see
+#: :func:`pinging`): quoted draft text must never ping anyone.
 NO_PINGS = discord.AllowedMentions.none()
+
 #: How many drafts from a drafts channel are on their way to a first answer at once.
 #: Each one's steps are short; a crowd of them waking together is one long turn of
 #: the event loop, which nothing else (heartbeats, buttons) gets into.
@@ -40,6 +43,20 @@ FIRST_ANSWERS_AT_ONCE = 6
 ShowCritique = Callable[[RenderedCritique], Awaitable[None]]
 
 
+def pinging(user_ids: Iterable[int]) -> discord.AllowedMentions:
+    """Mentions that notify exactly these members: never roles, ``@everyone`` or ``@here``."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return NO_PINGS
+    return discord.AllowedMentions(everyone=False, roles=False, replied_user=False,
+                                   users=[discord.Object(id=i) for i in ids])
+
+
+def budget_spent_note(period: str) -> str:
+    return (f"This server's model budget for the {period} is spent, so this is the offline "
+            "rewrite; the model is back when the budget renews.")
+
+
 @dataclass(frozen=True, slots=True)
 class ServerContext:
     """The settings that shape a critique in one server (or in DMs)."""
@@ -47,6 +64,9 @@ class ServerContext:
     platform: str
     overrides: RuleOverrides
     offline: bool
+    guild_id: int | None = None
+    #: Why the rewrite is offline when the server asked for the model (its budget is spent).
+    offline_note: str = ""
 
 
 def rewrite_file(rendered: RenderedCritique) -> list[discord.File]:
@@ -74,6 +94,8 @@ class Coaching:
         #: The tasks writing those rewrites, so shutting down can let them finish.
         self._writers: set[asyncio.Task[object]] = set()
         self._first_answers = asyncio.Semaphore(FIRST_ANSWERS_AT_ONCE)
+        #: Drafts claimed before this moment belong to an earlier run of the bot.
+        self.started_at = time.time()
 
     @property
     def coach(self) -> Coach:
@@ -117,16 +139,40 @@ class Coaching:
             return ServerContext(self._known_platform(platform, default), RuleOverrides(), False)
         server = await self.store.guild_settings(guild_id)
         overrides = await self.store.rule_overrides(guild_id)
+        # Rules the team demoted, unless an admin set the rule's severity themselves.
+        severity = {d.rule_id: cast("Severity", d.severity)
+                    for d in await self.store.rule_demotions(guild_id)}
+        # Stored only through /coach-admin rules severity, whose choices are severities.
+        severity.update({o.rule_id: cast("Severity", o.severity)
+                         for o in overrides if o.severity})
+        offline_note = ""
+        if server.llm_enabled and server.token_budget is not None:
+            used = await self.store.model_usage(guild_id, server.budget_period)
+            if used >= server.token_budget:
+                offline_note = budget_spent_note(server.budget_period)
         return ServerContext(
             platform=self._known_platform(platform, server.platform, default),
             overrides=RuleOverrides(
                 disabled=frozenset(o.rule_id for o in overrides if o.disabled),
-                # Stored only through /coach rules severity, whose choices are severities.
-                severity={o.rule_id: cast("Severity", o.severity)
-                          for o in overrides if o.severity},
+                severity=severity,
             ),
-            offline=not server.llm_enabled,
+            offline=not server.llm_enabled or bool(offline_note),
+            guild_id=guild_id,
+            offline_note=offline_note,
         )
+
+    async def house_style_news(self, guild_id: int | None) -> str:
+        """Rules the team demoted since the server's last critique, said once (a footer)."""
+        if guild_id is None:
+            return ""
+        # The demotions are kept in memory: most drafts find nothing new without a write.
+        if all(d.announced for d in await self.store.rule_demotions(guild_id)):
+            return ""
+        news = await self.store.claim_demotion_news(guild_id)
+        if not news:
+            return ""
+        rules = ", ".join(f"{d.rule_id} now a {d.severity}" for d in news)
+        return f"House style: {rules} (the team found it unhelpful)"
 
     def platform_name(self, platform: str) -> str:
         known = self.coach.platforms.get(platform)
@@ -134,11 +180,21 @@ class Coaching:
 
     # ------------------------------------------------------------- critiques
 
+    def too_long(self, text: str) -> str | None:
+        """The one line a draft over ``max_draft_chars`` gets instead of a critique."""
+        try:
+            self.coach.check_size(text)
+        except DraftTooLongError as exc:
+            return cannot_coach(exc)
+        return None
+
     def assess(self, text: str, context: ServerContext) -> Assessment:
         return self.pipeline.assess(text, context.platform, context.overrides)
 
     async def assess_paced(self, text: str, context: ServerContext) -> Assessment:
-        """:meth:`assess`, taking its turn when many drafts arrive at once."""
+        """The draft's findings with the server's settings, checked off the event loop
+        (see :meth:`Pipeline.assess_paced`: it raises DraftcoachError for a draft it
+        refuses)."""
         return await self.pipeline.assess_paced(text, context.platform, context.overrides)
 
     def render(
@@ -229,6 +285,9 @@ class Coaching:
                 rewrite = await self.pipeline.rewrite(
                     assessment, overrides=context.overrides, offline=True
                 )
+            if context.offline_note and rewrite.source != "llm":
+                rewrite = replace(rewrite, note=context.offline_note)
+            await self._keep(draft_id, context, rewrite)
             async with self.pipeline.pacer.turn():
                 final = render(rewrite=rewrite)
             try:
@@ -243,6 +302,15 @@ class Coaching:
             self.writing.discard(draft_id)
             if writer is not None:
                 self._writers.discard(writer)
+
+    async def _keep(self, draft_id: int, context: ServerContext, rewrite: Rewrite) -> None:
+        """Store the rewrite (the author may adopt it) and count its tokens for the server."""
+        try:
+            await self.store.set_rewrite(draft_id, rewrite.text, guild_id=context.guild_id,
+                                         tokens=rewrite.usage.total_tokens)
+        except Exception:
+            # The rewrite still reaches the user; only adopting it or the count suffers.
+            log.exception("could not store the rewrite of draft %d", draft_id)
 
     async def finish_writing(self, grace: float) -> None:
         """Let rewrites being written finish for up to ``grace`` seconds, then stop them.
@@ -260,6 +328,11 @@ class Coaching:
             task.cancel()
         if late:
             await asyncio.wait(late)
+
+
+def cannot_coach(error: DraftcoachError) -> str:
+    """The one line a member gets for a draft the pipeline refuses (too long, too slow)."""
+    return f"I can't check this one: {error}."
 
 
 async def respond_or_followup(

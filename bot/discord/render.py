@@ -4,7 +4,7 @@ Every builder here returns embeds whose title, description, fields, footer and
 total size are within Discord's limits whatever the draft, the findings or the
 rewrite contain: long parts are cut at a line or word boundary and say so. Draft
 text shown back to users is escaped so it can neither break the layout nor
-mention anyone (messages are also sent with ``AllowedMentions.none()``).
+mention anyone (messages are also sent with allowed mentions that parse nothing).
 """
 
 from __future__ import annotations
@@ -135,8 +135,8 @@ def safe_text(text: str) -> str:
     """Text shown as written: markdown escaped, so what a user copies is what they wrote.
 
     Mentions stay as typed (no zero-width spaces that would end up in a copied
-    rewrite): embeds never notify anyone, and every message is sent with
-    ``AllowedMentions.none()``.
+    rewrite): embeds never notify anyone, and every message is sent with allowed
+    mentions that parse nothing (a review message lists only the people it names).
     """
     return discord.utils.escape_markdown(text, as_needed=False)
 
@@ -292,6 +292,9 @@ def _rewrite_fields(card: CritiqueCard, cap: int) -> tuple[list[tuple[str, str]]
 def _extra_fields(card: CritiqueCard) -> list[tuple[str, str]]:
     rewrite = card.rewrite
     fields: list[tuple[str, str]] = []
+    if card.assessment.note:  # what was not checked: a language no wording rule speaks
+        fields.append(("Language", truncate(safe_text(card.assessment.note),
+                                            FIELD_VALUE_LIMIT)))
     if rewrite is None:
         return fields
     lines = []
@@ -412,30 +415,40 @@ def render_principles(principles: Iterable[PrincipleInfo]) -> discord.Embed:
 
 
 HELP_TEXT = (
-    "**Drafts channels.** Post a draft in a channel your admins set up with "
-    "`/coach channels add`: I answer in a thread with the findings at once and a rewrite "
-    "right after. Edit your message and I update my answer with the new score.\n\n"
+    "**Drafts channels.** Post a draft in a drafts channel (listed below): I answer in a "
+    "thread with the findings at once and a rewrite right after. A `.txt` file counts as "
+    "the draft; a message with no text gets no thread. Edit your message and I update my "
+    "answer with the new score. You can also DM me a draft.\n\n"
     "**/critique** `draft:` critiques text; without `draft` it opens a box for long, "
     "multi-line drafts. `platform:` checks against that platform's limit and habits; "
     "`private:` shows the answer only to you.\n\n"
     "**Right-click a message → Apps → Critique draft** to review a teammate's draft; only "
     "you see the answer until you press **Post it**.\n\n"
-    "**Buttons.** *Another version* writes a fresh rewrite, *Why?* explains the principles "
-    "behind the findings, *Dismiss* removes the critique (the draft's author only).\n\n"
-    "**Team review.** In drafts channels teammates press *Approve* or *Request changes*; "
-    "edit your draft or post the new version in its thread and I critique it again. "
-    "Once approved you get the final text to copy and a *Mark posted* button. "
-    "`/coach queue` lists drafts waiting for review, `/coach stats` shows how drafts "
-    "improve, `/coach review need` (in your draft's thread) asks for more approvals.\n\n"
-    "**Settings** (Manage Server): `/coach channels add|remove|list`, `/coach platform`, "
-    "`/coach rules enable|disable|severity`, `/coach llm on|off`, "
-    "`/coach review approvals`.\n"
-    "**Everyone:** `/coach principles`, `/coach help`."
+    "**Buttons.** *Another version* writes a fresh rewrite (for the author and the "
+    "draft's reviewers), *Why?* explains the principles behind the findings, "
+    "*Not helpful* tells the coach a finding is wrong for this team "
+    "(three teammates in 30 days make that rule one level milder here), *Dismiss* removes "
+    "the critique (the draft's author only).\n\n"
+    "**Team review.** 1. Post the draft. 2. Teammates press *Approve* or *Request changes* "
+    "(you are mentioned, and they join the thread). 3. Revise: edit the draft, post the new "
+    "version in its thread, or press *Use this rewrite*; the reviewers are mentioned to "
+    "look at the new revision. 4. Once approved you get the approved text to copy and a "
+    "*Mark posted* button. Approving a draft with open errors asks the reviewer to confirm.\n"
+    "`/coach queue` lists drafts waiting for review and those with changes requested, "
+    "`/coach stats` shows how drafts improve and the rules the team dismisses most, "
+    "`/coach rules list` shows the rules this server changed, `/coach review need` (in "
+    "your draft's thread) asks for more approvals.\n\n"
+    "**Settings** (Manage Server): `/coach-admin channels|platform|rules|llm|review`."
 )
 
 
-def render_help() -> discord.Embed:
+def render_help(channel_ids: Sequence[int] = ()) -> discord.Embed:
+    """How the bot works, with the server's drafts channels."""
     embed = discord.Embed(title="How draftcoach helps", description=HELP_TEXT,
                           colour=NEUTRAL_COLOUR)
+    listing = (truncate_lines([f"<#{i}>" for i in channel_ids], FIELD_VALUE_LIMIT)
+               if channel_ids else "None yet: an admin adds one with "
+               "`/coach-admin channels add`.")
+    embed.add_field(name="Drafts channels here", value=listing, inline=False)
     check_embed(embed)
     return embed

@@ -35,12 +35,14 @@ from bot.discord.render import (
     NEUTRAL_COLOUR,
     PrincipleInfo,
     check_embed,
+    findings_lines,
     safe_text,
     split_chunks,
     truncate,
     truncate_lines,
 )
 from bot.discord.store import Draft, MemberStats, Review, ReviewState, ReviewVerdict
+from bot.models import Finding
 
 Status = Literal["needs work", "in review", "changes requested", "approved", "posted"]
 
@@ -175,6 +177,28 @@ def refusal(
     return None
 
 
+def adopt_refusal(
+    *, draft: Draft, state: ReviewState | None, user_id: int, rewrite: str | None,
+    writing: bool,
+) -> str | None:
+    """Why this member cannot make the card's rewrite the draft's next revision now."""
+    if user_id != draft.author_id:
+        return "Only the draft's author can use the rewrite as the new version."
+    if state is None:
+        return "This draft isn't under team review."
+    if state.message_deleted:
+        return "The draft's message was deleted, so there is nothing left to revise."
+    if state.posted_at is not None:
+        return "This draft is already posted."
+    if writing:
+        return "The rewrite is still being written; use it in a moment."
+    if rewrite is None or not rewrite.strip():
+        return "There is no rewrite to use: I no longer keep this draft's text."
+    if draft.text is not None and normalise(rewrite) == normalise(draft.text):
+        return "The rewrite is already your draft."
+    return None
+
+
 # ------------------------------------------------------------------ display
 
 
@@ -239,10 +263,33 @@ def revision_note(
     return truncate(" ".join(lines), CONTENT_LIMIT)
 
 
-def reviews_reset_notice(revision: int, change: str) -> str:
-    """Posted in the thread when a revision discards reviews, so reviewers look again."""
-    return truncate(f"🔁 {change}\nTeammates who reviewed it: please have a look at "
-                    f"revision {revision}.", CONTENT_LIMIT)
+def reviews_reset_notice(revision: int, change: str, reviewers: Sequence[int] = ()) -> str:
+    """Posted in the thread when a revision discards reviews, so reviewers look again.
+
+    ``reviewers`` are named (as mentions) so the message reaches the people who acted.
+    """
+    who = (" ".join(f"<@{r}>" for r in dict.fromkeys(reviewers))
+           or "Teammates who reviewed it")
+    return truncate(f"🔁 {change}\n{who}: please have a look at revision {revision}.",
+                    CONTENT_LIMIT)
+
+
+def reviewers_who_acted(state: ReviewState, author_id: int) -> list[int]:
+    """Teammates with a review on the state's revision, in the order they reviewed."""
+    return list(dict.fromkeys(r.reviewer_id for r in state.reviews if r.reviewer_id != author_id))
+
+
+def open_errors_notice(errors: Sequence[Finding], principles: Mapping[str, PrincipleInfo]) -> str:
+    """What a reviewer approving a draft with errors is asked to confirm."""
+    lines = findings_lines(errors, principles)
+    head = (f"⛔ This draft still has {len(errors)} error{'s' if len(errors) != 1 else ''} "
+            "the coach would stop it for. Approve it anyway?\n")
+    return head + truncate_lines(lines, CONTENT_LIMIT - len(head) - 10)
+
+
+def adopted_notice(author_name: str, revision: int) -> str:
+    return truncate(f"📝 **{safe_text(author_name)}** used the rewrite as revision {revision}:",
+                    CONTENT_LIMIT)
 
 
 def final_text_blocks(text: str, *, size: int = CONTENT_LIMIT - 100) -> list[str] | None:
@@ -269,7 +316,24 @@ class QueueEntry:
     required: int
 
 
-def render_queue(entries: Sequence[QueueEntry], *, now: float) -> discord.Embed:
+def render_queue(
+    entries: Sequence[QueueEntry], *, now: float, changes: Sequence[QueueEntry] = ()
+) -> discord.Embed:
+    """Drafts awaiting review, then (a field) those waiting on their author's changes."""
+    embed = discord.Embed(title=f"Drafts awaiting review ({len(entries)})",
+                          description=truncate_lines(
+                              _queue_lines(entries, now) or
+                              ["No drafts are waiting for review. 🎉"], DESCRIPTION_LIMIT),
+                          colour=NEUTRAL_COLOUR)
+    if changes:
+        embed.add_field(name=f"Changes requested ({len(changes)}), oldest request first",
+                        value=truncate_lines(_queue_lines(changes, now), FIELD_VALUE_LIMIT),
+                        inline=False)
+    check_embed(embed)
+    return embed
+
+
+def _queue_lines(entries: Sequence[QueueEntry], now: float) -> list[str]:
     lines = []
     for entry in entries:
         draft = entry.draft
@@ -280,13 +344,7 @@ def render_queue(entries: Sequence[QueueEntry], *, now: float) -> discord.Embed:
             f"<@{draft.author_id}> · {score} · {entry.status} · approvals "
             f"{entry.approvals}/{entry.required} · {age} ago"
         )
-    if not lines:
-        lines = ["No drafts are waiting for review. 🎉"]
-    embed = discord.Embed(title=f"Drafts awaiting review ({len(entries)})",
-                          description=truncate_lines(lines, DESCRIPTION_LIMIT),
-                          colour=NEUTRAL_COLOUR)
-    check_embed(embed)
-    return embed
+    return lines
 
 
 def _age(seconds: float) -> str:
@@ -332,6 +390,26 @@ def render_stats(
     )
     check_embed(embed)
     return embed
+
+
+def with_team_fields(
+    embed: discord.Embed, *, dismissed: Sequence[tuple[str, int]], tokens_used: int | None,
+    budget: int | None, period: str,
+) -> discord.Embed:
+    """Member stats with the server's side: rules the team dismisses most, and the model
+    tokens used this period (``None``: no model writes this server's rewrites)."""
+    copy = embed.copy()
+    if dismissed:
+        lines = [f"• `{rule}`: {n} member{'s' if n != 1 else ''} found it unhelpful"
+                 for rule, n in dismissed]
+        copy.add_field(name="Rules the team dismisses most (30 days)",
+                       value=truncate_lines(lines, FIELD_VALUE_LIMIT), inline=False)
+    if tokens_used is not None:
+        cap = f" of {budget:,}" if budget is not None else " (no budget set)"
+        copy.add_field(name=f"Model use by this server this {period}",
+                       value=f"{tokens_used:,} tokens{cap}", inline=False)
+    check_embed(copy)
+    return copy
 
 
 def _mean(values: Sequence[int]) -> int:

@@ -10,15 +10,19 @@ version is kept in ``schema_version``. Add a migration, never edit an applied on
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
+import sqlite3
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import aiosqlite
+from aiosqlite.context import Result
 
 from bot.errors import ConfigError
 
@@ -27,7 +31,65 @@ log = logging.getLogger(__name__)
 #: What the store keeps of a server in memory (its settings, its rule overrides).
 _Kept = TypeVar("_Kept")
 
-DraftOrigin = Literal["channel", "command", "menu"]
+DraftOrigin = Literal["channel", "command", "menu", "direct"]
+
+#: Seconds SQLite itself waits for another connection's write lock before answering "busy".
+BUSY_TIMEOUT = 5.0
+#: Seconds a write keeps trying while another process holds the database (a backup, a
+#: second bot, someone browsing it): past SQLite's own wait, so the write is not lost.
+LOCK_PATIENCE = 120.0
+#: Seconds between checks that no other process changed the settings kept in memory.
+SETTINGS_RECHECK = 1.0
+
+
+def _is_busy(error: sqlite3.Error) -> bool:
+    return getattr(error, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY,
+                                                        sqlite3.SQLITE_LOCKED)
+
+
+class PatientConnection:
+    """An aiosqlite connection in autocommit mode whose statements outlast a lock.
+
+    A statement run on its own (outside an explicit transaction) that finds the
+    database locked past SQLite's busy timeout had no effect, so it is simply run
+    again, until :data:`LOCK_PATIENCE` runs out. Explicit transactions begin with
+    ``BEGIN IMMEDIATE`` (see :meth:`Store._transaction`), which takes the write lock
+    first, so nothing inside them meets a lock. ``commit`` is a no-op: each statement
+    commits itself, and an explicit transaction commits with its own ``COMMIT``, so no
+    other caller can commit half of it.
+    """
+
+    def __init__(self, connection: aiosqlite.Connection, patience: float) -> None:
+        self.connection = connection
+        self.patience = patience
+
+    def execute(self, sql: str, parameters: Iterable[Any] = ()) -> Result[aiosqlite.Cursor]:
+        return Result(self._execute(sql, parameters))
+
+    async def _execute(self, sql: str, parameters: Iterable[Any]) -> aiosqlite.Cursor:
+        deadline = time.monotonic() + self.patience
+        pause = 0.05
+        while True:
+            try:
+                return await self.connection.execute(sql, parameters)
+            except sqlite3.OperationalError as exc:
+                if (not _is_busy(exc) or self.connection.in_transaction
+                        or time.monotonic() + pause > deadline):
+                    raise
+                if pause == 0.05:
+                    log.warning("the database is locked by another program; waiting for it "
+                                "(up to %g s)", self.patience)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 2.0)
+
+    async def commit(self) -> None:
+        """Statements commit themselves (autocommit); see the class docstring."""
+
+    async def executescript(self, script: str) -> aiosqlite.Cursor:
+        return await self.connection.executescript(script)
+
+    async def close(self) -> None:
+        await self.connection.close()
 
 #: Numbered schema migrations. Index + 1 is the version a script brings the database to.
 MIGRATIONS: tuple[str, ...] = (
@@ -120,7 +182,61 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE review_drafts ADD COLUMN wanted_approvals INTEGER;
     """,
+    # 4: the team's workflow. Mentions can be switched off per server; a server may cap
+    # the model's tokens per day or month (usage kept per day); the rewrite shown last is
+    # kept so the author can adopt it; members' "not helpful" votes on findings, and the
+    # rules those votes demoted in a server.
+    """
+    ALTER TABLE guild_settings ADD COLUMN mentions INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE guild_settings ADD COLUMN token_budget INTEGER;
+    ALTER TABLE guild_settings ADD COLUMN budget_period TEXT NOT NULL DEFAULT 'day';
+    ALTER TABLE drafts ADD COLUMN rewrite TEXT;
+    CREATE TABLE model_usage (
+        guild_id INTEGER NOT NULL,
+        day      TEXT NOT NULL,
+        tokens   INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (guild_id, day)
+    );
+    CREATE TABLE finding_feedback (
+        guild_id   INTEGER NOT NULL,
+        rule_id    TEXT NOT NULL,
+        member_id  INTEGER NOT NULL,
+        draft_id   INTEGER REFERENCES drafts(id) ON DELETE SET NULL,
+        reason     TEXT,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX finding_feedback_rule ON finding_feedback(guild_id, rule_id, created_at);
+    CREATE TABLE rule_demotions (
+        guild_id    INTEGER NOT NULL,
+        rule_id     TEXT NOT NULL,
+        -- The severity the rule reports at in this server while demoted.
+        severity    TEXT NOT NULL,
+        demoted_at  REAL NOT NULL,
+        -- Said once in the footer of the server's next critique.
+        announced   INTEGER NOT NULL DEFAULT 0,
+        -- An admin put the rule back; only dismissals after this count again.
+        restored_at REAL,
+        PRIMARY KEY (guild_id, rule_id)
+    );
+    """,
+    # 5: who may review in a server: members with a role, or members for some days. A
+    # draft claimed in a watched channel gets its review in the same statement, so a
+    # crash cannot leave one without the other.
+    """
+    ALTER TABLE review_settings ADD COLUMN reviewer_role_id INTEGER;
+    ALTER TABLE review_settings ADD COLUMN reviewer_min_days INTEGER NOT NULL DEFAULT 0;
+    CREATE TRIGGER channel_draft_review AFTER INSERT ON drafts WHEN NEW.origin = 'channel'
+    BEGIN
+        INSERT OR IGNORE INTO review_drafts (draft_id) VALUES (NEW.id);
+    END;
+    """,
 )
+
+#: Days within which three members' "not helpful" votes demote a rule.
+DISMISSAL_WINDOW_DAYS = 30
+#: Different members whose votes within the window demote a rule in their server.
+DISMISSALS_TO_DEMOTE = 3
+BudgetPeriod = Literal["day", "month"]
 
 
 def text_digest(text: str) -> str:
@@ -134,6 +250,21 @@ class GuildSettings:
     #: The server's default platform; ``None`` means the configured default.
     platform: str | None = None
     llm_enabled: bool = True
+    #: Review messages mention the people they concern (off: names only, no pings).
+    mentions: bool = True
+    #: Model tokens this server may use per ``budget_period``; ``None``: no cap.
+    token_budget: int | None = None
+    budget_period: BudgetPeriod = "day"
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewerRule:
+    """Who may review drafts in a server, besides being able to read the drafts channel."""
+
+    #: Reviewers need this role; ``None``: any member.
+    role_id: int | None = None
+    #: Reviewers have been members for at least this many days.
+    min_days: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,53 +335,132 @@ def _draft(row: Sequence[Any]) -> Draft:
 class Store:
     """Async access to the bot's SQLite database; one instance per process."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: PatientConnection,
+                 settings_recheck: float = SETTINGS_RECHECK) -> None:
         self._db = connection
+        #: One explicit transaction at a time on this connection.
+        self._writing = asyncio.Lock()
+        self._settings_recheck = settings_recheck
+        self._settings_checked_at = time.monotonic()
+        #: SQLite's count of changes other connections committed, when last looked at.
+        self._data_version: int | None = None
+        #: Bumped when another process may have changed the settings.
+        self._settings_generation = 0
         # Every draft needs its server's settings, and they change only through this
         # object: kept in memory, they cost a crowd of drafts no queries.
         self._guild_settings: dict[int, GuildSettings] = {}
         self._rule_overrides: dict[int, tuple[RuleOverride, ...]] = {}
+        self._rule_demotions: dict[int, tuple[RuleDemotion, ...]] = {}
         #: Bumped by every change to a server's settings, so a read that was under way
         #: during a change does not put the old values back in memory.
         self._settings_changes: dict[int, int] = {}
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[PatientConnection]:
+        """Statements that must land together (or not at all), as one transaction."""
+        async with self._writing:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                await self._db.execute("ROLLBACK")
+                raise
+            await self._db.execute("COMMIT")
+
+    async def _recheck_settings(self) -> None:
+        """Forget the settings kept in memory if another process changed the database."""
+        now = time.monotonic()
+        if self._data_version is not None and now - self._settings_checked_at < (
+                self._settings_recheck):
+            return
+        self._settings_checked_at = now
+        async with self._db.execute("PRAGMA data_version") as cursor:
+            row = await cursor.fetchone()
+        version = int(row[0]) if row else 0
+        if self._data_version is not None and version != self._data_version:
+            self._settings_generation += 1
+            self._guild_settings.clear()
+            self._rule_overrides.clear()
+            self._rule_demotions.clear()
+        self._data_version = version
 
     def _settings_changed(self, guild_id: int) -> None:
         self._settings_changes[guild_id] = self._settings_changes.get(guild_id, 0) + 1
         self._guild_settings.pop(guild_id, None)
         self._rule_overrides.pop(guild_id, None)
+        self._rule_demotions.pop(guild_id, None)
 
     async def _remembered(self, memory: dict[int, _Kept], guild_id: int,
                           read: Callable[[], Awaitable[_Kept]]) -> _Kept:
         """A server's settings from ``memory``, or ``read`` from the database and kept
         there unless they changed meanwhile."""
+        await self._recheck_settings()
         known = memory.get(guild_id)
         if known is not None:
             return known
-        changes = self._settings_changes.get(guild_id, 0)
+        changes = self._settings_generation, self._settings_changes.get(guild_id, 0)
         found = await read()
-        if changes == self._settings_changes.get(guild_id, 0):
+        if changes == (self._settings_generation, self._settings_changes.get(guild_id, 0)):
             memory[guild_id] = found
         return found
 
     @classmethod
-    async def open(cls, path: str | Path) -> Store:
+    async def open(
+        cls,
+        path: str | Path,
+        *,
+        busy_timeout: float = BUSY_TIMEOUT,
+        lock_patience: float = LOCK_PATIENCE,
+        settings_recheck: float = SETTINGS_RECHECK,
+    ) -> Store:
         """Open (creating if needed) the database at ``path`` and bring its schema up to date.
 
-        ``":memory:"`` gives a private in-memory database (tests).
+        ``":memory:"`` gives a private in-memory database (tests). A damaged database, or
+        one this process cannot write, raises :class:`ConfigError` with one line saying so.
         """
         if str(path) != ":memory:":
             Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(str(path))
+        raw = await aiosqlite.connect(str(path), timeout=busy_timeout, isolation_level=None)
+        connection = PatientConnection(raw, lock_patience)
         try:
             await connection.execute("PRAGMA journal_mode = WAL")
             await connection.execute("PRAGMA synchronous = NORMAL")
             await connection.execute("PRAGMA foreign_keys = ON")
-            store = cls(connection)
+            # Freed pages (purged draft text) are overwritten with zeros, whatever this
+            # SQLite build's default is.
+            await connection.execute("PRAGMA secure_delete = ON")
+            store = cls(connection, settings_recheck)
+            await store._check_health(str(path))
             await store._migrate()
+            await store._check_writable(str(path))
         except BaseException:
             await connection.close()
             raise
         return store
+
+    async def _check_health(self, path: str) -> None:
+        """Refuse a damaged database at start rather than failing on some later read."""
+        try:
+            async with self._db.execute("PRAGMA quick_check") as cursor:
+                problems = [str(row[0]) for row in await cursor.fetchall()]
+        except sqlite3.DatabaseError as exc:
+            problems = [str(exc)]
+        if problems != ["ok"]:
+            raise ConfigError(
+                f"discord.database: {path} is damaged ({'; '.join(problems)[:200]}); restore "
+                "it from a backup, or move it away to start with an empty one"
+            )
+
+    async def _check_writable(self, path: str) -> None:
+        """A write at start, so a read-only file stops the bot now, not at every draft."""
+        try:
+            async with self._transaction() as db:
+                await db.execute("UPDATE schema_version SET version = version")
+        except sqlite3.Error as exc:
+            raise ConfigError(
+                f"discord.database: cannot write to {path} ({exc}); check the file's and "
+                "its folder's permissions and the free disk space"
+            ) from None
 
     async def close(self) -> None:
         await self._db.close()
@@ -287,13 +497,15 @@ class Store:
     async def guild_settings(self, guild_id: int) -> GuildSettings:
         async def read() -> GuildSettings:
             async with self._db.execute(
-                "SELECT platform, llm_enabled FROM guild_settings WHERE guild_id = ?",
+                "SELECT platform, llm_enabled, mentions, token_budget, budget_period"
+                " FROM guild_settings WHERE guild_id = ?",
                 (guild_id,),
             ) as cursor:
                 row = await cursor.fetchone()
             if row is None:
                 return GuildSettings(guild_id)
-            return GuildSettings(guild_id, row[0], bool(row[1]))
+            period: BudgetPeriod = "month" if row[4] == "month" else "day"
+            return GuildSettings(guild_id, row[0], bool(row[1]), bool(row[2]), row[3], period)
 
         return await self._remembered(self._guild_settings, guild_id, read)
 
@@ -395,10 +607,12 @@ class Store:
     # ------------------------------------------------------------------ drafts
 
     async def claim_channel_draft(self, new: NewDraft, now: float | None = None) -> Draft | None:
-        """Record a draft posted in a watched channel, once.
+        """Record a draft posted in a watched channel, once, with its team review.
 
         Returns ``None`` when the message was already claimed: a replayed or duplicated
-        gateway event must not produce a second critique.
+        gateway event must not produce a second critique. The draft and its review are
+        one transaction, so a crash cannot leave one without the other; a claimed draft
+        still without an answer is found by :meth:`unanswered_channel_drafts`.
         """
         return await self._insert_draft(new, now, ignore_duplicate=True)
 
@@ -412,6 +626,8 @@ class Store:
     ) -> Draft | None:
         stamp = time.time() if now is None else now
         verb = "INSERT OR IGNORE" if ignore_duplicate else "INSERT"
+        # One statement: a watched channel's draft gets its review from the trigger
+        # channel_draft_review (migration 5), in the same transaction.
         cursor = await self._db.execute(
             f"{verb} INTO drafts (origin, guild_id, channel_id, message_id, author_id,"
             " requester_id, platform, text, text_hash, created_at, updated_at)"
@@ -423,6 +639,17 @@ class Store:
         if cursor.rowcount == 0:
             return None
         return await self.draft(int(cursor.lastrowid or 0))
+
+    async def unanswered_channel_drafts(self, before: float) -> list[Draft]:
+        """Drafts from watched channels claimed before ``before`` that never got an answer
+        (the bot stopped between claiming and answering them), oldest first."""
+        async with self._db.execute(
+            f"SELECT {_DRAFT_COLUMNS} FROM drafts WHERE origin = 'channel'"
+            " AND reply_message_id IS NULL AND dismissed = 0 AND text IS NOT NULL"
+            " AND created_at < ? ORDER BY created_at, id",
+            (before,),
+        ) as cursor:
+            return [_draft(row) for row in await cursor.fetchall()]
 
     async def draft(self, draft_id: int) -> Draft | None:
         async with self._db.execute(
@@ -472,16 +699,33 @@ class Store:
     async def purge_texts(self, older_than_days: float, now: float | None = None) -> int:
         """Forget the text of drafts not touched for ``older_than_days``; returns how many."""
         cutoff = (time.time() if now is None else now) - older_than_days * 86400
-        cursor = await self._db.execute(
-            "UPDATE drafts SET text = NULL WHERE text IS NOT NULL AND updated_at < ?", (cutoff,)
-        )
-        # Reviewers' reasons often quote the draft: they go with it.
-        await self._db.execute(
-            "UPDATE reviews SET reason = NULL WHERE reason IS NOT NULL AND draft_id IN"
-            " (SELECT id FROM drafts WHERE text IS NULL)"
-        )
-        await self._db.commit()
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE drafts SET text = NULL WHERE text IS NOT NULL AND updated_at < ?",
+                (cutoff,),
+            )
+            await db.execute(
+                "UPDATE drafts SET rewrite = NULL WHERE rewrite IS NOT NULL AND text IS NULL")
+            await db.execute(
+                "UPDATE finding_feedback SET reason = NULL WHERE reason IS NOT NULL"
+                " AND created_at < ?", (cutoff,))
+            # Reviewers' reasons often quote the draft: they go with it.
+            await db.execute(
+                "UPDATE reviews SET reason = NULL WHERE reason IS NOT NULL AND draft_id IN"
+                " (SELECT id FROM drafts WHERE text IS NULL)"
+            )
+        if cursor.rowcount:
+            await self._forget_old_pages()
         return cursor.rowcount
+
+    async def _forget_old_pages(self) -> None:
+        """Copy the write-ahead log into the database and empty it: until then it still
+        holds the pages with the purged text (secure_delete zeroes them in the file)."""
+        async with self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+            row = await cursor.fetchone()
+        if row is not None and row[0]:
+            log.warning("a reader kept the database busy; the purged text leaves the "
+                        "write-ahead log at the next checkpoint")
 
     # ------------------------------------------------------------- team review
 
@@ -501,10 +745,31 @@ class Store:
         )
         await self._db.commit()
 
+    async def reviewer_rule(self, guild_id: int) -> ReviewerRule:
+        async with self._db.execute(
+            "SELECT reviewer_role_id, reviewer_min_days FROM review_settings WHERE guild_id = ?",
+            (guild_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return ReviewerRule() if row is None else ReviewerRule(row[0], int(row[1]))
+
+    async def set_reviewer_rule(self, guild_id: int, rule: ReviewerRule) -> None:
+        await self._db.execute(
+            "INSERT INTO review_settings (guild_id, reviewer_role_id, reviewer_min_days)"
+            " VALUES (?, ?, ?) ON CONFLICT(guild_id) DO UPDATE SET"
+            " reviewer_role_id = excluded.reviewer_role_id,"
+            " reviewer_min_days = excluded.reviewer_min_days",
+            (guild_id, rule.role_id, rule.min_days),
+        )
+
     async def open_review(
         self, draft_id: int, *, score: int, principles: Iterable[str], now: float | None = None
     ) -> None:
-        """Start tracking a draft's review at revision 1 (nothing happens if it already is)."""
+        """Start tracking a draft's review at revision 1 (nothing happens if it already is).
+
+        A claimed draft has its review row already (see :meth:`claim_channel_draft`), so
+        only the first revision's record is written here.
+        """
         await self._db.execute(
             "INSERT OR IGNORE INTO review_drafts (draft_id) VALUES (?)", (draft_id,)
         )
@@ -523,21 +788,21 @@ class Store:
 
         Reviews of earlier revisions stay on record but no longer count.
         """
-        cursor = await self._db.execute(
-            "UPDATE review_drafts SET revision = revision + 1 WHERE draft_id = ?"
-            " RETURNING revision",
-            (draft_id,),
-        )
-        row = await cursor.fetchone()
-        await cursor.close()
-        revision = int(row[0]) if row else 1
-        await self._db.execute(
-            "INSERT OR REPLACE INTO draft_revisions (draft_id, revision, score, principles,"
-            " created_at) VALUES (?, ?, ?, ?, ?)",
-            (draft_id, revision, score, ",".join(dict.fromkeys(principles)),
-             time.time() if now is None else now),
-        )
-        await self._db.commit()
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE review_drafts SET revision = revision + 1 WHERE draft_id = ?"
+                " RETURNING revision",
+                (draft_id,),
+            )
+            row = await cursor.fetchone()
+            await cursor.close()
+            revision = int(row[0]) if row else 1
+            await db.execute(
+                "INSERT OR REPLACE INTO draft_revisions (draft_id, revision, score, principles,"
+                " created_at) VALUES (?, ?, ?, ?, ?)",
+                (draft_id, revision, score, ",".join(dict.fromkeys(principles)),
+                 time.time() if now is None else now),
+            )
         return revision
 
     async def add_review(
@@ -642,7 +907,7 @@ class Store:
             f"SELECT {', '.join('d.' + c.strip() for c in _DRAFT_COLUMNS.split(','))}"
             " FROM drafts d JOIN review_drafts r ON r.draft_id = d.id"
             " WHERE d.guild_id = ? AND d.dismissed = 0 AND r.posted_at IS NULL"
-            " AND r.message_deleted = 0 ORDER BY d.created_at, d.id",
+            " AND r.message_deleted = 0 AND d.score IS NOT NULL ORDER BY d.created_at, d.id",
             (guild_id,),
         ) as cursor:
             drafts = [_draft(row) for row in await cursor.fetchall()]
@@ -688,6 +953,168 @@ class Store:
             changes_given=given.get("changes", 0),
         )
 
+    # ------------------------------------------------------------- workflow
+
+    async def set_mentions(self, guild_id: int, enabled: bool) -> None:
+        await self._db.execute(
+            "INSERT INTO guild_settings (guild_id, mentions) VALUES (?, ?)"
+            " ON CONFLICT(guild_id) DO UPDATE SET mentions = excluded.mentions",
+            (guild_id, int(enabled)),
+        )
+        await self._db.commit()
+        self._settings_changed(guild_id)
+
+    async def set_token_budget(
+        self, guild_id: int, tokens: int | None, period: BudgetPeriod = "day"
+    ) -> None:
+        """Cap the model's tokens for this server per day or month; ``None`` lifts the cap."""
+        await self._db.execute(
+            "INSERT INTO guild_settings (guild_id, token_budget, budget_period) VALUES (?, ?, ?)"
+            " ON CONFLICT(guild_id) DO UPDATE SET token_budget = excluded.token_budget,"
+            " budget_period = excluded.budget_period",
+            (guild_id, tokens, period),
+        )
+        await self._db.commit()
+        self._settings_changed(guild_id)
+
+    async def add_model_usage(self, guild_id: int, tokens: int, now: float | None = None) -> None:
+        """Count ``tokens`` against the server's usage of the day (UTC)."""
+        await self._count_usage(guild_id, tokens, now)
+        await self._db.commit()
+
+    async def _count_usage(self, guild_id: int, tokens: int, now: float | None) -> None:
+        await self._db.execute(
+            "INSERT INTO model_usage (guild_id, day, tokens) VALUES (?, ?, ?)"
+            " ON CONFLICT(guild_id, day) DO UPDATE SET tokens = tokens + excluded.tokens",
+            (guild_id, utc_day(now), tokens),
+        )
+
+    async def model_usage(
+        self, guild_id: int, period: BudgetPeriod, now: float | None = None
+    ) -> int:
+        """Tokens the server's drafts used this UTC day, or this UTC month."""
+        day = utc_day(now)
+        pattern = day if period == "day" else day[:7] + "-%"
+        async with self._db.execute(
+            "SELECT COALESCE(SUM(tokens), 0) FROM model_usage WHERE guild_id = ? AND day LIKE ?",
+            (guild_id, pattern),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def set_rewrite(
+        self, draft_id: int, text: str, *, guild_id: int | None = None, tokens: int = 0,
+        now: float | None = None,
+    ) -> None:
+        """The rewrite last shown for a draft, which its author may adopt; the ``tokens``
+        the model spent on it count for ``guild_id`` (one write for both)."""
+        async with self._transaction() as db:
+            await db.execute("UPDATE drafts SET rewrite = ? WHERE id = ?", (text, draft_id))
+            if guild_id is not None and tokens:
+                await self._count_usage(guild_id, tokens, now)
+
+    async def draft_rewrite(self, draft_id: int) -> str | None:
+        async with self._db.execute(
+            "SELECT rewrite FROM drafts WHERE id = ?", (draft_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None or row[0] is None else str(row[0])
+
+    async def add_feedback(
+        self, guild_id: int, rule_id: str, member_id: int, *, draft_id: int | None,
+        reason: str | None, now: float | None = None,
+    ) -> None:
+        """Record a member's "not helpful" on a finding of ``rule_id`` (see :meth:`dismissers`)."""
+        stamp = time.time() if now is None else now
+        await self._db.execute(
+            "INSERT INTO finding_feedback (guild_id, rule_id, member_id, draft_id, reason,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (guild_id, rule_id, member_id, draft_id, reason, stamp),
+        )
+        await self._db.commit()
+
+    async def dismissers(self, guild_id: int, rule_id: str, now: float | None = None) -> int:
+        """Different members who found the rule unhelpful in the window that counts."""
+        stamp = time.time() if now is None else now
+        since = stamp - DISMISSAL_WINDOW_DAYS * 86400
+        async with self._db.execute(
+            "SELECT COUNT(DISTINCT f.member_id) FROM finding_feedback f"
+            " LEFT JOIN rule_demotions d ON d.guild_id = f.guild_id AND d.rule_id = f.rule_id"
+            " WHERE f.guild_id = ? AND f.rule_id = ? AND f.created_at >= ?"
+            " AND (d.restored_at IS NULL OR f.created_at > d.restored_at)",
+            (guild_id, rule_id, since),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def demote_rule(
+        self, guild_id: int, rule_id: str, severity: str, now: float | None = None
+    ) -> bool:
+        """Demote the rule to ``severity`` here; ``False`` if it already is demoted."""
+        cursor = await self._db.execute(
+            "INSERT INTO rule_demotions (guild_id, rule_id, severity, demoted_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT(guild_id, rule_id) DO UPDATE SET"
+            " severity = excluded.severity, demoted_at = excluded.demoted_at, announced = 0,"
+            " restored_at = NULL WHERE rule_demotions.restored_at IS NOT NULL",
+            (guild_id, rule_id, severity, time.time() if now is None else now),
+        )
+        await self._db.commit()
+        self._settings_changed(guild_id)
+        return cursor.rowcount > 0
+
+    async def restore_rule(self, guild_id: int, rule_id: str, now: float | None = None) -> bool:
+        """Undo a demotion; ``False`` if the rule was not demoted here."""
+        cursor = await self._db.execute(
+            "UPDATE rule_demotions SET restored_at = ? WHERE guild_id = ? AND rule_id = ?"
+            " AND restored_at IS NULL",
+            (time.time() if now is None else now, guild_id, rule_id),
+        )
+        await self._db.commit()
+        self._settings_changed(guild_id)
+        return cursor.rowcount > 0
+
+    async def rule_demotions(self, guild_id: int) -> list[RuleDemotion]:
+        """The rules the server's members demoted (and no admin restored)."""
+        async def read() -> tuple[RuleDemotion, ...]:
+            async with self._db.execute(
+                "SELECT rule_id, severity, demoted_at, announced FROM rule_demotions"
+                " WHERE guild_id = ? AND restored_at IS NULL ORDER BY demoted_at, rule_id",
+                (guild_id,),
+            ) as cursor:
+                rows = await cursor.fetchall()
+            return tuple(RuleDemotion(str(r[0]), str(r[1]), float(r[2]), bool(r[3]))
+                         for r in rows)
+
+        return list(await self._remembered(self._rule_demotions, guild_id, read))
+
+    async def claim_demotion_news(self, guild_id: int) -> list[RuleDemotion]:
+        """Demotions not yet told to the server, marked told: each is said once."""
+        cursor = await self._db.execute(
+            "UPDATE rule_demotions SET announced = 1 WHERE guild_id = ? AND announced = 0"
+            " AND restored_at IS NULL RETURNING rule_id, severity, demoted_at",
+            (guild_id,),
+        )
+        rows = await cursor.fetchall()
+        await cursor.close()
+        await self._db.commit()
+        if rows:
+            self._settings_changed(guild_id)
+        return sorted((RuleDemotion(str(r[0]), str(r[1]), float(r[2]), True) for r in rows),
+                      key=lambda d: d.rule_id)
+
+    async def most_dismissed(
+        self, guild_id: int, limit: int = 5, now: float | None = None
+    ) -> list[tuple[str, int]]:
+        """(rule, members who found it unhelpful) over the window, most first."""
+        since = (time.time() if now is None else now) - DISMISSAL_WINDOW_DAYS * 86400
+        async with self._db.execute(
+            "SELECT rule_id, COUNT(DISTINCT member_id) AS n FROM finding_feedback"
+            " WHERE guild_id = ? AND created_at >= ? GROUP BY rule_id"
+            " ORDER BY n DESC, rule_id LIMIT ?",
+            (guild_id, since, limit),
+        ) as cursor:
+            return [(str(r[0]), int(r[1])) for r in await cursor.fetchall()]
+
 
 ReviewVerdict = Literal["approve", "changes"]
 
@@ -732,3 +1159,20 @@ class MemberStats:
     posted: int
     approvals_given: int
     changes_given: int
+
+
+@dataclass(frozen=True, slots=True)
+class RuleDemotion:
+    """A rule the server's members found unhelpful often enough to report it lower."""
+
+    rule_id: str
+    #: The severity it reports at here while demoted.
+    severity: str
+    demoted_at: float
+    announced: bool
+
+
+def utc_day(now: float | None = None) -> str:
+    """The UTC date of ``now`` (default: the present) as ``YYYY-MM-DD``."""
+    stamp = time.time() if now is None else now
+    return time.strftime("%Y-%m-%d", time.gmtime(stamp))

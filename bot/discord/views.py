@@ -17,10 +17,17 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import discord
 from discord import ui
 
-from bot.discord.coaching import NO_PINGS, Coaching, respond_or_followup, rewrite_file
+from bot.discord.coaching import (
+    NO_PINGS,
+    Coaching,
+    cannot_coach,
+    respond_or_followup,
+    rewrite_file,
+)
 from bot.discord.cooldown import cooldown_message
 from bot.discord.render import RenderedCritique, render_why, with_footer_note
 from bot.discord.store import Draft
+from bot.errors import DraftcoachError
 from bot.pipeline import NO_OTHER_VERSION
 
 if TYPE_CHECKING:
@@ -49,10 +56,20 @@ async def decorated(
     return embed if review is None else await review.decorate(draft_id, embed)
 
 
+async def may_ask_again(interaction: discord.Interaction, draft: Draft) -> bool:
+    """The draft's author or requester, or (for a draft under team review) its reviewers."""
+    if draft.may_manage(interaction.user.id):
+        return True
+    review = interaction.client.get_cog("TeamReview")  # type: ignore[attr-defined]
+    return review is not None and await review.is_reviewer(interaction, draft)
+
+
 async def load_draft(interaction: discord.Interaction, draft_id: int) -> Draft | None:
     """The draft behind a button, or ``None`` after telling the user why not."""
     draft = await coaching_of(interaction).store.draft(draft_id)
-    if draft is None:
+    if draft is None or draft.guild_id != interaction.guild_id:
+        # A draft from another server (a forged button or form) is no more there than
+        # a deleted one.
         await respond_or_followup(interaction, GONE)
         return None
     if draft.dismissed:
@@ -105,6 +122,11 @@ class AnotherVersionButton(DraftButton, template=r"dc:again:(?P<draft>\d+)"):
         draft = await load_draft(interaction, self.draft_id)
         if draft is None:
             return
+        if not await may_ask_again(interaction, draft):
+            await respond_or_followup(
+                interaction, "Only the draft's author and its reviewers can ask for another "
+                "version. Want one of your own? Use /critique with the text.")
+            return
         if draft.text is None:
             days = coaching.settings.discord.retention_days
             await respond_or_followup(
@@ -125,7 +147,11 @@ class AnotherVersionButton(DraftButton, template=r"dc:again:(?P<draft>\d+)"):
         if wait is not None:
             await respond_or_followup(interaction, cooldown_message(wait))
             return
-        assessment = coaching.assess(draft.text, context)
+        try:
+            assessment = await coaching.assess_paced(draft.text, context)
+        except DraftcoachError as exc:
+            await respond_or_followup(interaction, cannot_coach(exc))
+            return
         first = coaching.render(assessment)
         # Acknowledge at once by showing the "writing…" state; the rewrite follows.
         await interaction.response.edit_message(

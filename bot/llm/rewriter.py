@@ -36,6 +36,8 @@ from bot.llm.resilience import (
 from bot.llm.verify import DraftFacts, Problem, RewriteChecks, neutralise_pings, verify
 from bot.models import Assessment, Rewrite, Suggestion, Usage
 from bot.pacing import Pacer
+from bot.redact import redact
+from bot.text import Document
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -337,7 +339,7 @@ class LLMRewriter:
         call: _Call,
     ) -> Rewrite:
         """Ask, verify, and ask once more naming what was wrong; serve only what passes."""
-        draft = DraftFacts.of(assessment, self._checks)
+        draft = DraftFacts.of(assessment, self._checks, self._language(assessment.text))
         messages = self._messages(assessment, tone, draft)
         problems: list[Problem] = []
         for repair in (False, True):
@@ -361,7 +363,8 @@ class LLMRewriter:
                 # Answers from one batch of requests land together; check them in turns.
                 async with self.pacer.turn():
                     checked = self._coach.assess(answer.rewrite, assessment.platform, overrides)
-                    problems = verify(checked, draft, self._checks)
+                    problems = verify(checked, draft, self._checks,
+                                      self._language(checked.text))
                 if not problems:
                     return self._served(answer, checked, call)
             messages = [*messages, {"role": "assistant", "content": reply.content or ""},
@@ -565,7 +568,8 @@ class LLMRewriter:
 
     def prompt_for(self, assessment: Assessment, tone: str = "") -> list[dict[str, str]]:
         """The messages the model is sent first for this draft (for inspection and tests)."""
-        return self._messages(assessment, tone, DraftFacts.of(assessment, self._checks))
+        draft = DraftFacts.of(assessment, self._checks, self._language(assessment.text))
+        return self._messages(assessment, tone, draft)
 
     @property
     def response_format(self) -> dict[str, Any]:
@@ -592,6 +596,11 @@ class LLMRewriter:
         })
         return [{"role": "system", "content": self._system}, {"role": "user", "content": user}]
 
+    def _language(self, text: str) -> str | None:
+        """The text's language, when the coach is sure of it."""
+        language = self._coach.language(Document(text))
+        return language.code if language.sure else None
+
     def _cache_key(
         self, assessment: Assessment, overrides: RuleOverrides | None, tone: str
     ) -> Hashable:
@@ -614,9 +623,10 @@ def _short(text: str, most: int = 140) -> str:
 
 
 def _describe(exc: BaseException) -> str:
+    """The error in one line for the log, without the credentials a server may echo."""
     if isinstance(exc, openai.APIStatusError):
-        return f"HTTP {exc.status_code}: {exc.message}"
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        return redact(f"HTTP {exc.status_code}: {exc.message}")
+    return redact(f"{type(exc).__name__}: {exc}") if str(exc) else type(exc).__name__
 
 
 def _describe_limit(assessment: Assessment) -> str:

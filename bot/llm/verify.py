@@ -18,7 +18,6 @@ import regex
 
 from bot.errors import ConfigError
 from bot.models import Assessment, Finding
-from bot.rewrite import language_of
 from bot.settings import read_yaml
 from bot.text import Document, protected_tokens
 
@@ -71,8 +70,6 @@ class RewriteChecks:
             words = frozenset(str(data["function_words"]).lower().split())
         except (KeyError, TypeError) as exc:
             raise ConfigError(f"{path}: missing or malformed key {exc}") from None
-        # The language model loads on first use: at start-up, not in a draft's turn.
-        language_of("Loading the language model at start-up.")
         return cls(meta, claims, words, prompt_markup(prompt_texts))
 
 
@@ -141,10 +138,12 @@ class DraftFacts:
     names: frozenset[str]
     #: Stems of the draft's content words no rule flagged.
     content: frozenset[str]
+    #: The draft's language, when the coach is sure of it.
     language: str | None
 
     @classmethod
-    def of(cls, draft: Assessment, checks: RewriteChecks) -> DraftFacts:
+    def of(cls, draft: Assessment, checks: RewriteChecks, language: str | None) -> DraftFacts:
+        """``language``: the draft's, when the coach is sure of it."""
         flagged = " ".join(f.match for f in draft.findings)
         doc = Document(draft.text)
         found = facts(draft.text)
@@ -159,7 +158,7 @@ class DraftFacts:
         names = {w.lower() for w in _names(prose)} - flagged_words
         content = _stems(w for w in _content_words(prose, checks) if w not in flagged_words)
         return cls(draft, found, frozenset(kept), frozenset(names), frozenset(content),
-                   language_of(draft.text, prose))
+                   language)
 
 
 def _names(prose: str) -> Iterable[str]:
@@ -175,8 +174,12 @@ def _content_words(prose: str, checks: RewriteChecks) -> list[str]:
     return [w for w in words if len(w) >= 4 and w not in checks.function_words]
 
 
-def verify(candidate: Assessment, draft: DraftFacts, checks: RewriteChecks) -> list[Problem]:
-    """Everything wrong with ``candidate`` as a rewrite of ``draft``, most basic first."""
+def verify(candidate: Assessment, draft: DraftFacts, checks: RewriteChecks,
+           language: str | None = None) -> list[Problem]:
+    """Everything wrong with ``candidate`` as a rewrite of ``draft``, most basic first.
+
+    ``language``: the candidate's, when the coach is sure of it.
+    """
     text, original = candidate.text, draft.draft.text
     problems: list[Problem] = []
 
@@ -199,8 +202,7 @@ def verify(candidate: Assessment, draft: DraftFacts, checks: RewriteChecks) -> l
     pings += sorted(t for t in found - draft.facts if t.startswith("@"))
     if pings:
         fail("pings", f"it adds mentions or pings the draft does not make: {_listed(pings)}")
-    language = language_of(text, doc.prose) if draft.language else None
-    if language and language != draft.language:
+    if draft.language and language and language != draft.language:
         fail("language", f"it is written in '{language}' but the draft is in "
                          f"'{draft.language}'; keep the draft's language")
     kept_share = _kept_share(draft, doc.prose, checks)

@@ -1,10 +1,11 @@
 """The rules layer: rule kinds (code, one module each) and the loader for rules (data in
 config/rules/). Importing a kind's module registers it."""
 
-from bot.rules import absence, existence, length, occurrence, ratio, substitution
+from bot.rules import absence, existence, learned, length, occurrence, ratio, substitution
 from bot.rules.base import KINDS, Hit, Live, Pattern, Rule, RuleMeta
 from bot.rules.engine import Engine
-from bot.rules.loader import load_rules
+from bot.rules.loader import check_examples, load_rules
 
 __all__ = ["KINDS", "Engine", "Hit", "Live", "Pattern", "Rule", "RuleMeta", "absence",
-           "existence", "length", "load_rules", "occurrence", "ratio", "substitution"]
+           "check_examples", "existence", "learned", "length", "load_rules", "occurrence",
+           "ratio", "substitution"]

@@ -21,27 +21,36 @@ pass per draft for every rule's patterns), and runs them in ``find`` through ``l
 the same matches as the whole pattern, in the same order.
 
 Adding a kind is one module in ``bot/rules/`` (a :func:`register`-ed subclass of
-:class:`Rule` with ``kind``, ``keys`` and ``find``), its import in
+:class:`Rule` with ``kind``, ``keys``, optionally ``fields``, and ``find``), its import in
 ``bot/rules/__init__.py``, and a test; every rule's examples are walked by
 tests/rules/test_examples.py. docs/rules.md walks through one.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple, Protocol
 
+from bot.config_files import quote
 from bot.errors import ConfigError
 from bot.models import Finding, Severity
 from bot.platforms import Platform
+from bot.rules.backtracking import backtracking_problem
 from bot.text import Document
 
+#: Entries a list key (phrases, patterns, examples) may hold, and characters in one.
+MAX_LIST, MAX_ENTRY = 5000, 10_000
 #: Back-references are written \1, (?P=name) or (?(1)...): an alternative that holds one
 #: may point at a group of another, so such a pattern runs whole.
 _BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+#: Compiled joins of live alternatives a pattern keeps (see :meth:`Pattern.joined`).
+_JOINED_KEPT = 256
+#: The languages a rule's wording is written for, unless it says otherwise.
+DEFAULT_LANGUAGES = frozenset({"en"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +70,13 @@ class RuleMeta:
     skip_platforms: frozenset[str] = frozenset()
     #: The platform the examples are written for (length examples need one).
     examples_platform: str = "generic"
+    #: ISO 639-1 codes of the languages the rule's wording speaks; None: any language
+    #: (length, hashtags, links, capitals).
+    languages: frozenset[str] | None = DEFAULT_LANGUAGES
+
+    def speaks(self, languages: frozenset[str]) -> bool:
+        """Whether the rule has something to say about a draft read as ``languages``."""
+        return self.languages is None or not self.languages.isdisjoint(languages)
 
 
 class Hit(NamedTuple):
@@ -107,6 +123,8 @@ class Pattern:
             return None
         found = self._joined.get(alive)
         if found is None:
+            if len(self._joined) >= _JOINED_KEPT:
+                self._joined.clear()  # a long-running bot meets many combinations
             found = self._joined[alive] = re.compile(
                 "|".join(f"(?:{self.parts[index]})" for index in alive), self.flags)
         return found
@@ -115,16 +133,25 @@ class Pattern:
         return f"Pattern({self.regex.pattern!r}, scope={self.scope!r})"
 
 
+class Prefiltered(Protocol):
+    """What the prefilter found in a draft (see :mod:`bot.rules.engine`)."""
+
+    def alive(self, pattern: Pattern) -> tuple[int, ...] | None:
+        """The indices of the pattern's parts that may match (None: all of them)."""
+
+    def may_match(self, pattern: Pattern) -> bool:
+        """Whether any part may."""
+
+
 class Live:
     """A draft as the prefilter left it: the runner of rule patterns.
 
-    ``alive`` tells, for a pattern, which of its parts may match (None: all of them).
-    Without it every pattern runs whole, which finds exactly the same.
+    Without ``prefiltered`` every pattern runs whole, which finds exactly the same.
     """
 
-    def __init__(self, doc: Document, alive: Any = None) -> None:
+    def __init__(self, doc: Document, prefiltered: Prefiltered | None = None) -> None:
         self.doc = doc
-        self._alive = alive
+        self._prefiltered = prefiltered
         self._regexes: dict[Pattern, re.Pattern[str] | None] = {}
 
     def regex(self, pattern: Pattern) -> re.Pattern[str] | None:
@@ -133,13 +160,16 @@ class Live:
         try:
             return self._regexes[pattern]
         except KeyError:
-            alive = None if self._alive is None else self._alive(pattern)
+            alive = None if self._prefiltered is None else self._prefiltered.alive(pattern)
             regex = self._regexes[pattern] = (pattern.regex if alive is None
                                               else pattern.joined(alive))
             return regex
 
     def may_match(self, pattern: Pattern) -> bool:
-        return self.regex(pattern) is not None
+        """False when ``pattern`` surely finds nothing in this draft."""
+        if pattern in self._regexes or self._prefiltered is None:
+            return self.regex(pattern) is not None
+        return self._prefiltered.may_match(pattern)
 
     def text(self, pattern: Pattern) -> str:
         """What ``pattern`` searches: the prose or the whole text."""
@@ -184,6 +214,12 @@ class RuleSpec:
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise self.error(key, "must be a list of strings")
+        if len(value) > MAX_LIST:
+            raise self.error(key, f"holds {len(value):,} entries (at most {MAX_LIST:,})")
+        too_long = next((v for v in value if len(v) > MAX_ENTRY), None)
+        if too_long is not None:
+            raise self.error(key, f"holds an entry over {MAX_ENTRY:,} characters: "
+                                  f"{quote(too_long)}")
         return value
 
     def integer(self, key: str, default: int | None = None, *, minimum: int = 0) -> int:
@@ -194,7 +230,8 @@ class RuleSpec:
 
     def number(self, key: str, default: float | None = None) -> float:
         value = self.data.get(key, default)
-        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+        if (not isinstance(value, int | float) or isinstance(value, bool)
+                or not 0 <= value < math.inf):
             raise self.error(key, "must be a non-negative number")
         return float(value)
 
@@ -206,9 +243,16 @@ class RuleSpec:
 
     def regex(self, key: str, pattern: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
         try:
-            return re.compile(pattern, flags)
+            compiled = re.compile(pattern, flags)
         except re.error as exc:
-            raise self.error(key, f"has a bad regular expression {pattern!r}: {exc}") from None
+            raise self.error(key, f"has a bad regular expression {quote(pattern)}: {exc}"
+                             ) from None
+        problem = backtracking_problem(pattern, flags)
+        if problem is not None:
+            raise self.error(key, f"has a pattern that can take minutes on a short draft, "
+                                  f"{quote(pattern)}: {problem}; write the repeated part "
+                                  "so that each repetition starts with its own mark")
+        return compiled
 
 
 def phrase_pattern(phrase: str) -> str:
@@ -226,11 +270,14 @@ class Rule:
     kind: ClassVar[str]
     #: Kind-specific keys: name -> required.
     keys: ClassVar[dict[str, bool]] = {}
+    #: Placeholders the kind's hits fill (``Hit.fields``), for its rules' message and fix.
+    fields: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, meta: RuleMeta, spec: RuleSpec) -> None:
         self.meta = meta
-        #: The patterns :meth:`regex` built, for the prefilter.
+        #: The patterns :meth:`regex` built, for the prefilter; and the needed ones.
         self.patterns: list[Pattern] = []
+        self.needed: list[Pattern] = []
 
     def regex(self, spec: RuleSpec, key: str, sources: Iterable[str], *,
               phrases: Iterable[str] = (), scope: str = "prose", needed: bool = True,
@@ -249,6 +296,8 @@ class Rule:
         except re.error as exc:
             raise spec.error(key, f"has patterns that do not join: {exc}") from None
         self.patterns.append(pattern)
+        if needed:
+            self.needed.append(pattern)
         return pattern
 
     def applies_to(self, platform: Platform) -> bool:
@@ -259,6 +308,11 @@ class Rule:
     def find(self, doc: Document, platform: Platform, live: Live) -> Iterable[Hit]:
         """Where this rule fires in ``doc``: pure, no state kept between drafts."""
         raise NotImplementedError
+
+    def trained_on(self, source: str, row_id: str) -> bool:
+        """Whether the rule learned from row ``row_id`` of the labelled set file
+        ``source`` (an evaluation leaves such rows out). Hand-written rules did not."""
+        return False
 
     def check(self, doc: Document, platform: Platform,
               severity: Severity | None = None) -> list[Finding]:

@@ -26,44 +26,77 @@ class Engine:
             for pattern in rule.patterns:
                 by_scope.setdefault(pattern.scope, []).append(pattern)
         self._prefilters: dict[str, Prefilter] = {}
-        #: Each pattern's parts' entries in its scope's prefilter.
-        self._entries: dict[Pattern, tuple[int, ...]] = {}
+        #: Each pattern's parts' entries in its scope's prefilter, and the set of them.
+        self._entries: dict[Pattern, tuple[tuple[int, ...], frozenset[int]]] = {}
         for scope, patterns in by_scope.items():
             prefilter = self._prefilters[scope] = Prefilter(
                 [(part, p.flags, not p.windowed) for p in patterns for part in p.parts],
                 memory=memory)
             offset = 0
             for pattern in patterns:
-                count = len(pattern.parts)
-                self._entries[pattern] = tuple(prefilter.entries[offset:offset + count])
-                offset += count
+                entries = tuple(prefilter.entries[offset:offset + len(pattern.parts)])
+                self._entries[pattern] = (entries, frozenset(entries))
+                offset += len(pattern.parts)
+        #: Each rule's needed patterns, as the scope and the entries one must be live.
+        self._gates: dict[Rule, tuple[tuple[str, frozenset[int]], ...]] = {}
 
     def live(self, doc: Document) -> Live:
         """``doc`` for the rules: each scope is prefiltered when a rule first asks."""
-        found: dict[str, frozenset[int]] = {}
-        prefilters, entries = self._prefilters, self._entries
-
-        def alive(pattern: Pattern) -> tuple[int, ...] | None:
-            if pattern not in entries:
-                return None  # a rule the engine was not built with: run it whole
-            scope = pattern.scope
-            live = found.get(scope)
-            if live is None:
-                text = doc.prose if scope == "prose" else doc.text
-                live = found[scope] = prefilters[scope].live(text)
-            return tuple(index for index, entry in enumerate(entries[pattern])
-                         if entry in live)
-
-        return Live(doc, alive)
+        return Live(doc, _Prefiltered(self, doc))
 
     def run(self, rules: Sequence[Rule], doc: Document, platform: Platform,
             severities: Mapping[str, Severity]) -> list[Finding]:
         """The findings of ``rules`` (each for ``platform``) in ``doc``, each at the
         severity ``severities`` gives its rule, if any."""
-        live = self.live(doc)
+        prefiltered = _Prefiltered(self, doc)
+        live = Live(doc, prefiltered)
+        found = prefiltered.found
         findings: list[Finding] = []
         for rule in rules:
-            if all(live.may_match(pattern) for pattern in rule.patterns if pattern.needed):
+            # Skipped when a needed pattern cannot match: asked here, without a call per
+            # pattern, as most rules are skipped for most drafts.
+            gates = self._gates.get(rule)
+            if gates is None:
+                gates = self._gates[rule] = tuple(
+                    (p.scope, self._entries[p][1]) for p in rule.needed if p in self._entries)
+            for scope, entry_set in gates:
+                if entry_set.isdisjoint(found.get(scope) or prefiltered.live_in(scope)):
+                    break
+            else:
                 findings += to_findings(rule, rule.find(doc, platform, live), doc, platform,
                                         severities.get(rule.meta.id))
         return findings
+
+
+class _Prefiltered:
+    """One draft as the engine's prefilters see it: each scope read once, when first
+    asked about."""
+
+    def __init__(self, engine: Engine, doc: Document) -> None:
+        self.engine = engine
+        self.doc = doc
+        #: The live entries of each scope read so far.
+        self.found: dict[str, frozenset[int]] = {}
+
+    def live_in(self, scope: str) -> frozenset[int]:
+        live = self.found.get(scope)
+        if live is None:
+            text = self.doc.prose if scope == "prose" else self.doc.text
+            live = self.found[scope] = self.engine._prefilters[scope].live(text)
+        return live
+
+    def alive(self, pattern: Pattern) -> tuple[int, ...] | None:
+        """The indices of ``pattern``'s parts that may match; None for a pattern the
+        engine was not built with (it runs whole)."""
+        known = self.engine._entries.get(pattern)
+        if known is None:
+            return None
+        entries, entry_set = known
+        live = self.live_in(pattern.scope)
+        if entry_set.isdisjoint(live):  # most patterns, in most drafts: asked in C
+            return ()
+        return tuple(index for index, entry in enumerate(entries) if entry in live)
+
+    def may_match(self, pattern: Pattern) -> bool:
+        known = self.engine._entries.get(pattern)
+        return known is None or not known[1].isdisjoint(self.live_in(pattern.scope))

@@ -9,25 +9,65 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import ConfigDict, Field, Strict, TypeAdapter, ValidationError
+
+from bot.config_files import quote, schema_error
 from bot.errors import ConfigError
-from bot.models import SEVERITIES
-from bot.rules.base import KINDS, Rule, RuleMeta, RuleSpec
+from bot.models import Severity
+from bot.platforms import Platform
+from bot.rules.base import DEFAULT_LANGUAGES, KINDS, MAX_ENTRY, MAX_LIST, Rule, RuleMeta, RuleSpec
 from bot.settings import read_yaml
+from bot.text import Document
 
-_FILE_KEYS = {"principle", "source", "rules"}
+_FILE_KEYS = {"principle", "source", "languages", "rules"}
 #: Keys every rule has, whatever its kind.
 COMMON_KEYS: dict[str, bool] = {  # key -> required
     "id": True, "kind": True, "severity": True, "message": True, "why": True, "fix": True,
     "examples_fail": True, "examples_pass": True, "principle": False, "source": False,
     "platforms": False, "skip_platforms": False, "examples_platform": False,
+    "languages": False,
 }
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+Name = Annotated[str, Strict(), Field(min_length=1, max_length=100)]
+Prose = Annotated[str, Strict(), Field(min_length=1, max_length=2000)]
+Example = Annotated[str, Strict(), Field(min_length=1, max_length=MAX_ENTRY)]
+#: A list key also takes a single string (``platforms: x``).
+Examples = Example | Annotated[list[Example], Field(min_length=1, max_length=MAX_LIST)]
+Names = Name | Annotated[list[Name], Field(max_length=100)]
+
+
+@dataclass(frozen=True, slots=True)
+class _CommonKeys:
+    """The keys every rule has, with what they may hold; a kind checks its own keys."""
+
+    __pydantic_config__ = ConfigDict(allow_inf_nan=False)
+
+    id: Name
+    kind: Name
+    principle: Name
+    severity: Severity
+    message: Prose
+    why: Prose
+    fix: Prose
+    examples_fail: Examples
+    examples_pass: Examples
+    source: Annotated[str, Strict(), Field(max_length=2000)] | int = ""
+    platforms: Names | None = None
+    skip_platforms: Names | None = None
+    examples_platform: Name = "generic"
+    languages: Names | None = None
+
+
+_COMMON_KEYS = TypeAdapter(_CommonKeys)
 _MESSAGE_FIELDS = {
     "match", "count", "limit", "replacement", "length", "max", "self", "reader", "platform",
 }
+
 
 
 def check_template(spec: RuleSpec, key: str, text: str, allowed: set[str]) -> None:
@@ -50,32 +90,34 @@ def build_rule(
     """Validate one rule mapping and build the rule it describes."""
     if not isinstance(data, Mapping):
         raise ConfigError(f"{file}: every rule must be a mapping")
-    rule_id = str(data.get("id", "?"))
+    raw_id = data.get("id", "?")
+    rule_id = raw_id if isinstance(raw_id, str) and len(raw_id) <= 100 else quote(raw_id)
     spec = RuleSpec(data, file, rule_id)
     kind = data.get("kind")
-    if kind not in KINDS:
-        raise spec.error("kind", f"must be one of {', '.join(sorted(KINDS))}, not {kind!r}")
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise spec.error("kind", f"must be one of {', '.join(sorted(KINDS))}, "
+                                 f"not {quote(kind)}")
     cls = KINDS[kind]
     allowed = set(COMMON_KEYS) | set(cls.keys)
     for key in data:
         if key not in allowed:
-            raise ConfigError(f"{spec.where}: unknown key '{key}' for a {kind} rule")
+            raise ConfigError(f"{spec.where}: unknown key {quote(key)} for a {kind} rule")
     merged = {**defaults, **data}
     for key, required in [*COMMON_KEYS.items(), *cls.keys.items()]:
         if required and merged.get(key) in (None, ""):
             raise spec.error(key, "is required")
-    if not isinstance(rule_id, str) or not _ID.match(rule_id):
+    try:
+        _COMMON_KEYS.validate_python({k: merged[k] for k in COMMON_KEYS if k in merged})
+    except ValidationError as exc:
+        raise schema_error(exc, spec.where, quote_key=True) from None
+    if not _ID.match(rule_id):
         raise spec.error("id", "must be lowercase words joined by hyphens")
     principle = merged.get("principle")
     if principle not in set(principle_ids):
-        raise spec.error("principle", f"names unknown principle {principle!r}")
+        raise spec.error("principle", f"names unknown principle {quote(principle)}")
     severity = merged["severity"]
-    if severity not in SEVERITIES:
-        raise spec.error("severity", f"must be one of {', '.join(SEVERITIES)}")
     for key in ("message", "fix"):
-        if not isinstance(merged[key], str):
-            raise spec.error(key, "must be a string")
-        check_template(spec, key, merged[key], _MESSAGE_FIELDS)
+        check_template(spec, key, merged[key], _MESSAGE_FIELDS | cls.fields)
     known_platforms = set(platform_ids)
 
     def platform_set(key: str) -> frozenset[str] | None:
@@ -84,12 +126,13 @@ def build_rule(
         values = spec.str_list(key)
         for value in values:
             if value not in known_platforms:
-                raise spec.error(key, f"names unknown platform {value!r}")
+                raise spec.error(key, f"names unknown platform {quote(value)}")
         return frozenset(values)
 
     examples_platform = merged.get("examples_platform", "generic")
     if examples_platform not in known_platforms:
-        raise spec.error("examples_platform", f"names unknown platform {examples_platform!r}")
+        raise spec.error("examples_platform",
+                         f"names unknown platform {quote(examples_platform)}")
     meta = RuleMeta(
         id=rule_id,
         kind=kind,
@@ -105,10 +148,49 @@ def build_rule(
         platforms=platform_set("platforms"),
         skip_platforms=platform_set("skip_platforms") or frozenset(),
         examples_platform=examples_platform,
+        languages=_languages(spec, merged),
     )
     return cls(meta, spec)
 
 
+_LANGUAGE = re.compile(r"^[a-z]{2}$")
+
+
+def _languages(spec: RuleSpec, merged: Mapping[str, Any]) -> frozenset[str] | None:
+    """The rule's ``languages`` (two-letter codes); English when it names none; None
+    for ``any`` (checks that need no words)."""
+    if "languages" not in merged:
+        return DEFAULT_LANGUAGES
+    values = merged["languages"]
+    if values == "any":
+        return None
+    values = [values] if isinstance(values, str) else values
+    if not isinstance(values, list) or not values:
+        raise spec.error("languages", "must name a language, or be 'any'")
+    for value in values:
+        if not isinstance(value, str) or not _LANGUAGE.match(value):
+            raise spec.error("languages", f"names {value!r}, not a two-letter language code "
+                                          "(or say 'any')")
+    return frozenset(values)
+
+
+
+
+def check_examples(rule: Rule, platform: Platform) -> None:
+    """A rule must flag each of its ``examples_fail`` and none of its ``examples_pass``
+    (on ``platform``, its examples' platform): a rule that contradicts its own examples
+    is a load error naming the example."""
+    meta = rule.meta
+    where = f"{meta.file}: rule '{meta.id}'"
+    for example in meta.examples_fail:
+        if not rule.check(Document(example), platform):
+            raise ConfigError(f"{where}: 'examples_fail' {quote(example)} is not flagged by "
+                              "the rule")
+    for example in meta.examples_pass:
+        flagged = rule.check(Document(example), platform)
+        if flagged:
+            raise ConfigError(f"{where}: 'examples_pass' {quote(example)} is flagged by the "
+                              f"rule (at {quote(flagged[0].match)})")
 
 
 def load_rules(

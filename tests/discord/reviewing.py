@@ -15,6 +15,8 @@ from simworld import World
 from bot.discord.review import REVIEW_FIELD
 
 BAIT = "Follow for follow!!! BUY NOW before it's gone"
+#: A draft whose offline rewrite differs from it (so there is a rewrite to adopt).
+HYPE = "We are thrilled to announce our revolutionary synergy platform!!! Click here."
 GOOD = (
     "We wrote up the three things that cut our support queue in half last quarter, "
     "with the scripts we used. What would you add from your own team?"
@@ -74,3 +76,23 @@ async def press_together(
         env.backend.emit("INTERACTION_CREATE", payload)
     await env.settle()
     return [InteractionResult(env, record) for record, _ in records]
+
+
+async def approve(actor: simcord.MemberActor, message: Any) -> InteractionResult:
+    """Press Approve, confirming when the coach still finds errors in the draft."""
+    result = await actor.click(message, label="Approve")
+    asked = result.response.message if result.ephemeral else None
+    if asked is not None and "Approve anyway" in [
+            child.label for row in asked.components for child in row.children]:
+        result = await actor.click(asked, label="Approve anyway")
+    return result
+
+
+async def not_helpful(actor: simcord.MemberActor, message: Any, rule: str,
+                      reason: str = "") -> InteractionResult:
+    """Say ``rule``'s finding on a critique is not helpful (picked, then the optional why)."""
+    picker = await actor.click(message, label="Not helpful")
+    assert picker.ephemeral
+    form = await actor.select(picker.response.message, [rule])
+    assert form.modal is not None and form.modal["title"] == "Not helpful"
+    return await actor.submit_modal(form, {"reason": reason} if reason else {})

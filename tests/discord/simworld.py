@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,14 +73,37 @@ def button_labels_ids(message: Any) -> dict[str, str]:
     }
 
 
-def assert_every_send_disables_mentions(env: simcord.Env) -> None:
-    """Every message the bot sent or edited said ``allowed_mentions: {"parse": []}``."""
+def named_users(content: str | None) -> set[str]:
+    """The user ids a message's text mentions (``<@id>``)."""
+    return set(re.findall(r"<@!?(\d+)>", content or ""))
+
+
+def assert_pings_only_the_named(method: str, path: str, sent: Any) -> None:
+    """A request the bot made may ping only the users its text names.
+
+    A message it sends or edits has ``allowed_mentions`` that parse nothing (no
+    ``@everyone``, ``@here``, roles or users found in quoted drafts), list no roles, and
+    list only users its text mentions. Requests without a message pass.
+    """
+    if method not in ("POST", "PATCH") or not isinstance(sent, dict):
+        return
+    body = sent.get("data") if "/interactions/" in path else sent
+    if not isinstance(body, dict) or not ({"content", "embeds"} & body.keys()):
+        return
+    mentions = body.get("allowed_mentions")
+    where = f"{method} {path}: {mentions}"
+    assert mentions is not None and mentions.get("parse") == [], where
+    assert not mentions.get("roles") and not mentions.get("replied_user"), where
+    users = {str(u) for u in mentions.get("users") or []}
+    assert users <= named_users(body.get("content")), where
+
+
+def assert_no_one_pinged_but_the_named(env: simcord.Env) -> None:
+    """No message the bot sent or edited pinged anyone but the members it names: what it
+    asked for (see :func:`assert_pings_only_the_named`) and what Discord delivered (no
+    role, not everyone, only those users)."""
     for request in env.http_requests:
-        if request.method not in ("POST", "PATCH") or not isinstance(request.json, dict):
-            continue
-        body = request.json.get("data") if "/interactions/" in request.path else request.json
-        if not isinstance(body, dict) or not ({"content", "embeds"} & body.keys()):
-            continue
-        mentions = body.get("allowed_mentions")
-        assert mentions is not None and mentions.get("parse") == [] and not mentions.get(
-            "users") and not mentions.get("roles"), f"{request.method} {request.path}: {mentions}"
+        assert_pings_only_the_named(request.method, request.path, request.json)
+    for message in bot_messages(env):
+        assert not message.mention_everyone and not message.ping_role_ids, message.content
+        assert {str(u) for u in message.ping_user_ids} <= named_users(message.content)

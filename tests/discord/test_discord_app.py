@@ -75,7 +75,7 @@ def discord_options() -> dict[str, object]:
 
 @pytest.mark.simcord(approved_intents=discord.Intents.default())
 async def test_without_message_content_slash_and_context_menu_still_work(world: World) -> None:
-    added = await world.admin.slash(world.general, "coach channels add")
+    added = await world.admin.slash(world.general, "coach-admin channels add")
     assert "Message Content intent" in added.response.content
 
     result = await world.alice.slash(world.general, "critique", draft=BAIT)

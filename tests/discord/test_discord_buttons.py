@@ -65,7 +65,8 @@ async def test_post_it_shares_a_private_critique(world: World) -> None:
 
     private = await world.alice.context_menu(world.general, "Critique draft", draft)
     assert private.ephemeral
-    assert button_labels(private.response.message) == ["Another version", "Why?", "Post it"]
+    assert button_labels(private.response.message) == [
+        "Another version", "Why?", "Post it", "Not helpful"]
 
     await world.alice.click(private.response.message, label="Post it")
 

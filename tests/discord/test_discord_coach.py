@@ -9,14 +9,25 @@ from bot.discord.store import Store
 BAIT = "Follow for follow!!! BUY NOW before it's gone"
 
 
-async def test_settings_are_refused_without_manage_server(world: World) -> None:
+async def test_settings_are_hidden_from_members_and_refused_if_granted(world: World) -> None:
+    shown = world.alice.available_commands(world.general)
+    assert not [c for c in shown if c.startswith("coach-admin")], shown
+    assert {"coach help", "coach queue", "coach stats", "coach rules list"} <= set(shown)
+    assert "coach-admin channels add" in world.admin.available_commands(world.general)
+
+    # A server may grant the command to someone without Manage Server: still refused.
+    admin_command = world.env.backend.commands[None][("coach-admin", 1)]
+    world.guild.set_command_permissions(int(admin_command["id"]), {world.alice: True})
     for command, options in (
-        ("coach channels add", {}),
-        ("coach channels remove", {}),
-        ("coach channels list", {}),
-        ("coach platform", {"platform": "x"}),
-        ("coach rules disable", {"rule": "fake-urgency"}),
-        ("coach llm off", {}),
+        ("coach-admin channels add", {}),
+        ("coach-admin channels remove", {}),
+        ("coach-admin channels list", {}),
+        ("coach-admin platform", {"platform": "x"}),
+        ("coach-admin rules disable", {"rule": "fake-urgency"}),
+        ("coach-admin llm off", {}),
+        ("coach-admin llm budget", {"tokens": 10, "per": "day"}),
+        ("coach-admin rules restore", {"rule": "fake-urgency"}),
+        ("coach-admin review mentions", {"on": False}),
     ):
         result = await world.alice.slash(world.general, command, **options)
         assert result.ephemeral, command
@@ -28,21 +39,21 @@ async def test_settings_are_refused_without_manage_server(world: World) -> None:
 
 
 async def test_channels_add_list_and_remove(world: World) -> None:
-    added = await world.admin.slash(world.general, "coach channels add")
+    added = await world.admin.slash(world.general, "coach-admin channels add")
     assert "now a drafts channel" in added.response.content
 
-    listing = await world.admin.slash(world.general, "coach channels list")
+    listing = await world.admin.slash(world.general, "coach-admin channels list")
     assert f"<#{world.drafts.id}>" in listing.response.content
     assert f"<#{world.general.id}>" in listing.response.content
 
-    removed = await world.admin.slash(world.general, "coach channels remove")
+    removed = await world.admin.slash(world.general, "coach-admin channels remove")
     assert "no longer a drafts channel" in removed.response.content
     await world.alice.send(world.general, BAIT)
     assert world.general.threads == []
 
 
 async def test_the_servers_platform_applies_to_drafts(world: World) -> None:
-    result = await world.admin.slash(world.general, "coach platform", platform="linkedin")
+    result = await world.admin.slash(world.general, "coach-admin platform", platform="linkedin")
     assert "LinkedIn" in result.response.content
 
     await world.alice.send(world.drafts, BAIT)
@@ -52,13 +63,13 @@ async def test_the_servers_platform_applies_to_drafts(world: World) -> None:
 
 async def test_rules_can_be_turned_off_and_reweighted(world: World) -> None:
     severity = await world.admin.slash(
-        world.general, "coach rules severity", rule="follow-for-follow", level="suggestion"
+        world.general, "coach-admin rules severity", rule="follow-for-follow", level="suggestion"
     )
     assert "suggestion" in severity.response.content
 
     before = await world.alice.slash(world.general, "critique", draft=BAIT)
     assert "Pushes with urgency" in before.response.embeds[0].description
-    off = await world.admin.slash(world.general, "coach rules disable", rule="fake-urgency")
+    off = await world.admin.slash(world.general, "coach-admin rules disable", rule="fake-urgency")
     assert "off" in off.response.content
 
     result = await world.alice.slash(world.general, "critique", draft=BAIT)
@@ -70,20 +81,21 @@ async def test_rules_can_be_turned_off_and_reweighted(world: World) -> None:
     assert "`fake-urgency`: off" in listing.response.content
     assert "`follow-for-follow`: severity suggestion" in listing.response.content
 
-    await world.admin.slash(world.general, "coach rules enable", rule="fake-urgency")
+    await world.admin.slash(world.general, "coach-admin rules enable", rule="fake-urgency")
     again = await world.alice.slash(world.general, "critique", draft=BAIT)
     assert "Pushes with urgency" in again.response.embeds[0].description
 
 
 async def test_an_unknown_rule_gets_a_clear_answer(world: World) -> None:
-    result = await world.admin.slash(world.general, "coach rules disable", rule="no-such-rule")
+    result = await world.admin.slash(world.general, "coach-admin rules disable",
+                                     rule="no-such-rule")
     assert result.ephemeral
     assert "There is no rule `no-such-rule`" in result.response.content
 
 
 async def test_rule_names_autocomplete(world: World) -> None:
     choices = await world.admin.autocomplete(
-        world.general, "coach rules disable", "rule", "hash"
+        world.general, "coach-admin rules disable", "rule", "hash"
     )
     assert [c["value"] for c in choices] == ["hashtag-stuffing"]
 

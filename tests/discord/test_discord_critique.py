@@ -16,14 +16,15 @@ async def test_critique_with_text_answers_in_the_channel(world: World) -> None:
     assert embed.title.startswith("🛑 Needs work")
     assert "Follow for follow" in embed.description  # the offending words, quoted
     assert embed.fields[0].name.startswith("Rewrite ·")
-    assert button_labels(message) == ["Another version", "Why?", "Dismiss"]
+    assert button_labels(message) == ["Another version", "Why?", "Dismiss", "Not helpful"]
 
 
 async def test_private_critique_is_ephemeral_and_can_be_posted(world: World) -> None:
     result = await world.alice.slash(world.general, "critique", draft=BAIT, private=True)
 
     assert result.ephemeral
-    assert button_labels(result.response.message) == ["Another version", "Why?", "Post it"]
+    assert button_labels(result.response.message) == [
+        "Another version", "Why?", "Post it", "Not helpful"]
 
 
 async def test_platform_choice_checks_that_platforms_limit(world: World) -> None:

@@ -36,7 +36,8 @@ async def test_a_draft_gets_findings_and_a_rewrite_in_a_thread_on_it(world: Worl
     assert rewrite.name.startswith("Rewrite ·") and "offline rewrite" in rewrite.name
     assert "writing" not in rewrite.name
     assert button_labels(reply) == [
-        "Another version", "Why?", "Dismiss", "Approve", "Request changes"]
+        "Another version", "Why?", "Dismiss", "Approve", "Request changes",
+        "Use this rewrite", "Not helpful"]
     assert_within_limits(reply.embeds)
 
 
@@ -125,12 +126,38 @@ async def test_the_longest_message_draft_fits_discord(world: World) -> None:
     assert reply.embeds[0].fields[0].name.startswith("Rewrite ·")
 
 
-async def test_a_message_without_text_gets_a_polite_answer(world: World) -> None:
+async def test_a_message_without_text_opens_no_thread(world: World) -> None:
     await world.alice.send(world.drafts, "", attachments=[("draft.png", b"\x89PNG\r\n")])
 
+    assert world.drafts.threads == []
+    assert bot_messages(world.env, interactions=False) == []
+
+
+async def test_a_txt_file_is_critiqued_as_the_draft(world: World) -> None:
+    await world.alice.send(world.drafts, "", attachments=[("draft.txt", BAIT.encode())])
+
     reply = critique_reply(world.drafts)
-    assert "I can only coach text" in reply.content
-    assert not reply.embeds
+    assert reply.embeds[0].title.startswith("🛑 Needs work")
+    assert "Follow for follow" in reply.embeds[0].description
+    assert world.drafts.threads[0].name == f"Coaching: {BAIT}"
+
+
+async def test_a_txt_file_over_the_cap_gets_one_line(world: World) -> None:
+    await world.alice.send(world.drafts, "",
+                           attachments=[("draft.txt", ("word " * 1000).encode())])
+
+    reply = critique_reply(world.drafts)
+    assert "longer than the 4000 characters" in reply.content and not reply.embeds
+
+
+async def test_a_draft_sent_by_dm_gets_the_critique(world: World) -> None:
+    await world.alice.user.send_dm(BAIT)
+
+    [answer] = [m for m in world.alice.user.dm_channel.history() if m.author.bot]
+    assert answer.embeds[0].title.startswith("🛑 Needs work")
+    assert "Follow for follow" in answer.embeds[0].description
+    assert "writing" not in answer.embeds[0].fields[0].name  # the rewrite arrived
+    assert button_labels(answer) == ["Another version", "Why?", "Dismiss"]
 
 
 async def test_messages_outside_drafts_channels_are_left_alone(world: World) -> None:
@@ -175,7 +202,7 @@ async def test_without_thread_permission_the_answer_is_a_reply(world: World) -> 
         "announcements-drafts",
         overwrites={world.guild.me: discord.PermissionOverwrite(create_public_threads=False)},
     )
-    await world.admin.slash(no_threads, "coach channels add")
+    await world.admin.slash(no_threads, "coach-admin channels add")
 
     draft = await world.alice.send(no_threads, BAIT)
 

@@ -112,7 +112,7 @@ class TestStreamingModel:
     async def test_llm_off_keeps_drafts_away_from_the_model(
         self, world: World, model_server: ModelServer
     ) -> None:
-        await world.admin.slash(world.general, "coach llm off")
+        await world.admin.slash(world.general, "coach-admin llm off")
 
         result = await world.alice.slash(world.general, "critique", draft=BAIT)
 

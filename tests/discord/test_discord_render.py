@@ -133,3 +133,12 @@ def test_a_rewrite_copies_back_exactly(coach: Coach) -> None:
                             coach.principles).embed
     assert "\u200b" not in embed.fields[0].value
     assert embed.fields[0].value.replace("\\", "") == text
+
+
+def test_a_draft_in_a_language_without_wording_checks_says_so(coach: Coach) -> None:
+    critique = coach.critique("Folgt mir und ich folge zurück, neues Video jeden Montag",
+                              "instagram")
+    embed = render_critique(CritiqueCard(critique.assessment, "Instagram", critique.rewrite),
+                            coach.principles).embed
+    [field] = [f for f in embed.fields if f.name == "Language"]
+    assert "German" in str(field.value) and "English" in str(field.value)

@@ -29,17 +29,21 @@ async def request_changes(
 
 
 async def test_a_full_review_round_with_two_reviewers(world: World) -> None:
-    await world.admin.slash(world.drafts, "coach review approvals", count=2)
+    await world.admin.slash(world.drafts, "coach-admin review approvals", count=2)
     carol = add_member(world, "carol")
     draft = await world.alice.send(world.drafts, BAIT)
     reply = critique_reply(world.drafts)
-    assert button_labels(reply)[-2:] == ["Approve", "Request changes"]
+    assert button_labels(reply)[3:5] == ["Approve", "Request changes"]
     assert "**needs work** · revision 1 · approvals 0/2" in review_field(reply)
 
-    # Bob approves: one of two.
-    approved = await world.bob.click(reply, label="Approve")
-    assert approved.acknowledged and not approved.ephemeral
-    reply = thread_of(world, draft).last_message
+    # Bob approves, but the coach still finds errors: he is shown them and confirms.
+    asked = await world.bob.click(reply, label="Approve")
+    assert asked.ephemeral and "still has" in asked.response.content
+    assert "Follow for follow" in asked.response.content  # the error, quoted
+    assert "approvals 0/2" in review_field(critique_reply(world.drafts))  # not yet
+    approved = await world.bob.click(asked.response.message, label="Approve anyway")
+    assert approved.acknowledged and "Approved" in approved.response.content
+    reply = next(m for m in thread_of(world, draft).history() if m.id == reply.id)
     assert "approvals 1/2" in review_field(reply)
     assert "Approved by bob" in review_field(reply)
 

@@ -19,7 +19,7 @@ from tests.discord.test_discord_restart import database, store  # noqa: F401
 async def test_a_review_carries_on_after_a_restart(
     world: World, settings: Settings, pipeline: Pipeline, store: Store, database: Path,  # noqa: F811
 ) -> None:
-    await world.admin.slash(world.drafts, "coach review approvals", count=2)
+    await world.admin.slash(world.drafts, "coach-admin review approvals", count=2)
     carol = add_member(world, "carol")
     draft = await world.alice.send(world.drafts, GOOD)
     await world.bob.click(card(world, draft), label="Approve")

@@ -15,13 +15,14 @@ from typing import Any
 
 import discord
 import pytest
+from simworld import assert_pings_only_the_named
 
 from bot.coach import build_coach
 from bot.discord.app import DraftcoachBot, create_bot
 from bot.discord.store import Store
 from bot.llm.rewriter import build_llm_rewriter
-from bot.pipeline import Pipeline
 from bot.settings import load_settings
+from tests.discord.conftest import PipelineFactory
 from tests.emulator import DiscordEmulator, RateLimits, discord_pointed_at
 from tests.emulator.llm import SlowModel
 
@@ -38,6 +39,12 @@ async def emulator() -> AsyncIterator[DiscordEmulator]:
         await server.close()
     assert not server.unknown_routes, f"routes the emulator does not serve: {server.unknown_routes}"
     assert not server.rejected, f"requests Discord would refuse: {server.rejected}"
+    assert_no_one_pinged_but_the_named(server)
+
+
+def assert_no_one_pinged_but_the_named(server: DiscordEmulator) -> None:
+    for request in server.requests:
+        assert_pings_only_the_named(request.method, request.path, request.body)
 
 
 @pytest.fixture
@@ -51,7 +58,8 @@ async def model() -> AsyncIterator[SlowModel]:
 
 @pytest.fixture
 async def running_bot(emulator: DiscordEmulator, model: SlowModel, logged_errors: object,
-                      tmp_path: Path) -> AsyncIterator[DraftcoachBot]:
+                      tmp_path: Path, socket_pipeline: PipelineFactory,
+                      ) -> AsyncIterator[DraftcoachBot]:
     """The real bot, built as ``draftcoach run`` builds it, logged into the emulator."""
     settings = load_settings(env={
         "DISCORD_TOKEN": TOKEN,
@@ -62,7 +70,7 @@ async def running_bot(emulator: DiscordEmulator, model: SlowModel, logged_errors
     coach = build_coach(settings)
     rewriter = build_llm_rewriter(settings, coach)
     store = await Store.open(settings.discord.database)
-    bot = create_bot(settings, Pipeline(coach, rewriter), store)
+    bot = create_bot(settings, socket_pipeline(coach, rewriter), store)
     # discord.py waits this long after the last GUILD_CREATE before READY; the emulator
     # sends its one guild at once, so waiting the default 2 s would only slow the suite.
     bot._connection.guild_ready_timeout = 0.05
@@ -89,9 +97,9 @@ async def running_bot(emulator: DiscordEmulator, model: SlowModel, logged_errors
 
 
 async def watch_drafts_channel(emulator: DiscordEmulator) -> None:
-    """``/coach channels add`` in #drafts, by the server owner, as a team would set it up."""
+    """``/coach-admin channels add`` in #drafts, by the server owner, as a team would set it up."""
     interaction = await emulator.slash_command(
-        "coach", [{"type": 2, "name": "channels", "options": [{"type": 1, "name": "add"}]}],
+        "coach-admin", [{"type": 2, "name": "channels", "options": [{"type": 1, "name": "add"}]}],
         user="owner")
     await emulator.wait_for_request(
         "POST", rf"/interactions/{interaction.payload['id']}/.+/callback")
@@ -120,10 +128,16 @@ async def test_login_reaches_ready_with_the_guild(emulator: DiscordEmulator,
 async def test_slash_commands_and_context_menu_are_synced(emulator: DiscordEmulator,
                                                           running_bot: DraftcoachBot) -> None:
     synced = {(command["name"], command["type"]) for command in emulator.commands[None]}
-    assert {("critique", 1), ("coach", 1), ("Critique draft", 3)} <= synced
+    assert {("critique", 1), ("coach", 1), ("coach-admin", 1), ("Critique draft", 3)} <= synced
+    admin = next(c for c in emulator.commands[None] if c["name"] == "coach-admin")
+    assert {option["name"] for option in admin["options"]} >= {"channels", "rules", "llm",
+                                                                "review"}
+    # Hidden from members without Manage Server (32); /coach is for everyone.
+    assert str(admin["default_member_permissions"]) == "32"
     coach = next(c for c in emulator.commands[None] if c["name"] == "coach")
-    groups = {option["name"] for option in coach["options"]}
-    assert {"channels", "rules", "llm"} <= groups
+    assert coach["default_member_permissions"] is None
+    assert {option["name"] for option in coach["options"]} >= {"help", "queue", "stats",
+                                                               "rules", "principles"}
 
 
 async def test_a_draft_in_the_watched_channel_gets_findings_then_the_rewrite(

@@ -20,6 +20,7 @@ ALL_PERMISSIONS = str((1 << 53) - 1)
 MEMBER_PERMISSIONS = str((1 << 10) | (1 << 11) | (1 << 16) | (1 << 31) | (1 << 38))
 
 TEXT_CHANNEL = 0
+DM_CHANNEL = 1
 PUBLIC_THREAD = 11
 
 APPLICATION_COMMAND = 2
@@ -147,6 +148,16 @@ class World:
         self.channels[channel["id"]] = channel
         return channel
 
+    def dm_channel(self, member: Member) -> Json:
+        """The member's direct-message channel with the bot (made on first use)."""
+        for channel in self.channels.values():
+            if channel["type"] == DM_CHANNEL and channel["recipients"][0]["id"] == member.id:
+                return channel
+        channel = {"id": self.ids.next(), "type": DM_CHANNEL, "last_message_id": None,
+                   "recipients": [member.user], "flags": 0}
+        self.channels[channel["id"]] = channel
+        return channel
+
     def channel(self, name: str) -> Json:
         for channel in self.channels.values():
             if channel["name"] == name:
@@ -174,7 +185,9 @@ class World:
 
     def guild(self) -> Json:
         assert self.bot is not None
-        threads = [c for c in self.channels.values() if c["type"] == PUBLIC_THREAD]
+        # Discord sends a guild's active threads only; archived ones are fetched.
+        threads = [c for c in self.channels.values() if c["type"] == PUBLIC_THREAD
+                   and not c["thread_metadata"]["archived"]]
         return {
             "id": self.guild_id,
             "name": "Social team",
@@ -196,7 +209,7 @@ class World:
             }],
             "emojis": [],
             "stickers": [],
-            "channels": [c for c in self.channels.values() if c["type"] != PUBLIC_THREAD],
+            "channels": [c for c in self.channels.values() if c["type"] == TEXT_CHANNEL],
             "threads": threads,
             "members": [m.payload() for m in (self.bot, *self.members.values())],
             "member_count": 1 + len(self.members),
@@ -217,7 +230,9 @@ class World:
         payload: Json = {
             "id": message_id or self.ids.next(),
             "channel_id": channel_id,
-            "guild_id": self.guild_id,
+            # Direct messages belong to no guild.
+            **({} if self.channels.get(channel_id, {}).get("type") == DM_CHANNEL
+               else {"guild_id": self.guild_id}),
             "author": author,
             "content": content,
             "timestamp": now_iso(),

@@ -98,6 +98,10 @@ class DiscordEmulator:
         self.rejected: list[tuple[RecordedRequest, str]] = []
         self.commands: dict[str | None, list[Json]] = {}  # guild id (None: global) -> commands
         self.messages: dict[str, Json] = {}
+        #: Thread id -> the members the bot added to it.
+        self.thread_members: dict[str, set[str]] = {}
+        #: Attachment id -> the bytes served at its URL.
+        self.files: dict[str, bytes] = {}
         self.interactions: dict[str, Interaction] = {}
         self._tokens: dict[str, str] = {}  # interaction token -> interaction id
         self._answers: dict[str, list[RecordedRequest]] = {}  # message id -> bot's answers
@@ -116,6 +120,7 @@ class DiscordEmulator:
                 ("PUT", r"/applications/(?P<app>\d+)(?:/guilds/(?P<guild>\d+))?/commands",
                  self._put_commands),
                 ("GET", r"/channels/(?P<channel>\d+)", self._get_channel),
+                ("PATCH", r"/channels/(?P<channel>\d+)", self._edit_channel),
                 ("POST", r"/channels/(?P<channel>\d+)/typing", self._no_content),
                 ("POST", r"/channels/(?P<channel>\d+)/messages", self._create_message),
                 ("GET", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._get_message),
@@ -127,6 +132,8 @@ class DiscordEmulator:
                 ("DELETE", r"/channels/\d+/messages/\d+/reactions/[^/]+/@me", self._no_content),
                 ("POST", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)/threads",
                  self._thread_from_message),
+                ("PUT", r"/channels/(?P<channel>\d+)/thread-members/(?P<user>\d+)",
+                 self._add_thread_member),
                 ("POST", r"/interactions/(?P<interaction>\d+)/(?P<token>[^/]+)/callback",
                  self._interaction_callback),
                 ("POST", r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)", self._followup),
@@ -141,6 +148,7 @@ class DiscordEmulator:
     async def start(self) -> DiscordEmulator:
         app = web.Application(client_max_size=16 * 1024 * 1024)
         app.router.add_get("/gateway", self.gateway.serve)
+        app.router.add_get("/attachments/{id}/{name}", self._serve_attachment)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._api)
         self._runner, self.port = await serve_on_loopback(app)
         self.gateway.url = self.gateway_url
@@ -232,6 +240,29 @@ class DiscordEmulator:
         await self.dispatch("MESSAGE_CREATE", message)
         return message
 
+    async def send_dm(self, content: str, *, author: str = "alice", **extra: Any) -> Json:
+        """A member sends the bot a direct message."""
+        member = self.world.member(author)
+        channel = self.world.dm_channel(member)
+        message = self.world.message(channel["id"], member.user, content, **extra)
+        self.messages[message["id"]] = message
+        await self.dispatch("MESSAGE_CREATE", message)
+        return message
+
+    def attachment(self, filename: str, data: bytes, content_type: str = "text/plain") -> Json:
+        """An uploaded file as a message carries it; its URL serves ``data``."""
+        attachment_id = self.world.ids.next()
+        self.files[attachment_id] = data
+        url = f"http://127.0.0.1:{self.port}/attachments/{attachment_id}/{filename}"
+        return {"id": attachment_id, "filename": filename, "size": len(data), "url": url,
+                "proxy_url": url, "content_type": content_type}
+
+    async def _serve_attachment(self, request: web.Request) -> web.Response:
+        data = self.files.get(request.match_info["id"])
+        if data is None:
+            return web.Response(status=404)
+        return web.Response(body=data, content_type="application/octet-stream")
+
     async def edit_message(self, message: Json, content: str) -> Json:
         message.update(content=content, edited_timestamp=message["timestamp"])
         await self.dispatch("MESSAGE_UPDATE", message)
@@ -260,12 +291,27 @@ class DiscordEmulator:
         return await self._interact(3, data, user=user, channel_id=message["channel_id"],
                                     message=message)
 
+    async def select(self, message: Json, custom_id: str, values: list[str], *,
+                     user: str = "alice") -> Interaction:
+        """A member picks ``values`` in the string select ``custom_id`` on ``message``."""
+        data = {"custom_id": custom_id, "component_type": 3, "values": values}
+        return await self._interact(3, data, user=user, channel_id=message["channel_id"],
+                                    message=message)
+
     async def submit_modal(self, custom_id: str, values: dict[str, str], *,
-                           user: str = "alice", channel: str = "drafts") -> Interaction:
+                           user: str = "alice", channel: str = "drafts",
+                           channel_id: str | None = None) -> Interaction:
         rows = [{"type": 1, "components": [{"type": 4, "custom_id": key, "value": value}]}
                 for key, value in values.items()]
         data = {"custom_id": custom_id, "components": rows}
-        return await self._interact(5, data, user=user, channel=channel)
+        return await self._interact(5, data, user=user, channel=channel, channel_id=channel_id)
+
+    async def archive_thread(self, thread_id: str, *, locked: bool = False) -> None:
+        """The thread goes quiet long enough for Discord to archive it (THREAD_UPDATE);
+        ``locked``: a moderator locked it too, so only they can reopen it."""
+        thread = self._channel(thread_id)
+        thread["thread_metadata"].update(archived=True, locked=locked)
+        await self.dispatch("THREAD_UPDATE", thread)
 
     async def drop_connection(self, *, replay: int = 0) -> None:
         """Drop the gateway connection; see :meth:`Gateway.drop_connection`."""
@@ -373,6 +419,22 @@ class DiscordEmulator:
     async def _get_channel(self, body: Any, channel: str) -> Json:
         return self._channel(channel)
 
+    async def _edit_channel(self, body: Json, channel: str) -> Json:
+        """Only what a bot does to a thread: archive or unarchive it."""
+        stored = self._channel(channel)
+        if stored["type"] != PUBLIC_THREAD or set(body) - {"archived", "locked"}:
+            raise ApiError(400, 50035, f"the emulator edits threads' archived/locked only: {body}")
+        if stored["thread_metadata"].get("locked") and body.get("archived") is False:
+            # Reopening a locked thread takes Manage Threads, which the bot is not given.
+            raise ApiError(403, 50013, "Missing Permissions")
+        stored["thread_metadata"].update(body)
+        await self.dispatch("THREAD_UPDATE", stored)
+        return stored
+
+    def thread_is_archived(self, channel_id: str) -> bool:
+        metadata = self._channel(channel_id).get("thread_metadata") or {}
+        return bool(metadata.get("archived"))
+
     def _new_message(self, channel_id: str, body: Json, *, check: bool = True,
                      **extra: Any) -> Json:
         problems = message_problems(body) if check else []
@@ -395,7 +457,11 @@ class DiscordEmulator:
             await self.dispatch(event, message)
 
     async def _create_message(self, body: Json, channel: str) -> Json:
-        self._channel(channel)
+        if self.thread_is_archived(channel):
+            if self._channel(channel)["thread_metadata"].get("locked"):
+                raise ApiError(400, 50083, "Thread is archived")
+            # Discord reopens an archived thread that someone posts in (unless it is locked).
+            await self._edit_channel({"archived": False}, channel)
         message = self._new_message(channel, body)
         await self._echo("MESSAGE_CREATE", message)
         return message
@@ -404,6 +470,8 @@ class DiscordEmulator:
         return self._message(message)
 
     async def _edit_message(self, body: Json, channel: str, message: str) -> Json:
+        if self.thread_is_archived(channel):
+            raise ApiError(400, 50083, "Thread is archived")
         stored = self._message(message)
         problems = message_problems({**stored, **body})
         if problems:
@@ -432,6 +500,15 @@ class DiscordEmulator:
                                         channel_id=message)
         await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
         return thread
+
+    async def _add_thread_member(self, body: Any, channel: str, user: str) -> None:
+        thread = self._channel(channel)
+        if thread["type"] != PUBLIC_THREAD:
+            raise ApiError(400, 50024, "Cannot execute action on this channel type")
+        if user not in self.world.members:
+            raise ApiError(404, 10013, "Unknown User")
+        self.thread_members.setdefault(channel, set()).add(user)
+        return None
 
     # -- interactions --------------------------------------------------------------------
 

@@ -8,8 +8,8 @@ from bot.coach import Coach
 from bot.llm import load_checks, load_prompts
 from bot.llm.rewriter import CHECKS_FILE
 from bot.llm.verify import DraftFacts, RewriteChecks, neutralise_pings, verify
-from bot.rewrite import language_of
 from bot.settings import Settings, read_yaml
+from bot.text import Document
 
 DRAFT = "Our spring workshop is on 12 May at https://example.org/w with @acme. Buy now!!!"
 GOOD = "Our spring workshop is on 12 May at https://example.org/w with @acme. What should we cover?"
@@ -21,10 +21,16 @@ def checks(settings: Settings) -> RewriteChecks:
     return load_checks(settings.config.find(CHECKS_FILE), prompts)
 
 
+def sure_language(coach: Coach, text: str) -> str | None:
+    language = coach.language(Document(text))
+    return language.code if language.sure else None
+
+
 def checks_failed(coach: Coach, checks: RewriteChecks, draft: str, rewrite: str,
                   platform: str = "x") -> list[str]:
-    facts = DraftFacts.of(coach.assess(draft, platform), checks)
-    return [p.check for p in verify(coach.assess(rewrite, platform), facts, checks)]
+    facts = DraftFacts.of(coach.assess(draft, platform), checks, sure_language(coach, draft))
+    return [p.check for p in verify(coach.assess(rewrite, platform), facts, checks,
+                                    sure_language(coach, rewrite))]
 
 
 def lexicon_examples(settings_dir: str = "config/rewrite_checks.yaml") -> list[tuple[str, str,
@@ -90,11 +96,12 @@ def test_flagged_words_may_go(coach: Coach, checks: RewriteChecks) -> None:
                          "#pottery", "instagram") == []
 
 
-def test_language_is_told_only_when_sure() -> None:
-    assert language_of("Nuestro planificador te ayuda a organizar la semana. ¿Qué te frena?") \
-        == "es"
-    assert language_of("Our planner helps you plan your week. What slows you down?") == "en"
-    assert language_of("Monday mood #monday") is None  # too short to tell
+def test_a_rewrite_in_another_language_is_named(coach: Coach, checks: RewriteChecks) -> None:
+    draft = "Nuestro planificador te ayuda a organizar la semana. ¿Qué te frena más?"
+    english = "Our planner helps you organise the week. What slows you down the most?"
+    assert "language" in checks_failed(coach, checks, draft, english)
+    assert "language" not in checks_failed(
+        coach, checks, draft, "Nuestro planificador organiza tu semana. ¿Qué te frena?")
 
 
 @pytest.mark.parametrize(("text", "expected"), [

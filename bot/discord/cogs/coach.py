@@ -1,9 +1,14 @@
-"""/coach: the server's settings (Manage Server) and, for everyone, principles and help."""
+"""/coach-admin: the server's settings, shown only to members with Manage Server.
+
+Discord lets a command's default member permissions be set on top-level commands only,
+so the settings are their own command; what every member uses is ``/coach`` (see
+:mod:`bot.discord.cogs.guide`).
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -11,7 +16,7 @@ from discord.ext import commands
 
 from bot.discord.coaching import NO_PINGS, Coaching
 from bot.discord.cogs.critique import PLATFORM_CHOICES
-from bot.discord.render import fit_content, render_help, render_principles, truncate_lines
+from bot.discord.render import fit_content, truncate_lines
 from bot.models import SEVERITIES
 
 if TYPE_CHECKING:
@@ -33,6 +38,33 @@ async def answer(interaction: discord.Interaction, content: str) -> None:
     )
 
 
+def command_group(bot: commands.Bot, *path: str) -> app_commands.Group | None:
+    """The command group at ``path`` (for example ``"coach-admin", "llm"``), if loaded."""
+    found: app_commands.Command[Any, ..., Any] | app_commands.Group | None = None
+    for name in path:
+        found = (bot.tree.get_command(name) if found is None
+                 else found.get_command(name) if isinstance(found, app_commands.Group)
+                 else None)
+    return found if isinstance(found, app_commands.Group) else None
+
+
+def join_group(cog: commands.Cog, bot: commands.Bot, *path: str) -> None:
+    """Move the cog's commands into the group at ``path`` (another cog's), so a feature
+    adds its commands where members look for them."""
+    group = command_group(bot, *path)
+    if group is None:
+        raise RuntimeError(f"/{' '.join(path)} must be loaded before {type(cog).__name__}")
+    for command in cog.__cog_app_commands__:
+        group.add_command(command)
+    cog.__cog_app_commands__ = []
+
+
+def leave_group(bot: commands.Bot, name: str, *path: str) -> None:
+    group = command_group(bot, *path)
+    if group is not None:
+        group.remove_command(name)
+
+
 async def managed_guild(interaction: discord.Interaction) -> int | None:
     """The server whose settings change; None (after a polite no) without Manage Server."""
     if interaction.guild_id is not None and interaction.permissions.manage_guild:
@@ -42,7 +74,9 @@ async def managed_guild(interaction: discord.Interaction) -> int | None:
 
 
 @app_commands.guild_only()
-class CoachCommands(commands.GroupCog, group_name="coach", group_description="draftcoach settings"):
+@app_commands.default_permissions(manage_guild=True)
+class CoachCommands(commands.GroupCog, group_name="coach-admin",
+                    group_description="draftcoach settings (Manage Server)"):
     channels = app_commands.Group(name="channels", description="Drafts channels")
     rules = app_commands.Group(name="rules", description="This server's rule settings")
     llm = app_commands.Group(name="llm", description="The model that writes rewrites")
@@ -98,7 +132,8 @@ class CoachCommands(commands.GroupCog, group_name="coach", group_description="dr
             return
         ids = await self.coaching.store.watched_channels(guild_id)
         if not ids:
-            await answer(interaction, "No drafts channels yet. Add one with `/coach channels add`.")
+            await answer(interaction, "No drafts channels yet. Add one with "
+                                      "`/coach-admin channels add`.")
             return
         listing = truncate_lines([f"• <#{i}>" for i in ids], 1900)
         await answer(interaction, f"Drafts channels:\n{listing}")
@@ -175,19 +210,6 @@ class CoachCommands(commands.GroupCog, group_name="coach", group_description="dr
         await self.coaching.store.set_rule_severity(guild_id, rule, severity)
         await answer(interaction, f"Rule `{rule}` now reports as **{level.value}**.")
 
-    @rules.command(name="list", description="This server's rule settings")
-    async def rules_list(self, interaction: discord.Interaction) -> None:
-        guild_id = await managed_guild(interaction)
-        if guild_id is None:
-            return
-        overrides = await self.coaching.store.rule_overrides(guild_id)
-        if not overrides:
-            await answer(interaction, "Every rule runs with its default severity here.")
-            return
-        lines = [f"• `{o.rule_id}`: " + ("off" if o.disabled else f"severity {o.severity}")
-                 for o in overrides]
-        await answer(interaction, "Rule settings:\n" + truncate_lines(lines, 1900))
-
     # ---------------------------------------------------------------- llm
 
     @llm.command(name="on", description="Rewrite drafts with the configured model")
@@ -209,19 +231,6 @@ class CoachCommands(commands.GroupCog, group_name="coach", group_description="dr
             return
         await self.coaching.store.set_llm_enabled(guild_id, False)
         await answer(interaction, "Rewrites here are offline only: drafts are not sent to a model.")
-
-    # ------------------------------------------------------ for everyone
-
-    @app_commands.command(name="principles", description="The principles draftcoach checks")
-    async def principles(self, interaction: discord.Interaction) -> None:
-        embed = render_principles(self.coaching.coach.principles.values())
-        await interaction.response.send_message(embed=embed, ephemeral=True,
-                                                allowed_mentions=NO_PINGS)
-
-    @app_commands.command(name="help", description="How to use draftcoach")
-    async def help(self, interaction: discord.Interaction) -> None:
-        await interaction.response.send_message(embed=render_help(), ephemeral=True,
-                                                allowed_mentions=NO_PINGS)
 
 
 async def setup(bot: DraftcoachBot) -> None:

@@ -15,14 +15,22 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord.coaching import NO_PINGS, Coaching, respond_or_followup, rewrite_file
+from bot.discord.coaching import (
+    NO_PINGS,
+    Coaching,
+    cannot_coach,
+    respond_or_followup,
+    rewrite_file,
+)
 from bot.discord.cooldown import cooldown_message
 from bot.discord.render import RenderedCritique
 from bot.discord.store import DraftOrigin, NewDraft
 from bot.discord.views import SOMETHING_WENT_WRONG, critique_view
+from bot.errors import DraftcoachError
 
 if TYPE_CHECKING:
     from bot.discord.app import DraftcoachBot
+    from bot.discord.cogs.feedback import FindingFeedback
 
 log = logging.getLogger(__name__)
 
@@ -134,21 +142,33 @@ class Critiques(commands.Cog):
         if not text.strip():
             await respond_or_followup(interaction, EMPTY)
             return
+        if (too_long := self.coaching.too_long(text)) is not None:
+            await respond_or_followup(interaction, too_long)
+            return
         wait = self.coaching.cooldowns.retry_after(interaction.user.id)
         if wait is not None:
             await respond_or_followup(interaction, cooldown_message(wait))
             return
         context = await self.coaching.context(interaction.guild_id, platform)
+        try:
+            assessment = await self.coaching.assess_paced(text, context)
+        except DraftcoachError as exc:
+            await respond_or_followup(interaction, cannot_coach(exc))
+            return
         draft = await self.coaching.store.add_draft(NewDraft(
             origin=origin, guild_id=interaction.guild_id, channel_id=interaction.channel_id or 0,
             message_id=message_id, author_id=author_id, requester_id=interaction.user.id,
             platform=context.platform, text=text,
         ))
-        assessment = self.coaching.assess(text, context)
         await self.coaching.record(draft.id, assessment)
+        news = await self.coaching.house_style_news(interaction.guild_id)
+        byline = " · ".join(part for part in (byline, news) if part)
         first = self.coaching.render(assessment, byline=byline)
+        feedback: FindingFeedback | None = self.bot.get_cog("FindingFeedback")  # type: ignore[assignment]
+        extra = [] if feedback is None or interaction.guild_id is None else feedback.buttons(
+            draft.id)
         await interaction.response.send_message(
-            embed=first.embed, view=critique_view(draft.id, private=private),
+            embed=first.embed, view=critique_view(draft.id, private=private, extra=extra),
             ephemeral=private, allowed_mentions=NO_PINGS,
         )
         answer = await interaction.original_response()

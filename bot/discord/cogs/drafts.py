@@ -6,32 +6,80 @@ and /critique and the context menu still work.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import discord
 from discord.ext import commands
 from discord.ui import Item, View
 
-from bot.discord.coaching import NO_PINGS, Coaching, ShowCritique, rewrite_file
+from bot.discord.coaching import (
+    NO_PINGS,
+    Coaching,
+    ServerContext,
+    ShowCritique,
+    cannot_coach,
+    rewrite_file,
+)
+from bot.discord.cogs.critique import MODAL_MAX
 from bot.discord.cooldown import cooldown_message
 from bot.discord.locks import KeyedLocks
 from bot.discord.render import RenderedCritique, truncate
 from bot.discord.store import Draft, NewDraft, text_digest
 from bot.discord.views import critique_view
+from bot.errors import DraftcoachError
 
 if TYPE_CHECKING:
     from bot.discord.app import DraftcoachBot
+    from bot.discord.cogs.direct import DirectDrafts
+    from bot.discord.cogs.feedback import FindingFeedback
     from bot.discord.cogs.review import TeamReview
 
 log = logging.getLogger(__name__)
 
-EMPTY_DRAFT = (
-    "I can only coach text, and this message has none. Paste the words of your draft "
-    "and I'll take a look."
+#: Longest draft read from a ``.txt`` attachment (what /critique's box takes).
+ATTACHED_DRAFT_MAX = MODAL_MAX
+TOO_LONG_FILE = (
+    f"That file is longer than the {ATTACHED_DRAFT_MAX} characters I coach at once. "
+    "Send a shorter draft, or the part you want looked at."
 )
+UNREADABLE_FILE = "I couldn't read that file as text (UTF-8). Paste the draft instead."
 
+
+class AttachedDraft(NamedTuple):
+    """The draft a message carries: its text, or why it cannot be coached."""
+
+    text: str
+    problem: str = ""
+
+
+async def message_draft(message: discord.Message) -> AttachedDraft | None:
+    """The draft in ``message``: its text, else its first ``.txt`` file; ``None`` if it
+    has neither (a sticker, an image), which gets no answer at all."""
+    if message.content.strip():
+        return AttachedDraft(message.content)
+    attachment = next((a for a in message.attachments
+                       if a.filename.lower().endswith(".txt")), None)
+    if attachment is None:
+        return None
+    # UTF-8 takes at most 4 bytes a character: a bigger file cannot fit the cap.
+    if attachment.size > ATTACHED_DRAFT_MAX * 4:
+        return AttachedDraft("", TOO_LONG_FILE)
+    try:
+        text = (await attachment.read()).decode("utf-8").removeprefix("\ufeff")
+    except (discord.HTTPException, UnicodeDecodeError):
+        return AttachedDraft("", UNREADABLE_FILE)
+    if len(text) > ATTACHED_DRAFT_MAX:
+        return AttachedDraft("", TOO_LONG_FILE)
+    if not text.strip():
+        return AttachedDraft("", "That file is empty. Paste the words of your draft.")
+    return AttachedDraft(text)
+
+
+#: Discord's error code for editing a message in an archived thread.
+THREAD_ARCHIVED = 50083
 
 #: Adds what other features show on a critique (the team review's status) to its embed.
 Decorate = Callable[[discord.Embed], Awaitable[discord.Embed]]
@@ -66,6 +114,11 @@ class DraftsChannels(commands.Cog):
         self.coaching: Coaching = bot.coaching
         # One critique at a time per draft, so quick successive edits apply in order.
         self._lock = KeyedLocks()
+        #: Drafts left unanswered by an earlier run are looked for once, at the first ready.
+        self._recovered = False
+        #: Draft id -> its latest version, waiting for the author's cooldown to pass.
+        self._waiting: dict[int, str] = {}
+        self._timers: set[asyncio.Task[None]] = set()
 
     def _review(self) -> TeamReview | None:
         """The team review cog, when it is loaded."""
@@ -87,7 +140,14 @@ class DraftsChannels(commands.Cog):
 
     async def _extra_items(self, draft_id: int) -> list[Item[Any]]:
         review = self._review()
-        return [] if review is None else await review.buttons(draft_id)
+        items = [] if review is None else await review.buttons(draft_id)
+        feedback: FindingFeedback | None = self.bot.get_cog("FindingFeedback")  # type: ignore[assignment]
+        return items if feedback is None else [*items, *feedback.buttons(draft_id)]
+
+    def _direct(self, message: discord.Message) -> bool:
+        """A member's message to the bot in DMs: critiqued like /critique."""
+        return (message.guild is None and isinstance(message.channel, discord.DMChannel)
+                and not message.author.bot)
 
     def _is_draft(self, message: discord.Message) -> bool:
         return (
@@ -108,11 +168,20 @@ class DraftsChannels(commands.Cog):
             if review is not None:
                 await review.thread_message(message)
             return
+        if self._direct(message):
+            direct: DirectDrafts | None = self.bot.get_cog("DirectDrafts")  # type: ignore[assignment]
+            if direct is not None:
+                await direct.critique(message)
+            return
         if not self._is_draft(message):
+            return
+        found = await message_draft(message)
+        if found is None:
+            # Nothing to coach (an image, a sticker): no thread, no noise.
             return
         async with self.coaching.first_answer_turn() as answered:
             assert message.guild is not None
-            text = message.content
+            text = found.text
             context = await self.coaching.context(message.guild.id)
             draft = await self.coaching.store.claim_channel_draft(NewDraft(
                 origin="channel", guild_id=message.guild.id, channel_id=message.channel.id,
@@ -122,27 +191,81 @@ class DraftsChannels(commands.Cog):
             if draft is None:
                 log.debug("message %d already critiqued; ignoring the repeat", message.id)
                 return
-            if not text.strip():
-                await self._send_reply(message, draft, content=EMPTY_DRAFT)
+            if found.problem:
+                await self._send_reply(message, draft, content=found.problem)
+                return
+            if (too_long := self.coaching.too_long(text)) is not None:
+                await self._send_reply(message, draft, content=too_long)
                 return
             wait = self.coaching.cooldowns.retry_after(message.author.id)
             if wait is not None:
                 await self._send_reply(message, draft, content=cooldown_message(wait))
                 return
-            async with self._lock(draft.id):
+            await self._answer(message, draft, text, context, answered)
+
+    async def _answer(
+        self, message: discord.Message, draft: Draft, text: str, context: ServerContext,
+        answered: Callable[[], None],
+    ) -> None:
+        """Critique a claimed draft in a thread on its message, then stream the rewrite."""
+        async with self._lock(draft.id):
+            try:
                 assessment = await self.coaching.assess_paced(text, context)
-                await self.coaching.record(draft.id, assessment)
-                review = self._review()
-                if review is not None:
-                    await review.critiqued(draft, assessment, previous=None)
-                async with self.coaching.pipeline.pacer.turn():
-                    rendered = self.coaching.render(assessment)
-                reply = await self._send_reply(message, draft, rendered=rendered)
-                answered()
-                if reply is not None:
-                    await self.coaching.stream_rewrite(
-                        draft.id, assessment, context, edits_of(reply, self._decorate(draft.id))
-                    )
+            except DraftcoachError as exc:
+                await self._send_reply(message, draft, content=cannot_coach(exc))
+                return
+            await self.coaching.record(draft.id, assessment)
+            review = self._review()
+            if review is not None:
+                await review.critiqued(draft, assessment, previous=None)
+            news = await self.coaching.house_style_news(draft.guild_id or 0)
+            async with self.coaching.pipeline.pacer.turn():
+                rendered = self.coaching.render(assessment, byline=news)
+            reply = await self._send_reply(message, draft, rendered=rendered, title=text)
+            answered()
+            if reply is not None:
+                await self.coaching.stream_rewrite(
+                    draft.id, assessment, context, edits_of(reply, self._decorate(draft.id)),
+                    byline=news,
+                )
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        if self._recovered:
+            return
+        self._recovered = True
+        await self.answer_unanswered()
+
+    async def answer_unanswered(self) -> None:
+        """Critique drafts claimed before this start that never got an answer (the bot
+        stopped in between): every draft gets a reply."""
+        for draft in await self.coaching.store.unanswered_channel_drafts(
+                before=self.coaching.started_at):
+            channel = self.bot.get_channel(draft.channel_id)
+            if not isinstance(channel, discord.TextChannel) or draft.message_id is None:
+                continue
+            try:
+                message = await channel.fetch_message(draft.message_id)
+            except discord.NotFound:
+                # Deleted while the bot was away: nothing left to answer.
+                await self.coaching.store.dismiss(draft.id)
+                continue
+            except discord.HTTPException as exc:
+                log.warning("could not read unanswered draft %d: %s", draft.id, exc)
+                continue
+            log.info("answering draft %d, left unanswered when the bot stopped", draft.id)
+            found = await message_draft(message)
+            if found is None:
+                # Emptied while the bot was away: like an image, it gets no answer.
+                await self.coaching.store.dismiss(draft.id)
+                continue
+            if found.problem:
+                await self._send_reply(message, draft, content=found.problem)
+                continue
+            if found.text != draft.text:
+                await self.coaching.store.update_text(draft.id, found.text, draft.platform)
+            context = await self.coaching.context(draft.guild_id)
+            await self._answer(message, draft, found.text, context, lambda: None)
 
     async def _send_reply(
         self,
@@ -151,8 +274,11 @@ class DraftsChannels(commands.Cog):
         *,
         rendered: RenderedCritique | None = None,
         content: str | None = None,
+        title: str | None = None,
+        thread: bool = True,
     ) -> discord.Message | None:
-        """Answer in a thread on the draft, or as a reply where threads are not allowed."""
+        """Answer in a thread on the draft, or as a reply where threads are not allowed
+        (or ``thread`` is false: the draft's thread exists but is closed to the bot)."""
         embeds = [await self._decorate(draft.id)(rendered.embed)] if rendered is not None else []
         extra = [] if rendered is None else await self._extra_items(draft.id)
         # Building the view and the requests is work a crowd of drafts would otherwise
@@ -162,12 +288,12 @@ class DraftsChannels(commands.Cog):
         view = View(timeout=None) if rendered is None else critique_view(
             draft.id, private=False, extra=extra)
         reply: discord.Message | None = None
-        if isinstance(message.channel, discord.TextChannel):
+        if thread and isinstance(message.channel, discord.TextChannel):
             try:
-                thread = await message.create_thread(
-                    name=thread_name(message.content), auto_archive_duration=1440
+                opened = await message.create_thread(
+                    name=thread_name(title or message.content), auto_archive_duration=1440
                 )
-                reply = await thread.send(content, embeds=embeds, view=view,
+                reply = await opened.send(content, embeds=embeds, view=view,
                                           allowed_mentions=NO_PINGS)
             except discord.HTTPException as exc:
                 log.info("no thread on draft %d (%s); replying instead", message.id, exc)
@@ -195,35 +321,82 @@ class DraftsChannels(commands.Cog):
             return
         await self.revise(draft.id, str(payload.data.get("content") or ""))
 
-    async def revise(self, draft_id: int, text: str) -> None:
-        """Critique a new version of a draft (its message edited, or posted in its thread)."""
+    async def revise(self, draft_id: int, text: str, *, adopted: bool = False) -> None:
+        """Critique a new version of a draft (its message edited, posted in its thread, or
+        its rewrite adopted by the author: ``adopted``, always a new revision).
+
+        A new version costs the author a critique like a new draft does (adopting a
+        rewrite has paid already); past their cooldown, the latest version waits and is
+        critiqued once the wait is over.
+        """
         async with self._lock(draft_id):
             # Re-read under the lock: a repeated event for the same edit changes nothing.
             current = await self.coaching.store.draft(draft_id)
             if current is None or current.text_hash == text_digest(text) or not text.strip():
                 return
-            await self._recritique(current, text)
+            wait = None if adopted else self.coaching.cooldowns.retry_after(current.author_id)
+            if wait is not None:
+                self._revise_later(draft_id, text, wait)
+                return
+            self._waiting.pop(draft_id, None)
+            await self._recritique(current, text, adopted=adopted)
 
-    async def _recritique(self, draft: Draft, text: str) -> None:
+    def _revise_later(self, draft_id: int, text: str, wait: float) -> None:
+        """Keep ``text`` as the draft's version to critique after ``wait`` seconds; later
+        versions replace it, so a burst of edits costs one critique."""
+        already_waiting = draft_id in self._waiting
+        self._waiting[draft_id] = text
+        if not already_waiting:
+            task = asyncio.create_task(self._revise_after(draft_id, wait))
+            self._timers.add(task)
+            task.add_done_callback(self._timers.discard)
+
+    async def _revise_after(self, draft_id: int, wait: float) -> None:
+        await asyncio.sleep(wait)
+        text = self._waiting.pop(draft_id, None)
+        if text is None:
+            return
+        try:
+            await self.revise(draft_id, text)
+        except Exception:
+            log.exception("could not critique the waiting version of draft %d", draft_id)
+
+    async def cog_unload(self) -> None:
+        for task in self._timers:
+            task.cancel()
+
+    async def _recritique(self, draft: Draft, text: str, *, adopted: bool = False) -> None:
         context = await self.coaching.context(draft.guild_id)
+        try:
+            assessment = await self.coaching.assess_paced(text, context)
+        except DraftcoachError as exc:
+            # The card keeps showing the last version that could be checked.
+            await self._note_beside(draft, cannot_coach(exc))
+            return
+        # The card must be editable before the revision is recorded: reviewers see every
+        # revision there (or on a fresh card, below).
+        reply: discord.Message | discord.PartialMessage | None = await self.existing_reply(draft)
+        if reply is not None and not await self._reopen_thread(reply.channel):
+            reply = None
         await self.coaching.store.update_text(draft.id, text, context.platform)
-        assessment = self.coaching.assess(text, context)
         await self.coaching.record(draft.id, assessment)
         review = self._review()
         if review is not None:
-            await review.critiqued(draft, assessment, previous=draft)
+            await review.critiqued(draft, assessment, previous=draft, adopted=adopted)
         first = self.coaching.render(assessment, previous_score=draft.score)
         decorate = self._decorate(draft.id)
-        reply: discord.Message | discord.PartialMessage | None = await self.existing_reply(draft)
-        try:
-            if reply is not None:
+        if reply is not None:
+            card = reply
+
+            async def show_revision() -> None:
                 # content=None clears an earlier text-only answer (cooldown, no text).
-                await reply.edit(content=None, embed=await decorate(first.embed), attachments=[],
-                                 allowed_mentions=NO_PINGS,
-                                 view=critique_view(draft.id, private=False,
-                                                    extra=await self._extra_items(draft.id)))
-        except discord.NotFound:
-            reply = None
+                await card.edit(content=None, embed=await decorate(first.embed), attachments=[],
+                                allowed_mentions=NO_PINGS,
+                                view=critique_view(draft.id, private=False,
+                                                   extra=await self._extra_items(draft.id)))
+
+            if not await self._edit_in_open_thread(card, show_revision):
+                reply = None
         if reply is None:
             # The old answer is gone: answer the edited draft afresh.
             channel = self.bot.get_channel(draft.channel_id)
@@ -231,12 +404,65 @@ class DraftsChannels(commands.Cog):
                     or draft.message_id is None):
                 return
             message = await channel.fetch_message(draft.message_id)
-            reply = await self._send_reply(message, draft, rendered=first)
+            # Its thread, if it has one, is gone or closed: answer in the channel.
+            reply = await self._send_reply(message, draft, rendered=first, thread=False)
             if reply is None:
                 return
         await self.coaching.stream_rewrite(
             draft.id, assessment, context, edits_of(reply, decorate), previous_score=draft.score
         )
+
+    async def _reopen_thread(self, channel: object) -> bool:
+        """Unarchive the draft's thread if Discord archived it (a day without activity), so
+        its card can be edited; ``False`` if it stays archived (locked, say)."""
+        if not isinstance(channel, discord.Thread) or not channel.archived:
+            return True
+        if channel.locked and not channel.permissions_for(channel.guild.me).manage_threads:
+            return False  # only moderators reopen a locked thread
+        try:
+            await channel.edit(archived=False)
+        except discord.HTTPException as exc:
+            log.info("cannot reopen thread %d (%s); answering afresh", channel.id, exc)
+            return False
+        return True
+
+    async def _edit_in_open_thread(
+        self, card: discord.Message | discord.PartialMessage,
+        edit: Callable[[], Awaitable[None]],
+    ) -> bool:
+        """Run ``edit`` on the card; if its thread turns out archived (the bot's view of it
+        was out of date), reopen it and try once more. ``False`` when the card is gone or
+        cannot be edited."""
+        try:
+            await edit()
+            return True
+        except discord.NotFound:
+            return False
+        except discord.HTTPException as exc:
+            if exc.code != THREAD_ARCHIVED:
+                raise
+        try:
+            thread = await self.bot.fetch_channel(card.channel.id)
+        except discord.HTTPException:
+            return False
+        if not await self._reopen_thread(thread):
+            return False
+        try:
+            await edit()
+        except discord.HTTPException as exc:
+            log.info("could not revise the card in thread %d: %s", thread.id, exc)
+            return False
+        return True
+
+    async def _note_beside(self, draft: Draft, content: str) -> None:
+        """A short note next to the draft's critique (in its thread)."""
+        reply = await self.existing_reply(draft)
+        if reply is None:
+            return
+        try:
+            await reply.channel.send(content, allowed_mentions=NO_PINGS)
+        except discord.HTTPException as exc:
+            log.warning("could not leave a note on draft %d: %s", draft.id, exc)
 
     async def existing_reply(self, draft: Draft) -> discord.PartialMessage | None:
         if draft.reply_channel_id is None or draft.reply_message_id is None:

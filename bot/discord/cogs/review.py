@@ -12,14 +12,17 @@ import io
 import logging
 import re
 import time
+from collections.abc import Iterable
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands, ui
 from discord.ext import commands
 
-from bot.discord.coaching import NO_PINGS, Coaching, respond_or_followup
-from bot.discord.cogs.coach import answer, managed_guild
+from bot.discord.coaching import NO_PINGS, Coaching, pinging, respond_or_followup
+from bot.discord.cogs.coach import answer, leave_group, managed_guild
+from bot.discord.cooldown import cooldown_message
 from bot.discord.locks import KeyedLocks
 from bot.discord.render import CONTENT_LIMIT, truncate, with_field
 from bot.discord.review import (
@@ -27,23 +30,29 @@ from bot.discord.review import (
     REVIEW_FIELD,
     QueueEntry,
     Status,
+    adopt_refusal,
+    adopted_notice,
     final_text_blocks,
     fixed_principles,
     is_material_change,
     is_new_version,
+    open_errors_notice,
     refusal,
     render_queue,
     render_stats,
     required_approvals,
     review_field_value,
     review_status,
+    reviewers_who_acted,
     reviews_reset_notice,
     revision_note,
     tally,
+    with_team_fields,
 )
-from bot.discord.store import Draft, ReviewState, ReviewVerdict
+from bot.discord.store import Draft, ReviewerRule, ReviewState, ReviewVerdict
 from bot.discord.views import SOMETHING_WENT_WRONG, DraftButton, load_draft
-from bot.models import Assessment
+from bot.errors import DraftcoachError
+from bot.models import Assessment, Finding
 
 if TYPE_CHECKING:
     from bot.discord.app import DraftcoachBot
@@ -52,6 +61,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_APPROVALS = 10
+#: Longest membership a server can ask of its reviewers, in days.
+MAX_MEMBER_DAYS = 3650
 
 
 def review_of(interaction: discord.Interaction) -> TeamReview:
@@ -103,6 +114,33 @@ class RequestChangesButton(
         await review_of(interaction).ask_for_changes(interaction, self.draft_id, self.revision)
 
 
+class ConfirmApproveButton(
+    ReviewButton, template=r"dc:approve-anyway:(?P<draft>\d+):(?P<revision>\d+)"
+):
+    """On the private question shown to a reviewer approving a draft with open errors."""
+
+    action = "approve-anyway"
+    label = "Approve anyway"
+    emoji = "✅"
+    style = discord.ButtonStyle.danger
+
+    async def handle(self, interaction: discord.Interaction) -> None:
+        await review_of(interaction).approve(interaction, self.draft_id, self.revision,
+                                             confirmed=True)
+
+
+class AdoptRewriteButton(DraftButton, template=r"dc:adopt:(?P<draft>\d+)"):
+    """The author makes the rewrite on the card the draft's next revision."""
+
+    action = "adopt"
+    label = "Use this rewrite"
+    emoji = "📝"
+    style = discord.ButtonStyle.primary
+
+    async def handle(self, interaction: discord.Interaction) -> None:
+        await review_of(interaction).adopt_rewrite(interaction, self.draft_id)
+
+
 class MarkPostedButton(DraftButton, template=r"dc:posted:(?P<draft>\d+)"):
     action = "posted"
     label = "Mark posted"
@@ -114,7 +152,8 @@ class MarkPostedButton(DraftButton, template=r"dc:posted:(?P<draft>\d+)"):
 
 
 REVIEW_ITEMS: tuple[type[ui.DynamicItem[Any]], ...] = (
-    ApproveButton, RequestChangesButton, MarkPostedButton,
+    ApproveButton, RequestChangesButton, MarkPostedButton, ConfirmApproveButton,
+    AdoptRewriteButton,
 )
 
 
@@ -151,6 +190,17 @@ async def show_form(interaction: discord.Interaction, form: ui.Modal) -> None:
     form.stop()
 
 
+def submitted_form(
+    interaction: discord.Interaction, form_id: re.Pattern[str]
+) -> tuple[re.Match[str], dict[str, str]] | None:
+    """A submitted form whose custom_id matches ``form_id``: the match and its values."""
+    if interaction.type is not discord.InteractionType.modal_submit:
+        return None
+    data: Any = interaction.data or {}
+    match = form_id.fullmatch(str(data.get("custom_id", "")))
+    return None if match is None else (match, submitted_values(data))
+
+
 def submitted_values(data: Any) -> dict[str, str]:
     """custom_id -> value of a submitted form's text inputs (in rows or labels)."""
     values: dict[str, str] = {}
@@ -166,7 +216,10 @@ def submitted_values(data: Any) -> dict[str, str]:
 
 
 class TeamReview(commands.Cog):
-    review = app_commands.Group(name="review", description="Team review settings")
+    #: ``/coach review``, for authors.
+    review = app_commands.Group(name="review", description="Team review of your draft")
+    #: ``/coach-admin review``, the server's review settings.
+    review_settings = app_commands.Group(name="review", description="Team review settings")
 
     def __init__(self, bot: DraftcoachBot) -> None:
         self.bot = bot
@@ -176,36 +229,41 @@ class TeamReview(commands.Cog):
         self._lock = KeyedLocks()
 
     async def cog_load(self) -> None:
-        # queue, stats and review live under /coach, whose group belongs to the coach cog.
+        # The settings join /coach-admin; the rest joins /coach (the guide cog's group).
         coach = self.bot.tree.get_command("coach")
-        if not isinstance(coach, app_commands.Group):
-            raise RuntimeError("the coach cog must load before the team review cog")
+        admin = self.bot.tree.get_command("coach-admin")
+        if not isinstance(coach, app_commands.Group) or not isinstance(admin, app_commands.Group):
+            raise RuntimeError("the coach and guide cogs must load before the team review cog")
         for command in self.__cog_app_commands__:
-            coach.add_command(command)
+            (admin if command is self.review_settings else coach).add_command(command)
         self.__cog_app_commands__ = []
         self.bot.add_dynamic_items(*REVIEW_ITEMS)
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*REVIEW_ITEMS)
-        coach = self.bot.tree.get_command("coach")
-        if isinstance(coach, app_commands.Group):
-            for name in ("queue", "stats", "review"):
-                coach.remove_command(name)
+        for name in ("queue", "stats", "review"):
+            leave_group(self.bot, name, "coach")
+        leave_group(self.bot, "review", "coach-admin")
 
     # ------------------------------------------------- the critique's card
 
     async def critiqued(
-        self, draft: Draft, assessment: Assessment, *, previous: Draft | None
+        self, draft: Draft, assessment: Assessment, *, previous: Draft | None,
+        adopted: bool = False,
     ) -> None:
-        """A watched-channel draft was critiqued: open its review, or judge the revision."""
+        """A watched-channel draft was critiqued: open its review, or judge the revision.
+
+        ``adopted``: the author took the rewrite, which always starts a new revision.
+        """
         principles = [f.principle for f in assessment.findings]
         state = await self.store.review_state(draft.id)
-        if state is None:
+        # The review is opened with the claim (see Store.claim_channel_draft); its first
+        # revision is the first critique, which a draft answered only with a note (no
+        # text, the cooldown) has not had yet.
+        if state is None or previous is None or previous.score is None:
             await self.store.open_review(draft.id, score=assessment.score, principles=principles)
             return
-        if previous is None:
-            return
-        material = is_material_change(
+        material = adopted or is_material_change(
             previous.text, assessment.text, score_before=previous.score,
             score_after=assessment.score, principles_before=previous.principles,
             principles_after=principles,
@@ -223,8 +281,10 @@ class TeamReview(commands.Cog):
             principles=self.coaching.coach.principles, posted=state.posted_at is not None,
         )
         await self.store.set_last_change(draft.id, change)
-        if reset and state.reviews:
-            await self._send_to_thread(draft, reviews_reset_notice(revision, change))
+        reviewers = reviewers_who_acted(state, draft.author_id)
+        if reset and reviewers:
+            await self._send_to_thread(draft, reviews_reset_notice(revision, change, reviewers),
+                                       mentions=await self._pinging(draft, reviewers))
         elif not reset and state.announced_revision == state.revision:
             # A small fix after the approval: the author copies the corrected text.
             found = await self._state(draft.id)
@@ -246,7 +306,23 @@ class TeamReview(commands.Cog):
         if state is None:
             return []
         return [ApproveButton(draft_id, state.revision),
-                RequestChangesButton(draft_id, state.revision)]
+                RequestChangesButton(draft_id, state.revision), AdoptRewriteButton(draft_id)]
+
+    async def _pinging(self, draft: Draft, members: Iterable[int]) -> discord.AllowedMentions:
+        """Mentions that reach ``members``, unless the server switched mentions off."""
+        if draft.guild_id is None or not (await self.store.guild_settings(draft.guild_id)).mentions:
+            return NO_PINGS
+        return pinging(members)
+
+    async def _join_thread(self, draft: Draft, member: discord.abc.Snowflake) -> None:
+        """Add a reviewer who acted to the draft's thread, so its messages reach them."""
+        critique = await self._critique_message(draft)
+        if critique is None or not isinstance(critique.channel, discord.Thread):
+            return
+        try:
+            await critique.channel.add_user(member)
+        except discord.HTTPException as exc:
+            log.warning("could not add a reviewer to the thread of draft %d: %s", draft.id, exc)
 
     async def _state(self, draft_id: int) -> tuple[Draft, ReviewState, Status, int] | None:
         draft = await self.store.draft(draft_id)
@@ -264,13 +340,16 @@ class TeamReview(commands.Cog):
         drafts: DraftsChannels | None = self.bot.get_cog("DraftsChannels")  # type: ignore[assignment]
         return None if drafts is None else await drafts.existing_reply(draft)
 
-    async def _send_to_thread(self, draft: Draft, content: str, **kwargs: Any) -> None:
+    async def _send_to_thread(
+        self, draft: Draft, content: str, *,
+        mentions: discord.AllowedMentions = NO_PINGS, **kwargs: Any,
+    ) -> None:
         """Post next to the critique: in the draft's thread, or its channel without one."""
         critique = await self._critique_message(draft)
         if critique is None:
             return
         try:
-            await critique.channel.send(content, allowed_mentions=NO_PINGS, **kwargs)
+            await critique.channel.send(content, allowed_mentions=mentions, **kwargs)
         except discord.HTTPException as exc:
             log.warning("could not post in the thread of draft %d: %s", draft.id, exc)
 
@@ -302,15 +381,61 @@ class TeamReview(commands.Cog):
         state = await self.store.review_state(draft_id)
         problem = refusal(draft=draft, state=state, user_id=interaction.user.id,
                           revision=revision, verdict=verdict)
+        if problem is None:
+            problem = await self.reviewer_problem(interaction, draft)
         if problem is not None:
             await respond_or_followup(interaction, problem)
             return None
         return draft
 
-    async def approve(self, interaction: discord.Interaction, draft_id: int, revision: int) -> None:
+    async def reviewer_problem(
+        self, interaction: discord.Interaction, draft: Draft
+    ) -> str | None:
+        """Why this member may not review ``draft``, politely; ``None`` if they may.
+
+        A reviewer is a person (not a bot or a webhook) who can read the draft's channel
+        and meets the server's rule (a role, days of membership: ``/coach-admin review
+        reviewers``).
+        """
+        member, guild = interaction.user, interaction.guild
+        if member.bot or guild is None or not isinstance(member, discord.Member):
+            return "Only members of the draft's server can review it."
+        channel = guild.get_channel(draft.channel_id)
+        if channel is None or not channel.permissions_for(member).read_messages:
+            return "You can't read the channel this draft was posted in, so you can't review it."
+        rule = await self.store.reviewer_rule(guild.id)
+        if rule.role_id is not None and member.get_role(rule.role_id) is None:
+            role = guild.get_role(rule.role_id)
+            name = role.name if role is not None else "reviewer"
+            return f"Drafts here are reviewed by members with the **{name}** role."
+        joined = member.joined_at
+        if rule.min_days and (joined is None or interaction.created_at - joined
+                              < timedelta(days=rule.min_days)):
+            return (f"Drafts here are reviewed by members of at least {rule.min_days} "
+                    f"day{'s' if rule.min_days != 1 else ''}; you joined more recently.")
+        return None
+
+    async def is_reviewer(self, interaction: discord.Interaction, draft: Draft) -> bool:
+        """May this member review ``draft`` (a draft under team review)?"""
+        return (await self.store.review_state(draft.id) is not None
+                and await self.reviewer_problem(interaction, draft) is None)
+
+    async def approve(
+        self, interaction: discord.Interaction, draft_id: int, revision: int, *,
+        confirmed: bool = False,
+    ) -> None:
         draft = await self._reviewable(interaction, draft_id, revision, "approve")
         if draft is None:
             return
+        if not confirmed:
+            errors = await self._open_errors(draft)
+            if errors:
+                view = ui.View(timeout=None)
+                view.add_item(ConfirmApproveButton(draft_id, revision))
+                await interaction.response.send_message(
+                    open_errors_notice(errors, self.coaching.coach.principles), view=view,
+                    ephemeral=True, allowed_mentions=NO_PINGS)
+                return
         async with self._lock(draft_id):
             if not await self._record(interaction, draft, revision, "approve"):
                 return
@@ -318,7 +443,11 @@ class TeamReview(commands.Cog):
             assert found is not None
             _, state, status, required = found
             message = interaction.message
-            if message is not None and message.embeds:
+            if confirmed:
+                await interaction.response.edit_message(
+                    content="✅ Approved, errors and all.", view=None, allowed_mentions=NO_PINGS)
+                await self.refresh_card(draft_id)
+            elif message is not None and message.embeds:
                 value = review_field_value(status=status, state=state,
                                            author_id=draft.author_id, required=required)
                 await interaction.response.edit_message(
@@ -327,7 +456,19 @@ class TeamReview(commands.Cog):
             else:
                 await interaction.response.defer()
                 await self.refresh_card(draft_id)
+        await self._join_thread(draft, interaction.user)
         await self._announce_if_approved(draft_id)
+
+    async def _open_errors(self, draft: Draft) -> list[Finding]:
+        """The error findings on the draft as it stands, with the server's rule settings."""
+        if draft.text is None:
+            return []
+        context = await self.coaching.context(draft.guild_id, draft.platform)
+        try:
+            assessment = await self.coaching.assess_paced(draft.text, context)
+        except DraftcoachError:
+            return []  # a draft too much to check has no findings to warn about
+        return [f for f in assessment.findings if f.severity == "error"]
 
     async def _announce_if_approved(self, draft_id: int) -> None:
         found = await self._state(draft_id)
@@ -364,19 +505,21 @@ class TeamReview(commands.Cog):
             "text to copy; press **Mark posted** once it is out.", CONTENT_LIMIT)
         view = ui.View(timeout=None)
         view.add_item(MarkPostedButton(draft.id))
+        # The first announcement pings the author; after their own small edit, no need.
+        ping = NO_PINGS if updated else await self._pinging(draft, [draft.author_id])
         if draft.text is None:
             days = self.coaching.settings.discord.retention_days
             await self._send_to_thread(
                 draft, head + f"\n(I only keep drafts' text for {days} days, and this one "
-                "is older: copy it from your message.)", view=view)
+                "is older: copy it from your message.)", view=view, mentions=ping)
             return
         blocks = final_text_blocks(draft.text)
         if blocks is None:
             data = io.BytesIO(draft.text.encode("utf-8"))
-            await self._send_to_thread(draft, head, view=view,
+            await self._send_to_thread(draft, head, view=view, mentions=ping,
                                        file=discord.File(data, filename="final-draft.txt"))
             return
-        await self._send_to_thread(draft, head)
+        await self._send_to_thread(draft, head, mentions=ping)
         for index, block in enumerate(blocks):
             last = index == len(blocks) - 1
             await self._send_to_thread(draft, block, **({"view": view} if last else {}))
@@ -406,8 +549,43 @@ class TeamReview(commands.Cog):
             await interaction.response.send_message(
                 truncate(f"✏️ **{interaction.user.display_name}** asked <@{draft.author_id}> "
                          f"for changes:\n{quoted}", CONTENT_LIMIT),
-                allowed_mentions=NO_PINGS)
+                allowed_mentions=await self._pinging(draft, [draft.author_id]))
             await self.refresh_card(draft_id)
+        await self._join_thread(draft, interaction.user)
+
+    # ------------------------------------------------------------ adopting
+
+    async def adopt_rewrite(self, interaction: discord.Interaction, draft_id: int) -> None:
+        """The author takes the card's rewrite: posted in the thread, then its next revision."""
+        draft = await load_draft(interaction, draft_id)
+        if draft is None:
+            return
+        state = await self.store.review_state(draft_id)
+        rewrite = await self.store.draft_rewrite(draft_id)
+        problem = adopt_refusal(draft=draft, state=state, user_id=interaction.user.id,
+                                rewrite=rewrite, writing=draft_id in self.coaching.writing)
+        if problem is not None or rewrite is None or state is None:
+            await respond_or_followup(interaction, problem or "There is no rewrite to use yet.")
+            return
+        # Adopting critiques the new text and asks for its rewrite, like posting a draft.
+        wait = self.coaching.cooldowns.retry_after(interaction.user.id)
+        if wait is not None:
+            await respond_or_followup(interaction, cooldown_message(wait))
+            return
+        drafts: DraftsChannels | None = self.bot.get_cog("DraftsChannels")  # type: ignore[assignment]
+        if drafts is None:
+            await respond_or_followup(interaction, "Drafts channels are not running right now.")
+            return
+        await interaction.response.send_message(
+            adopted_notice(interaction.user.display_name, state.revision + 1),
+            allowed_mentions=NO_PINGS)
+        blocks = final_text_blocks(rewrite)
+        if blocks is None:
+            data = io.BytesIO(rewrite.encode("utf-8"))
+            await self._send_to_thread(draft, "", file=discord.File(data, filename="revision.txt"))
+        for block in blocks or ():
+            await self._send_to_thread(draft, block)
+        await drafts.revise(draft_id, rewrite, adopted=True)
 
     # --------------------------------------------------------------- posted
 
@@ -456,13 +634,10 @@ class TeamReview(commands.Cog):
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """A submitted "Request changes" or "Mark posted" form (see :data:`FORM_ID`)."""
-        if interaction.type is not discord.InteractionType.modal_submit:
+        submitted = submitted_form(interaction, FORM_ID)
+        if submitted is None:
             return
-        data: Any = interaction.data or {}
-        match = FORM_ID.fullmatch(str(data.get("custom_id", "")))
-        if match is None:
-            return
-        values = submitted_values(data)
+        match, values = submitted
         draft_id = int(match["draft"])
         try:
             if match["form"] == "changes":
@@ -509,17 +684,31 @@ class TeamReview(commands.Cog):
         assert interaction.guild is not None
         server = await self.store.review_approvals(interaction.guild.id)
         entries = []
+        changes: list[tuple[float, QueueEntry]] = []
         for draft, state in await self.store.open_reviews(interaction.guild.id):
+            if not self._can_read(interaction, draft.channel_id):
+                continue
             required = required_approvals(server, state)
             status = review_status(coach_verdict=draft.verdict, state=state,
                                    author_id=draft.author_id, required=required)
-            if status not in AWAITING_REVIEW:
-                continue
-            entries.append(QueueEntry(
-                draft, status, len(tally(state.reviews, draft.author_id).approvals), required))
+            counted = tally(state.reviews, draft.author_id)
+            entry = QueueEntry(draft, status, len(counted.approvals), required)
+            if status in AWAITING_REVIEW:
+                entries.append(entry)
+            elif status == "changes requested":
+                changes.append((min(r.created_at for r in counted.change_requests), entry))
+        changes.sort(key=lambda item: (item[0], item[1].draft.id))
         await interaction.response.send_message(
-            embed=render_queue(entries, now=time.time()), ephemeral=not share,
-            allowed_mentions=NO_PINGS)
+            embed=render_queue(entries, now=time.time(), changes=[e for _, e in changes]),
+            ephemeral=not share, allowed_mentions=NO_PINGS)
+
+    @staticmethod
+    def _can_read(interaction: discord.Interaction, channel_id: int) -> bool:
+        """Can the member who asked read this channel? (The queue shows nothing else.)"""
+        guild, member = interaction.guild, interaction.user
+        channel = None if guild is None else guild.get_channel(channel_id)
+        return (channel is not None and isinstance(member, discord.Member)
+                and channel.permissions_for(member).read_messages)
 
     @app_commands.command(name="stats", description="A member's drafts over time")
     @app_commands.describe(member="Whose drafts (default: yours)",
@@ -530,10 +719,17 @@ class TeamReview(commands.Cog):
     ) -> None:
         assert interaction.guild is not None
         who = member or interaction.user
-        stats = await self.store.member_stats(interaction.guild.id, who.id)
-        await interaction.response.send_message(
-            embed=render_stats(who.display_name, stats, self.coaching.coach.principles),
-            ephemeral=not share, allowed_mentions=NO_PINGS)
+        guild_id = interaction.guild.id
+        stats = await self.store.member_stats(guild_id, who.id)
+        server = await self.store.guild_settings(guild_id)
+        embed = with_team_fields(
+            render_stats(who.display_name, stats, self.coaching.coach.principles),
+            dismissed=await self.store.most_dismissed(guild_id),
+            tokens_used=(await self.store.model_usage(guild_id, server.budget_period)
+                         if self.coaching.pipeline.uses_model else None),
+            budget=server.token_budget, period=server.budget_period)
+        await interaction.response.send_message(embed=embed, ephemeral=not share,
+                                                allowed_mentions=NO_PINGS)
 
     @review.command(name="need", description="Ask for more approvals on your draft "
                                              "(run it in the draft's thread)")
@@ -563,7 +759,39 @@ class TeamReview(commands.Cog):
         await self.refresh_card(draft.id)
         await self._announce_if_approved(draft.id)
 
-    @review.command(name="approvals", description="How many teammates must approve a draft")
+    @review_settings.command(name="reviewers", description="Who may review drafts here")
+    @app_commands.describe(
+        role="Reviewers need this role (leave empty: any member who can read the channel)",
+        days="Reviewers have been members for at least this many days (default 0)")
+    async def reviewers(
+        self, interaction: discord.Interaction, role: discord.Role | None = None,
+        days: app_commands.Range[int, 0, MAX_MEMBER_DAYS] = 0,
+    ) -> None:
+        guild_id = await managed_guild(interaction)
+        if guild_id is None:
+            return
+        await self.store.set_reviewer_rule(
+            guild_id, ReviewerRule(role.id if role is not None else None, days))
+        who = f"members with the {role.mention} role" if role is not None else "any member"
+        since = f" who joined at least {days} day{'s' if days != 1 else ''} ago" if days else ""
+        await answer(interaction, f"Drafts here can be reviewed by {who}{since}, if they can "
+                                  "read the drafts channel (never the author).")
+
+
+    @review_settings.command(name="mentions",
+                             description="Mention the people review messages concern")
+    @app_commands.describe(on="Off: review messages name people without notifying them")
+    async def mentions(self, interaction: discord.Interaction, on: bool) -> None:
+        guild_id = await managed_guild(interaction)
+        if guild_id is None:
+            return
+        await self.store.set_mentions(guild_id, on)
+        await answer(interaction, "Review messages now mention the author and the reviewers "
+                                  "they concern (never roles or everyone)." if on else
+                                  "Review messages now name people without notifying them.")
+
+    @review_settings.command(name="approvals",
+                             description="How many teammates must approve a draft")
     @app_commands.describe(count="Approvals needed (the author's own never counts)")
     async def approvals(
         self, interaction: discord.Interaction,

@@ -1,0 +1,75 @@
+"""``learned``: a linear model trained on labelled posts judges the draft as a whole.
+
+The model (``model:``, a file written by ``scripts/train_learned.py``, path relative to
+the rule file) scores the draft; at or above the threshold it chose on rows it was not
+trained on, the rule fires once. The finding marks the sentence that weighs most and
+its message names the words that weighed most (``{words}``), so the writer sees why.
+
+``reads: headline`` keeps a model to the kind of text it learned from: it judges a
+draft only when the draft is a headline (one sentence of at most :data:`HEADLINE_WORDS`
+words, without links, handles or hashtags, its words capitalised the way headlines
+are). Casual posts share a headline's words ("you", "this", "what") but not its form,
+and a model that has only seen headlines misreads them. ``reads: draft``, the default,
+judges every draft.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import ClassVar
+
+from bot.platforms import Platform
+from bot.rules.base import Hit, Live, Rule, RuleMeta, RuleSpec, register
+from bot.rules.linear_model import LinearTextModel
+from bot.text import Document
+
+_LINK_TOKEN = "xlinkx"
+HEADLINE_WORDS = 20
+#: Share of a headline's longer words that start with a capital ("Title Case").
+_TITLE_CASE_SHARE = 0.75
+#: Longer than any headline of at most :data:`HEADLINE_WORDS` words.
+_HEADLINE_CHARACTERS = 300
+_LONGER_WORD = re.compile(r"[^\W\d_][\w'’-]{3,}")
+
+
+@register
+class Learned(Rule):
+    kind = "learned"
+    keys: ClassVar[dict[str, bool]] = {"model": True, "reads": False}
+    fields: ClassVar[frozenset[str]] = frozenset({"words"})
+
+    def __init__(self, meta: RuleMeta, spec: RuleSpec) -> None:
+        super().__init__(meta, spec)
+        name = spec.get("model")
+        if not isinstance(name, str):
+            raise spec.error("model", "must be the path of a model file")
+        self.model = LinearTextModel.load(Path(meta.file).parent / name)
+        reads = spec.get("reads", "draft")
+        if reads not in ("draft", "headline"):
+            raise spec.error("reads", "must be 'draft' or 'headline'")
+        self.headlines_only = reads == "headline"
+
+    def find(self, doc: Document, platform: Platform, live: Live) -> Iterator[Hit]:
+        if self.headlines_only and not _is_headline(doc):
+            return
+        reason = self.model.judge(doc.text, lambda: doc.sentences)
+        if reason is None:
+            return
+        words = ", ".join('"a link"' if w == _LINK_TOKEN else f'"{w}"' for w in reason.words)
+        yield Hit(*reason.span, fields={"words": words or "the whole draft"})
+
+    def trained_on(self, source: str, row_id: str) -> bool:
+        return self.model.trained_on(source, row_id)
+
+
+def _is_headline(doc: Document) -> bool:
+    if len(doc.text) > _HEADLINE_CHARACTERS:
+        return False
+    words = _LONGER_WORD.findall(doc.text)
+    # a word in capitals throughout is shouting, not headline style
+    titled = sum(w[0].isupper() and not w.isupper() for w in words)
+    if len(words) < 2 or titled < _TITLE_CASE_SHARE * len(words):
+        return False
+    return not doc.tokens and len(doc.sentences) == 1 and len(doc.words) <= HEADLINE_WORDS

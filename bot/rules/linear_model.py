@@ -1,0 +1,271 @@
+"""A linear text model over word and character n-grams, read from a small JSON file.
+
+``scripts/train_learned.py`` trains it with scikit-learn (a ``TfidfVectorizer`` whose
+analyzer is :func:`features`, binary counts, l2 norm, then a logistic regression) and
+writes the weights of the features it kept. Scoring here is plain Python and gives the
+same number as scikit-learn's ``decision_function``: the file carries check values that
+the tests compare against.
+
+The file also records which rows of which labelled sets the weights were fitted on, so
+an evaluation can leave those rows out (:meth:`LinearTextModel.trained_on`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import itertools
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.errors import ConfigError
+
+#: Bump when :func:`features` changes: a model file made for another version is refused.
+FEATURES_VERSION = 1
+#: Words whose features a model remembers, at most (then it starts afresh).
+_REMEMBERED_WORDS = 50_000
+
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|ly|be|io)\b\S*",
+                  re.IGNORECASE)
+#: What a link :data:`_URL` finds without a scheme or "www." must hold.
+_LINK_ENDINGS = (".com", ".net", ".org", ".ly", ".be", ".io")
+_MARKUP = re.compile(r"<[^>]{0,40}>")
+_RUN = re.compile(r"(.)\1{2,}")
+_DIGITS = re.compile(r"\d+")
+_TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|0|[^\w\s.,;:\"'()\[\]-]")
+_SENTENCE_MARK = "\x1e"  # ASCII's record separator: white space to re and to str.split
+_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060\u00ad"))
+
+
+def normalise(text: str) -> str:
+    """The form the model reads: entities decoded, markup and invisible characters gone,
+    lower case, links as one token, numbers as ``0``, runs of a character cut to two
+    ("pleaseeee" and "pleasee" weigh the same)."""
+    if "&" in text:
+        text = html.unescape(text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    if "<" in text:
+        text = _MARKUP.sub(" ", text)
+    text = text.lower()
+    if "://" in text or "www." in text or any(tld in text for tld in _LINK_ENDINGS):
+        text = _URL.sub(" xlinkx ", text)
+    return _RUN.sub(r"\1\1", _DIGITS.sub("0", text))
+
+
+def tokens(text: str) -> list[str]:
+    """Words, numbers (as ``0``) and single symbols ("!", "?", emoji) of normalised text."""
+    return _TOKEN.findall(text)
+
+
+def word_features(word: str) -> list[str]:
+    """The features one token brings by itself: the word, and for a word its character
+    3- to 5-grams with a space at each end (so misspellings share most of them)."""
+    found = [f"w:{word}"]
+    if word[0].isalpha():
+        padded = f" {word} "
+        for size in (3, 4, 5):
+            found.extend(f"c:{padded[i:i + size]}" for i in range(len(padded) - size + 1))
+    return found
+
+
+def features(text: str) -> list[str]:
+    """The analyzer the model is trained with: every n-gram feature of ``text``: each
+    word's (:func:`word_features`) and each pair of neighbouring words."""
+    words = tokens(normalise(text))
+    found = [feature for word in words for feature in word_features(word)]
+    found.extend(f"b:{first} {second}" for first, second in itertools.pairwise(words))
+    return found
+
+
+def stable_bucket(source: str, row_id: str, buckets: int) -> int:
+    """A row's bucket in ``range(buckets)``, the same on every machine and run."""
+    digest = hashlib.sha256(f"{source}:{row_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % buckets
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why a text scored as it did: the sentence (as a span of the text given) and the
+    words in it that weighed most towards the label, heaviest first."""
+
+    span: tuple[int, int]
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LinearTextModel:
+    """``score(text) = intercept + sum(weight * idf) / l2 norm of the idfs present``."""
+
+    name: str
+    intercept: float
+    #: feature -> (weight, idf)
+    weights: Mapping[str, tuple[float, float]]
+    threshold: float
+    #: set file name -> the column or key that names a row
+    sources: Mapping[str, str]
+    buckets: int
+    trained_buckets: frozenset[int]
+    checks: tuple[tuple[str, float], ...] = ()
+    #: word -> its features the model has a weight for: words recur from draft to
+    #: draft, and looking up their n-grams is most of the work of scoring.
+    _known: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False,
+                                               repr=False)
+    #: first word -> second word -> (weight, idf) of the pairs the model weighs, so
+    #: a draft's pairs are looked up without being spelt out as features.
+    _pairs: dict[str, dict[str, tuple[float, float]]] = field(
+        default_factory=dict, compare=False, repr=False)
+
+    #: feature -> weight * idf and idf * idf: what it adds to the score's sum and norm.
+    _terms: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+    _squares: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+    #: word -> what its own features weigh together (remembered, as :attr:`_known`).
+    _word_weight: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for feature, (weight, idf) in self.weights.items():
+            self._terms[feature] = weight * idf
+            self._squares[feature] = idf * idf
+        for feature, entry in self.weights.items():
+            if feature.startswith("b:"):
+                first, second = feature[2:].split(" ", 1)
+                self._pairs.setdefault(first, {})[second] = entry
+
+    @classmethod
+    def load(cls, path: Path) -> LinearTextModel:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"cannot read model {path}: {exc.strerror}") from None
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{path}: not a model file ({exc.msg})") from None
+        return cls.from_dict(data, str(path))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], where: str = "model") -> LinearTextModel:
+        try:
+            if data["features_version"] != FEATURES_VERSION:
+                raise ConfigError(f"{where}: made for features version "
+                                  f"{data['features_version']}, this is {FEATURES_VERSION}")
+            split = data["split"]
+            return cls(
+                name=str(data["name"]),
+                intercept=float(data["intercept"]),
+                weights={str(f): (float(w), float(idf))
+                         for f, w, idf in data["features"]},
+                threshold=float(data["threshold"]),
+                sources=dict(data["trained_on"]),
+                buckets=int(split["buckets"]),
+                trained_buckets=frozenset(int(b) for b in split["trained_buckets"]),
+                checks=tuple((str(t), float(s)) for t, s in data.get("checks", ())),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(f"{where}: not a model file (bad or missing {exc})") from None
+
+    def score(self, text: str) -> float:
+        """The decision value: at or above :attr:`threshold`, the text has the label."""
+        return self._score(tokens(normalise(text)))
+
+    def judge(self, text: str, sentences: Callable[[], tuple[tuple[int, int], ...]]
+              ) -> Explanation | None:
+        """None when ``text`` scores under the threshold; else why it scored as it did
+        (``sentences`` gives the spans of its sentences, asked for only then)."""
+        words = tokens(normalise(text))
+        if self._score(words) < self.threshold:
+            return None
+        spans = sentences()
+        if len(spans) <= 1:  # the one sentence is the text's own words
+            return _heaviest(spans[0] if spans else (0, len(text)), words,
+                             self._word_weights(words))
+        return self.explain(text, spans)
+
+    def _score(self, words: list[str]) -> float:
+        known = self._known
+        present: set[str] = set().union(*[
+            known[word] if word in known else self._weighed_features(word)
+            for word in set(words)])
+        total = sum(map(self._terms.__getitem__, present))
+        squares = sum(map(self._squares.__getitem__, present))
+        pairs, seen = self._pairs, None
+        for first, second in itertools.pairwise(words):
+            following = pairs.get(first)
+            if following is not None and second in following:
+                if seen is None:
+                    seen = set()
+                elif (first, second) in seen:
+                    continue
+                seen.add((first, second))
+                weight, idf = following[second]
+                total += weight * idf
+                squares += idf * idf
+        return self.intercept + (total / math.sqrt(squares) if squares else 0.0)
+
+    def trained_on(self, source: str, row_id: str) -> bool:
+        """Whether the row ``row_id`` of the set file ``source`` was in the training data."""
+        return (source in self.sources
+                and stable_bucket(source, row_id, self.buckets) in self.trained_buckets)
+
+    def _weighed_features(self, word: str) -> tuple[str, ...]:
+        """The features of one word (:func:`word_features`) that the model weighs."""
+        known = self._known
+        found = known.get(word)
+        if found is None:
+            if len(known) >= _REMEMBERED_WORDS:
+                known.clear()
+            weights = self.weights
+            found = known[word] = tuple(f for f in word_features(word) if f in weights)
+        return found
+
+    def _word_weights(self, words: list[str]) -> list[float]:
+        """What each word weighs towards the label (a pair of words counts for its first)."""
+        terms, pairs, weight_of = self._terms, self._pairs, self._word_weight
+        per_word = []
+        for word in words:
+            weight = weight_of.get(word)
+            if weight is None:
+                if len(weight_of) >= _REMEMBERED_WORDS:
+                    weight_of.clear()
+                weight = weight_of[word] = sum(map(terms.__getitem__,
+                                                   self._weighed_features(word)))
+            per_word.append(weight)
+        for index, (first, second) in enumerate(itertools.pairwise(words)):
+            entry = pairs.get(first, {}).get(second)
+            if entry is not None:
+                per_word[index] += entry[0] * entry[1]
+        return per_word
+
+    def explain(self, text: str, sentences: tuple[tuple[int, int], ...]) -> Explanation:
+        """The sentence of ``text`` (spans given) whose words weigh most towards the
+        label, and its three heaviest words."""
+        spans = sentences or ((0, len(text)),)
+        # One pass of normalising for all the sentences, split again at a character
+        # that is white space to every step and in no draft.
+        parts = normalise(_SENTENCE_MARK.join(text[s:e] for s, e in spans)).split(
+            _SENTENCE_MARK)
+        if len(parts) != len(spans):  # the draft held the mark after all
+            parts = [normalise(text[s:e]) for s, e in spans]
+        best: tuple[float, tuple[int, int], list[str], list[float]] | None = None
+        for span, part in zip(spans, parts, strict=True):
+            words = tokens(part)
+            per_word = self._word_weights(words)
+            weight = sum(per_word)
+            if best is None or weight > best[0]:
+                best = (weight, span, words, per_word)
+        assert best is not None
+        return _heaviest(best[1], best[2], best[3])
+
+
+def _heaviest(span: tuple[int, int], words: list[str], per_word: list[float]) -> Explanation:
+    heaviest: list[str] = []
+    for weight, word in sorted(zip(per_word, words, strict=True), key=lambda pair: -pair[0]):
+        if weight <= 0 or len(heaviest) == 3:
+            break
+        if word not in heaviest and word != "0" and word[0].isalnum():
+            heaviest.append(word)
+    return Explanation(span, tuple(heaviest))

@@ -1,0 +1,90 @@
+"""A rule kind is one class with one method: the kind in docs/rules.md, registered from
+here, loads from YAML, runs through the coach's engine, and is skipped where its needed
+pattern cannot match."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from bot.errors import ConfigError
+from bot.platforms import Platform
+from bot.rules import KINDS, Engine, load_rules
+from bot.rules.base import Hit, Live, Rule, RuleMeta, RuleSpec, register
+from bot.text import Document
+
+GENERIC = Platform(id="generic", name="Generic", limit=None)
+
+
+class Count(Rule):
+    """Fires when more than ``max`` of ``words`` are in the post."""
+
+    kind = "count"
+    keys: ClassVar[dict[str, bool]] = {"words": True, "max": False}
+    fields: ClassVar[frozenset[str]] = frozenset({"count", "max"})
+    finds = 0
+
+    def __init__(self, meta: RuleMeta, spec: RuleSpec) -> None:
+        super().__init__(meta, spec)
+        self.words = self.regex(spec, "words", spec.str_list("words", required=True))
+        self.max = spec.integer("max", 3)
+
+    def find(self, doc: Document, platform: Platform, live: Live) -> Iterator[Hit]:
+        type(self).finds += 1
+        matches = list(live.finditer(self.words))
+        if len(matches) > self.max:
+            yield Hit(matches[0].start(), matches[-1].end(), None,
+                      {"count": len(matches), "max": self.max})
+
+
+RULE = """
+principle: no-hard-sell
+rules:
+  - id: deal-pileup
+    kind: count
+    severity: warning
+    message: "{count} deal words (at most {max}): {match}"
+    why: A pile of deal words reads as an ad.
+    fix: Keep {max} at most.
+    words: ['\\bdeals?\\b', '\\bsale\\b', '\\boffer\\b']
+    max: 2
+    examples_fail: ["Deal! Sale! Offer!"]
+    examples_pass: ["A sale on Monday."]
+"""
+
+
+@pytest.fixture
+def count_kind() -> Iterator[type[Rule]]:
+    register(Count)
+    try:
+        yield Count
+    finally:
+        del KINDS["count"]
+
+
+def test_a_new_kind_loads_runs_and_is_skipped_where_it_cannot_fire(
+        count_kind: type[Rule], tmp_path: Path) -> None:
+    path = tmp_path / "deals.yaml"
+    path.write_text(RULE, encoding="utf-8")
+    (rule,) = load_rules([path], ["no-hard-sell"], ["generic"])
+    engine = Engine([rule])
+    draft = "Big DEAL: the sale ends, and so does the offer."
+    (finding,) = engine.run([rule], Document(draft), GENERIC, {})
+    assert finding.message == "3 deal words (at most 2): DEAL: the sale ends, and so does the offer"
+    assert finding.suggestion == "Keep 2 at most."
+    assert rule.check(Document(draft), GENERIC) == [finding]
+    Count.finds = 0
+    assert engine.run([rule], Document("We open on Monday."), GENERIC, {}) == []
+    assert Count.finds == 0  # the prefilter ruled it out: find never ran
+
+
+def test_a_kind_s_rules_may_only_use_the_placeholders_it_fills(
+        count_kind: type[Rule], tmp_path: Path) -> None:
+    path = tmp_path / "deals.yaml"
+    path.write_text(RULE.replace("{max}):", "{deals}):"), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"deals\.yaml: rule 'deal-pileup': 'message' uses "
+                                          r"unknown placeholder \{deals\}"):
+        load_rules([path], ["no-hard-sell"], ["generic"])
