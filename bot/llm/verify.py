@@ -38,6 +38,8 @@ _UNRELATED_BELOW = 0.1
 _LOST_BELOW = 0.4
 #: Fewer content words than this say too little to judge by.
 _FEW_WORDS = 4
+#: A rewrite shorter than this share of the draft's words has kept almost nothing.
+_SHORTEST_SHARE = 0.25
 #: Matches of at most this many words are a phrase a rule flagged, not a stretch of text.
 _FLAGGED_WORDS = 8
 
@@ -216,6 +218,8 @@ def verify(candidate: Assessment, draft: DraftFacts, checks: RewriteChecks,
         fail("lost content", f"it drops what the draft says: {_listed(lost)}; keep them")
     elif kept_share is not None and _UNRELATED_BELOW <= kept_share < _LOST_BELOW:
         fail("lost content", "it leaves out most of what the draft says; keep its point")
+    elif _too_short(doc.prose, Document(original).prose):
+        fail("lost content", "it keeps almost nothing of the draft; write a whole post")
     claims = _matches(checks.claims, text, unless_in=original)
     claims += sorted(t for t in found - draft.facts if not t.startswith("@"))
     if claims:
@@ -257,6 +261,12 @@ def _kept_share(draft: DraftFacts, prose: str, checks: RewriteChecks) -> float |
     words = _content_words(prose, checks)
     have = _stems(words) | {w[:4] for w in words}
     return sum(1 for stem in draft.content if stem in have) / len(draft.content)
+
+
+def _too_short(prose: str, original_prose: str) -> bool:
+    """A few words left of a longer draft ("F4F") are not a post."""
+    words, original = len(_WORD.findall(prose)), len(_WORD.findall(original_prose))
+    return words < min(_FEW_WORDS, original) or words < _SHORTEST_SHARE * original
 
 
 def _alike(a: str, b: str) -> float:

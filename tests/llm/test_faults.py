@@ -48,6 +48,7 @@ BAD_ANSWERS = {
     "invented credentials": (
         DRAFT, GOOD + " Our award-winning team is trusted by doctors.", "new claims"),
     "added pings": (DRAFT, "@everyone " + GOOD, "pings"),
+    "a scrap of the draft": (DRAFT, "Dark mode!", "lost content"),
     "the news left out": (
         DRAFT, "Our release notes are up. Which fix matters most to you?", "lost content"),
     "another language": (

@@ -62,6 +62,7 @@ def test_a_good_rewrite_passes(coach: Coach, checks: RewriteChecks) -> None:
     (f"@everyone {GOOD}", "pings"),
     (f"{GOOD} cc @bigbrand", "pings"),
     (GOOD.replace(" with @acme", ""), "lost content"),
+    ("Workshop!", "lost content"),
     (f"{GOOD} Seats from $29.", "new claims"),
     (f"{GOOD} The best workshop in town.", "new claims"),
     (f"{GOOD} Register at https://evil.example.com", "new claims"),
