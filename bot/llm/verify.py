@@ -30,6 +30,8 @@ _WORD = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'’-]*")
 _SENTENCE = regex.compile(r"(?<=[.!?:])\s+|\n+")
 _TAG = regex.compile(r"</?[A-Za-z_]+>")
 _LABEL = regex.compile(r"^([A-Z][\w ]{2,40}):")
+#: Braces and keys of the JSON answer, leaked into the rewrite's text.
+_JSON_MARKS = ("{", "}", '"rewrite"', '"suggestions"')
 #: Rewrites this alike, word for word, are the draft handed back.
 _NEAR_UNCHANGED = 0.9
 #: Shares of the draft's content words a rewrite keeps: below the first it is about
@@ -189,7 +191,7 @@ def verify(candidate: Assessment, draft: DraftFacts, checks: RewriteChecks,
         problems.append(Problem(check, detail))
 
     lowered, original_lowered = text.lower(), original.lower()
-    markup = [m for m in checks.markup
+    markup = [m for m in (*checks.markup, *_JSON_MARKS)
               if m.lower() in lowered and m.lower() not in original_lowered]
     if markup:
         fail("prompt markup", f"it repeats the prompt's own markup: {_listed(markup)}; "

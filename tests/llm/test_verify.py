@@ -57,6 +57,7 @@ def test_a_good_rewrite_passes(coach: Coach, checks: RewriteChecks) -> None:
     (DRAFT, "unchanged"),
     (f"<draft>{GOOD}</draft>", "prompt markup"),
     (f"What the rules found in the draft: nothing.\n{GOOD}", "prompt markup"),
+    (f"{GOOD} }}", "prompt markup"),
     ("As an AI language model, I cannot post this.", "meta-text"),
     (f"Sure! Here is the rewritten post: {GOOD}", "meta-text"),
     (f"@everyone {GOOD}", "pings"),
