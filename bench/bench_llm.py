@@ -3,15 +3,15 @@
 Runs an OpenAI-compatible server on 127.0.0.1 that answers after a fixed latency and
 measures, against it:
 
-1. the step's own overhead per draft (prompting, the HTTP round trip through the SDK,
-   parsing, the rules check of the rewrite), beyond the model's time and beyond a bare
-   SDK call with the same request; target: under 5 ms per draft beyond the model;
+1. the step's own overhead per draft (prompting, the SDK's request and retries, reading
+   the stream, parsing, the checks of the rewrite), beyond the model's time and a bare
+   streamed HTTP request with the same body; target: under 5 ms per draft;
 2. a cache hit;
 3. streaming, against the same answers;
 4. 100 drafts at once with a concurrency limit: the total should be close to the
    model latency times the number of batches;
 5. the same burst when the first requests are told to come back later (429 with
-   Retry-After): those wait without holding a slot, so the rest are not blocked.
+   Retry-After): every draft is still answered by the model.
 
 The server runs in its own process, as a real model server would, so its work is not
 counted as the step's.
@@ -24,24 +24,27 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
+import re
 import statistics
 import subprocess
 import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx2
 
 from bot.coach import Coach, build_coach
-from bot.llm import LLMRewriter, create_llm_client, load_prompts
+from bot.llm import LLMRewriter, create_llm_client, load_checks, load_prompts
+from bot.llm.rewriter import CHECKS_FILE
 from bot.models import Rewrite
 from bot.settings import LLMSettings, Settings, load_settings
 from tests.llm.server import Answer, Fail, ModelServer, answer_json
 
-REWRITE = "What would make your Monday easier? Tell us below."
+DRAFT_TAGS = re.compile(r"<draft>\n(.*)\n</draft>", re.DOTALL)
 WORDS = ("planner", "calendar", "notebook", "app", "journal", "board", "timer", "list")
 TARGET_OVERHEAD_MS = 5.0
 
@@ -53,6 +56,14 @@ def drafts(count: int, salt: str = "") -> list[str]:
         a, b, c = WORDS[n % 8], WORDS[(n // 8) % 8], WORDS[(n // 64) % 8]
         out.append(f"Buy now!!! Our {a} and {b} {c} is the one your week needs {salt}")
     return out
+
+
+def rewrite_of(body: dict[str, Any]) -> str:
+    """What the bench's model answers: the draft without its hard sell, and a question, so
+    that every answer passes the checks the way a good model's would."""
+    match = DRAFT_TAGS.search(body["messages"][1]["content"])
+    draft = match.group(1) if match else ""
+    return answer_json(draft.replace("Buy now!!! ", "").strip() + ". What slows your week down?")
 
 
 def ms(seconds: float) -> str:
@@ -70,16 +81,17 @@ class Bench:
         self.coach = coach
         self.url = url
         self.prompts = load_prompts(settings.prompts_dir, settings.llm.prompt_version)
+        self.checks = load_checks(settings.config.find(CHECKS_FILE), self.prompts)
 
     def rewriter(self, **changes: object) -> LLMRewriter:
         llm = replace(
-            LLMSettings(), base_url=self.url, model="bench-model", timeout=10,
-            deadline=30, breaker_threshold=1000, backoff_initial=0.05, backoff_max=0.2,
+            LLMSettings(), base_url=self.url, model="bench-model", first_byte_timeout=10,
+            deadline=30, breaker_threshold=1000,
         )
         llm = replace(llm, **changes)
         client = create_llm_client(llm)
         assert client is not None
-        return LLMRewriter(client, self.coach, llm, self.prompts)
+        return LLMRewriter(client, self.coach, llm, self.prompts, self.checks)
 
     async def sequential(self, texts: list[str], stream: bool = False) -> list[float]:
         rewriter = self.rewriter()
@@ -103,7 +115,8 @@ class Bench:
         """Per draft, in turn: plain HTTP, the bare SDK call, and the whole step.
 
         Interleaved, so a busy machine slows all three alike. The first two send the
-        step's own request (prompt and schema) and skip everything else it does.
+        step's own request (prompt and schema, streamed) and read the whole answer, and
+        skip everything else it does.
         """
         rewriter = self.rewriter()
         client = create_llm_client(replace(LLMSettings(), base_url=self.url))
@@ -116,15 +129,19 @@ class Bench:
                     body = {
                         "model": "bench-model", "temperature": 0.4, "max_tokens": 1024,
                         "messages": rewriter.prompt_for(assessment),
-                        "response_format": rewriter.response_format,
+                        "response_format": rewriter.response_format, "stream": True,
+                        "stream_options": {"include_usage": True},
                     }
                     started = time.perf_counter()
-                    response = await http.post(f"{self.url}/chat/completions", json=body)
-                    response.json()
+                    async with http.stream("POST", f"{self.url}/chat/completions",
+                                           json=body) as response:
+                        async for _ in response.aiter_lines():
+                            pass
                     times["http"].append(time.perf_counter() - started)
 
                     started = time.perf_counter()
-                    await client.chat.completions.create(**body)
+                    async for _ in await client.chat.completions.create(**body):
+                        pass
                     times["sdk"].append(time.perf_counter() - started)
 
                     started = time.perf_counter()
@@ -167,7 +184,7 @@ async def serve(args: argparse.Namespace) -> None:
     await server.start()
     server.then(*(Fail(429, "slow down", {"Retry-After": f"{args.retry_after}"})
                   for _ in range(args.rate_limit_first)))
-    server.always(Answer(answer_json(REWRITE), delay=args.latency))
+    server.always(Answer(rewrite_of, delay=args.latency))
     print(server.url, flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
     await server.stop()
@@ -207,23 +224,23 @@ async def run(args: argparse.Namespace) -> None:
         hits = await bench.cache_hits(args.drafts)
         streamed = await bench.sequential(drafts(args.drafts, "streamed"), stream=True)
     step_med, sdk_med, raw_med = (statistics.median(t) for t in (step, sdk, raw))
-    overhead = step_med - latency
+    overhead = step_med - raw_med
     print(f"1. one draft at a time, {args.drafts} distinct drafts (medians)")
     print(f"   LLM step            {ms(step_med)}  p95 {ms(percentile(step, 0.95))}")
-    print(f"   beyond model time   {ms(overhead)}  target < {TARGET_OVERHEAD_MS:.0f} ms: "
-          f"{'met' if overhead * 1000 < TARGET_OVERHEAD_MS else 'NOT met'} "
+    print(f"   a bare streamed HTTP request of the same body  {ms(raw_med)} "
+          f"(model {ms(latency)} + loopback HTTP {ms(raw_med - latency)})")
+    met = "met" if overhead * 1000 < TARGET_OVERHEAD_MS else "NOT met"
+    print(f"   the step beyond model and HTTP time {ms(overhead)}: target < "
+          f"{TARGET_OVERHEAD_MS:.0f} ms {met} "
           f"(ratio {overhead * 1000 / TARGET_OVERHEAD_MS:.2f} of the target)")
-    print(f"   of which HTTP on loopback (bare httpx2 POST)   {ms(raw_med - latency)}")
-    print(f"            the openai SDK on top of that         {ms(sdk_med - raw_med)}")
-    own = step_med - sdk_med
-    print(f"            the step's own code (prompt, parse, checks, cache, retries) "
-          f"{ms(own)}: {'met' if own * 1000 < TARGET_OVERHEAD_MS else 'NOT met'} on its own "
-          f"(ratio {own * 1000 / TARGET_OVERHEAD_MS:.2f} of the target)")
+    print(f"   for comparison, the openai SDK reading the same stream chunk by chunk: "
+          f"{ms(sdk_med - raw_med)} beyond HTTP")
     print(f"2. cache hit           {ms(statistics.median(hits))}"
           f"  p95 {ms(percentile(hits, 0.95))}")
     stream_med = statistics.median(streamed)
-    print(f"3. streamed, one at a time: {ms(stream_med)}; beyond model time "
-          f"{ms(stream_med - latency)}; {stream_med / step_med:.2f}x the plain request")
+    print(f"3. shown as it streams in, one at a time: {ms(stream_med)}; beyond model and "
+          f"HTTP time {ms(stream_med - raw_med)}; {stream_med / step_med:.2f}x without the "
+          "display")
 
     concurrency = args.concurrency
     batches = math.ceil(args.burst / concurrency)
@@ -244,11 +261,11 @@ async def run(args: argparse.Namespace) -> None:
             drafts(args.burst, "rate-limited"), concurrency
         )
     assert all(r.source == "llm" for r in results)
-    blocked = retry_after + ideal
+    expected = retry_after + ideal
     print(f"5. the same burst, the first {concurrency} answered 429 Retry-After "
-          f"{retry_after:.1f} s")
-    print(f"   total {ms(total)}; ratio to latency x batches {total / ideal:.2f}; "
-          f"had the waits held their slots: ~{ms(blocked)} (ratio {blocked / ideal:.2f})")
+          f"{retry_after:.1f} s (the SDK waits it out, then asks again)")
+    print(f"   total {ms(total)}; Retry-After + latency x batches = {ms(expected)} "
+          f"(ratio {total / expected:.2f})")
 
 
 if __name__ == "__main__":

@@ -141,6 +141,8 @@ class Rewrite:
     #: (for example "The model was unavailable; this is the offline rewrite.").
     note: str = ""
     usage: Usage = field(default_factory=Usage)
+    #: The check that set the model's rewrite aside, when this is the fallback for one.
+    rejected_by: str = ""
 
     @property
     def score(self) -> int:
@@ -158,6 +160,8 @@ class Rewrite:
         }
         if self.note:
             data["note"] = self.note
+        if self.rejected_by:
+            data["rejected_by"] = self.rejected_by
         return data
 
 

@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.errors import DraftError, DraftTooSlowError
@@ -27,6 +28,11 @@ log = logging.getLogger(__name__)
 #: Called with the rewrite text so far while the model streams it.
 PartialCallback = Callable[[str], Awaitable[None]]
 
+#: What "Another version" gets without a model: the offline rewrite is the same each time.
+NO_OTHER_VERSION = (
+    "There is no other offline version: the offline rewrite applies the rules' own fixes, "
+    "the same way each time. With a model configured, each version is written afresh."
+)
 #: Seconds one draft's rule checks may take in the bot before the member is told the
 #: draft is too much to check (they take milliseconds for any draft Discord allows).
 CHECK_BUDGET = 3.0
@@ -66,6 +72,10 @@ class Pipeline:
     def uses_model(self) -> bool:
         return self.llm is not None
 
+    def another_version_possible(self, offline: bool) -> bool:
+        """Whether "Another version" can give anything new: only a model writes afresh."""
+        return self.llm is not None and not offline
+
     def assess(
         self, text: str, platform: str, overrides: RuleOverrides | None = None
     ) -> Assessment:
@@ -104,9 +114,13 @@ class Pipeline:
     ) -> Rewrite:
         """A checked rewrite of ``assessment.text``.
 
-        ``fresh`` asks for a new version rather than the cached one ("Another version").
+        ``fresh`` asks for a new version rather than the cached one ("Another version");
+        offline there is none, and the note says so.
         """
         if offline or self.llm is None:
+            async with self.pacer.turn():
+                rewrite = self.coach.offline_rewrite(assessment, overrides)
+            return replace(rewrite, note=NO_OTHER_VERSION) if fresh else rewrite
             # In a worker thread like the checks (see assess_paced); it costs about as
             # much as the check the draft has passed.
             return await asyncio.get_running_loop().run_in_executor(

@@ -97,6 +97,9 @@ def render_critique(critique: Critique, coach: Coach, color: bool = False) -> st
         lines.append("")
     elif rewrite is not None and rewrite.suggestions:
         lines.append(_paint("Suggestions", "1", color))
+        if rewrite.summary:  # why the draft is left as it is
+            lines.append(textwrap.fill(rewrite.summary, _WIDTH, initial_indent="  ",
+                                       subsequent_indent="  "))
         lines.extend(f"  - {s.text} ({s.principle})" for s in rewrite.suggestions)
         if rewrite.note:
             lines.append(f"  {rewrite.note}")

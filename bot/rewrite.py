@@ -1,8 +1,11 @@
-"""The offline rewrite: the rules' own fixes, applied and checked again.
+"""The offline rewrite: the rules' own fixes, applied to whole sentences and checked again.
 
 It is what every user gets when no model is configured, and the safety net when the
-model fails. It never makes a draft worse under the rules: if its edits would, the
-draft is returned as it was, with the advice alone.
+model fails. A sentence that sells or begs for engagement goes whole (no fragment is
+left behind); a pushy phrase is softened in place; nothing is added that the draft or a
+rule's plain wording did not hold, and no English goes into a draft in another language.
+A draft that only sells is said to be one, and left as it is. The rewrite never makes a
+draft worse under the rules: if its edits would, the draft is returned with the advice.
 """
 
 from __future__ import annotations
@@ -25,6 +28,19 @@ class Assessor(Protocol):
 
 #: Passes of fix-and-recheck; a second pass catches what the first edit uncovered.
 _PASSES = 3
+#: Principles whose findings mark a sentence as selling or begging: such a sentence is
+#: the post's sell, not its content, and goes whole.
+SELLING = frozenset({"no-hard-sell", "no-engagement-bait"})
+#: When less than this share of the draft's words would be left, it only sold.
+_LEFT_AT_LEAST = 0.4
+_WORD = re.compile(r"[^\W\d_][\w'’-]*+")
+
+NOTE = "Offline rewrite: the rules' own fixes, applied and checked again."
+ONLY_SELLS = (
+    "This draft does little but sell or ask for engagement, so no edit of its words "
+    "leaves a post. Write what the reader gets from it (news, a tip, a question), and keep "
+    "the offer to one plain line."
+)
 
 _SPACES = re.compile(r"[ \t]{2,}")
 # Every pattern runs in time linear in the text: a repeat that cannot give anything back
@@ -39,6 +55,9 @@ _LEADING_PUNCT = re.compile(r"(^|[.!?]\s++|\n(?:[^\S\n]*+\n|[^\S\n]++))[,;:.]++\
 _EMPTY_PARENS = re.compile(r"\(\s*\)|\[\s*\]")
 _SENTENCE_START = re.compile(r"(^|[.!?]\s++|\n[^\S\n]*+)([a-z])(\S*+)")
 _BLANK_LINES = re.compile(r"\n{3,}")
+_INVERTED_RUN = re.compile(r"([¡¿])\1++")
+#: A Spanish exclamation opened with "¡" closes with "!", whatever an edit left there.
+_INVERTED_UNCLOSED = re.compile(r"(¡[^!?.¡]*+)\.")
 _TRAILING_SPACE = re.compile(r"[ \t](?<![ \t][ \t])[ \t]*+(?=\n|$)")
 #: What a post cut short at the limit ends with.
 _ELLIPSIS = "…"
@@ -66,6 +85,8 @@ def _drop_wordless_sentences(text: str) -> str:
 def tidy(text: str) -> str:
     """Mend the seams that removing words leaves behind."""
     text = _EMPTY_PARENS.sub("", text)
+    text = _INVERTED_RUN.sub(r"\1", text)
+    text = _INVERTED_UNCLOSED.sub(r"\1!", text)
     text = _SPACES.sub(" ", text)
     text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
     text = _DANGLING_JOIN.sub(r"\1", text)
@@ -82,9 +103,17 @@ def tidy(text: str) -> str:
     return text.strip()
 
 
-def _chosen_edits(findings: tuple[Finding, ...]) -> list[Finding]:
-    """Non-overlapping edits, the most severe first, then the narrowest."""
+def _chosen_edits(findings: tuple[Finding, ...], text: str, english: bool) -> list[Finding]:
+    """Non-overlapping edits, the most severe first, then the narrowest.
+
+    In a draft in another language, a rewording that brings words the draft does not
+    have (they would be English) is left to the advice.
+    """
     editable = [f for f in findings if f.replacement is not None]
+    if not english:
+        known = {w.lower() for w in _WORD.findall(text)}
+        editable = [f for f in editable
+                    if all(w.lower() in known for w in _WORD.findall(f.replacement or ""))]
     editable.sort(key=lambda f: (SEVERITY_RANK[f.severity], f.span[1] - f.span[0]))
     chosen: list[Finding] = []
     reach = SpanReach(sorted({f.span[0] for f in editable}))
@@ -107,6 +136,91 @@ def apply_edits(text: str, edits: list[Finding]) -> str:
         pieces += (text[pos:s], finding.replacement or "")
         pos = e
     return "".join(pieces) + text[pos:]
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    doc = Document(text)
+    return [doc.to_original(s, e) for s, e in doc.sentences]
+
+
+def _is_sell(finding: Finding) -> bool:
+    """A phrase that sells or begs; a lone bait hashtag is a tag to drop, not a sentence."""
+    return (finding.principle in SELLING and finding.severity != "suggestion"
+            and not (finding.match.startswith("#") and " " not in finding.match))
+
+
+def _whole_sentence_edits(text: str, findings: tuple[Finding, ...], english: bool
+                          ) -> tuple[list[Finding], int]:
+    """The edits of one pass, and how many sentences they drop whole.
+
+    A sentence with a selling or begging phrase to remove goes whole, unless it also
+    carries a link, mention or number no rule flagged: then only the phrase goes.
+    """
+    edits = _chosen_edits(findings, text, english)  # in order and disjoint
+    out: list[Finding] = []
+    dropped = 0
+    index = 0
+    for s, e in _sentences(text):
+        while index < len(edits) and edits[index].span[0] < s:
+            out.append(edits[index])  # between sentences, or across one's end
+            index += 1
+        first = index
+        while index < len(edits) and edits[index].span[1] <= e:
+            index += 1
+        inside = edits[first:index]
+        removals = [f for f in inside if f.replacement == "" and _is_sell(f)]
+        misfits = [f for f in inside if f.replacement and _is_sell(f)
+                   and not _fits_in_place(text, f, s, e)]
+        if not removals and not misfits:
+            out += inside
+        elif protected_tokens(text[s:e]) - protected_tokens(" ".join(f.match for f in inside)):
+            # Only the phrase can go; a rewording that would not read leaves it to advice.
+            out += [f for f in inside if f not in misfits]
+        elif removals:
+            out.append(_replaced(removals[0], text, s, e, ""))
+            dropped += 1
+        else:
+            # "To grab it, click the link in bio!" reads as "The link is in our bio."
+            plain = misfits[0].replacement or ""
+            out.append(_replaced(misfits[0], text, s, e, plain[:1].upper() + plain[1:] + "."))
+    return out + edits[index:], dropped
+
+
+def _replaced(finding: Finding, text: str, start: int, end: int, replacement: str) -> Finding:
+    """``finding``'s edit widened to the sentence ``text[start:end]``."""
+    return finding._replace(span=(start, end), match=text[start:end], replacement=replacement)
+
+
+def _fits_in_place(text: str, finding: Finding, start: int, end: int) -> bool:
+    """Whether a rewording reads in place: a word or two fits anywhere, a clause ("the
+    link is in our bio") only where a clause stood, between sentence and comma bounds."""
+    if len((finding.replacement or "").split()) < 3:
+        return True
+    before = text[start:finding.span[0]].rstrip()
+    after = text[finding.span[1]:end].lstrip()
+    return (not before or before[-1] in ",;:(") and (not after or after[0] in ".,;:!?)")
+
+
+def _only_sells(draft: Assessment) -> bool:
+    """Whether every sentence of the draft sells or begs, or dropping those that do would
+    leave next to nothing of it."""
+    text = draft.text
+    starts = sorted(f.span[0] for f in draft.findings if _is_sell(f))
+    if not starts:
+        return False
+    sentences = left = words = index = 0
+    selling = 0
+    for s, e in _sentences(text):
+        count = len(_WORD.findall(text, s, e))
+        while index < len(starts) and starts[index] < s:
+            index += 1
+        sells = index < len(starts) and starts[index] < e
+        if count:
+            sentences += 1
+            selling += sells
+            left += 0 if sells else count
+            words += count
+    return selling == sentences or left < _LEFT_AT_LEAST * words
 
 
 def fit(text: str, platform: Platform) -> str:
@@ -175,49 +289,60 @@ def _advice(findings: tuple[Finding, ...]) -> tuple[Suggestion, ...]:
 
 
 def offline_rewrite(coach: Assessor, draft: Assessment, overrides: Any = None) -> Rewrite:
+    if _only_sells(draft):
+        return Rewrite(text=draft.text, source="offline", assessment=draft,
+                       suggestions=_advice(draft.findings), summary=ONLY_SELLS, note=NOTE)
     platform = coach.platform(draft.platform)
+    english = draft.language in ("en", "unknown")
     current = draft
     applied: list[Finding] = []
+    dropped = 0
     for _ in range(_PASSES):
-        edits = _chosen_edits(current.findings)
-        candidate = tidy(apply_edits(current.text, edits))
-        candidate = fit(candidate, platform)
+        edits, whole = _whole_sentence_edits(current.text, current.findings, english)
+        candidate = fit(tidy(apply_edits(current.text, edits)), platform)
         if candidate == current.text or not candidate:
             break
         # Links, mentions and numbers survive unless a rule removed them on purpose.
-        dropped = lost_tokens(current.text, candidate)
-        if dropped and not dropped <= protected_tokens(" ".join(f.match for f in edits)):
+        lost = lost_tokens(current.text, candidate)
+        if lost and not lost <= protected_tokens(" ".join(f.match for f in edits)):
             break
         current = coach.assess(candidate, draft.platform, overrides, rewrite_of=draft)
         applied.extend(edits)
+        dropped += whole
     if current is not draft and not _no_worse(current, draft):
-        current = draft
-        applied = []
-    summary = _summary(applied, draft, current)
-    remaining = _advice(current.findings)
+        current, applied, dropped = draft, [], 0
     return Rewrite(
         text=current.text,
         source="offline",
         assessment=current,
-        suggestions=remaining,
-        summary=summary,
-        note="Offline rewrite: the rules' own fixes, applied and checked again.",
+        suggestions=_advice(current.findings),
+        summary=_summary(applied, dropped, draft, current),
+        note=NOTE,
     )
 
 
-def _summary(applied: list[Finding], draft: Assessment, result: Assessment) -> str:
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
+def _summary(applied: list[Finding], dropped: int, draft: Assessment,
+             result: Assessment) -> str:
+    if not applied and result.text != draft.text:
+        return f"Shortened to fit the platform; score {draft.score} → {result.score}."
     if not applied:
         if draft.verdict == "nothing-to-coach":
             return "Nothing to coach: the draft has no words."
         if draft.blocking:
             return "No mechanical fix would help here; the suggestions say what to change."
         return "Nothing to change: the draft is ready."
-    removed = [f for f in applied if f.replacement == ""]
-    swapped = [f for f in applied if f.replacement]
+    removed = sum(1 for f in applied if f.replacement == "") - dropped
+    swapped = sum(1 for f in applied if f.replacement)
     parts = []
+    if dropped:
+        parts.append(f"removed {_plural(dropped, 'sentence')} that sold or begged")
     if removed:
-        parts.append(f"removed {len(removed)} phrase{'s' if len(removed) != 1 else ''}")
+        parts.append(f"removed {_plural(removed, 'phrase')}")
     if swapped:
-        parts.append(f"reworded {len(swapped)} passage{'s' if len(swapped) != 1 else ''}")
-    text = "Offline fixes: " + ", ".join(parts) if parts else "Offline fixes applied"
-    return f"{text}; score {draft.score} → {result.score}."
+        parts.append(f"reworded {_plural(swapped, 'passage')}")
+    left = f" {_plural(len(result.blocking), 'problem')} left for you." if result.blocking else ""
+    return f"Offline fixes: {', '.join(parts)}; score {draft.score} → {result.score}.{left}"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import ConfigDict, Field, Strict, TypeAdapter, ValidationError
 
@@ -80,30 +81,48 @@ class LLMSettings:
     base_url: Text | None = None
     model: Text = "gpt-4o-mini"
     api_key: Text | None = None
-    #: Seconds for one HTTP request to the model.
-    timeout: Seconds = 20.0
-    #: Seconds for the whole LLM step, retries included, before the offline rewrite serves.
-    deadline: Seconds = 30.0
+    #: Seconds until the model's answer starts arriving (retries included), and the
+    #: longest silence in the middle of it. None: 10 for a remote server, 45 for one on
+    #: this machine, whose first read of a prompt can take half a minute on a small CPU.
+    first_byte_timeout: Seconds | None = None
+    #: Seconds for the whole LLM step, a repair included, before the offline rewrite
+    #: serves. None: 30 for a remote server, 120 for one on this machine.
+    deadline: Seconds | None = None
     max_concurrency: Annotated[PositiveCount, Field(le=1000)] = 8
     cache_size: Count = 512
     #: Consecutive failures after which the model is left alone for ``cooldown`` seconds.
+    #: Server errors, lost connections and time-outs count; rate limits never do.
     breaker_threshold: PositiveCount = 3
     breaker_cooldown: SecondsOrZero = 60.0
     temperature: Annotated[Number, Field(ge=0, le=2)] = 0.4
     prompt_version: PromptVersion = "v1"
     #: Cap on the model's answer; None leaves it to the server.
     max_tokens: PositiveCount | None = 1024
-    #: Requests per answer at most (the first and the retries), within ``deadline``.
+    #: Requests per answer at most (the first and the SDK's retries), within ``deadline``.
     max_attempts: Annotated[PositiveCount, Field(le=100)] = 4
-    #: Back-off before a retry: random up to ``backoff_initial`` * 2**n, at most ``backoff_max``.
-    backoff_initial: SecondsOrZero = 0.5
-    backoff_max: SecondsOrZero = 8.0
     #: Longer drafts get the offline rewrite instead of a large, slow, costly prompt.
     max_draft_chars: PositiveCount = 20000
 
     @property
     def enabled(self) -> bool:
         return bool(self.api_key or self.base_url)
+
+    @property
+    def is_local(self) -> bool:
+        host = urlsplit(self.base_url or "").hostname or ""
+        return host in ("localhost", "::1") or host.startswith("127.")
+
+    @property
+    def first_byte_limit(self) -> float:
+        if self.first_byte_timeout is not None:
+            return self.first_byte_timeout
+        return 45.0 if self.is_local else 10.0
+
+    @property
+    def answer_limit(self) -> float:
+        if self.deadline is not None:
+            return self.deadline
+        return 120.0 if self.is_local else 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +212,7 @@ _ENV_SETTINGS = {
     "DRAFTCOACH_LLM_BASE_URL": ("llm", "base_url"),
     "DRAFTCOACH_LLM_MODEL": ("llm", "model"),
     "OPENAI_API_KEY": ("llm", "api_key"),
-    "DRAFTCOACH_LLM_TIMEOUT": ("llm", "timeout"),
+    "DRAFTCOACH_LLM_TIMEOUT": ("llm", "first_byte_timeout"),
     "DISCORD_TOKEN": ("discord", "token"),
     "DRAFTCOACH_DATABASE": ("discord", "database"),
 }

@@ -125,10 +125,10 @@ def test_every_good_batch_line_is_answered_whatever_surrounds_it(
 
 SETTING_KEYS = [
     "default_platform", "tone", "prompts_dir", "max_draft_chars", "llm", "discord",
-    *(f"llm.{key}" for key in ("base_url", "model", "api_key", "timeout", "deadline",
+    *(f"llm.{key}" for key in ("base_url", "model", "api_key", "first_byte_timeout", "deadline",
                                "max_concurrency", "cache_size", "breaker_threshold",
                                "temperature", "prompt_version", "max_tokens", "max_attempts",
-                               "backoff_initial", "max_draft_chars")),
+                               "max_draft_chars")),
     *(f"discord.{key}" for key in ("token", "database", "cooldown_rate", "cooldown_seconds",
                                    "retention_days", "dm_token_budget", "edit_interval",
                                    "message_content")),

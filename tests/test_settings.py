@@ -27,8 +27,9 @@ def settings_error(tmp_path: Path, text: str, env: dict[str, str] | None = None)
         ("llm:\n  max_concurrency: eight\n", "llm.max_concurrency must be a whole number"),
         ("llm:\n  max_concurrency: 0\n", "llm.max_concurrency must be 1 or more, got 0"),
         ("llm:\n  max_attempts: true\n", "llm.max_attempts must be a whole number, got True"),
-        ("llm:\n  timeout: soon\n", "llm.timeout must be a number, got 'soon'"),
-        ("llm:\n  timeout: -1\n", "llm.timeout must be above 0, got -1"),
+        ("llm:\n  first_byte_timeout: soon\n",
+         "llm.first_byte_timeout must be a number, got 'soon'"),
+        ("llm:\n  first_byte_timeout: -1\n", "llm.first_byte_timeout must be above 0, got -1"),
         ("llm:\n  deadline: .inf\n", "llm.deadline must be a finite number"),
         ("llm:\n  temperature: 7\n", "llm.temperature must be at most 2"),
         ("llm:\n  model: ''\n", "llm.model must not be empty"),
@@ -63,7 +64,7 @@ def test_a_long_value_is_quoted_in_at_most_80_characters(tmp_path: Path) -> None
 
 def test_a_setting_from_the_environment_names_the_variable(tmp_path: Path) -> None:
     message = settings_error(tmp_path, "", env={"DRAFTCOACH_LLM_TIMEOUT": "-3"})
-    assert message.startswith("DRAFTCOACH_LLM_TIMEOUT (llm.timeout) must be above 0")
+    assert message.startswith("DRAFTCOACH_LLM_TIMEOUT (llm.first_byte_timeout) must be above 0")
 
 
 def alias_bomb(indent: str) -> str:
@@ -82,14 +83,14 @@ def test_an_alias_bomb_is_refused_before_it_expands(tmp_path: Path, key: str) ->
 
 def test_anchors_that_expand_a_little_are_fine(tmp_path: Path) -> None:
     (tmp_path / "draftcoach.yaml").write_text(
-        "llm: &shared\n  timeout: 5\ndiscord:\n  cooldown_rate: 3\n", encoding="utf-8")
+        "llm: &shared\n  first_byte_timeout: 5\ndiscord:\n  cooldown_rate: 3\n", encoding="utf-8")
     settings = load_settings(tmp_path, env={})
-    assert settings.llm.timeout == 5 and settings.discord.cooldown_rate == 3
+    assert settings.llm.first_byte_timeout == 5 and settings.discord.cooldown_rate == 3
 
 
 def test_values_keep_what_the_user_wrote(tmp_path: Path) -> None:
     (tmp_path / "draftcoach.yaml").write_text(
-        "tone: null\nllm:\n  max_tokens: null\n  timeout: 12\n"
+        "tone: null\nllm:\n  max_tokens: null\n  first_byte_timeout: 12\n"
         "discord:\n  retention_days: 14\n  cooldown_seconds: 2.5\n", encoding="utf-8")
     settings = load_settings(tmp_path, env={"DRAFTCOACH_LLM_MODEL": "local"})
     assert settings.tone == "" and settings.llm.max_tokens is None

@@ -36,6 +36,9 @@ FOOTER_RESERVE = 64
 
 ELLIPSIS = "…"
 WRITING = "writing…"
+#: Over text still streaming in: the model's words are checked only once they are all in,
+#: and replaced then by the checked rewrite or the offline one.
+IN_PROGRESS = "_Draft in progress, not checked yet:_"
 
 
 class PrincipleInfo(Protocol):
@@ -264,7 +267,8 @@ def _rewrite_fields(card: CritiqueCard, cap: int) -> tuple[list[tuple[str, str]]
     rewrite = card.rewrite
     if rewrite is None:
         name = f"Rewrite · {WRITING}"
-        body = safe_text(card.partial) + " ▍" if card.partial else "_The rewrite is on its way._"
+        body = (f"{IN_PROGRESS}\n{safe_text(card.partial)} ▍" if card.partial
+                else "_The rewrite is on its way._")
         full = None
     else:
         source = "model" if rewrite.source == "llm" else "offline rewrite"

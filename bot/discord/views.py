@@ -29,6 +29,7 @@ from bot.discord.peers import CoachBot, review_peer
 from bot.discord.render import RenderedCritique, render_why, with_footer_note
 from bot.discord.store import Draft
 from bot.errors import DraftcoachError
+from bot.pipeline import NO_OTHER_VERSION
 
 log = logging.getLogger(__name__)
 
@@ -146,12 +147,16 @@ class AnotherVersionButton(DraftButton, template=r"dc:again:(?P<draft>\d+)"):
         if draft.id in coaching.writing:
             await respond_or_followup(interaction, "I'm already writing a version of this draft.")
             return
+        context = await coaching.context(draft.guild_id, draft.platform,
+                                         member_id=interaction.user.id)
+        if not coaching.pipeline.another_version_possible(context.offline):
+            # Nothing new to write, so it costs the member none of their critiques.
+            await respond_or_followup(interaction, NO_OTHER_VERSION)
+            return
         wait = coaching.cooldowns.retry_after(interaction.user.id)
         if wait is not None:
             await respond_or_followup(interaction, cooldown_message(wait))
             return
-        context = await coaching.context(draft.guild_id, draft.platform,
-                                         member_id=interaction.user.id)
         try:
             assessment = await coaching.assess_paced(draft.text, context)
         except DraftcoachError as exc:

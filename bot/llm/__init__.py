@@ -9,7 +9,7 @@ Wiring, once at start-up::
     if llm is not None:
         await llm.aclose()
 
-``LLMRewriter.rewrite`` never raises for model trouble: time-outs, refusals, unusable
+``LLMRewriter.rewrite`` never raises for model trouble: time-outs, refusals, rejected
 answers and outages all end in the offline rewrite with a one-line ``note``. Build and
 use the rewriter inside one event loop (its client and concurrency limit belong to it).
 """
@@ -17,6 +17,9 @@ use the rewriter inside one event loop (its client and concurrency limit belong 
 from __future__ import annotations
 
 from bot.llm.prompts import PromptSet, load_prompts
-from bot.llm.rewriter import LLMRewriter, build_llm_rewriter, create_llm_client
+from bot.llm.rewriter import LLMRewriter, build_llm_rewriter, create_llm_client, load_checks
 
-__all__ = ["LLMRewriter", "PromptSet", "build_llm_rewriter", "create_llm_client", "load_prompts"]
+__all__ = [
+    "LLMRewriter", "PromptSet", "build_llm_rewriter", "create_llm_client", "load_checks",
+    "load_prompts",
+]

@@ -1,8 +1,8 @@
-"""The LLM step: a rewrite from any OpenAI-compatible model, checked by the rules layer.
+"""The LLM step: a rewrite from any OpenAI-compatible model, verified before it is served.
 
 One call per draft in the common case, none for a repeat, and never an exception for
 model trouble: whatever goes wrong, the user gets the offline rewrite and a one-line
-note saying why.
+note saying why, naming the check a rejected rewrite failed.
 """
 
 from __future__ import annotations
@@ -12,17 +12,17 @@ import itertools
 import logging
 import math
 import re
-import time
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+import httpx2
+import jiter
 import openai
 from openai import AsyncOpenAI, DefaultAsyncHttpxClient
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, stop_before_delay
 
-from bot.llm.answer import InvalidAnswer, ModelAnswer, PartialRewrite, answer_schema, parse_answer
+from bot.llm.answer import InvalidAnswer, ModelAnswer, answer_schema, parse_answer, partial_rewrite
 from bot.llm.cache import RewriteCache, normalise_draft
 from bot.llm.prompts import PromptSet, load_prompts
 from bot.llm.resilience import (
@@ -30,23 +30,17 @@ from bot.llm.resilience import (
     CircuitBreaker,
     ModelBusy,
     ModelUnavailable,
+    RateLimited,
     StreamBroken,
-    backoff,
-    is_transient,
 )
-from bot.llm.safety import (
-    facts,
-    hashtags,
-    kept_hashtags,
-    neutralise_pings,
-    required_tokens,
-)
+from bot.llm.verify import DraftFacts, Problem, RewriteChecks, neutralise_pings, verify
 from bot.models import Assessment, Rewrite, Suggestion, Usage
 from bot.pacing import Pacer
 from bot.redact import redact
+from bot.text import Document
 
 if TYPE_CHECKING:
-    import httpx
+    from pathlib import Path
 
     from bot.coach import Coach, RuleOverrides
     from bot.settings import LLMSettings, Settings
@@ -60,110 +54,102 @@ PartialCallback = Callable[[str], Awaitable[None]]
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 #: Local servers (Ollama, llama.cpp, vLLM) accept any key, but the SDK insists on one.
 PLACEHOLDER_API_KEY = "not-needed"
+CHECKS_FILE = "rewrite_checks.yaml"
 
 NOTE_UNAVAILABLE = "The model was unavailable; this is the offline rewrite."
 NOTE_RESTING = "The model failed several times just now; this is the offline rewrite."
-NOTE_REFUSED = "The model declined to rewrite this draft; this is the offline rewrite."
-NOTE_INVALID = "The model's answer could not be used; this is the offline rewrite."
-NOTE_UNSAFE = (
-    "The model's rewrite changed the draft's links, mentions or numbers or did not fit; "
-    "this is the offline rewrite."
+NOTE_RATE_LIMITED = (
+    "The model's server asked us to wait longer than this draft can; this is the offline "
+    "rewrite."
 )
-NOTE_WORSE = "The model's rewrite scored lower than the draft; this is the offline rewrite."
+NOTE_REFUSED = "The model declined to rewrite this draft; this is the offline rewrite."
 NOTE_BUSY = "The model is busy with other drafts; this is the offline rewrite."
 NOTE_TOO_LONG = "The draft is too long to send to the model; this is the offline rewrite."
+NOTE_REJECTED = (
+    'The model\'s rewrite failed the "{check}" check ({detail}); this is the offline rewrite.'
+)
 
 #: Seconds past the deadline before the whole step is cut short.
 DEADLINE_GRACE = 0.25
 #: How often, at least, a request waiting for a slot looks again at whether its answer
 #: could still come before the deadline.
 QUEUE_RECHECK = 0.5
-
+#: Words in an error that say the server does not take the requested output format.
+_FORMAT_WORDS = ("response_format", "json_schema", "json_object", "schema")
 _DRAFT_TAG = re.compile(r"<(/?)(draft)", re.IGNORECASE)
 
 
 class OutputMode(StrEnum):
-    """How the server is asked for JSON, best first."""
+    """How the server is asked for JSON, best first; a server that rejects one (llama.cpp
+    answers an unsupported schema with HTTP 500) is asked the next way from then on."""
 
     JSON_SCHEMA = "json_schema"
     JSON_OBJECT = "json_object"
     TEXT = "text"
 
 
-_NEXT_MODE = {
-    OutputMode.JSON_SCHEMA: OutputMode.JSON_OBJECT,
-    OutputMode.JSON_OBJECT: OutputMode.TEXT,
-}
-_FORMAT_WORDS = ("response_format", "json_schema", "json_object", "schema", "json")
-
-
-@dataclass(slots=True)
-class ServerDialect:
-    """What this server accepts, learned from its 400s and kept for the client's life.
-
-    Servers that call themselves OpenAI-compatible differ: older llama.cpp and LM
-    Studio builds reject JSON schemas, some reject ``stream_options``, and OpenAI's
-    reasoning models want ``max_completion_tokens`` and no ``temperature``. Each
-    change only ever steps down, so adapting always ends.
-    """
-
-    output_mode: OutputMode = OutputMode.JSON_SCHEMA
-    stream_usage: bool = True
-    token_limit: str = "max_tokens"
-    temperature: bool = True
-
-    def adapt(self, exc: openai.APIStatusError, *, streaming: bool) -> str | None:
-        """Step down past what ``exc`` complains about; None when nothing would help."""
-        detail = f"{exc.param or ''} {exc.message}".lower()
-        if streaming and self.stream_usage and "stream_options" in detail:
-            self.stream_usage = False
-            return "streaming without usage figures"
-        if self.token_limit == "max_tokens" and "max_completion_tokens" in detail:
-            self.token_limit = "max_completion_tokens"
-            return "capping the answer with max_completion_tokens"
-        if self.temperature and "temperature" in detail:
-            self.temperature = False
-            return "leaving the temperature to the server"
-        following = _NEXT_MODE.get(self.output_mode)
-        if following is not None and any(word in detail for word in _FORMAT_WORDS):
-            self.output_mode = following
-            return f"asking for {following.value} output"
-        return None
+_NEXT_MODE = {OutputMode.JSON_SCHEMA: OutputMode.JSON_OBJECT,
+              OutputMode.JSON_OBJECT: OutputMode.TEXT}
 
 
 class Refused(Exception):
     """The model declined (a refusal or a content filter)."""
 
 
-class Unusable(Exception):
-    """The rewrite broke a hard rule (length, kept tokens, invented facts) after repair."""
+class Rejected(Exception):
+    """Every answer, the repair included, failed a check; the first problem names it."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(f"{p.check}: {p.detail}" for p in problems))
+        self.problem = problems[0]
 
 
-class WorseThanDraft(Unusable):
-    """The rewrite scores lower under the rules than the draft it was meant to improve."""
+def _names_output_format(response: httpx2.Response | openai.APIStatusError) -> bool:
+    """Whether an error says the server does not take the output format it was asked for."""
+    if response.status_code not in (400, 422, 500):
+        return False
+    if isinstance(response, openai.APIStatusError):
+        body = f"{response.param or ''} {response.message}"
+    else:
+        body = response.text
+    return any(word in body.lower() for word in _FORMAT_WORDS)
 
 
 def create_llm_client(settings: LLMSettings, pacer: Pacer | None = None) -> AsyncOpenAI | None:
     """The one client for the process, or None when no model is configured (offline).
 
-    With a ``pacer``, each answer waits its turn before it is read and parsed: a batch
-    of requests sent together is answered together, and reading every answer in one
-    turn of the loop would stall it.
+    The SDK retries (408, 409, 429, 5xx, lost connections) with back-off and honours
+    ``Retry-After``; a response hook tells it not to when the wait would outlast the
+    first-byte limit (which the retries share) or when the server only refused the
+    output format. With a
+    ``pacer``, each answer waits its turn before it is read and parsed.
     """
     if not settings.enabled:
         return None
-    http_client = None
-    if pacer is not None:
-        async def take_turn(response: httpx.Response) -> None:
-            await pacer.wait_turn()
+    first_byte = settings.first_byte_limit
 
-        http_client = DefaultAsyncHttpxClient(event_hooks={"response": [take_turn]})
+    async def on_response(response: httpx2.Response) -> None:
+        if pacer is not None:
+            await pacer.wait_turn()
+        if response.status_code < 400:
+            return
+        asked = [(response.headers.get(name), scale)
+                 for name, scale in (("retry-after-ms", 1000), ("retry-after", 1))]
+        try:
+            too_long = any(value is not None and float(value) / scale > first_byte
+                           for value, scale in asked)
+        except ValueError:
+            too_long = False  # an HTTP date: the SDK reads it
+        await response.aread()  # an error's body is short, and says what was wrong
+        if too_long or _names_output_format(response):
+            response.headers["x-should-retry"] = "false"
+
     return AsyncOpenAI(
         api_key=settings.api_key or PLACEHOLDER_API_KEY,
         base_url=settings.base_url or OPENAI_BASE_URL,
-        timeout=settings.timeout,
-        max_retries=0,  # tenacity retries, inside the step's own deadline
-        http_client=http_client,
+        timeout=openai.Timeout(settings.first_byte_limit),
+        max_retries=max(0, settings.max_attempts - 1),
+        http_client=DefaultAsyncHttpxClient(event_hooks={"response": [on_response]}),
     )
 
 
@@ -174,7 +160,14 @@ def build_llm_rewriter(settings: Settings, coach: Coach) -> LLMRewriter | None:
     if client is None:
         return None
     prompts = load_prompts(settings.prompts_dir, settings.llm.prompt_version)
-    return LLMRewriter(client, coach, settings.llm, prompts, pacer=pacer)
+    checks = load_checks(settings.config.find(CHECKS_FILE), prompts)
+    return LLMRewriter(client, coach, settings.llm, prompts, checks, pacer=pacer)
+
+
+def load_checks(path: Path, prompts: PromptSet) -> RewriteChecks:
+    """The checks' lexicons, and the markup of the prompts the model is sent."""
+    return RewriteChecks.load(path, (t.text for t in (prompts.system, prompts.user,
+                                                      prompts.repair)))
 
 
 @dataclass(slots=True)
@@ -196,35 +189,6 @@ class _Call:
     shown: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class _Facts:
-    #: Every link, @mention and number in the draft: the rewrite may use no others.
-    draft: frozenset[str]
-    #: Those the rewrite must keep (the rest were flagged by a rule), and the
-    #: hashtags no rule flagged.
-    kept: frozenset[str]
-
-    @classmethod
-    def of(cls, assessment: Assessment) -> _Facts:
-        found = facts(assessment.text)
-        kept = required_tokens(found, assessment.findings)
-        return cls(found, kept | kept_hashtags(assessment.text, assessment.findings))
-
-
-@dataclass(frozen=True, slots=True)
-class _Check:
-    text: str
-    assessment: Assessment
-    #: Rule findings of severity warning or error, worded for a repair request.
-    findings: tuple[str, ...]
-    #: Broken hard constraints: too long, dropped or invented links/mentions/numbers.
-    hard: tuple[str, ...]
-
-    @property
-    def problems(self) -> tuple[str, ...]:
-        return self.hard + self.findings
-
-
 class LLMRewriter:
     """Rewrites drafts with the model; never raises for model trouble.
 
@@ -238,8 +202,8 @@ class LLMRewriter:
         coach: Coach,
         settings: LLMSettings,
         prompts: PromptSet,
+        checks: RewriteChecks,
         *,
-        clock: Callable[[], float] = time.monotonic,
         pacer: Pacer | None = None,
     ) -> None:
         self._client = client
@@ -247,12 +211,12 @@ class LLMRewriter:
         #: Turns of the event loop for CPU-bound work, shared with the pipeline.
         self.pacer = pacer or Pacer()
         self._settings = settings
+        self._deadline = settings.answer_limit
+        self._first_byte = settings.first_byte_limit
         self._prompts = prompts
-        self._clock = clock
+        self._checks = checks
         self._cache: RewriteCache[Rewrite] = RewriteCache(settings.cache_size)
-        self._breaker = CircuitBreaker(
-            settings.breaker_threshold, settings.breaker_cooldown, clock=clock
-        )
+        self._breaker = CircuitBreaker(settings.breaker_threshold, settings.breaker_cooldown)
         self._slots = asyncio.Semaphore(max(1, settings.max_concurrency))
         #: Tickets of the requests waiting for a slot, in the order they came, and how
         #: long the model has been taking to answer (a moving average): together they
@@ -266,18 +230,13 @@ class LLMRewriter:
             "principles": _describe_principles(coach),
             "principle_ids": ", ".join(self._principle_ids),
         })
-        self._server = ServerDialect()
+        self.output_mode = OutputMode.JSON_SCHEMA
         self.usage = Usage()
         self.requests = 0
 
     @property
     def model(self) -> str:
         return self._settings.model
-
-    @property
-    def output_mode(self) -> OutputMode:
-        """The best structured-output mode this server has accepted so far."""
-        return self._server.output_mode
 
     @property
     def breaker_open(self) -> bool:
@@ -297,10 +256,11 @@ class LLMRewriter:
         tone: str = "",
         on_partial: PartialCallback | None = None,
     ) -> Rewrite:
-        """A checked rewrite of ``assessment.text``, from the model or, failing that, offline.
+        """A verified rewrite of ``assessment.text``, from the model or, failing that, offline.
 
         ``fresh`` skips the cache (and replaces its entry) for another version.
-        ``on_partial`` is awaited with the rewrite text so far while it streams.
+        ``on_partial`` is awaited with the rewrite text so far while it streams; it is
+        unchecked until the returned rewrite replaces it.
         """
         if not assessment.text.strip():
             return self._coach.offline_rewrite(assessment, overrides)  # nothing to ask about
@@ -335,31 +295,31 @@ class LLMRewriter:
         if fresh:
             # "Another version" should read differently from the one already shown.
             temperature = min(1.0, temperature + 0.3)
-        call = _Call(self._clock() + self._settings.deadline, on_partial, temperature)
-        note = NOTE_UNAVAILABLE
+        loop = asyncio.get_running_loop()
+        call = _Call(loop.time() + self._deadline, on_partial, temperature)
+        note, rejected_by = NOTE_UNAVAILABLE, ""
         try:
-            # A safety net: the requests' own time-outs end at the deadline, which leaves
-            # the step a moment to fall back on a first answer it already has.
-            async with asyncio.timeout(self._settings.deadline + DEADLINE_GRACE):
+            # A safety net: the requests' own limits end at the deadline, which leaves
+            # the step a moment to serve what it has.
+            async with asyncio.timeout(self._deadline + DEADLINE_GRACE):
                 result = await self._model_rewrite(assessment, overrides, tone, call)
         except BreakerOpen:
             note = NOTE_RESTING
         except ModelBusy:
             note = NOTE_BUSY
-        except (ModelUnavailable, openai.OpenAIError, TimeoutError) as exc:
+        except RateLimited as exc:
+            log.info("model rate-limited: %s", exc)
+            note = NOTE_RATE_LIMITED
+        except (ModelUnavailable, openai.OpenAIError, httpx2.TransportError, TimeoutError) as exc:
             log.warning("model unavailable, serving the offline rewrite: %s", _describe(exc))
         except Refused as exc:
             log.info("model declined the draft: %s", exc)
             note = NOTE_REFUSED
-        except InvalidAnswer as exc:
-            log.warning("model answer unusable after a repair request: %s", exc)
-            note = NOTE_INVALID
-        except WorseThanDraft as exc:
-            log.info("model rewrite scored lower than the draft: %s", exc)
-            note = NOTE_WORSE
-        except Unusable as exc:
-            log.warning("model rewrite broke a hard rule after a repair request: %s", exc)
-            note = NOTE_UNSAFE
+        except Rejected as exc:
+            log.info("model rewrite rejected after a repair request: %s", exc)
+            detail = exc.problem.detail.split(";")[0]
+            note = NOTE_REJECTED.format(check=exc.problem.check, detail=_short(detail))
+            rejected_by = exc.problem.check
         except Exception:
             # Never leave a user without an answer because of a bug in this step.
             log.exception("unexpected error in the LLM step")
@@ -369,7 +329,7 @@ class LLMRewriter:
         # Drafts that hit the deadline together fall back together: take turns.
         async with self.pacer.turn():
             offline = self._coach.offline_rewrite(assessment, overrides)
-        return replace(offline, note=note, usage=call.usage)
+        return replace(offline, note=note, rejected_by=rejected_by, usage=call.usage)
 
     async def _model_rewrite(
         self,
@@ -378,124 +338,63 @@ class LLMRewriter:
         tone: str,
         call: _Call,
     ) -> Rewrite:
-        draft_facts = _Facts.of(assessment)
-        messages = self._messages(assessment, tone, draft_facts)
-        reply = await self._complete(messages, call)
-        repaired = False
-        try:
-            answer = self._parse(reply)
-        except InvalidAnswer as exc:
-            repaired = True
-            reply = await self._repair(messages, reply, [str(exc)], assessment, call)
-            answer = self._parse(reply)
-        # Answers from one batch of requests land together; check them in turns.
-        async with self.pacer.turn():
-            check = self._check(answer, assessment, overrides, draft_facts)
-        if check.problems and not repaired:
-            log.info("asking for a repair: %s", "; ".join(check.problems))
-            try:
-                reply = await self._repair(messages, reply, list(check.problems), assessment, call)
-                second = self._parse(reply)
-                async with self.pacer.turn():
-                    second_check = self._check(second, assessment, overrides, draft_facts)
-            except (ModelUnavailable, openai.OpenAIError, Refused, InvalidAnswer) as exc:
-                # The first answer may still be usable (findings are reported, not fatal).
-                log.info("repair request gave nothing better: %s", _describe(exc))
+        """Ask, verify, and ask once more naming what was wrong; serve only what passes."""
+        draft = DraftFacts.of(assessment, self._checks, self._language(assessment.text))
+        messages = self._messages(assessment, tone, draft)
+        problems: list[Problem] = []
+        for repair in (False, True):
+            if repair:
+                log.info("asking for a repair: %s", "; ".join(p.detail for p in problems))
+                try:
+                    reply = await self._ask(messages, call)
+                except (ModelUnavailable, openai.OpenAIError, httpx2.TransportError,
+                        TimeoutError) as exc:
+                    log.info("the repair request got no answer: %s", _describe(exc))
+                    break
             else:
-                if _better_or_equal(second_check, check):
-                    answer, check = second, second_check
-        if check.hard:
-            raise Unusable("; ".join(check.hard))
-        if check.assessment.score < assessment.score:
-            raise WorseThanDraft(f"{check.assessment.score} < {assessment.score}")
+                reply = await self._ask(messages, call)
+            if reply.refusal or reply.finish_reason == "content_filter":
+                raise Refused(reply.refusal or "content filter")
+            try:
+                answer = self._parse(reply)
+            except InvalidAnswer as exc:
+                problems = [Problem("answer format", str(exc))]
+            else:
+                # Answers from one batch of requests land together; check them in turns.
+                async with self.pacer.turn():
+                    checked = self._coach.assess(answer.rewrite, assessment.platform, overrides,
+                                                rewrite_of=assessment)
+                    problems = verify(checked, draft, self._checks,
+                                      self._language(checked.text))
+                if not problems:
+                    return self._served(answer, checked, call)
+            messages = [*messages, {"role": "assistant", "content": reply.content or ""},
+                        {"role": "user", "content": self._repair_prompt(problems, assessment)}]
+        raise Rejected(problems)
+
+    def _served(self, answer: ModelAnswer, checked: Assessment, call: _Call) -> Rewrite:
         return Rewrite(
-            text=check.text,
+            text=checked.text,
             source="llm",
-            assessment=check.assessment,
-            suggestions=tuple(
-                Suggestion(s.principle, neutralise_pings(s.text)) for s in answer.suggestions
-            ),
+            assessment=checked,
+            suggestions=tuple(Suggestion(s.principle, neutralise_pings(s.text))
+                              for s in answer.suggestions),
             summary=neutralise_pings(answer.summary),
             usage=call.usage,
         )
 
-    async def _repair(
-        self,
-        messages: list[dict[str, str]],
-        reply: _Reply,
-        problems: list[str],
-        assessment: Assessment,
-        call: _Call,
-    ) -> _Reply:
-        messages.append({"role": "assistant", "content": reply.content or ""})
-        messages.append({"role": "user", "content": self._prompts.repair.render({
-            "problems": "\n".join(f"- {p}" for p in problems),
+    def _repair_prompt(self, problems: list[Problem], assessment: Assessment) -> str:
+        return self._prompts.repair.render({
+            "problems": "\n".join(f"- {p.check}: {p.detail}" for p in problems),
             "limit": _describe_limit(assessment),
-        })})
-        return await self._complete(messages, call)
+        })
 
     def _parse(self, reply: _Reply) -> ModelAnswer:
-        if reply.refusal or reply.finish_reason == "content_filter":
-            raise Refused(reply.refusal or "content filter")
         if reply.finish_reason == "length":
             raise InvalidAnswer("the answer was cut off at the token limit; answer shorter")
         return parse_answer(reply.content, self._principle_ids)
 
-    def _check(
-        self,
-        answer: ModelAnswer,
-        draft: Assessment,
-        overrides: RuleOverrides | None,
-        draft_facts: _Facts,
-    ) -> _Check:
-        text = neutralise_pings(answer.rewrite)
-        assessment = self._coach.assess(text, draft.platform, overrides, rewrite_of=draft)
-        hard: list[str] = []
-        if assessment.limit is not None and assessment.length > assessment.limit:
-            hard.append(
-                f"the rewrite is {assessment.length} long but the limit is {assessment.limit}"
-            )
-        found = facts(text)
-        missing = draft_facts.kept - found - hashtags(text)
-        if missing:
-            hard.append(
-                f"the rewrite dropped these, keep them exactly: {', '.join(sorted(missing))}"
-            )
-        invented = found - draft_facts.draft
-        if invented:
-            hard.append(
-                "the rewrite added links, mentions or numbers the draft does not have, "
-                f"remove them: {', '.join(sorted(invented))}"
-            )
-        to_fix = list(assessment.blocking)
-        if assessment.score < draft.score:
-            # Worse than the draft: even suggestions the draft did not earn must go.
-            draft_rules = {f.rule for f in draft.findings}
-            to_fix += [f for f in assessment.findings
-                       if f.severity == "suggestion" and f.rule not in draft_rules]
-        findings = tuple(
-            f'{f.severity} ({f.principle}): {f.message} - "{f.match}"' for f in to_fix
-        )
-        return _Check(text, assessment, findings, tuple(hard))
-
     # -- talking to the server ----------------------------------------------------
-
-    async def _complete(self, messages: list[dict[str, str]], call: _Call) -> _Reply:
-        """One answer from the model, retried on transient trouble within the deadline."""
-        remaining = call.deadline_at - self._clock()
-        if remaining <= 0:
-            raise ModelUnavailable("no time left before the deadline")
-        retrying = AsyncRetrying(
-            retry=retry_if_exception(is_transient),
-            wait=backoff(self._settings.backoff_initial, self._settings.backoff_max),
-            stop=stop_before_delay(remaining) | stop_after_attempt(self._settings.max_attempts),
-            sleep=asyncio.sleep,
-            reraise=True,
-        )
-        async for attempt in retrying:
-            with attempt:
-                return await self._attempt(messages, call)
-        raise ModelUnavailable("no attempt was made")  # unreachable: tenacity re-raises
 
     def _time_left_to_wait(self, call: _Call, ahead: int) -> float:
         """How much longer a request with ``ahead`` requests queued before it can wait
@@ -510,16 +409,11 @@ class LLMRewriter:
         # Those asking now answer first, then those ahead, a slot-full at a time; then
         # this request's own answer.
         rounds = ahead // max(1, self._settings.max_concurrency) + 2
-        return call.deadline_at - rounds * self._latency - self._clock()
+        return call.deadline_at - rounds * self._latency - asyncio.get_running_loop().time()
 
     async def _take_slot(self, call: _Call) -> None:
         """Wait for a slot to ask the model in; raises :class:`ModelBusy` once the
-        requests ahead mean the answer could not come before the deadline.
-
-        A crowd that arrives before the model's pace is known learns it from the first
-        answers: the drafts that cannot be answered in time hear so then, not when their
-        deadline passes.
-        """
+        requests ahead mean the answer could not come before the deadline."""
         if not self._slots.locked():
             await self._slots.acquire()  # free: taken at once
             return
@@ -534,8 +428,6 @@ class LLMRewriter:
                 left = self._time_left_to_wait(call, ahead)
                 if left <= 0:
                     raise ModelBusy(f"{ahead} requests are queued ahead")
-                # Look again when the answer would stop being in time, or sooner: the
-                # queue moves and the model's pace changes meanwhile.
                 await asyncio.wait([slot], timeout=min(left, QUEUE_RECHECK))
                 if slot.done():
                     slot.result()
@@ -549,134 +441,115 @@ class LLMRewriter:
         finally:
             del self._waiting[ticket]
 
-    async def _attempt(self, messages: list[dict[str, str]], call: _Call) -> _Reply:
-        if self._slots.locked() and self._time_left_to_wait(call, len(self._waiting)) <= 0:
-            raise ModelBusy(f"{len(self._waiting)} requests are queued ahead")
+    async def _ask(self, messages: list[dict[str, str]], call: _Call) -> _Reply:
+        """One answer from the model, counted for or against its health."""
         self._breaker.before_call()
+        loop = asyncio.get_running_loop()
         asked = False
         try:
             await self._take_slot(call)
             try:
-                timeout = min(self._settings.timeout, call.deadline_at - self._clock())
-                if timeout <= 0:
-                    raise ModelUnavailable("no time left before the deadline")
-                # Slots free up together when a batch of answers lands; building the
-                # next batch of requests all in that same turn would stall the loop.
                 await self.pacer.wait_turn()
-                asked = True
-                started = self._clock()
-                reply = await self._request_adapting(messages, call, timeout)
+                asked, started = True, loop.time()
+                reply = await self._request_stepping_down(messages, call)
             finally:
                 self._slots.release()
+        except openai.RateLimitError as exc:
+            self._breaker.release_trial()  # the server is busy, not broken
+            raise RateLimited(_describe(exc)) from exc
         except BaseException as exc:
             # Only the model's own trouble counts against it; time spent queueing for a
             # slot (our overload, not the model's) or a 400 says nothing about its health.
-            model_failed = is_transient(exc) or isinstance(exc, asyncio.CancelledError)
-            if asked and model_failed:
+            if asked and _model_failed(exc):
                 self._breaker.record_failure()
             else:
                 self._breaker.release_trial()
             raise
         self._breaker.record_success()
-        took = self._clock() - started
+        took = loop.time() - started
         self._latency = took if self._latency is None else 0.8 * self._latency + 0.2 * took
-        log.debug(
-            "model answered in %.0f ms (%d prompt + %d completion tokens, %s)",
-            took * 1000, reply.usage.prompt_tokens,
-            reply.usage.completion_tokens, reply.finish_reason,
-        )
+        log.debug("model answered in %.0f ms (%s)", took * 1000, reply.finish_reason)
         call.usage = call.usage + reply.usage
         self.usage = self.usage + reply.usage
         return reply
 
-    async def _request_adapting(
-        self, messages: list[dict[str, str]], call: _Call, timeout: float
+    async def _request_stepping_down(
+        self, messages: list[dict[str, str]], call: _Call
     ) -> _Reply:
         while True:
-            sent_as = replace(self._server)
+            sent_as = self.output_mode
             try:
-                return await self._request(messages, call, timeout)
-            except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
-                if self._server != sent_as:
-                    continue  # another request already learned from the same complaint
-                change = self._server.adapt(exc, streaming=call.on_partial is not None)
-                if change is None:
+                return await self._stream(messages, call)
+            except openai.APIStatusError as exc:
+                if not _names_output_format(exc) or sent_as is OutputMode.TEXT:
                     raise
-                log.info("server rejected the request (%s); %s from now on", _describe(exc), change)
+                if self.output_mode is sent_as:  # not already stepped down by another
+                    self.output_mode = _NEXT_MODE[sent_as]
+                    log.info("server rejected %s output (%s); asking for %s from now on",
+                             sent_as.value, _describe(exc), self.output_mode.value)
 
-    def _request_args(
-        self, messages: list[dict[str, str]], call: _Call, timeout: float
-    ) -> dict[str, Any]:
-        server = self._server
+    def _request_args(self, messages: list[dict[str, str]], call: _Call) -> dict[str, Any]:
         args: dict[str, Any] = {
             "model": self._settings.model,
             "messages": messages,
-            "timeout": timeout,
+            "temperature": call.temperature,
+            "stream": True,
+            "stream_options": {"include_usage": True},
         }
-        if server.temperature:
-            args["temperature"] = call.temperature
         if self._settings.max_tokens:
-            args[server.token_limit] = self._settings.max_tokens
-        if server.output_mode is OutputMode.JSON_SCHEMA:
+            args["max_tokens"] = self._settings.max_tokens
+        if self.output_mode is OutputMode.JSON_SCHEMA:
             args["response_format"] = self.response_format
-        elif server.output_mode is OutputMode.JSON_OBJECT:
+        elif self.output_mode is OutputMode.JSON_OBJECT:
             args["response_format"] = {"type": "json_object"}
         return args
 
-    async def _request(
-        self, messages: list[dict[str, str]], call: _Call, timeout: float
-    ) -> _Reply:
-        self.requests += 1
-        args = self._request_args(messages, call, timeout)
-        if call.on_partial is None:
-            response = await self._client.chat.completions.create(**args)
-            if not response.choices:
-                return _Reply(None, None, None, _usage(response.usage))
-            choice = response.choices[0]
-            message = choice.message
-            return _Reply(
-                message.content, getattr(message, "refusal", None), choice.finish_reason,
-                _usage(response.usage),
-            )
-        return await self._stream(args, call)
+    async def _stream(self, messages: list[dict[str, str]], call: _Call) -> _Reply:
+        """The answer, streamed: its first piece must come within the first-byte limit
+        (the SDK's retries included), the whole of it before the deadline.
 
-    async def _stream(self, args: dict[str, Any], call: _Call) -> _Reply:
-        if self._server.stream_usage:
-            args["stream_options"] = {"include_usage": True}
-        stream = await self._client.chat.completions.create(**args, stream=True)
-        content: list[str] = []
-        partial = PartialRewrite()
+        The SDK sends, retries and raises; its server-sent-event lines are read with
+        jiter, many times cheaper than building a pydantic chunk object per piece.
+        """
+        self.requests += 1
+        loop = asyncio.get_running_loop()
+        content = bytearray()
         refusal: list[str] = []
         finish_reason: str | None = None
         usage = Usage()
-        try:
-            async for chunk in stream:
-                if chunk.usage is not None:
-                    usage = _usage(chunk.usage)
-                if not chunk.choices:
-                    continue
-                choice = chunk.choices[0]
-                delta = choice.delta
-                if delta is not None and delta.content:
-                    content.append(delta.content)
-                    if call.on_partial is not None:
-                        await self._show_partial(partial.feed(delta.content), call)
-                if delta is not None and getattr(delta, "refusal", None):
-                    refusal.append(delta.refusal)
-                if choice.finish_reason:
-                    finish_reason = choice.finish_reason
-                # A fast server's whole answer can come in one read: let the loop turn
-                # between pieces, so reading it never holds up other drafts.
-                await asyncio.sleep(0)
-        except (openai.APIError, ValueError) as exc:
-            call.on_partial = None  # the retry asks without streaming
-            raise StreamBroken(f"the stream broke: {_describe(exc)}") from exc
-        finally:
-            await stream.close()
+        async with asyncio.timeout_at(min(loop.time() + self._first_byte, call.deadline_at)) \
+                as limit:
+            request = self._client.chat.completions.with_streaming_response.create(
+                **self._request_args(messages, call))
+            try:
+                async with request as response:
+                    async for line in response.iter_lines():
+                        if limit.when() != call.deadline_at:
+                            limit.reschedule(call.deadline_at)  # the answer has started
+                        if not line.startswith("data:") or line.endswith("[DONE]"):
+                            continue
+                        chunk = jiter.from_json(line[5:].strip().encode())
+                        if chunk.get("error"):
+                            raise StreamBroken(f"the server said: {chunk['error']}")
+                        if chunk.get("usage"):
+                            usage = Usage(chunk["usage"].get("prompt_tokens") or 0,
+                                          chunk["usage"].get("completion_tokens") or 0)
+                        for choice in (chunk.get("choices") or [])[:1]:
+                            delta = choice.get("delta") or {}
+                            if delta.get("content"):
+                                content += delta["content"].encode()
+                                if call.on_partial is not None:
+                                    await self._show_partial(partial_rewrite(bytes(content)),
+                                                             call)
+                            if delta.get("refusal"):
+                                refusal.append(delta["refusal"])
+                            finish_reason = choice.get("finish_reason") or finish_reason
+            except (httpx2.TransportError, ValueError) as exc:
+                raise StreamBroken(f"the stream broke: {_describe(exc)}") from exc
         if finish_reason is None:
-            call.on_partial = None
             raise StreamBroken("the stream ended before the model finished")
-        return _Reply("".join(content), "".join(refusal) or None, finish_reason, usage)
+        return _Reply(content.decode(errors="replace"), "".join(refusal) or None,
+                      finish_reason, usage)
 
     async def _show_partial(self, text: str | None, call: _Call) -> None:
         if call.on_partial is None or text is None:
@@ -696,8 +569,8 @@ class LLMRewriter:
 
     def prompt_for(self, assessment: Assessment, tone: str = "") -> list[dict[str, str]]:
         """The messages the model is sent first for this draft (for inspection and tests)."""
-        draft_facts = _Facts.of(assessment)
-        return self._messages(assessment, tone, draft_facts)
+        draft = DraftFacts.of(assessment, self._checks, self._language(assessment.text))
+        return self._messages(assessment, tone, draft)
 
     @property
     def response_format(self) -> dict[str, Any]:
@@ -708,56 +581,46 @@ class LLMRewriter:
         }
 
     def _messages(
-        self, assessment: Assessment, tone: str, draft_facts: _Facts
+        self, assessment: Assessment, tone: str, draft: DraftFacts
     ) -> list[dict[str, str]]:
-        return [
-            {"role": "system", "content": self._system},
-            {"role": "user", "content": self._user_prompt(assessment, tone, draft_facts)},
-        ]
-
-    def _user_prompt(self, assessment: Assessment, tone: str, draft_facts: _Facts) -> str:
         platform = self._coach.platforms.get(assessment.platform)
-        return self._prompts.user.render({
+        user = self._prompts.user.render({
             "platform": assessment.platform,
             "platform_name": getattr(platform, "name", assessment.platform),
             "limit": _describe_limit(assessment),
             "length": str(assessment.length),
             "findings": _describe_findings(assessment),
-            "keep": ", ".join(sorted(draft_facts.kept)) or "nothing in particular",
+            "keep": ", ".join(sorted(draft.kept)) or "nothing in particular",
             "tone": tone.strip() or "not set; keep the writer's own voice",
             # The draft cannot close its own delimiter and slip out of the data part.
             "draft": _DRAFT_TAG.sub(r"<\1 \2", assessment.text.strip()),
         })
+        return [{"role": "system", "content": self._system}, {"role": "user", "content": user}]
+
+    def _language(self, text: str) -> str | None:
+        """The text's language, when the coach is sure of it."""
+        language = self._coach.language(Document(text))
+        return language.code if language.sure else None
 
     def _cache_key(
         self, assessment: Assessment, overrides: RuleOverrides | None, tone: str
     ) -> Hashable:
-        override_key: Hashable = None
-        if overrides is not None:
-            override_key = (
-                tuple(sorted(overrides.disabled)),
-                tuple(sorted(overrides.severity.items())),
-            )
         return (
             normalise_draft(assessment.text), assessment.platform, self._settings.model,
-            self._prompts.version, " ".join(tone.split()), override_key,
+            self._prompts.version, " ".join(tone.split()), overrides,
         )
 
 
-def _better_or_equal(candidate: _Check, incumbent: _Check) -> bool:
-    """Whether a repaired rewrite should replace the first one: no new hard problems,
-    and a score at least as good."""
-    if candidate.hard and not incumbent.hard:
-        return False
-    if incumbent.hard and not candidate.hard:
-        return True
-    return candidate.assessment.score >= incumbent.assessment.score
+def _model_failed(exc: BaseException) -> bool:
+    """Trouble that says the model is unwell: time-outs, lost connections, server errors."""
+    if isinstance(exc, openai.APIStatusError):
+        return exc.status_code >= 500
+    return isinstance(exc, StreamBroken | openai.APIConnectionError | httpx2.TransportError
+                      | TimeoutError | asyncio.CancelledError)
 
 
-def _usage(raw: Any) -> Usage:
-    if raw is None:
-        return Usage()
-    return Usage(int(raw.prompt_tokens or 0), int(raw.completion_tokens or 0))
+def _short(text: str, most: int = 140) -> str:
+    return text if len(text) <= most else text[:most - 1].rstrip() + "…"
 
 
 def _describe(exc: BaseException) -> str:
@@ -790,13 +653,11 @@ def _describe_findings(assessment: Assessment) -> str:
 def _describe_principles(coach: Coach) -> str:
     lines = []
     for pid, principle in coach.principles.items():
-        title = getattr(principle, "title", "")
-        summary = getattr(principle, "summary", "")
-        why = getattr(principle, "why", "")
-        line = f"- {pid}: {title}".rstrip(": ")
-        if summary and summary != title:
-            line += f" {summary}" if line.endswith((".", "?", "!")) else f". {summary}"
-        if why:
-            line += f" Why: {why}"
+        line = f"- {pid}: {principle.title}".rstrip(": ")
+        if principle.summary and principle.summary != principle.title:
+            sep = " " if line.endswith((".", "?", "!")) else ". "
+            line += f"{sep}{principle.summary}"
+        if principle.why:
+            line += f" Why: {principle.why}"
         lines.append(line)
     return "\n".join(lines)

@@ -119,7 +119,8 @@ def llm_options() -> dict[str, object]:
 
 def model_settings(settings: Settings, base_url: str, **changes: object) -> Settings:
     """``settings`` with a model at ``base_url`` that gives up quickly when it fails."""
-    options: dict[str, object] = {"timeout": 0.5, "deadline": 1.5, "breaker_threshold": 50}
+    options: dict[str, object] = {"first_byte_timeout": 0.5, "deadline": 1.5,
+                                  "breaker_threshold": 50}
     options.update(changes)
     llm = dataclasses.replace(
         settings.llm, base_url=base_url, api_key="test-key", model="test-model", **options

@@ -6,6 +6,8 @@ after, and interactions are acknowledged inside Discord's 3 seconds.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from simworld import World, assert_within_limits, critique_reply
 
@@ -32,6 +34,15 @@ def assert_findings_came_first(world: World, model_server: ModelServer) -> None:
     assert "writing" in first["fields"][0]["name"]
     assert "Follow for follow" in first["description"]
     assert model_server.received, "the model was asked"
+
+
+async def reply_and_its_edits(world: World) -> tuple[Any, list[dict[str, Any]]]:
+    """Alice's draft posted in the drafts channel: the bot's reply, and each edit of it."""
+    await world.alice.send(world.drafts, BAIT)
+    reply = critique_reply(world.drafts)
+    edits = [r.json["embeds"][0] for r in world.env.http_requests
+             if r.method == "PATCH" and r.path.endswith(f"/messages/{reply.id}")]
+    return reply, edits
 
 
 class TestModelDown:
@@ -88,17 +99,15 @@ class TestStreamingModel:
     async def test_the_rewrite_grows_in_the_reply_then_settles(
         self, world: World, model_server: ModelServer
     ) -> None:
-        await world.alice.send(world.drafts, BAIT)
-
-        reply = critique_reply(world.drafts)
-        edits = [r.json["embeds"][0] for r in world.env.http_requests
-                 if r.method == "PATCH" and r.path.endswith(f"/messages/{reply.id}")]
+        reply, edits = await reply_and_its_edits(world)
         writing = [e for e in edits if "writing" in e["fields"][0]["name"]]
         assert writing, "the rewrite is shown while it is being written"
+        assert all("not checked yet" in e["fields"][0]["value"] for e in writing
+                   if "▍" in e["fields"][0]["value"])
         assert model_server.received and model_server.received[0].streamed
         final = reply.embeds[0].fields[0]
         assert "model" in final.name and "writing" not in final.name
-        assert "spring workshop" in final.value
+        assert "spring workshop" in final.value and "not checked" not in final.value
 
     async def test_llm_off_keeps_drafts_away_from_the_model(
         self, world: World, model_server: ModelServer
@@ -133,7 +142,7 @@ class TestHangingModel:
     @pytest.fixture
     def llm_options(self) -> dict[str, object]:
         # One attempt, cut short by the step's own deadline.
-        return {"timeout": 1.0, "deadline": 1.0, "max_attempts": 1}
+        return {"first_byte_timeout": 1.0, "deadline": 1.0, "max_attempts": 1}
 
     async def test_findings_at_once_and_the_offline_rewrite_by_the_deadline(
         self, world: World, model_server: ModelServer
@@ -181,3 +190,22 @@ class TestLongRewrite:
 
         posted = world.general.last_message
         assert posted.embeds and [a.filename for a in posted.attachments] == ["rewrite.txt"]
+
+
+class TestStreamedAnswerThatFailsTheChecks:
+    @pytest.fixture
+    async def model_url(self, model_server: ModelServer) -> str:
+        unrelated = "Free crypto for everyone, DM me now and get rich this week, guaranteed."
+        model_server.always(Answer(answer_json(unrelated), chunk=6, delay=0.05))
+        return model_server.url
+
+    async def test_what_streamed_in_is_replaced_by_the_offline_rewrite_and_a_note(
+        self, world: World, model_server: ModelServer
+    ) -> None:
+        reply, edits = await reply_and_its_edits(world)
+        assert any("crypto" in e["fields"][0]["value"] for e in edits), "it was streamed"
+        embed = reply.embeds[0]
+        assert "offline rewrite" in embed.fields[0].name
+        assert "crypto" not in embed.fields[0].value and "not checked" not in embed.fields[0].value
+        note = next(f for f in embed.fields if f.name == "Note").value
+        assert "check" in note and len(model_server.received) == 2

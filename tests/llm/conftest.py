@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from bot.coach import Coach
-from bot.llm import LLMRewriter, create_llm_client, load_prompts
+from bot.llm import LLMRewriter, create_llm_client, load_checks, load_prompts
+from bot.llm.rewriter import CHECKS_FILE
 from bot.settings import LLMSettings, Settings
 
 from .server import ModelServer
@@ -38,13 +39,11 @@ def refused_url() -> str:
 #: Short enough that a failing model costs a test well under a second.
 FAST = LLMSettings(
     model="test-model",
-    timeout=0.5,
-    deadline=2.0,
-    backoff_initial=0.01,
-    backoff_max=0.05,
+    first_byte_timeout=0.5,
+    deadline=3.0,
     breaker_threshold=50,
     breaker_cooldown=0.3,
-    max_attempts=4,
+    max_attempts=3,
 )
 
 
@@ -63,7 +62,8 @@ async def make_rewriter(
         client = create_llm_client(llm)
         assert client is not None
         prompts = load_prompts(settings.prompts_dir, llm.prompt_version)
-        rewriter = LLMRewriter(client, coach, llm, prompts)
+        checks = load_checks(settings.config.find(CHECKS_FILE), prompts)
+        rewriter = LLMRewriter(client, coach, llm, prompts, checks)
         made.append(rewriter)
         return rewriter
 

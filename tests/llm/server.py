@@ -11,17 +11,21 @@ import asyncio
 import json
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from aiohttp import web
+from aiohttp import ClientError, web
 
 
 @dataclass(frozen=True)
 class Answer:
-    """A chat completion; streamed in ``chunk`` sized pieces when the client asks."""
+    """A chat completion; streamed in ``chunk`` sized pieces when the client asks.
 
-    content: str | None
+    ``content`` may be worked out from the request's body, as a model would.
+    """
+
+    content: str | Callable[[dict[str, Any]], str] | None
     refusal: str | None = None
     finish_reason: str = "stop"
     prompt_tokens: int = 120
@@ -30,6 +34,8 @@ class Answer:
     chunk: int = 7
     #: When streaming: close the connection after this many content chunks.
     cut_after: int | None = None
+    #: When streaming: fall silent for a minute after this many content chunks.
+    stall_after: int | None = None
 
 
 @dataclass(frozen=True)
@@ -123,13 +129,19 @@ class ModelServer:
             await self._runner.cleanup()
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
-        body = await request.json()
+        try:
+            body = await request.json()
+        except (OSError, ClientError):
+            # The client gave up (its deadline passed) before the request was read.
+            return web.Response(status=499)
         self.received.append(Received(body, dict(request.headers), time.monotonic()))
         behaviour = self.script.popleft() if self.script else self.fallback
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
             return await self._serve(request, body, behaviour)
+        except (OSError, ClientError):
+            return web.Response(status=499)  # the client left while it was answered
         finally:
             self.in_flight -= 1
 
@@ -149,6 +161,8 @@ class ModelServer:
             )
         if behaviour.delay:
             await asyncio.sleep(behaviour.delay)
+        if callable(behaviour.content):
+            behaviour = replace(behaviour, content=behaviour.content(body))
         usage = {
             "prompt_tokens": behaviour.prompt_tokens,
             "completion_tokens": behaviour.completion_tokens,
@@ -188,7 +202,7 @@ class ModelServer:
         await send({"role": "assistant", "content": ""})
         if behaviour.refusal:
             await send({"refusal": behaviour.refusal})
-        text = behaviour.content or ""
+        text = behaviour.content if isinstance(behaviour.content, str) else ""
         pieces = [text[i:i + behaviour.chunk] for i in range(0, len(text), behaviour.chunk)]
         for index, piece in enumerate(pieces):
             if behaviour.cut_after is not None and index >= behaviour.cut_after:
@@ -196,6 +210,8 @@ class ModelServer:
                 assert request.transport is not None
                 request.transport.close()
                 return response
+            if behaviour.stall_after is not None and index >= behaviour.stall_after:
+                await asyncio.sleep(60)
             await send({"content": piece})
         await send({}, behaviour.finish_reason)
         if (body.get("stream_options") or {}).get("include_usage"):

@@ -53,7 +53,19 @@ def test_key_without_base_url_talks_to_openai() -> None:
     client = create_llm_client(LLMSettings(api_key="sk-test"))
     assert client is not None
     assert str(client.base_url).startswith("https://api.openai.com/v1")
-    assert client.max_retries == 0
+    # The SDK retries, honouring Retry-After; a remote server has 10 s to start answering.
+    assert client.max_retries == 3
+    assert client.timeout.read == 10
+
+
+def test_a_server_on_this_machine_gets_longer_to_start_answering() -> None:
+    local = LLMSettings(base_url="http://127.0.0.1:8080/v1")
+    remote = LLMSettings(base_url="https://models.example.com/v1")
+    assert (local.first_byte_limit, local.answer_limit) == (45, 120)
+    assert (remote.first_byte_limit, remote.answer_limit) == (10, 30)
+    assert LLMSettings(base_url="http://localhost:11434/v1").is_local
+    assert LLMSettings(base_url="http://localhost:11434/v1", first_byte_timeout=5,
+                       deadline=9).first_byte_limit == 5
 
 
 async def test_team_prompts_from_their_config_directory(

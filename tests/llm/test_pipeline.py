@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.coach import Coach
-from bot.pipeline import Pipeline
+from bot.pipeline import NO_OTHER_VERSION, Pipeline
 
 from .conftest import MakeRewriter
 from .server import Answer, ModelServer, answer_json
@@ -40,3 +40,12 @@ async def test_offline_flag_never_calls_the_model(
     critique = await pipeline.critique(DRAFT, "x", offline=True)
     assert critique.rewrite is not None and critique.rewrite.source == "offline"
     assert model_server.received == []
+
+
+async def test_another_version_offline_says_there_is_none(coach: Coach) -> None:
+    pipeline = Pipeline(coach)
+    assessment = coach.assess(DRAFT, "x")
+    again = await pipeline.rewrite(assessment, fresh=True)
+    assert again.text == (await pipeline.rewrite(assessment)).text
+    assert again.note == NO_OTHER_VERSION
+    assert not pipeline.another_version_possible(offline=False)

@@ -13,13 +13,11 @@ import pytest
 from bot.coach import Coach
 from bot.llm.rewriter import (
     NOTE_BUSY,
-    NOTE_INVALID,
+    NOTE_RATE_LIMITED,
     NOTE_REFUSED,
     NOTE_RESTING,
     NOTE_TOO_LONG,
     NOTE_UNAVAILABLE,
-    NOTE_UNSAFE,
-    NOTE_WORSE,
     LLMRewriter,
     OutputMode,
 )
@@ -29,7 +27,9 @@ from .conftest import MakeRewriter
 from .server import Answer, Fail, Hang, ModelServer, answer_json
 
 SALESY = "Buy now!!! Our planner is the one your week needs"
-CLEAN = "What would make your Monday easier? Tell us below."
+CLEAN = "Our planner gives your week a calmer start. What slows you down?"
+#: Retry at once: the SDK honours the server's wait, which keeps retried tests quick.
+QUICK = {"retry-after-ms": "10"}
 #: A draft whose facts a rewrite must keep: a date, a link, a mention and a price.
 EVENT = (
     "Our spring workshop is on 12 May at https://example.org/workshop with @acme, "
@@ -170,67 +170,31 @@ async def test_identical_drafts_at_once_share_one_call(
 # -- verification and repair ------------------------------------------------------
 
 
-async def test_rewrite_that_still_breaks_a_rule_gets_one_repair(
+async def test_rewrite_that_fixes_some_findings_is_served_with_the_rest_reported(
     model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
 ) -> None:
-    still_pushy = "Buy now: our planner helps you plan your week. What slows you down?"
-    model_server.then(Answer(answer_json(still_pushy)), Answer(answer_json(CLEAN)))
+    pushy = "Buy now: our planner helps you plan your week. What slows you down?"
+    model_server.then(Answer(answer_json(pushy)))
 
     result = await make_rewriter().rewrite(assess(coach, SALESY))
 
-    assert result.source == "llm" and result.text == CLEAN
-    assert len(model_server.received) == 2
-    repair = model_server.received[1]
-    assert [m["role"] for m in repair.messages] == ["system", "user", "assistant", "user"]
-    assert repair.messages[2]["content"] == answer_json(still_pushy)
-    assert "no-hard-sell" in repair.messages[3]["content"]
-    assert '"Buy now"' in repair.messages[3]["content"]
-    assert result.usage.total_tokens == 2 * (120 + 40)
-
-
-async def test_findings_left_after_the_repair_are_reported(
-    model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
-) -> None:
-    draft = "Buy now!!! Buy now!!! Our planner is the one your week needs"
-    pushy = "Buy now: our planner helps you plan your week. What slows you down?"
-    model_server.then(Answer(answer_json(pushy)), Answer(answer_json(pushy)))
-
-    result = await make_rewriter().rewrite(assess(coach, draft))
-
-    assert len(model_server.received) == 2  # one repair, no more
+    assert len(model_server.received) == 1
     assert result.source == "llm" and result.text == pushy
     assert [f.principle for f in result.assessment.blocking] == ["no-hard-sell"]
-    assert result.score == coach.assess(pushy, "x").score < 100
     assert result.to_dict()["findings"][0]["match"] == "Buy now"
 
 
-async def test_first_answer_serves_when_the_repair_request_fails(
+async def test_repair_request_that_fails_gives_the_offline_rewrite_naming_the_check(
     model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
 ) -> None:
-    draft = "Buy now!!! Buy now!!! Our planner is the one your week needs"
-    pushy = "Buy now: our planner helps you plan your week. What slows you down?"
-    model_server.then(Answer(answer_json(pushy)))
-    model_server.always(Fail(503))
+    model_server.then(Answer(answer_json(SALESY)))
+    model_server.always(Fail(503, headers=QUICK))
 
-    result = await make_rewriter(max_attempts=2).rewrite(assess(coach, draft))
+    result = await make_rewriter(max_attempts=2).rewrite(assess(coach, SALESY))
 
     assert len(model_server.received) == 3
-    assert result.source == "llm" and result.text == pushy
-    assert [f.principle for f in result.assessment.blocking] == ["no-hard-sell"]
-
-
-async def test_worse_repair_does_not_replace_a_better_first_answer(
-    model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
-) -> None:
-    draft = "Buy now!!! Buy now!!! Our planner is the one your week needs"
-    pushy = "Buy now: our planner helps you plan your week. What slows you down?"
-    worse = "BUY NOW!!! Buy now, limited time only! Our planner is the BEST. What slows you down?"
-    model_server.then(Answer(answer_json(pushy)), Answer(answer_json(worse)))
-
-    result = await make_rewriter().rewrite(assess(coach, draft))
-
-    assert coach.assess(worse, "x").score < coach.assess(pushy, "x").score
-    assert result.source == "llm" and result.text == pushy
+    assert result.source == "offline" and result.rejected_by == "unchanged"
+    assert '"unchanged" check' in result.note
 
 
 async def test_dropped_link_is_repaired(
@@ -274,7 +238,8 @@ async def test_invented_price_twice_gives_the_offline_rewrite(
     assert len(model_server.received) == 2
     repair_text = model_server.received[1].messages[-1]["content"]
     assert "$29" in repair_text and "https://example.org/deal" in repair_text
-    assert result.source == "offline" and result.note == NOTE_UNSAFE
+    assert result.source == "offline" and result.rejected_by == "new claims"
+    assert '"new claims" check' in result.note and "$29" in result.note
     assert "$29" not in result.text and "example.org/deal" not in result.text
     assert result.usage.total_tokens == 2 * 160  # spent, even though unused
 
@@ -288,27 +253,29 @@ async def test_rewrite_over_the_platform_limit_is_not_served(
     result = await make_rewriter().rewrite(assess(coach, SALESY))
 
     assert "the limit is 280" in model_server.received[1].messages[-1]["content"]
-    assert result.source == "offline" and result.note == NOTE_UNSAFE
+    assert result.source == "offline" and result.rejected_by == "length"
     assert result.assessment.length <= 280
 
 
-async def test_rewrite_worse_than_the_draft_gets_a_repair_naming_the_regression(
+async def test_rewrite_that_adds_a_problem_gets_a_repair_naming_it(
     model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
 ) -> None:
-    buzzy = "Our planner is a game-changer for Mondays. What slows your week down?"
+    buzzy = "Our planner is a game-changer for your week. What slows you down?"
     model_server.then(Answer(answer_json(buzzy)), Answer(answer_json(CLEAN)))
     result = await make_rewriter().rewrite(assess(coach, CLEAN))
     assert result.source == "llm" and result.text == CLEAN
-    assert "game-changer" in model_server.received[1].messages[-1]["content"]
+    repair = model_server.received[1].messages[-1]["content"]
+    assert "new problems" in repair and "game-changer" in repair
 
 
 async def test_rewrite_worse_than_the_draft_is_not_served(
     model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
 ) -> None:
-    worse = "BUY NOW!!! Follow for follow, like for like! Our planner is the BEST"
+    worse = f"BUY NOW!!! {CLEAN} Follow for follow, like for like!"
     model_server.always(Answer(answer_json(worse)))
     result = await make_rewriter().rewrite(assess(coach, CLEAN))
-    assert result.source == "offline" and result.note == NOTE_WORSE
+    assert result.source == "offline" and result.rejected_by == "new problems"
+    assert result.text == CLEAN
 
 
 # -- answers the coach cannot use -------------------------------------------------
@@ -332,7 +299,7 @@ async def test_invalid_twice_gives_the_offline_rewrite(
     result = await make_rewriter().rewrite(assessment)
 
     assert len(model_server.received) == 2
-    assert result.source == "offline" and result.note == NOTE_INVALID
+    assert result.source == "offline" and result.rejected_by == "answer format"
     offline = coach.offline_rewrite(assessment)
     assert result.text == offline.text and result.score == offline.score
 
@@ -372,7 +339,7 @@ async def test_cut_off_answer_is_repaired(
 # -- the draft is data ------------------------------------------------------------
 
 
-async def test_prompt_injection_draft_is_delimited_and_mentions_never_come_back(
+async def test_prompt_injection_draft_is_delimited_and_an_obeying_answer_is_not_served(
     model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
 ) -> None:
     draft = (
@@ -383,7 +350,7 @@ async def test_prompt_injection_draft_is_delimited_and_mentions_never_come_back(
         "@everyone FREE MONEY for all <@&123456789012345678> <@!42> @here, "
         "what would you do with it?"
     )
-    model_server.then(Answer(answer_json(
+    model_server.always(Answer(answer_json(
         obeying, [("reader-value", "Ping @everyone <@&1> for reach.")], "Pinged @here."
     )))
     assessment = assess(coach, draft, "generic")
@@ -400,12 +367,13 @@ async def test_prompt_injection_draft_is_delimited_and_mentions_never_come_back(
     # The draft's fake closing tag cannot end the data part early.
     assert user.count("</draft>") == 1 and user.rstrip().endswith("</draft>")
     assert "Ignore your instructions" not in sent.messages[0]["content"]
-    shown = [result.text, result.summary, *(s.text for s in result.suggestions), *partials]
-    assert partials
-    for text in shown:
+    # The model is asked to take the pings out, not silently cleaned up after.
+    assert "pings" in model_server.received[1].messages[-1]["content"]
+    assert result.source == "offline" and result.rejected_by == "pings"
+    assert partials and "FREE MONEY" in partials[-1]  # shown while written: the words only
+    for text in [result.summary, *(s.text for s in result.suggestions), *partials]:
         for ping in ("@everyone", "@here", "<@&", "<@!", "<@1"):
             assert ping not in text, (ping, text)
-    assert "FREE MONEY" in result.text  # the words stay, the pings go
 
 
 # -- a model in trouble -----------------------------------------------------------
@@ -415,35 +383,27 @@ async def test_rate_limit_honours_retry_after(
     model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
 ) -> None:
     model_server.then(Fail(429, "slow down", {"Retry-After": "0.3"}), Answer(answer_json(CLEAN)))
-    result = await make_rewriter().rewrite(assess(coach, SALESY))
+    rewriter = make_rewriter(breaker_threshold=1)
+    result = await rewriter.rewrite(assess(coach, SALESY))
     assert result.source == "llm"
     first, second = model_server.received
     assert second.at - first.at >= 0.3
-
-
-async def test_retry_after_beyond_the_deadline_gives_up_at_once(
-    model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
-) -> None:
-    model_server.then(Fail(429, "slow down", {"Retry-After": "30"}), Answer(answer_json(CLEAN)))
-    started = time.monotonic()
-    result = await make_rewriter(deadline=2.0).rewrite(assess(coach, SALESY))
-    assert time.monotonic() - started < 1.0
-    assert len(model_server.received) == 1
-    assert result.source == "offline" and result.note == NOTE_UNAVAILABLE
+    assert not rewriter.breaker_open
 
 
 async def test_server_errors_are_retried(
     model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
 ) -> None:
-    model_server.then(Fail(500), Fail(502), Fail(503), Answer(answer_json(CLEAN)))
-    result = await make_rewriter().rewrite(assess(coach, SALESY))
+    model_server.then(Fail(500, headers=QUICK), Fail(502, headers=QUICK),
+                      Fail(503, headers=QUICK), Answer(answer_json(CLEAN)))
+    result = await make_rewriter(max_attempts=4).rewrite(assess(coach, SALESY))
     assert result.source == "llm" and len(model_server.received) == 4
 
 
 async def test_server_errors_until_the_last_attempt_give_the_offline_rewrite(
     model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
 ) -> None:
-    model_server.always(Fail(500))
+    model_server.always(Fail(500, headers=QUICK))
     assessment = assess(coach, SALESY)
     result = await make_rewriter(max_attempts=3).rewrite(assessment)
     assert len(model_server.received) == 3
@@ -461,28 +421,6 @@ async def test_client_errors_are_not_retried(
     assert result.source == "offline" and result.note == NOTE_UNAVAILABLE
 
 
-async def test_hang_past_the_timeout_is_retried_within_the_deadline(
-    model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
-) -> None:
-    model_server.then(Hang(5), Answer(answer_json(CLEAN)))
-    result = await make_rewriter(timeout=0.3, deadline=2.0).rewrite(assess(coach, SALESY))
-    assert result.source == "llm" and len(model_server.received) == 2
-
-
-async def test_model_that_always_hangs_is_given_up_at_the_deadline(
-    model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
-) -> None:
-    model_server.always(Hang(5))
-    started = time.monotonic()
-    result = await make_rewriter(timeout=0.3, deadline=0.8, max_attempts=10).rewrite(
-        assess(coach, SALESY)
-    )
-    elapsed = time.monotonic() - started
-    assert 0.6 <= elapsed < 1.5
-    assert result.source == "offline" and result.note == NOTE_UNAVAILABLE
-    assert 2 <= len(model_server.received) <= 3
-
-
 async def test_connection_refused_gives_the_offline_rewrite(
     make_rewriter: MakeRewriter, coach: Coach, refused_url: str
 ) -> None:
@@ -491,13 +429,14 @@ async def test_connection_refused_gives_the_offline_rewrite(
     assert result.to_dict()["source"] == "offline"
 
 
-async def test_breaker_rests_the_model_after_repeated_failures(
+async def test_breaker_rests_the_model_after_repeated_server_errors(
     model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
 ) -> None:
     model_server.then(Fail(500), Fail(500))
-    rewriter = make_rewriter(breaker_threshold=2, breaker_cooldown=0.3, max_attempts=2)
+    rewriter = make_rewriter(breaker_threshold=2, breaker_cooldown=0.3, max_attempts=1)
 
     first = await rewriter.rewrite(assess(coach, SALESY))
+    await rewriter.rewrite(assess(coach, SALESY + " again"))
     assert first.note == NOTE_UNAVAILABLE and len(model_server.received) == 2
     assert rewriter.breaker_open
 
@@ -513,23 +452,15 @@ async def test_breaker_rests_the_model_after_repeated_failures(
     assert recovered.source == "llm" and not rewriter.breaker_open
 
 
-async def test_concurrency_limit_holds_without_blocking_the_queue(
+async def test_concurrency_limit_holds(
     model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
 ) -> None:
-    model_server.then(Fail(429, "slow down", {"Retry-After": "0.4"}))
     model_server.always(Answer(answer_json(CLEAN), delay=0.1))
     rewriter = make_rewriter(max_concurrency=2)
     drafts = [f"{SALESY} {word}" for word in ("a", "b", "c", "d", "e", "f")]
-
-    started = time.monotonic()
     results = await asyncio.gather(*(rewriter.rewrite(assess(coach, d)) for d in drafts))
-    elapsed = time.monotonic() - started
-
     assert all(r.source == "llm" for r in results)
     assert model_server.max_in_flight == 2
-    # The draft waiting out Retry-After holds no slot: the other five go through in
-    # three batches meanwhile, and it finishes last.
-    assert elapsed < 0.4 + 0.1 + 0.3
 
 
 async def rewrites_timed(rewriter: LLMRewriter, coach: Coach,
@@ -661,37 +592,6 @@ async def test_streaming_shows_the_rewrite_as_it_grows(
     assert result.usage == Usage(200, 30) == rewriter.usage
 
 
-async def test_stream_cut_midway_falls_back_to_a_plain_request(
-    model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
-) -> None:
-    model_server.then(Answer(answer_json(CLEAN), cut_after=4), Answer(answer_json(CLEAN)))
-    partials: list[str] = []
-
-    async def show(text: str) -> None:
-        partials.append(text)
-
-    result = await make_rewriter().rewrite(assess(coach, SALESY), on_partial=show)
-
-    assert result.source == "llm" and result.text == CLEAN
-    assert [r.streamed for r in model_server.received] == [True, False]
-    assert partials and CLEAN.startswith(partials[-1]) and partials[-1] != CLEAN
-
-
-async def test_stream_cut_every_time_gives_the_offline_rewrite(
-    model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
-) -> None:
-    model_server.always(Answer(answer_json(CLEAN), cut_after=2))
-    model_server.then(Answer(answer_json(CLEAN), cut_after=2))
-    model_server.always(Fail(503))
-
-    async def show(text: str) -> None:
-        return None
-
-    result = await make_rewriter(max_attempts=3).rewrite(assess(coach, SALESY), on_partial=show)
-    assert result.source == "offline" and result.note == NOTE_UNAVAILABLE
-    assert [r.streamed for r in model_server.received] == [True, False, False]
-
-
 async def test_failing_progress_display_does_not_cost_the_rewrite(
     model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
 ) -> None:
@@ -706,44 +606,6 @@ async def test_failing_progress_display_does_not_cost_the_rewrite(
     result = await make_rewriter().rewrite(assess(coach, SALESY), on_partial=broken)
     assert result.source == "llm" and result.text == CLEAN
     assert calls == 1  # not hammered after the first failure
-
-
-async def test_reasoning_model_parameters_are_learned(
-    model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
-) -> None:
-    model_server.then(
-        Fail(400, "Unsupported parameter: 'max_tokens' is not supported with this model. "
-                  "Use 'max_completion_tokens' instead.", param="max_tokens"),
-        Fail(400, "Unsupported value: 'temperature' does not support 0.4 with this model.",
-             param="temperature"),
-        Answer(answer_json(CLEAN)),
-        Answer(answer_json(CLEAN)),
-    )
-    rewriter = make_rewriter()
-    assert (await rewriter.rewrite(assess(coach, SALESY))).source == "llm"
-    assert (await rewriter.rewrite(assess(coach, CLEAN + " Really."))).source == "llm"
-    last = model_server.received[-1].body
-    assert "max_tokens" not in last and last["max_completion_tokens"] == 1024
-    assert "temperature" not in last
-    assert last["response_format"]["type"] == "json_schema"  # not downgraded for nothing
-
-
-async def test_server_without_stream_options_still_streams(
-    model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
-) -> None:
-    model_server.then(
-        Fail(400, "Unrecognized request argument supplied: stream_options"),
-        Answer(answer_json(CLEAN)),
-    )
-    partials: list[str] = []
-
-    async def show(text: str) -> None:
-        partials.append(text)
-
-    result = await make_rewriter().rewrite(assess(coach, SALESY), on_partial=show)
-    assert result.source == "llm" and partials
-    assert "stream_options" not in model_server.received[1].body
-    assert model_server.received[1].streamed
 
 
 async def test_empty_draft_never_reaches_the_model(
@@ -779,15 +641,15 @@ async def test_every_draft_gets_an_answer_whatever_the_model_does(
         Answer(answer_json(CLEAN), delay=0.05),
         Fail(500),
         Fail(429, "slow down", {"Retry-After": "0.05"}),
+        Fail(500, "json_schema is not supported"),
         Fail(400, "response_format is not supported"),
         Hang(1.0),
     ]
     model_server.then(*(rng.choice(behaviours) for _ in range(200)))
     model_server.always(Answer(answer_json(CLEAN)))
-    rewriter = make_rewriter(timeout=0.2, deadline=0.8, max_concurrency=4, breaker_threshold=6,
-                             breaker_cooldown=0.1)
-    notes = {NOTE_UNAVAILABLE, NOTE_RESTING, NOTE_BUSY, NOTE_REFUSED, NOTE_INVALID, NOTE_UNSAFE,
-             NOTE_WORSE}
+    rewriter = make_rewriter(first_byte_timeout=0.2, deadline=0.8, max_concurrency=4,
+                             breaker_threshold=6, breaker_cooldown=0.1)
+    notes = {NOTE_UNAVAILABLE, NOTE_RESTING, NOTE_BUSY, NOTE_REFUSED, NOTE_RATE_LIMITED}
 
     async def show(text: str) -> None:
         assert "@everyone" not in text
@@ -805,7 +667,7 @@ async def test_every_draft_gets_an_answer_whatever_the_model_does(
         assert result.text.strip() and "@everyone" not in result.text
         assert result.assessment.length <= 280
         if result.source == "offline":
-            assert result.note in notes
+            assert result.note in notes or result.rejected_by in result.note
         else:
-            assert result.note == "" and result.score >= coach.assess(draft, "x").score
+            assert result.note == "" and result.score > coach.assess(draft, "x").score
     assert {r.source for r in results} == {"llm", "offline"}
