@@ -224,13 +224,17 @@ HOSTILE: list[tuple[str, str, Callable[[int], str], int]] = [
 ]
 
 
-def time_hostile(coach: Coach) -> bool:
-    """Each hostile draft critiqued at its own size and at 100 KB; True if all in time."""
-    print(f"\nhostile drafts: rules and offline rewrite, once each (targets: < "
-          f"{HOSTILE_TARGET_S:.0f} s, < {HOSTILE_100K_TARGET_S:.0f} s at 100 KB)")
-    header = f"{'draft':<30}{'chars':>9}{'seconds':>9}{'findings':>10}"
+def print_table_head(title: str, header: str) -> None:
+    print(title)
     print(header)
     print("-" * len(header))
+
+
+def time_hostile(coach: Coach) -> bool:
+    """Each hostile draft critiqued at its own size and at 100 KB; True if all in time."""
+    print_table_head(f"\nhostile drafts: rules and offline rewrite, once each (targets: "
+                     f"< {HOSTILE_TARGET_S:.0f} s, < {HOSTILE_100K_TARGET_S:.0f} s at 100 KB)",
+                     f"{'draft':<30}{'chars':>9}{'seconds':>9}{'findings':>10}")
     ok = True
     for name, platform, build, size in HOSTILE:
         for chars, target in ((size, HOSTILE_TARGET_S), (100_000, HOSTILE_100K_TARGET_S)):
@@ -291,11 +295,10 @@ def time_cli_batch(coach: Coach, settings: Settings, sets: list[tuple[str, str, 
     start-up); True if faster on every set."""
     with tempfile.TemporaryDirectory() as scratch:
         start_up = cli_start_up_seconds(scratch)
-        print(f"\nfull critique, as `draftcoach critique --batch --offline` (rules, offline "
-              f"rewrite, JSON), one pass; start-up ({start_up:.3f} s, least of 3) left out:")
-        header = f"{'set':<18}{'n':>5}{'draftcoach s':>14}{'proselint s':>13}{'ratio':>8}"
-        print(header)
-        print("-" * len(header))
+        print_table_head(
+            f"\nfull critique, as `draftcoach critique --batch --offline` (rules, offline "
+            f"rewrite, JSON), one pass; start-up ({start_up:.3f} s, least of 3) left out:",
+            f"{'set':<18}{'n':>5}{'draftcoach s':>14}{'proselint s':>13}{'ratio':>8}")
         ok = True
         for name, platform, texts in sets:
             ours = _cli_batch_seconds(coach, settings, texts, platform, scratch)
@@ -323,13 +326,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("280-char drafts", "x", synthetic_drafts(args.drafts, 280, args.seed)),
         ("3000-char drafts", "linkedin", synthetic_drafts(args.drafts, 3000, args.seed + 1)),
     ]
-    print(f"{len(coach.rules)} rules; {args.rounds} timed rounds (proselint "
-          f"{args.proselint_rounds}); Python {sys.version.split()[0]}; this machine runs "
-          f"a million Python loop steps in {machine_speed_ms():.0f} ms")
-    header = (f"{'set':<18}{'n':>5}{'chars':>7}{'draftcoach/s':>14}{'p50 ms':>8}{'p99 ms':>8}"
-              f"{'raw p99':>9}{'proselint/s':>13}{'p50 ms':>8}{'ratio':>8}")
-    print(header)
-    print("-" * len(header))
+    print_table_head(
+        f"{len(coach.rules)} rules; {args.rounds} timed rounds (proselint "
+        f"{args.proselint_rounds}); Python {sys.version.split()[0]}; this machine runs "
+        f"a million Python loop steps in {machine_speed_ms():.0f} ms",
+        f"{'set':<18}{'n':>5}{'chars':>7}{'draftcoach/s':>14}{'p50 ms':>8}{'p99 ms':>8}"
+        f"{'raw p99':>9}{'proselint/s':>13}{'p50 ms':>8}{'ratio':>8}")
     ok = True
     proselint_seconds = {}
     for name, platform, texts in sets:
