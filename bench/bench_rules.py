@@ -17,7 +17,7 @@ Targets: at least 10x proselint's drafts/s on every set, and p99 at most 5 ms fo
 Then the full critique as the CLI runs it (``critique --batch --offline``: rules, offline
 rewrite, JSON out) on the same texts, with the coach built once, against proselint's time
 on them: it must still be faster. The CLI's start-up (settings, rules, the prefilter) is
-timed on its own, the least of three runs on an empty batch.
+timed on its own: the least of three fresh runs on an empty batch.
 
 Last, hostile drafts (built to make a pattern backtrack or a step go quadratic): each
 critiqued (rules and offline rewrite, the size cap left aside) at its own size and at
@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import csv
 import gc
 import io
@@ -36,6 +35,7 @@ import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -47,7 +47,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.cli import build_parser, critique_batch  # noqa: E402
-from bot.cli import main as cli_main  # noqa: E402
 from bot.coach import Coach, build_coach  # noqa: E402
 from bot.settings import Settings, load_settings  # noqa: E402
 
@@ -259,16 +258,16 @@ def _batch_args(path: str, platform: str) -> list[str]:
 
 
 def cli_start_up_seconds(scratch: str, runs: int = 3) -> float:
-    """The least of ``runs`` runs of ``draftcoach critique --batch --offline`` on an empty
-    batch, in this process: what the CLI pays before its first draft (settings, rules,
-    the prefilter)."""
+    """The least of ``runs`` runs of ``python -m bot critique --batch --offline`` on an
+    empty batch, each a fresh process: what the CLI pays before its first draft (Python,
+    imports, settings, rules, the prefilter)."""
     path = os.path.join(scratch, "empty.jsonl")
     _write_batch([], path)
     best = float("inf")
     for _ in range(runs):
         start = time.perf_counter()
-        with contextlib.redirect_stderr(io.StringIO()):
-            cli_main(_batch_args(path, "x"), out=io.StringIO())
+        subprocess.run([sys.executable, "-m", "bot", *_batch_args(path, "x")], cwd=ROOT,
+                       check=True, capture_output=True)
         best = min(best, time.perf_counter() - start)
     return best
 
@@ -297,7 +296,8 @@ def time_cli_batch(coach: Coach, settings: Settings, sets: list[tuple[str, str, 
         start_up = cli_start_up_seconds(scratch)
         print_table_head(
             f"\nfull critique, as `draftcoach critique --batch --offline` (rules, offline "
-            f"rewrite, JSON), one pass; start-up ({start_up:.3f} s, least of 3) left out:",
+            f"rewrite, JSON), one pass; start-up ({start_up:.3f} s, least of 3 fresh runs) "
+            "left out:",
             f"{'set':<18}{'n':>5}{'draftcoach s':>14}{'proselint s':>13}{'ratio':>8}")
         ok = True
         for name, platform, texts in sets:
