@@ -15,7 +15,6 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -115,13 +114,10 @@ def _compact_model() -> Callable[[str], tuple[str, float]]:
 
 
 class LanguageDetector:
-    """Tells a draft's language; built once at start-up and shared. The model is loaded
-    when a draft first needs it: most drafts are plainly English and never do, and the
-    load is a tenth of a second of every command-line run."""
+    """Tells a draft's language; built once at start-up (it loads the model) and shared."""
 
-    @cached_property
-    def _predict(self) -> Callable[[str], tuple[str, float]]:
-        return _compact_model()
+    def __init__(self) -> None:
+        self._predict = _compact_model()
 
     def detect(self, prose: str) -> DraftLanguage:
         """The language of ``prose`` (a draft's words, without links and handles)."""
