@@ -221,7 +221,7 @@ def _json_line(record: dict[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=True, allow_nan=False) + "\n"
 
 
-async def _critique_batch(args: argparse.Namespace, settings: Settings, coach: Coach,
+async def critique_batch(args: argparse.Namespace, settings: Settings, coach: Coach,
                           out: TextIO) -> int:
     worst = EXIT_READY
     async with open_pipeline(settings, coach, args.offline) as pipeline:
@@ -270,7 +270,7 @@ def cmd_critique(args: argparse.Namespace, settings: Settings, out: TextIO,
     platform = args.platform or settings.default_platform
     coach.platform(platform)  # an unknown platform is a usage error before any work
     if args.batch is not None:
-        return asyncio.run(_critique_batch(args, settings, coach, out))
+        return asyncio.run(critique_batch(args, settings, coach, out))
     text = check_draft(_read_draft(args, stdin))
     critique = asyncio.run(_critique_one(text, platform, args, settings, coach))
     if args.format == "json":

@@ -65,11 +65,13 @@ class Learned(Rule):
 
 
 def _is_headline(doc: Document) -> bool:
-    if len(doc.text) > _HEADLINE_CHARACTERS:
+    # The draft's tokens and sentences are read for other rules anyway: asked first,
+    # they rule out most drafts without a look at each word's case.
+    if len(doc.text) > _HEADLINE_CHARACTERS or doc.tokens or len(doc.sentences) != 1:
         return False
     words = _LONGER_WORD.findall(doc.text)
     # a word in capitals throughout is shouting, not headline style
     titled = sum(w[0].isupper() and not w.isupper() for w in words)
     if len(words) < 2 or titled < _TITLE_CASE_SHARE * len(words):
         return False
-    return not doc.tokens and len(doc.sentences) == 1 and len(doc.words) <= HEADLINE_WORDS
+    return len(doc.words) <= HEADLINE_WORDS
