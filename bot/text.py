@@ -80,9 +80,10 @@ _LAST_SPACE = re.compile(r"\s(?=\S*+\Z)")
 _NON_SPACE_RUN = re.compile(r"\S*+")
 _NUMBER = re.compile(r"(?<![\w.])[$€£¥]?\d[\d,.]*+%?(?:[kKmM]\b)?")
 # A run of end marks (and closing quotes) before a space or the end, or a run of line
-# breaks: r"[.!?…]+[\"')\]]*(?=\s|$)|\n+", begun only where a run begins.
+# breaks: r"[.!?…]+[\"')\]]*(?=\s|$)|\n+", begun only where a run begins. The dot
+# closing an initialism ("U.S.", "e.g.") ends no sentence.
 _SENTENCE_END = re.compile(
-    r"[.!?…\n](?:(?<=\n)\n*|(?<![.!?…][.!?…])(?<!\n)[.!?…]*+[\"')\]]*+(?=\s|$))")
+    r"(?<!\b[^\W\d_]\.[^\W\d_])[.!?…\n](?:(?<=\n)\n*|(?<![.!?…][.!?…])(?<!\n)[.!?…]*+[\"')\]]*+(?=\s|$))")
 _WORD = re.compile(r"[^\W\d_][\w'-]*+")
 _WORD_PART = re.compile(r"[\w'-]")
 

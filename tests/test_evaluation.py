@@ -76,8 +76,8 @@ def test_linkedin_good_posts_stay_clean(linkedin_report: EvalReport) -> None:
 
 
 @pytest.mark.parametrize(("principle", "floor"), [
-    ("not-ego", 0.70),              # the target
-    ("no-engagement-bait", 0.90),   # the targets for bait and promo
+    ("not-ego", 0.80),              # the targets for ego, bait and promo
+    ("no-engagement-bait", 0.90),
     ("no-hard-sell", 0.80),
 ])
 def test_linkedin_labelled_posts_are_flagged_under_their_principle(
@@ -85,6 +85,19 @@ def test_linkedin_labelled_posts_are_flagged_under_their_principle(
 ) -> None:
     tally = linkedin_report.principles[principle]
     assert tally.recall is not None and tally.recall >= floor, linkedin_report.misses
+
+
+def test_bragging_tweets_no_rule_was_written_from_are_caught_without_false_alarms(
+    coach: Coach, eval_dir: Path
+) -> None:
+    # Tweets about the writer's own wins, deeds and things; the not-ego rules were
+    # written reading only the "tune" rows. Ordinary tweets must stay quiet.
+    held_out = [case for case in load_cases(eval_dir / "bragging_dev.jsonl")
+                if split_of(case.id) == "held-out" and (case.expect or case.forbid)]
+    tally = evaluate(coach, held_out, "bragging (held out)").principles["not-ego"]
+    assert tally.tp + tally.fn >= 50 and tally.negatives >= 1000
+    assert tally.recall is not None and tally.recall >= 0.20
+    assert tally.false_alarm_rate is not None and tally.false_alarm_rate <= 0.02
 
 
 def test_every_hand_written_draft_gets_its_verdict(coach: Coach, eval_dir: Path) -> None:

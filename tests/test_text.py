@@ -55,6 +55,12 @@ def test_sentences_keep_a_trailing_link() -> None:
     assert [doc.text[s:e] for s, e in doc.sentences] == ["First one.", "See https://example.com/a.b"]
 
 
+def test_an_initialism_ends_no_sentence() -> None:
+    doc = Document("Our U.S. patent was granted, e.g. for crates. Next one.")
+    assert [doc.text[s:e] for s, e in doc.sentences] == [
+        "Our U.S. patent was granted, e.g. for crates.", "Next one."]
+
+
 def test_protected_tokens_survive_cosmetic_changes() -> None:
     draft = "**Join** 3 of us at https://example.com/x with @ana"
     assert {"3", "https://example.com/x", "@ana"} <= protected_tokens(draft)
@@ -79,7 +85,8 @@ _DRAFTS = st.lists(st.sampled_from(_PIECES), max_size=40).map("".join)
 
 
 # The plainest form of what each linear-time pattern of bot.text is written to find.
-_PLAIN_SENTENCE_END = re.compile(r"[.!?…]+[\"')\]]*(?=\s|$)|\n+")
+_PLAIN_SENTENCE_END = re.compile(
+    r"(?<!\b[^\W\d_]\.[^\W\d_])(?<![.!?…])[.!?…]+[\"')\]]*(?=\s|$)|\n+")
 _PLAIN_MARKUP = re.compile(
     r"""
     (?P<entity>&(?:\#[0-9]{1,7}|\#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)

@@ -36,8 +36,9 @@ _LANGUAGE = re.compile(r"^[a-z]{2}$")
 _REFERENCE = re.compile(r"^\{([A-Z][A-Z0-9-]*)\}$")
 #: Between two words of a phrase: anything but a word or a sentence end ("check-out").
 _JOIN = r"[^\w.!?\n]*"
-#: Sentence ends a sequence's gap does not cross.
-_GAP_WORD = r"(?:[^\w.!?\n]+[\w']+)"
+#: A word in a gap, which crosses no sentence end; an initialism ("U.S.", "e.g.") is one
+#: word, its dots ending no sentence.
+_GAP_WORD = r"(?:[^\w.!?\n]+(?:\w\.(?:\w\.)+|[\w']+))"
 DEFAULT_LANGUAGES = frozenset({"en"})
 #: ``^`` in a sequence: the start of a sentence (what comes before it is not matched).
 _SENTENCE_START = r"(?:^|(?<=[.!?\n:]))[^\w.!?\n]*"
