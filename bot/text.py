@@ -83,7 +83,7 @@ _NUMBER = re.compile(r"(?<![\w.])[$€£¥]?\d[\d,.]*+%?(?:[kKmM]\b)?")
 # breaks: r"[.!?…]+[\"')\]]*(?=\s|$)|\n+", begun only where a run begins. The dot
 # closing an initialism ("U.S.", "e.g.") ends no sentence.
 _SENTENCE_END = re.compile(
-    r"(?<!\b[^\W\d_]\.[^\W\d_])[.!?…\n](?:(?<=\n)\n*|(?<![.!?…][.!?…])(?<!\n)[.!?…]*+[\"')\]]*+(?=\s|$))")
+    r"(?:\n|(?<!\b[^\W\d_]\.[^\W\d_])[.!?…])(?:(?<=\n)\n*|(?<![.!?…][.!?…])(?<!\n)[.!?…]*+[\"')\]]*+(?=\s|$))")
 _WORD = re.compile(r"[^\W\d_][\w'-]*+")
 _WORD_PART = re.compile(r"[\w'-]")
 
