@@ -36,7 +36,9 @@ _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org
 #: What a link :data:`_URL` finds without a scheme or "www." must hold.
 _LINK_ENDINGS = (".com", ".net", ".org", ".ly", ".be", ".io")
 _MARKUP = re.compile(r"<[^>]{0,40}>")
-_RUN = re.compile(r"(.)\1{2,}")
+#: Three or more of a character; spelt ``\1\1+`` rather than ``\1{2,}``, which ``re``
+#: matches about a third slower.
+_RUN = re.compile(r"(.)\1\1+")
 _DIGITS = re.compile(r"\d+")
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|0|[^\w\s.,;:\"'()\[\]-]")
 _SENTENCE_MARK = "\x1e"  # ASCII's record separator: white space to re and to str.split
