@@ -121,10 +121,6 @@ class Pipeline:
             async with self.pacer.turn():
                 rewrite = self.coach.offline_rewrite(assessment, overrides)
             return replace(rewrite, note=NO_OTHER_VERSION) if fresh else rewrite
-            # In a worker thread like the checks (see assess_paced); it costs about as
-            # much as the check the draft has passed.
-            return await asyncio.get_running_loop().run_in_executor(
-                self._workers, self.coach.offline_rewrite, assessment, overrides)
         return await self.llm.rewrite(
             assessment, overrides=overrides, fresh=fresh, tone=tone, on_partial=on_partial
         )

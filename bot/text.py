@@ -67,7 +67,7 @@ _URL = re.compile(
     """,
     re.VERBOSE | re.IGNORECASE,
 )
-_DISCORD_MENTION = re.compile(r"<(?:@[!&]?|#)\d{5,25}>|@everyone\b|@here\b")
+DISCORD_MENTION = re.compile(r"<(?:@[!&]?|#)\d{5,25}>|@everyone\b|@here\b")
 # Look-behinds come after the first character: a pattern that begins with a literal is
 # searched for in C, from one "@" (or "#") to the next.
 _MENTION = re.compile(r"@(?<![\w@/.]@)[A-Za-z0-9_]{1,30}(?:@[A-Za-z0-9.-]+\.[a-z]{2,})?")
@@ -173,7 +173,7 @@ def _matches_of_kind(text: str) -> Iterator[tuple[str, Iterator[re.Match[str]]]]
         yield "code", _CODE.finditer(text)
     yield "url", _urls(text)
     if "<" in text or "@" in text:
-        yield "mention", _DISCORD_MENTION.finditer(text)
+        yield "mention", DISCORD_MENTION.finditer(text)
         yield "mention", _MENTION.finditer(text)
     if "#" in text:
         yield "hashtag", _HASHTAG.finditer(text)

@@ -19,13 +19,12 @@ import regex
 from bot.errors import ConfigError
 from bot.models import Assessment, Finding
 from bot.settings import read_yaml
-from bot.text import Document, protected_tokens
+from bot.text import DISCORD_MENTION, Document, protected_tokens
 
 #: Discord turns these into pings: @everyone, @here, <@id>, <@!id> and role mentions <@&id>.
 _PING = regex.compile(r"@(?=(?:everyone|here)\b)|<@[!&]?\d+>", regex.IGNORECASE)
 _UNFINISHED_MENTION = regex.compile(r"(?:<@[!&]?\d*|@\w*)$")
 _SPACES = regex.compile(r"[ \t]{2,}")
-_DISCORD_TOKEN = regex.compile(r"^(?:<@[!&]?\d+>|<#\d+>|@everyone|@here)$", regex.IGNORECASE)
 _WORD = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'’-]*")
 _SENTENCE = regex.compile(r"(?<=[.!?:])\s+|\n+")
 _TAG = regex.compile(r"</?[A-Za-z_]+>")
@@ -116,7 +115,7 @@ def neutralise_pings(text: str, *, partial: bool = False) -> str:
 
 def facts(text: str) -> frozenset[str]:
     """The links, @mentions and numbers in ``text``, as the rules layer reads them."""
-    return frozenset(t for t in protected_tokens(text) if not _DISCORD_TOKEN.match(t))
+    return frozenset(t for t in protected_tokens(text) if not DISCORD_MENTION.fullmatch(t))
 
 
 def hashtags(text: str | Document) -> frozenset[str]:

@@ -213,7 +213,7 @@ class DraftsChannels(commands.Cog):
             review = self._review()
             if review is not None:
                 await review.critiqued(draft, assessment, previous=None)
-            news = await self.coaching.house_style_news(draft.guild_id or 0)
+            news = await self.coaching.house_style_news(draft.guild_id)
             async with self.coaching.pipeline.pacer.turn():
                 rendered = self.coaching.render(assessment, byline=news)
             reply = await self._send_reply(message, draft, rendered=rendered, title=text)

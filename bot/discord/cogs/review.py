@@ -397,8 +397,7 @@ class TeamReview(commands.Cog):
         member, guild = interaction.user, interaction.guild
         if member.bot or guild is None or not isinstance(member, discord.Member):
             return "Only members of the draft's server can review it."
-        channel = guild.get_channel(draft.channel_id)
-        if channel is None or not channel.permissions_for(member).read_messages:
+        if not self._can_read(interaction, draft.channel_id):
             return "You can't read the channel this draft was posted in, so you can't review it."
         rule = await self.store.reviewer_rule(guild.id)
         if rule.role_id is not None and member.get_role(rule.role_id) is None:
