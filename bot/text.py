@@ -81,9 +81,11 @@ _NON_SPACE_RUN = re.compile(r"\S*+")
 _NUMBER = re.compile(r"(?<![\w.])[$€£¥]?\d[\d,.]*+%?(?:[kKmM]\b)?")
 # A run of end marks (and closing quotes) before a space or the end, or a run of line
 # breaks: r"[.!?…]+[\"')\]]*(?=\s|$)|\n+", begun only where a run begins. The dot
-# closing an initialism ("U.S.", "e.g.") ends no sentence.
+# closing an initialism ("U.S.", "e.g.") ends no sentence. Every branch begins with its
+# mark, the look-behinds after it, so re jumps from one mark to the next in C.
 _SENTENCE_END = re.compile(
-    r"(?:\n|(?<!\b[^\W\d_]\.[^\W\d_])[.!?…])(?:(?<=\n)\n*|(?<![.!?…][.!?…])(?<!\n)[.!?…]*+[\"')\]]*+(?=\s|$))")
+    r"(?:\n|[.!?…](?<!\b[^\W\d_]\.[^\W\d_][.!?…]))"
+    r"(?:(?<=\n)\n*|(?<![.!?…][.!?…])(?<!\n)[.!?…]*+[\"')\]]*+(?=\s|$))")
 _WORD = re.compile(r"[^\W\d_][\w'-]*+")
 _WORD_PART = re.compile(r"[\w'-]")
 

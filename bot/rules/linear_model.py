@@ -42,7 +42,9 @@ _RUN = re.compile(r"(.)\1\1+")
 _DIGITS = re.compile(r"\d+")
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|0|[^\w\s.,;:\"'()\[\]-]")
 _SENTENCE_MARK = "\x1e"  # ASCII's record separator: white space to re and to str.split
-_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060\u00ad"))
+#: Characters that show nothing, dropped (a regex finds them many times faster than
+#: ``str.translate`` walks a text).
+_INVISIBLE = re.compile("[\ufeff\u200b\u200c\u200d\u2060\u00ad]")
 
 
 def normalise(text: str) -> str:
@@ -52,7 +54,7 @@ def normalise(text: str) -> str:
     if "&" in text:
         text = html.unescape(text)
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+        text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
     if "<" in text:
         text = _MARKUP.sub(" ", text)
     text = text.lower()
