@@ -29,6 +29,8 @@ MIN_LETTERS = 6
 _READ_AT_MOST = 400
 _NOT_WORDS = re.compile(r"[#@]|\d+")
 _WORD = re.compile(r"[^\W\d_]+")
+#: The same words in lower-case ASCII text, found twice as fast.
+_ASCII_WORD = re.compile(r"[a-z]+")
 #: A draft whose letters are nearly all capitals.
 _SHOUTED = re.compile(r"[^a-z]*(?:[a-z][^a-z]*){0,2}")
 #: Words common in English and in no language near it (not "me", "in", "is", "so",
@@ -122,10 +124,11 @@ class LanguageDetector:
     def detect(self, prose: str) -> DraftLanguage:
         """The language of ``prose`` (a draft's words, without links and handles)."""
         head = prose[:_READ_AT_MOST]
-        words = _WORD.findall(head.lower())
+        lowered = head.lower()
+        words = (_ASCII_WORD if lowered.isascii() else _WORD).findall(lowered)
         if sum(map(len, words)) < MIN_LETTERS:
             return DraftLanguage("unknown", 0.0, ENGLISH.reads_as)
-        common = sum(word in _ENGLISH_WORDS for word in words)
+        common = sum(map(_ENGLISH_WORDS.__contains__, words))
         if common >= max(1, min(2, len(words) // 4)) and common >= _PLAINLY_ENGLISH * len(words):
             return ENGLISH  # most drafts: the model need not be asked
         text = " ".join(_NOT_WORDS.sub(" ", head).split())

@@ -156,16 +156,24 @@ def _edits(original: str) -> list[tuple[int, int, str]]:
     return disjoint
 
 
-def _urls(text: str) -> Iterator[re.Match[str]]:
-    """``_URL.finditer(text)``: searched in each run of non-space characters that holds a
-    hint, and only once (the runs are disjoint, so this reads the text once)."""
+def link_runs(text: str) -> Iterator[tuple[int, int]]:
+    """The runs of non-space characters that may hold a link (a "://", or a "." with
+    more after it), in order, each once: a pattern for links need only be searched
+    there (the runs are disjoint, so this reads the text once)."""
     end = 0
     for hint in _URL_HINT.finditer(text):
         if hint.start() < end:
-            continue  # in the run just searched
+            continue  # in the run just found
         space = _LAST_SPACE.search(text, end, hint.start())
         start = space.end() if space else end
         end = _NON_SPACE_RUN.match(text, hint.start()).end()
+        yield start, end
+
+
+def _urls(text: str) -> Iterator[re.Match[str]]:
+    """``_URL.finditer(text)``, which begins with no literal to search for, run over
+    :func:`link_runs` alone."""
+    for start, end in link_runs(text):
         yield from _URL.finditer(text, start, end)
 
 

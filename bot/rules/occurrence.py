@@ -78,8 +78,20 @@ class Occurrence(Rule):
             if len(m.group()) >= self.min_length and m.group().lower() not in self.allow
         ]
 
+    def _at_most(self, doc: Document) -> int | None:
+        """How many tokens the draft holds at most, counted without listing them (None:
+        no such count): most drafts are well under the limit."""
+        if self.token == "exclamation":
+            return doc.prose.count("!")
+        if self.token == "caps":  # a shouted word lies within a run, one at most in each
+            return len(_CAPS_RUN.findall(doc.prose))
+        return None
+
     def find(self, doc: Document, platform: Platform, live: Live) -> Iterator[Hit]:
         limit = self.platform_max.get(platform.id, self.max)
+        at_most = self._at_most(doc)
+        if at_most is not None and at_most <= limit:
+            return
         spans = self._spans(doc)
         if len(spans) <= limit:
             return
