@@ -41,6 +41,7 @@ from bot.models import Finding, Severity
 from bot.platforms import Platform
 from bot.rules.backtracking import backtracking_problem
 from bot.rules.lexicon import DEFAULT_LANGUAGES, EMPTY_LEXICON, Lexicon
+from bot.rules.prefilter import compile_with_forms
 from bot.text import Document
 
 #: Entries a list key (phrases, patterns, examples) may hold, and characters in one.
@@ -107,11 +108,31 @@ class Pattern:
         self.scope = scope
         self.needed = needed
         self.windowed = windowed
-        self.regex = re.compile("|".join(f"(?:{a})" for a in self.alternatives), flags)
+        self.source = "|".join(f"(?:{a})" for a in self.alternatives)
         #: What the prefilter looks for: each alternative, or the whole pattern.
-        self.parts = (self.alternatives if not _BACKREFERENCE.search(self.regex.pattern)
-                      else (self.regex.pattern,))
+        self.parts = (self.alternatives if not _BACKREFERENCE.search(self.source)
+                      else (self.source,))
+        self._regex: re.Pattern[str] | None = None
+        self._forms: dict[str, str | None] = {}
         self._joined: dict[tuple[int, ...], re.Pattern[str]] = {}
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        """The whole pattern, compiled when first asked for."""
+        if self._regex is None:
+            self._regex, forms = compile_with_forms(self.source, self.flags, len(self.parts),
+                                                    boundaries=not self.windowed)
+            self._forms = {} if forms is None else dict(zip(self.parts, forms, strict=True))
+        return self._regex
+
+    def prefilter_forms(self) -> dict[str, str | None]:
+        """Each part's RE2 form (see :mod:`bot.rules.prefilter`), from the parse that
+        compiled the pattern: parsing is half the work of either, and a concept rule's
+        pattern runs to tens of kilobytes. Given once; {} when the parse did not show the
+        parts one by one."""
+        self.regex  # noqa: B018 (compiled now if it was not)
+        forms, self._forms = self._forms, {}
+        return forms
 
     def joined(self, alive: tuple[int, ...]) -> re.Pattern[str] | None:
         """The pattern of the parts at ``alive`` (None for none): wherever the others
@@ -129,7 +150,7 @@ class Pattern:
         return found
 
     def __repr__(self) -> str:
-        return f"Pattern({self.regex.pattern!r}, scope={self.scope!r})"
+        return f"Pattern({self.source!r}, scope={self.scope!r})"
 
 
 def scope_text(doc: Document, scope: str) -> str:
@@ -303,6 +324,7 @@ class Rule:
         try:
             pattern = Pattern(alternatives, flags, scope=scope, needed=needed,
                               windowed=windowed)
+            pattern.regex  # noqa: B018 (compiled now: a pattern that does not join fails the load)
         except re.error as exc:
             raise spec.error(key, f"has patterns that do not join: {exc}") from None
         self.patterns.append(pattern)

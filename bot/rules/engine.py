@@ -29,9 +29,11 @@ class Engine:
         #: Each pattern's parts' entries in its scope's prefilter, and the set of them.
         self._entries: dict[Pattern, tuple[tuple[int, ...], frozenset[int]]] = {}
         for scope, patterns in by_scope.items():
+            forms = {(part, p.flags, not p.windowed): form for p in patterns
+                     for part, form in p.prefilter_forms().items()}
             prefilter = self._prefilters[scope] = Prefilter(
                 [(part, p.flags, not p.windowed) for p in patterns for part in p.parts],
-                memory=memory)
+                memory=memory, forms=forms)
             offset = 0
             for pattern in patterns:
                 entries = tuple(prefilter.entries[offset:offset + len(pattern.parts)])

@@ -21,7 +21,8 @@ other character written as one ASCII character that stands in for it:
   match can only get easier); an alternative RE2 cannot express (back-references) is
   always run.
 
-This is the one module that reads CPython's private regex parser (``re._parser``):
+This is the one module that reads CPython's private regex parser (``re._parser``, and
+``re._compiler`` to compile a parse it has read, see :func:`compile_with_forms`):
 tests/rules/test_prefilter.py fails loudly if a Python upgrade changes what it knows.
 """
 
@@ -30,10 +31,10 @@ from __future__ import annotations
 import codecs
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
+from re import _compiler, _parser
 from re import _constants as sre  # the parse tree's opcodes
-from re import _parser
 from typing import Any
 
 import re2
@@ -211,6 +212,34 @@ def to_re2(source: str, flags: int, *, boundaries: bool = True) -> str:
     return _render(tree.data, int(tree.state.flags), boundaries)
 
 
+def compile_with_forms(source: str, flags: int, parts: int, *, boundaries: bool = True
+                       ) -> tuple[re.Pattern[str], list[str | None] | None]:
+    """``source``, ``parts`` alternatives joined as ``(?:a)|(?:b)|…``, compiled for Python's
+    ``re``, and each alternative's RE2 form (None where it has none, as :func:`to_re2`),
+    from one parse: parsing is half the work of either, and a concept rule's pattern runs
+    to tens of kilobytes. The forms are None when the parse does not show the
+    alternatives one by one (it takes out a beginning they share)."""
+    tree = _parser.parse(source, flags)
+    data, forms = tree.data, None
+    if flags & _NARROW_WORDS:
+        alternatives = None
+    elif parts == 1:
+        alternatives = [data]
+    elif len(data) == 1 and data[0][0] is sre.BRANCH and len(data[0][1][1]) == parts:
+        alternatives = [alternative.data for alternative in data[0][1][1]]
+    else:
+        alternatives = None
+    if alternatives is not None:
+        forms = []
+        for alternative in alternatives:
+            try:
+                forms.append(_render(alternative, int(tree.state.flags), boundaries))
+            except (Untranslatable, RecursionError):
+                forms.append(None)
+    # The compiled regex's .pattern is None: nothing here reads it.
+    return _compiler.compile(tree, flags), forms
+
+
 #: The entry of the patterns no pass can rule out (those RE2 cannot express).
 ALWAYS = -1
 
@@ -225,7 +254,8 @@ class Prefilter:
     """
 
     def __init__(self, patterns: Sequence[tuple[str, int, bool]], *,
-                 memory: int = 64 << 20) -> None:
+                 memory: int = 64 << 20,
+                 forms: Mapping[tuple[str, int, bool], str | None] | None = None) -> None:
         options = re2.Options()
         options.max_mem = memory
         options.log_errors = False
@@ -236,9 +266,11 @@ class Prefilter:
         self._set.Add(r"\z")
         sources: dict[str, int] = {}
         self.entries: list[int] = []
+        known = forms or {}  # RE2 forms worked out already (see compile_with_forms)
         for source, flags, boundaries in patterns:
             try:
-                form = to_re2(source, flags, boundaries=boundaries)
+                form = (known.get((source, flags, boundaries))
+                        or to_re2(source, flags, boundaries=boundaries))
                 if form not in sources:
                     sources[form] = self._set.Add(form)
                 self.entries.append(sources[form])

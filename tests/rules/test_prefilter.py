@@ -20,6 +20,8 @@ from bot.rules.prefilter import (
     TRANSLATED,
     UNTRANSLATED,
     Prefilter,
+    Untranslatable,
+    compile_with_forms,
     kind_of,
     sre,
     stand_in_text,
@@ -79,6 +81,29 @@ def test_the_prefilter_never_rules_out_a_pattern_that_matches(
     patterns = [re.compile(part, flags) for part in parts]
     assert _misses(patterns, text) == []
     assert _misses(patterns, Document(text).prose) == []
+
+
+def _form(source: str, flags: int, boundaries: bool) -> str | None:
+    try:
+        return to_re2(source, flags, boundaries=boundaries)
+    except Untranslatable:
+        return None
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(parts=_PATTERN_PARTS, text=_TEXTS, ignore_case=st.booleans(), boundaries=st.booleans())
+@example(parts=[r"\bfollow", r"\bme\b"], text="follow me", ignore_case=True, boundaries=True)
+def test_one_parse_compiles_and_translates_a_pattern_as_two_would(
+        parts: list[str], text: str, ignore_case: bool, boundaries: bool) -> None:
+    flags = re.IGNORECASE if ignore_case else 0
+    source = "|".join(f"(?:{part})" for part in parts)
+    expected = re.compile(source, flags)
+    compiled, forms = compile_with_forms(source, flags, len(parts), boundaries=boundaries)
+    assert (compiled.flags, compiled.groups) == (expected.flags, expected.groups)
+    assert ([(m.span(), m.lastindex) for m in compiled.finditer(text)]
+            == [(m.span(), m.lastindex) for m in expected.finditer(text)])
+    if forms is not None:  # None: the parse took out a beginning the parts share
+        assert forms == [_form(part, flags, boundaries) for part in parts]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
