@@ -42,6 +42,8 @@ _MARKUP = re.compile(r"<[^>]{0,40}>")
 _RUN = re.compile(r"(.)\1\1+")
 _DIGITS = re.compile(r"\d+")
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|0|[^\w\s.,;:\"'()\[\]-]")
+#: The same tokens in ASCII text, found a third faster.
+_ASCII_TOKEN = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?|0|[^\w\s.,;:\"'()\[\]-]")
 _SENTENCE_MARK = "\x1e"  # ASCII's record separator: white space to re and to str.split
 #: Characters that show nothing, dropped (a regex finds them many times faster than
 #: ``str.translate`` walks a text).
@@ -61,7 +63,13 @@ def normalise(text: str) -> str:
     text = text.lower()
     if "://" in text or "www." in text or any(tld in text for tld in _LINK_ENDINGS):
         text = _links_as_token(text)
-    return _RUN.sub(r"\1\1", _DIGITS.sub("0", text))
+    return _RUN.sub(_held_twice, _DIGITS.sub("0", text))
+
+
+def _held_twice(run: re.Match[str]) -> str:
+    # A function, not the template r"\1\1": re reads a template in Python on every call,
+    # which took longer than the search itself.
+    return run.group(1) * 2
 
 
 def _links_as_token(text: str) -> str:
@@ -77,7 +85,7 @@ def _links_as_token(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Words, numbers (as ``0``) and single symbols ("!", "?", emoji) of normalised text."""
-    return _TOKEN.findall(text)
+    return (_ASCII_TOKEN if text.isascii() else _TOKEN).findall(text)
 
 
 def word_features(word: str) -> list[str]:
