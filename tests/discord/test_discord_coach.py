@@ -61,6 +61,22 @@ async def test_the_servers_platform_applies_to_drafts(world: World) -> None:
     assert critique_reply(world.drafts).embeds[0].footer.text.startswith("LinkedIn · ")
 
 
+async def test_a_draft_keeps_its_platform_after_the_server_changes_its_own(world: World) -> None:
+    await world.admin.slash(world.general, "coach-admin platform", platform="linkedin")
+    draft = await world.alice.send(world.drafts, BAIT)
+    await world.admin.slash(world.general, "coach-admin platform", platform="x")
+
+    # Alice's edit is critiqued for LinkedIn, as her draft was; Bob's new draft for X.
+    edited, new = BAIT + " today", BAIT + " tomorrow"
+    await world.alice.edit(draft, edited)
+    await world.bob.send(world.drafts, new)
+
+    alices, bobs = world.drafts.threads
+    [card] = [m for m in alices.history() if m.author.bot and m.embeds]
+    assert card.embeds[0].footer.text.startswith(f"LinkedIn · {len(edited)}/3000 characters")
+    assert bobs.last_message.embeds[0].footer.text.startswith(f"X · {len(new)}/280 characters")
+
+
 async def test_rules_can_be_turned_off_and_reweighted(world: World) -> None:
     severity = await world.admin.slash(
         world.general, "coach-admin rules severity", rule="follow-for-follow", level="suggestion"

@@ -459,9 +459,8 @@ class TeamReview(commands.Cog):
         """The error findings on the draft as it stands, with the server's rule settings."""
         if draft.text is None:
             return []
-        context = await self.coaching.context(draft.guild_id, draft.platform)
         try:
-            assessment = await self.coaching.assess_paced(draft.text, context)
+            assessment = await self.coaching.reassess(draft, draft.text)
         except DraftcoachError:
             return []  # a draft too much to check has no findings to warn about
         return [f for f in assessment.findings if f.severity == "error"]
