@@ -38,6 +38,16 @@ async def test_settings_are_hidden_from_members_and_refused_if_granted(world: Wo
     assert bot_messages(world.env, interactions=False) == []
 
 
+async def test_team_review_commands_sit_in_coach_and_its_settings_in_coach_admin(
+    world: World,
+) -> None:
+    shown = world.admin.available_commands(world.general)
+    review = {c for c in shown if c.split()[-1] in ("queue", "stats") or "review" in c}
+    assert review == {"coach queue", "coach stats", "coach review need",
+                      "coach-admin review approvals", "coach-admin review mentions",
+                      "coach-admin review reviewers"}
+
+
 async def test_channels_add_list_and_remove(world: World) -> None:
     added = await world.admin.slash(world.general, "coach-admin channels add")
     assert "now a drafts channel" in added.response.content
