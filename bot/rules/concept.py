@@ -7,6 +7,7 @@ import string
 from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import replace
+from functools import partial
 from typing import ClassVar
 
 from bot.platforms import Platform
@@ -22,11 +23,16 @@ class ConceptRule(Rule):
     """Flags each place where one of the ``match`` sequences occurs.
 
     ``unless`` sequences, found in the same sentence, make a match a legitimate use.
-    The rule reads the languages its concepts have words in, unless it names them.
+    With ``within: post`` a sequence's gaps may cross sentence ends and ``unless`` looks
+    at the whole post: for ideas that only the post as a whole shows (a post about
+    yourself that tags itself a boast). ``mark`` names the concept whose words a finding
+    quotes (by default, the whole match). The rule reads the languages its concepts have
+    words in, unless it names them.
     """
 
     kind = "concept"
-    keys: ClassVar[dict[str, bool]] = {"match": True, "unless": False, "replacement": False}
+    keys: ClassVar[dict[str, bool]] = {"match": True, "unless": False, "replacement": False,
+                                       "within": False, "mark": False}
 
     def __init__(self, meta: RuleMeta, spec: RuleSpec) -> None:
         lexicon = spec.lexicon
@@ -36,10 +42,17 @@ class ConceptRule(Rule):
             names = [n for s in (*sequences, *unless) for n in lexicon.concept_names(s)]
             meta = replace(meta, languages=lexicon.languages_of(names))
         super().__init__(meta, spec)
-        self.sequences = self._folded([lexicon.sequence(s, spec.where) for s in sequences],
-                                      needed=True)
-        self.unless = (self._folded([lexicon.sequence(s, spec.where) for s in unless],
-                                    needed=False) if unless else None)
+        within = spec.get("within", "sentence")
+        if within not in ("sentence", "post"):
+            raise spec.error("within", f"must be 'sentence' or 'post', not {within!r}")
+        self.whole_post = within == "post"
+        mark = spec.optional_str("mark")
+        if mark is not None and any(mark not in s.split() for s in sequences):
+            raise spec.error("mark", f"names {mark!r}, which every 'match' sequence must hold")
+        compose = partial(lexicon.sequence, where=spec.where, across_sentences=self.whole_post)
+        self.sequences = self._folded([compose(s, mark=mark) for s in sequences], needed=True)
+        self.unless = (self._folded([compose(s) for s in unless], needed=False)
+                       if unless else None)
         self.replacement = spec.optional_str("replacement")
 
     def _folded(self, sources: list[str], *, needed: bool) -> Pattern:
@@ -57,16 +70,21 @@ class ConceptRule(Rule):
         text = folded.text
         unless = self.unless if self.unless is not None and live.may_match(self.unless) else None
         for m in live.finditer(self.sequences):
-            begin = m.start()
-            while begin < m.end() and text[begin] in _LEAD_IN:  # a sentence start's lead-in
-                begin += 1
-            start, end = folded.to_source(begin, m.end())
+            begin, finish = m.span(m.lastindex or 0)  # the marked concept, or all of it
+            while not m.lastindex and begin < finish and text[begin] in _LEAD_IN:
+                begin += 1  # a sentence start's lead-in
+            start, end = folded.to_source(begin, finish)
             if end <= start:
                 continue
             if unless is not None:
-                s, e = doc.sentence_around(start, end)
-                if live.search(unless, *_folded_span(folded.sources, s, e)):
-                    continue
+                if self.whole_post:
+                    if live.search(unless):
+                        return
+                    unless = None  # nothing in the post makes it legitimate
+                else:
+                    s, e = doc.sentence_around(start, end)
+                    if live.search(unless, *_folded_span(folded.sources, s, e)):
+                        continue
             yield Hit(start, end, self.replacement)
 
 

@@ -39,6 +39,8 @@ _JOIN = r"[^\w.!?\n]*"
 #: A word in a gap, which crosses no sentence end; an initialism ("U.S.", "e.g.") is one
 #: word, its dots ending no sentence.
 _GAP_WORD = r"(?:[^\w.!?\n]+(?:\w\.(?:\w\.)+|[\w']+))"
+#: A word in a gap that may cross sentence ends (a sequence ``within: post``).
+_POST_GAP_WORD = r"(?:[^\w']+[\w']+)"
 DEFAULT_LANGUAGES = frozenset({"en"})
 #: ``^`` in a sequence: the start of a sentence (what comes before it is not matched).
 _SENTENCE_START = r"(?:^|(?<=[.!?\n:]))[^\w.!?\n]*"
@@ -229,10 +231,13 @@ class Lexicon:
         forms = inflections(word) if inflect else [word]
         return _bounded("(?:" + "|".join(_word_pattern(f) for f in forms) + ")", word, word)
 
-    def sequence(self, text: str, where: str) -> str:
+    def sequence(self, text: str, where: str, *, across_sentences: bool = False,
+                 mark: str | None = None) -> str:
         """A rule's sequence as a regex: concept names, ``~N`` (up to N words between,
-        in the same sentence), quoted 'words' and, first, ``^`` for a sentence's start.
-        Names next to each other are next to each other in the text."""
+        in the same sentence unless ``across_sentences``), quoted 'words' and, first,
+        ``^`` for a sentence's start. Names next to each other are next to each other in
+        the text. The words of concept ``mark`` are the regex's one group."""
+        gap_word, join = (_POST_GAP_WORD, r"\W*?") if across_sentences else (_GAP_WORD, _JOIN)
         parts: list[str] = []
         gap = 0
         pending_gap = False
@@ -257,13 +262,13 @@ class Lexicon:
             elif _NAME.match(token):
                 if token not in self.concepts:
                     raise ConfigError(f"{where}: unknown concept {token!r} in {text!r}")
-                item = self.pattern(token)
+                item = f"({self.pattern(token)})" if token == mark else self.pattern(token)
             else:
                 raise ConfigError(f"{where}: {token!r} in {text!r} is neither a CONCEPT, "
                                   f"a ~gap nor a 'word'")
             if parts and parts != [_SENTENCE_START]:
-                words_between = f"{_GAP_WORD}{{0,{gap}}}?" if gap else ""
-                parts.append(f"{words_between}{_JOIN}")
+                words_between = f"{gap_word}{{0,{gap}}}?" if gap else ""
+                parts.append(f"{words_between}{join}")
             parts.append(item)
             gap = 0
             pending_gap = False

@@ -1,0 +1,85 @@
+"""The ``concept`` rule kind: sequences of concepts, in a sentence or across a post."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.errors import ConfigError
+from bot.platforms import Platform
+from bot.rules import Rule, load_rules
+from bot.rules.lexicon import load_lexicon
+from bot.text import Document
+
+GENERIC = Platform(id="generic", name="Generic", limit=None)
+
+LEXICON = """
+family: test
+concepts:
+  SELF:
+    words: [i, my, me]
+    examples_match: ["my"]
+  BOAST:
+    words: ["#humblebrag", not to brag]
+    examples_match: ["#humblebrag"]
+  YOU:
+    words: [you]
+    examples_match: ["you"]
+"""
+
+
+def _rule(tmp_path: Path, **keys: object) -> Rule:
+    lexicon_file = tmp_path / "test.yaml"
+    lexicon_file.write_text(LEXICON, encoding="utf-8")
+    rule = {"id": "tags-own-boast", "kind": "concept", "severity": "warning",
+            "message": 'Boasts: "{match}".', "why": "It is about you.", "fix": "Cut it.",
+            "match": ["SELF ~10 BOAST"], "unless": ["YOU"],
+            "examples_fail": ["I read two books #humblebrag"],
+            "examples_pass": ["Is that a #humblebrag? You never stop."], **keys}
+    path = tmp_path / "rules.yaml"
+    path.write_text(json.dumps({"principle": "not-ego", "rules": [rule]}), encoding="utf-8")
+    (loaded,) = load_rules([path], ["not-ego"], ["generic"], load_lexicon([lexicon_file]))
+    return loaded
+
+
+def _matches(rule: Rule, text: str) -> list[str]:
+    return [f.match for f in rule.check(Document(text), GENERIC)]
+
+
+def test_a_sequence_stays_in_one_sentence_by_default(tmp_path: Path) -> None:
+    rule = _rule(tmp_path)
+    assert _matches(rule, "I read two books #humblebrag") == ["I read two books #humblebrag"]
+    assert _matches(rule, "I read two books. #humblebrag") == []
+
+
+def test_within_post_reads_across_sentences(tmp_path: Path) -> None:
+    rule = _rule(tmp_path, within="post")
+    assert _matches(rule, "I read two books. #humblebrag") == ["I read two books. #humblebrag"]
+    # Too far apart is still too far.
+    assert _matches(rule, "I read. " + "Word " * 12 + "#humblebrag") == []
+
+
+def test_within_post_unless_anywhere_in_the_post_spares_it(tmp_path: Path) -> None:
+    sentence = _rule(tmp_path)
+    post = _rule(tmp_path, within="post")
+    text = "Did you see it? I read two books #humblebrag"
+    assert _matches(sentence, text) == ["I read two books #humblebrag"]  # other sentence
+    assert _matches(post, text) == []
+
+
+def test_within_takes_only_sentence_or_post(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=re.escape("'within' must be 'sentence' or 'post'")):
+        _rule(tmp_path, within="paragraph")
+
+
+def test_a_finding_quotes_the_marked_concept(tmp_path: Path) -> None:
+    rule = _rule(tmp_path, within="post", mark="BOAST")
+    assert _matches(rule, "I read two books. Fast ones. #humblebrag") == ["#humblebrag"]
+
+
+def test_the_mark_must_be_in_every_sequence(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="every 'match' sequence must hold"):
+        _rule(tmp_path, mark="YOU")
