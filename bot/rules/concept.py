@@ -69,6 +69,10 @@ class ConceptRule(Rule):
         folded = doc.folded_prose
         text = folded.text
         unless = self.unless if self.unless is not None and live.may_match(self.unless) else None
+        if self.whole_post and unless is not None:
+            if live.search(unless):  # said anywhere, it makes the whole post legitimate
+                return
+            unless = None
         for m in live.finditer(self.sequences):
             begin, finish = m.span(m.lastindex or 0)  # the marked concept, or all of it
             while not m.lastindex and begin < finish and text[begin] in _LEAD_IN:
@@ -77,14 +81,9 @@ class ConceptRule(Rule):
             if end <= start:
                 continue
             if unless is not None:
-                if self.whole_post:
-                    if live.search(unless):
-                        return
-                    unless = None  # nothing in the post makes it legitimate
-                else:
-                    s, e = doc.sentence_around(start, end)
-                    if live.search(unless, *_folded_span(folded.sources, s, e)):
-                        continue
+                s, e = doc.sentence_around(start, end)
+                if live.search(unless, *_folded_span(folded.sources, s, e)):
+                    continue
             yield Hit(start, end, self.replacement)
 
 
