@@ -26,13 +26,15 @@ class ConceptRule(Rule):
     With ``within: post`` a sequence's gaps may cross sentence ends and ``unless`` looks
     at the whole post: for ideas that only the post as a whole shows (a post about
     yourself that tags itself a boast). ``mark`` names the concept whose words a finding
-    quotes (by default, the whole match). The rule reads the languages its concepts have
-    words in, unless it names them.
+    quotes (by default, the whole match). ``max_words`` keeps the rule to drafts of at
+    most that many words (a teaser is a headline's device: a long post that goes on to
+    say "here's what I learned" delivers it). The rule reads the languages its concepts
+    have words in, unless it names them.
     """
 
     kind = "concept"
     keys: ClassVar[dict[str, bool]] = {"match": True, "unless": False, "replacement": False,
-                                       "within": False, "mark": False}
+                                       "within": False, "mark": False, "max_words": False}
 
     def __init__(self, meta: RuleMeta, spec: RuleSpec) -> None:
         lexicon = spec.lexicon
@@ -54,6 +56,8 @@ class ConceptRule(Rule):
         self.unless = (self._folded([compose(s) for s in unless], needed=False)
                        if unless else None)
         self.replacement = spec.optional_str("replacement")
+        self.max_words = (spec.integer("max_words", minimum=1) if "max_words" in spec.data
+                          else None)
 
     def _folded(self, sources: list[str], *, needed: bool) -> Pattern:
         """A pattern of folded text, for the prefilter. The lexicon wrote the sources and
@@ -66,6 +70,8 @@ class ConceptRule(Rule):
         return pattern
 
     def find(self, doc: Document, platform: Platform, live: Live) -> Iterator[Hit]:
+        if self.max_words is not None and doc.word_count > self.max_words:
+            return
         folded = doc.folded_prose
         text = folded.text
         unless = self.unless if self.unless is not None and live.may_match(self.unless) else None
