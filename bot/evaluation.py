@@ -28,6 +28,7 @@ from bot.coach import Coach
 from bot.config_files import decode_utf8, parse_yaml, quote
 from bot.errors import DraftcoachError
 from bot.rules import Rule
+from bot.text import Document
 
 #: Editors' labels in the JSON sets, and the principle each one must be flagged under.
 LABEL_PRINCIPLES = {"bait": "no-engagement-bait", "promo": "no-hard-sell", "ego": "not-ego"}
@@ -299,12 +300,15 @@ def evaluate(coach: Coach, cases: Iterable[EvalCase], name: str = "") -> EvalRep
             elif principle in flagged and not expected and case.partial:
                 report.misses.append(f"{case.id}: flagged {principle}")
         for rule in learned:
-            if not rule.applies_to(coach.platform(case.platform)):
+            platform = coach.platform(case.platform)
+            if not rule.applies_to(platform):
                 continue
             principle = rule.meta.principle
             expected = principle in case.expect or principle in case.any_of
             if expected or case.clean or principle in case.forbid:
-                fired = any(f.rule == rule.meta.id for f in blocking)
+                # Alone: another rule's finding on the same words does not hide it.
+                fired = any(f.severity != "suggestion"
+                            for f in rule.check(Document(case.text), platform))
                 report.learned.setdefault(rule.meta.id, Tally()).add(expected, fired)
         if case.any_of or (case.clean and case.platform == "youtube"):
             report.spam.add(bool(case.any_of), bool(flagged))

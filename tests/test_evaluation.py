@@ -7,6 +7,7 @@ get a false alarm, ego posts the coach waves through. Skipped when the data is a
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -96,8 +97,24 @@ def test_bragging_tweets_no_rule_was_written_from_are_caught_without_false_alarm
                 if split_of(case.id) == "held-out" and (case.expect or case.forbid)]
     tally = evaluate(coach, held_out, "bragging (held out)").principles["not-ego"]
     assert tally.tp + tally.fn >= 50 and tally.negatives >= 1000
-    assert tally.recall is not None and tally.recall >= 0.20
+    assert tally.recall is not None and tally.recall >= 0.28
     assert tally.false_alarm_rate is not None and tally.false_alarm_rate <= 0.02
+
+
+def test_clickbait_in_sentence_case_is_caught_and_news_left_alone(
+    coach: Coach, eval_dir: Path
+) -> None:
+    # Every clickbait row of the set is in Title Case, which the learned model reads;
+    # written in sentence case, as many sites and posts write headlines, a teaser must
+    # still be caught by what it does, and a news headline left alone.
+    learned = [r for r in coach.rules if r.meta.kind == "learned"]
+    unseen = [c for c in load_cases(eval_dir / "clickbait_dev.jsonl")
+              if not any(r.trained_on(c.source, c.id) for r in learned)]
+    recased = [replace(c, text=c.text[:1] + c.text[1:].lower()) for c in unseen]
+    tally = evaluate(coach, recased, "clickbait (sentence case)").principles["authentic"]
+    assert tally.tp + tally.fn >= 1000 and tally.negatives >= 1000
+    assert tally.recall is not None and tally.recall >= 0.3
+    assert tally.false_alarm_rate is not None and tally.false_alarm_rate <= 0.01
 
 
 def test_every_hand_written_draft_gets_its_verdict(coach: Coach, eval_dir: Path) -> None:

@@ -56,10 +56,10 @@ def test_a_draft_without_words_is_unknown_and_read_as_english(detector: Language
 
 
 def test_a_language_without_wording_checks_gets_the_others_and_one_note(coach: Coach) -> None:
-    draft = "Seguitemi e vi seguo anch'io!!! #seguire #follow #f4f #like #piace #iscriviti"
+    draft = "Volg mij en ik volg jou terug!!! #volgen #follow #f4f #like #leuk #abonneren"
     critique = coach.critique(draft, "instagram")
-    assert critique.assessment.language == "it"
-    assert "reads as Italian" in critique.assessment.note
+    assert critique.assessment.language == "nl"
+    assert "reads as Dutch" in critique.assessment.note
     assert "English" in critique.assessment.note
     assert {f.rule for f in critique.findings} >= {"hashtag-stuffing", "exclamation-pileup"}
     assert {f.principle for f in critique.findings} <= {"no-spray", "authentic"}

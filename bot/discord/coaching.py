@@ -22,7 +22,7 @@ import discord
 from bot.coach import Coach, RuleOverrides
 from bot.discord.cooldown import Cooldowns
 from bot.discord.render import CritiqueCard, RenderedCritique, render_critique
-from bot.discord.store import Store
+from bot.discord.store import Draft, Store
 from bot.errors import DraftcoachError, DraftTooLongError
 from bot.models import Assessment, Rewrite, Severity
 from bot.pipeline import Pipeline
@@ -171,6 +171,12 @@ class Coaching:
             offline_note=offline_note,
         )
 
+    async def draft_context(self, draft: Draft, *, member_id: int | None = None) -> ServerContext:
+        """The settings a stored draft is critiqued again with: its server's rules and model
+        switch as they are now, and the platform the draft was first critiqued for (an
+        admin changing the server's platform changes new drafts, not this one)."""
+        return await self.context(draft.guild_id, draft.platform, member_id=member_id)
+
     async def _direct_context(self, platform: str, member_id: int | None) -> ServerContext:
         """Direct messages belong to no server's budget: the model writes their rewrites
         while the member's daily one for them lasts."""
@@ -216,6 +222,14 @@ class Coaching:
         (see :meth:`Pipeline.assess_paced`: it raises DraftcoachError for a draft it
         refuses)."""
         return await self.pipeline.assess_paced(text, context.platform, context.overrides)
+
+    async def reassess(
+        self, draft: Draft, text: str, context: ServerContext | None = None
+    ) -> Assessment:
+        """The findings on a stored draft's ``text`` (the text kept, or a new version of it)
+        with :meth:`draft_context`, or ``context`` when the caller has it already. Raises
+        DraftcoachError for a draft the pipeline refuses (see :meth:`assess_paced`)."""
+        return await self.assess_paced(text, context or await self.draft_context(draft))
 
     def render(
         self,

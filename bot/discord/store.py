@@ -50,13 +50,12 @@ def _is_busy(error: sqlite3.Error) -> bool:
 class PatientConnection:
     """An aiosqlite connection in autocommit mode whose statements outlast a lock.
 
-    A statement run on its own (outside an explicit transaction) that finds the
-    database locked past SQLite's busy timeout had no effect, so it is simply run
-    again, until :data:`LOCK_PATIENCE` runs out. Explicit transactions begin with
-    ``BEGIN IMMEDIATE`` (see :meth:`Store._transaction`), which takes the write lock
-    first, so nothing inside them meets a lock. ``commit`` is a no-op: each statement
-    commits itself, and an explicit transaction commits with its own ``COMMIT``, so no
-    other caller can commit half of it.
+    Each statement run on its own commits itself; an explicit transaction commits with
+    its own ``COMMIT``. A statement run on its own that finds the database locked past
+    SQLite's busy timeout had no effect, so it is simply run again, until
+    :data:`LOCK_PATIENCE` runs out. Explicit transactions begin with ``BEGIN
+    IMMEDIATE`` (see :meth:`Store._transaction`), which takes the write lock first, so
+    nothing inside them meets a lock.
     """
 
     def __init__(self, connection: aiosqlite.Connection, patience: float) -> None:
@@ -81,9 +80,6 @@ class PatientConnection:
                                 "(up to %g s)", self.patience)
             await asyncio.sleep(pause)
             pause = min(pause * 2, 2.0)
-
-    async def commit(self) -> None:
-        """Statements commit themselves (autocommit); see the class docstring."""
 
     async def executescript(self, script: str) -> aiosqlite.Cursor:
         return await self.connection.executescript(script)
@@ -348,7 +344,9 @@ class Store:
     def __init__(self, connection: PatientConnection,
                  settings_recheck: float = SETTINGS_RECHECK) -> None:
         self._db = connection
-        #: One explicit transaction at a time on this connection.
+        #: Held by every write on the connection, and by a transaction from its BEGIN to
+        #: its COMMIT: another task's write waits instead of landing inside a transaction
+        #: (and being rolled back with it).
         self._writing = asyncio.Lock()
         self._settings_recheck = settings_recheck
         self._settings_checked_at = time.monotonic()
@@ -376,6 +374,13 @@ class Store:
                 await self._db.execute("ROLLBACK")
                 raise
             await self._db.execute("COMMIT")
+
+    async def _write(self, sql: str, parameters: Iterable[Any] = ()) -> aiosqlite.Cursor:
+        """One statement that changes the database, run between transactions (it commits
+        itself). Statements that return rows, or must land together, use
+        :meth:`_transaction`."""
+        async with self._writing:
+            return await self._db.execute(sql, parameters)
 
     async def _recheck_settings(self) -> None:
         """Forget the settings kept in memory if another process changed the database."""
@@ -520,41 +525,37 @@ class Store:
         return await self._remembered(self._guild_settings, guild_id, read)
 
     async def set_platform(self, guild_id: int, platform: str | None) -> None:
-        await self._db.execute(
+        await self._write(
             "INSERT INTO guild_settings (guild_id, platform) VALUES (?, ?)"
             " ON CONFLICT(guild_id) DO UPDATE SET platform = excluded.platform",
             (guild_id, platform),
         )
-        await self._db.commit()
         self._settings_changed(guild_id)
 
     async def set_llm_enabled(self, guild_id: int, enabled: bool) -> None:
-        await self._db.execute(
+        await self._write(
             "INSERT INTO guild_settings (guild_id, llm_enabled) VALUES (?, ?)"
             " ON CONFLICT(guild_id) DO UPDATE SET llm_enabled = excluded.llm_enabled",
             (guild_id, int(enabled)),
         )
-        await self._db.commit()
         self._settings_changed(guild_id)
 
     # --------------------------------------------------------- watched channels
 
     async def watch_channel(self, guild_id: int, channel_id: int, added_by: int) -> bool:
         """Start watching ``channel_id``; ``False`` if it was already watched."""
-        cursor = await self._db.execute(
+        cursor = await self._write(
             "INSERT OR IGNORE INTO watched_channels (channel_id, guild_id, added_by, added_at)"
             " VALUES (?, ?, ?, ?)",
             (channel_id, guild_id, added_by, time.time()),
         )
-        await self._db.commit()
         return cursor.rowcount > 0
 
     async def unwatch_channel(self, guild_id: int, channel_id: int) -> bool:
-        cursor = await self._db.execute(
+        cursor = await self._write(
             "DELETE FROM watched_channels WHERE guild_id = ? AND channel_id = ?",
             (guild_id, channel_id),
         )
-        await self._db.commit()
         return cursor.rowcount > 0
 
     async def watched_channels(self, guild_id: int) -> list[int]:
@@ -589,30 +590,25 @@ class Store:
         return list(await self._remembered(self._rule_overrides, guild_id, read))
 
     async def set_rule_disabled(self, guild_id: int, rule_id: str, disabled: bool) -> None:
-        await self._db.execute(
-            "INSERT INTO rule_overrides (guild_id, rule_id, disabled) VALUES (?, ?, ?)"
-            " ON CONFLICT(guild_id, rule_id) DO UPDATE SET disabled = excluded.disabled",
-            (guild_id, rule_id, int(disabled)),
-        )
-        await self._forget_empty_overrides(guild_id)
-        await self._db.commit()
-        self._settings_changed(guild_id)
+        await self._set_override(guild_id, rule_id, "disabled", int(disabled))
 
     async def set_rule_severity(self, guild_id: int, rule_id: str, severity: str | None) -> None:
-        await self._db.execute(
-            "INSERT INTO rule_overrides (guild_id, rule_id, severity) VALUES (?, ?, ?)"
-            " ON CONFLICT(guild_id, rule_id) DO UPDATE SET severity = excluded.severity",
-            (guild_id, rule_id, severity),
-        )
-        await self._forget_empty_overrides(guild_id)
-        await self._db.commit()
-        self._settings_changed(guild_id)
+        await self._set_override(guild_id, rule_id, "severity", severity)
 
-    async def _forget_empty_overrides(self, guild_id: int) -> None:
-        await self._db.execute(
-            "DELETE FROM rule_overrides WHERE guild_id = ? AND disabled = 0 AND severity IS NULL",
-            (guild_id,),
-        )
+    async def _set_override(self, guild_id: int, rule_id: str,
+                            column: Literal["disabled", "severity"], value: object) -> None:
+        """Set one column of a rule's override; an override back to the defaults goes."""
+        async with self._transaction() as db:
+            await db.execute(
+                f"INSERT INTO rule_overrides (guild_id, rule_id, {column}) VALUES (?, ?, ?)"
+                f" ON CONFLICT(guild_id, rule_id) DO UPDATE SET {column} = excluded.{column}",
+                (guild_id, rule_id, value),
+            )
+            await db.execute(
+                "DELETE FROM rule_overrides WHERE guild_id = ? AND disabled = 0"
+                " AND severity IS NULL", (guild_id,),
+            )
+        self._settings_changed(guild_id)
 
     # ------------------------------------------------------------------ drafts
 
@@ -638,14 +634,13 @@ class Store:
         verb = "INSERT OR IGNORE" if ignore_duplicate else "INSERT"
         # One statement: a watched channel's draft gets its review from the trigger
         # channel_draft_review (migration 5), in the same transaction.
-        cursor = await self._db.execute(
+        cursor = await self._write(
             f"{verb} INTO drafts (origin, guild_id, channel_id, message_id, author_id,"
             " requester_id, platform, text, text_hash, created_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (new.origin, new.guild_id, new.channel_id, new.message_id, new.author_id,
              new.requester_id, new.platform, new.text, text_digest(new.text), stamp, stamp),
         )
-        await self._db.commit()
         if cursor.rowcount == 0:
             return None
         return await self.draft(int(cursor.lastrowid or 0))
@@ -680,31 +675,27 @@ class Store:
     async def record_result(
         self, draft_id: int, *, score: int, verdict: str, principles: Iterable[str]
     ) -> None:
-        await self._db.execute(
+        await self._write(
             "UPDATE drafts SET score = ?, verdict = ?, principles = ? WHERE id = ?",
             (score, verdict, ",".join(dict.fromkeys(principles)), draft_id),
         )
-        await self._db.commit()
 
     async def set_reply(self, draft_id: int, channel_id: int, message_id: int) -> None:
-        await self._db.execute(
+        await self._write(
             "UPDATE drafts SET reply_channel_id = ?, reply_message_id = ? WHERE id = ?",
             (channel_id, message_id, draft_id),
         )
-        await self._db.commit()
 
     async def update_text(
         self, draft_id: int, text: str, platform: str, now: float | None = None
     ) -> None:
-        await self._db.execute(
+        await self._write(
             "UPDATE drafts SET text = ?, text_hash = ?, platform = ?, updated_at = ? WHERE id = ?",
             (text, text_digest(text), platform, time.time() if now is None else now, draft_id),
         )
-        await self._db.commit()
 
     async def dismiss(self, draft_id: int) -> None:
-        await self._db.execute("UPDATE drafts SET dismissed = 1 WHERE id = ?", (draft_id,))
-        await self._db.commit()
+        await self._write("UPDATE drafts SET dismissed = 1 WHERE id = ?", (draft_id,))
 
     async def purge_texts(self, older_than_days: float, now: float | None = None) -> int:
         """Forget the text of drafts not touched for ``older_than_days``; returns how many."""
@@ -731,7 +722,8 @@ class Store:
     async def _forget_old_pages(self) -> None:
         """Copy the write-ahead log into the database and empty it: until then it still
         holds the pages with the purged text (secure_delete zeroes them in the file)."""
-        async with self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+        # Between transactions: one under way would keep its pages in the log.
+        async with self._writing, self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
             row = await cursor.fetchone()
         if row is not None and row[0]:
             log.warning("a reader kept the database busy; the purged text leaves the "
@@ -748,12 +740,11 @@ class Store:
         return int(row[0]) if row else 1
 
     async def set_review_approvals(self, guild_id: int, approvals: int) -> None:
-        await self._db.execute(
+        await self._write(
             "INSERT INTO review_settings (guild_id, approvals) VALUES (?, ?)"
             " ON CONFLICT(guild_id) DO UPDATE SET approvals = excluded.approvals",
             (guild_id, approvals),
         )
-        await self._db.commit()
 
     async def reviewer_rule(self, guild_id: int) -> ReviewerRule:
         async with self._db.execute(
@@ -764,7 +755,7 @@ class Store:
         return ReviewerRule() if row is None else ReviewerRule(row[0], int(row[1]))
 
     async def set_reviewer_rule(self, guild_id: int, rule: ReviewerRule) -> None:
-        await self._db.execute(
+        await self._write(
             "INSERT INTO review_settings (guild_id, reviewer_role_id, reviewer_min_days)"
             " VALUES (?, ?, ?) ON CONFLICT(guild_id) DO UPDATE SET"
             " reviewer_role_id = excluded.reviewer_role_id,"
@@ -780,16 +771,16 @@ class Store:
         A claimed draft has its review row already (see :meth:`claim_channel_draft`), so
         only the first revision's record is written here.
         """
-        await self._db.execute(
-            "INSERT OR IGNORE INTO review_drafts (draft_id) VALUES (?)", (draft_id,)
-        )
-        await self._db.execute(
-            "INSERT OR IGNORE INTO draft_revisions (draft_id, revision, score, principles,"
-            " created_at) VALUES (?, 1, ?, ?, ?)",
-            (draft_id, score, ",".join(dict.fromkeys(principles)),
-             time.time() if now is None else now),
-        )
-        await self._db.commit()
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT OR IGNORE INTO review_drafts (draft_id) VALUES (?)", (draft_id,)
+            )
+            await db.execute(
+                "INSERT OR IGNORE INTO draft_revisions (draft_id, revision, score, principles,"
+                " created_at) VALUES (?, 1, ?, ?, ?)",
+                (draft_id, score, ",".join(dict.fromkeys(principles)),
+                 time.time() if now is None else now),
+            )
 
     async def new_revision(
         self, draft_id: int, *, score: int, principles: Iterable[str], now: float | None = None
@@ -832,7 +823,7 @@ class Store:
         pressing twice counts once. ``False`` when ``revision`` is no longer the draft's
         current one or the draft is already posted.
         """
-        cursor = await self._db.execute(
+        cursor = await self._write(
             "INSERT INTO reviews (draft_id, reviewer_id, reviewer_name, verdict, reason,"
             " revision, created_at)"
             " SELECT ?, ?, ?, ?, ?, ?, ? FROM review_drafts"
@@ -843,7 +834,6 @@ class Store:
             (draft_id, reviewer_id, reviewer_name, verdict, reason, revision,
              time.time() if now is None else now, draft_id, revision),
         )
-        await self._db.commit()
         return cursor.rowcount > 0
 
     async def review_state(self, draft_id: int) -> ReviewState | None:
@@ -871,45 +861,40 @@ class Store:
 
     async def claim_approval_announcement(self, draft_id: int, revision: int) -> bool:
         """``True`` exactly once per approved revision: whoever gets it tells the author."""
-        cursor = await self._db.execute(
+        cursor = await self._write(
             "UPDATE review_drafts SET announced_revision = ? WHERE draft_id = ?"
             " AND (announced_revision IS NULL OR announced_revision < ?)",
             (revision, draft_id, revision),
         )
-        await self._db.commit()
         return cursor.rowcount > 0
 
     async def mark_posted(
         self, draft_id: int, link: str | None, now: float | None = None
     ) -> bool:
         """Record that the draft went out; ``False`` if it already had."""
-        cursor = await self._db.execute(
+        cursor = await self._write(
             "UPDATE review_drafts SET posted_at = ?, posted_link = ?"
             " WHERE draft_id = ? AND posted_at IS NULL",
             (time.time() if now is None else now, link, draft_id),
         )
-        await self._db.commit()
         return cursor.rowcount > 0
 
     async def set_wanted_approvals(self, draft_id: int, approvals: int | None) -> None:
         """The approvals the author asks for on this draft (``None``: the server's number)."""
-        await self._db.execute(
+        await self._write(
             "UPDATE review_drafts SET wanted_approvals = ? WHERE draft_id = ?",
             (approvals, draft_id),
         )
-        await self._db.commit()
 
     async def set_last_change(self, draft_id: int, summary: str) -> None:
-        await self._db.execute(
+        await self._write(
             "UPDATE review_drafts SET last_change = ? WHERE draft_id = ?", (summary, draft_id)
         )
-        await self._db.commit()
 
     async def mark_message_deleted(self, draft_id: int) -> None:
-        await self._db.execute(
+        await self._write(
             "UPDATE review_drafts SET message_deleted = 1 WHERE draft_id = ?", (draft_id,)
         )
-        await self._db.commit()
 
     async def open_reviews(self, guild_id: int) -> list[tuple[Draft, ReviewState]]:
         """This server's drafts under review (not posted, deleted or dismissed), oldest first."""
@@ -966,38 +951,28 @@ class Store:
     # ------------------------------------------------------------- workflow
 
     async def set_mentions(self, guild_id: int, enabled: bool) -> None:
-        await self._db.execute(
+        await self._write(
             "INSERT INTO guild_settings (guild_id, mentions) VALUES (?, ?)"
             " ON CONFLICT(guild_id) DO UPDATE SET mentions = excluded.mentions",
             (guild_id, int(enabled)),
         )
-        await self._db.commit()
         self._settings_changed(guild_id)
 
     async def set_token_budget(
         self, guild_id: int, tokens: int | None, period: BudgetPeriod = "day"
     ) -> None:
         """Cap the model's tokens for this server per day or month; ``None`` lifts the cap."""
-        await self._db.execute(
+        await self._write(
             "INSERT INTO guild_settings (guild_id, token_budget, budget_period) VALUES (?, ?, ?)"
             " ON CONFLICT(guild_id) DO UPDATE SET token_budget = excluded.token_budget,"
             " budget_period = excluded.budget_period",
             (guild_id, tokens, period),
         )
-        await self._db.commit()
         self._settings_changed(guild_id)
 
     async def add_model_usage(self, guild_id: int, tokens: int, now: float | None = None) -> None:
         """Count ``tokens`` against the server's usage of the day (UTC)."""
-        await self._count_usage(guild_id, tokens, now)
-        await self._db.commit()
-
-    async def _count_usage(self, guild_id: int, tokens: int, now: float | None) -> None:
-        await self._db.execute(
-            "INSERT INTO model_usage (guild_id, day, tokens) VALUES (?, ?, ?)"
-            " ON CONFLICT(guild_id, day) DO UPDATE SET tokens = tokens + excluded.tokens",
-            (guild_id, utc_day(now), tokens),
-        )
+        await self._write(*_usage_count(guild_id, tokens, now))
 
     async def model_usage(
         self, guild_id: int, period: BudgetPeriod, now: float | None = None
@@ -1033,7 +1008,7 @@ class Store:
             if not tokens:
                 return
             if guild_id is not None:
-                await self._count_usage(guild_id, tokens, now)
+                await db.execute(*_usage_count(guild_id, tokens, now))
             elif member_id is not None:
                 await db.execute(
                     "INSERT INTO direct_model_usage (member_id, day, tokens) VALUES (?, ?, ?)"
@@ -1055,12 +1030,11 @@ class Store:
     ) -> None:
         """Record a member's "not helpful" on a finding of ``rule_id`` (see :meth:`dismissers`)."""
         stamp = time.time() if now is None else now
-        await self._db.execute(
+        await self._write(
             "INSERT INTO finding_feedback (guild_id, rule_id, member_id, draft_id, reason,"
             " created_at) VALUES (?, ?, ?, ?, ?, ?)",
             (guild_id, rule_id, member_id, draft_id, reason, stamp),
         )
-        await self._db.commit()
 
     async def dismissers(self, guild_id: int, rule_id: str, now: float | None = None) -> int:
         """Different members who found the rule unhelpful in the window that counts."""
@@ -1080,25 +1054,23 @@ class Store:
         self, guild_id: int, rule_id: str, severity: str, now: float | None = None
     ) -> bool:
         """Demote the rule to ``severity`` here; ``False`` if it already is demoted."""
-        cursor = await self._db.execute(
+        cursor = await self._write(
             "INSERT INTO rule_demotions (guild_id, rule_id, severity, demoted_at)"
             " VALUES (?, ?, ?, ?) ON CONFLICT(guild_id, rule_id) DO UPDATE SET"
             " severity = excluded.severity, demoted_at = excluded.demoted_at, announced = 0,"
             " restored_at = NULL WHERE rule_demotions.restored_at IS NOT NULL",
             (guild_id, rule_id, severity, time.time() if now is None else now),
         )
-        await self._db.commit()
         self._settings_changed(guild_id)
         return cursor.rowcount > 0
 
     async def restore_rule(self, guild_id: int, rule_id: str, now: float | None = None) -> bool:
         """Undo a demotion; ``False`` if the rule was not demoted here."""
-        cursor = await self._db.execute(
+        cursor = await self._write(
             "UPDATE rule_demotions SET restored_at = ? WHERE guild_id = ? AND rule_id = ?"
             " AND restored_at IS NULL",
             (time.time() if now is None else now, guild_id, rule_id),
         )
-        await self._db.commit()
         self._settings_changed(guild_id)
         return cursor.rowcount > 0
 
@@ -1118,14 +1090,14 @@ class Store:
 
     async def claim_demotion_news(self, guild_id: int) -> list[RuleDemotion]:
         """Demotions not yet told to the server, marked told: each is said once."""
-        cursor = await self._db.execute(
-            "UPDATE rule_demotions SET announced = 1 WHERE guild_id = ? AND announced = 0"
-            " AND restored_at IS NULL RETURNING rule_id, severity, demoted_at",
-            (guild_id,),
-        )
-        rows = await cursor.fetchall()
-        await cursor.close()
-        await self._db.commit()
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE rule_demotions SET announced = 1 WHERE guild_id = ? AND announced = 0"
+                " AND restored_at IS NULL RETURNING rule_id, severity, demoted_at",
+                (guild_id,),
+            )
+            rows = await cursor.fetchall()
+            await cursor.close()
         if rows:
             self._settings_changed(guild_id)
         return sorted((RuleDemotion(str(r[0]), str(r[1]), float(r[2]), True) for r in rows),
@@ -1199,6 +1171,13 @@ class RuleDemotion:
     severity: str
     demoted_at: float
     announced: bool
+
+
+def _usage_count(guild_id: int, tokens: int, now: float | None) -> tuple[str, tuple[Any, ...]]:
+    """The statement that counts ``tokens`` against the server's usage of the day (UTC)."""
+    return ("INSERT INTO model_usage (guild_id, day, tokens) VALUES (?, ?, ?)"
+            " ON CONFLICT(guild_id, day) DO UPDATE SET tokens = tokens + excluded.tokens",
+            (guild_id, utc_day(now), tokens))
 
 
 def utc_day(now: float | None = None) -> str:

@@ -147,8 +147,7 @@ class AnotherVersionButton(DraftButton, template=r"dc:again:(?P<draft>\d+)"):
         if draft.id in coaching.writing:
             await respond_or_followup(interaction, "I'm already writing a version of this draft.")
             return
-        context = await coaching.context(draft.guild_id, draft.platform,
-                                         member_id=interaction.user.id)
+        context = await coaching.draft_context(draft, member_id=interaction.user.id)
         if not coaching.pipeline.another_version_possible(context.offline):
             # Nothing new to write, so it costs the member none of their critiques.
             await respond_or_followup(interaction, NO_OTHER_VERSION)
@@ -158,7 +157,7 @@ class AnotherVersionButton(DraftButton, template=r"dc:again:(?P<draft>\d+)"):
             await respond_or_followup(interaction, cooldown_message(wait))
             return
         try:
-            assessment = await coaching.assess_paced(draft.text, context)
+            assessment = await coaching.reassess(draft, draft.text, context)
         except DraftcoachError as exc:
             await respond_or_followup(interaction, cannot_coach(exc))
             return

@@ -82,13 +82,15 @@ class RuleMeta:
 class Hit(NamedTuple):
     """Where a rule fired, in :attr:`Document.text` coordinates unless ``original``.
 
-    ``fields`` fill the rule's message and fix (``{count}``, ``{max}``...)."""
+    ``fields`` fill the rule's message and fix (``{count}``, ``{max}``...); ``severity``,
+    when set, is how bad this hit is (else the rule's own severity)."""
 
     start: int
     end: int
     replacement: str | None = None
     fields: Mapping[str, Any] = MappingProxyType({})
     original: bool = False
+    severity: Severity | None = None
 
 
 class Pattern:
@@ -367,7 +369,8 @@ def to_findings(rule: Rule, hits: Iterable[Hit], doc: Document, platform: Platfo
         values = {"match": match, "replacement": hit.replacement or "",
                   "platform": platform.name, **hit.fields}
         findings.append(Finding(
-            rule=meta.id, principle=meta.principle, severity=severity or meta.severity,
+            rule=meta.id, principle=meta.principle,
+            severity=severity or hit.severity or meta.severity,
             message=meta.message.format_map(values), span=(start, end), match=match,
             suggestion=meta.fix.format_map(values), why=meta.why,
             replacement=hit.replacement,

@@ -22,22 +22,28 @@ _LEAD_IN = frozenset(string.whitespace + string.punctuation)
 class ConceptRule(Rule):
     """Flags each place where one of the ``match`` sequences occurs.
 
-    ``unless`` sequences, found in the same sentence, make a match a legitimate use.
-    With ``within: post`` a sequence's gaps may cross sentence ends and ``unless`` looks
-    at the whole post: for ideas that only the post as a whole shows (a post about
-    yourself that tags itself a boast). ``mark`` names the concept whose words a finding
-    quotes (by default, the whole match). The rule reads the languages its concepts have
-    words in, unless it names them.
+    ``unless`` sequences, found in the same sentence, make a match a legitimate use;
+    ``spared_by`` sequences, found anywhere in the post, make the whole post one (it
+    already gives the reader what the fix asks for: a lesson, a question to them). With
+    ``within: post`` a sequence's gaps may cross sentence ends: for ideas that only the
+    post as a whole shows (a post about yourself that tags itself a boast). ``mark``
+    names the concept whose words a finding
+    quotes (by default, the whole match). ``max_words`` keeps the rule to drafts of at
+    most that many words (a teaser is a headline's device: a long post that goes on to
+    say "here's what I learned" delivers it). The rule reads the languages its concepts
+    have words in, unless it names them.
     """
 
     kind = "concept"
     keys: ClassVar[dict[str, bool]] = {"match": True, "unless": False, "replacement": False,
-                                       "within": False, "mark": False}
+                                       "within": False, "mark": False, "max_words": False,
+                                       "spared_by": False}
 
     def __init__(self, meta: RuleMeta, spec: RuleSpec) -> None:
         lexicon = spec.lexicon
         sequences = spec.str_list("match", required=True)
         unless = spec.str_list("unless")
+        spared_by = spec.str_list("spared_by")
         if "languages" not in spec.data:
             names = [n for s in (*sequences, *unless) for n in lexicon.concept_names(s)]
             meta = replace(meta, languages=lexicon.languages_of(names))
@@ -51,9 +57,13 @@ class ConceptRule(Rule):
             raise spec.error("mark", f"names {mark!r}, which every 'match' sequence must hold")
         compose = partial(lexicon.sequence, where=spec.where, across_sentences=self.whole_post)
         self.sequences = self._folded([compose(s, mark=mark) for s in sequences], needed=True)
-        self.unless = (self._folded([compose(s) for s in unless], needed=False)
-                       if unless else None)
+        self.unless = (self._folded([lexicon.sequence(s, spec.where) for s in unless],
+                                    needed=False) if unless else None)
+        self.spared_by = (self._folded([compose(s) for s in spared_by], needed=False)
+                          if spared_by else None)
         self.replacement = spec.optional_str("replacement")
+        self.max_words = (spec.integer("max_words", minimum=1) if "max_words" in spec.data
+                          else None)
 
     def _folded(self, sources: list[str], *, needed: bool) -> Pattern:
         """A pattern of folded text, for the prefilter. The lexicon wrote the sources and
@@ -66,8 +76,12 @@ class ConceptRule(Rule):
         return pattern
 
     def find(self, doc: Document, platform: Platform, live: Live) -> Iterator[Hit]:
+        if self.max_words is not None and doc.word_count > self.max_words:
+            return
         folded = doc.folded_prose
         text = folded.text
+        if self.spared_by is not None and live.search(self.spared_by):
+            return
         unless = self.unless if self.unless is not None and live.may_match(self.unless) else None
         for m in live.finditer(self.sequences):
             begin, finish = m.span(m.lastindex or 0)  # the marked concept, or all of it
@@ -77,14 +91,9 @@ class ConceptRule(Rule):
             if end <= start:
                 continue
             if unless is not None:
-                if self.whole_post:
-                    if live.search(unless):
-                        return
-                    unless = None  # nothing in the post makes it legitimate
-                else:
-                    s, e = doc.sentence_around(start, end)
-                    if live.search(unless, *_folded_span(folded.sources, s, e)):
-                        continue
+                s, e = doc.sentence_around(start, end)
+                if live.search(unless, *_folded_span(folded.sources, s, e)):
+                    continue
             yield Hit(start, end, self.replacement)
 
 

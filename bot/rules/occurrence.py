@@ -40,12 +40,15 @@ class Occurrence(Rule):
     more than LinkedIn does). ``allow`` lists words that never count (acronyms for
     ``caps``). ``edit`` says what the offline rewrite does: ``drop`` the tokens past
     ``max``, ``lowercase`` shouted words, ``calm`` extra exclamation marks, or ``none``.
+    ``mild_below_share``: where the tokens are less than this share of the post (tokens
+    and words), they do not crowd it (a block of topic tags under a long article): the
+    finding is a suggestion.
     """
 
     kind = "occurrence"
     keys: ClassVar[dict[str, bool]] = {
         "token": True, "max": True, "platform_max": False, "allow": False,
-        "min_length": False, "edit": False,
+        "min_length": False, "edit": False, "mild_below_share": False,
     }
 
     def __init__(self, meta: RuleMeta, spec: RuleSpec) -> None:
@@ -65,6 +68,9 @@ class Occurrence(Rule):
         self.edit = spec.get("edit", "none")
         if self.edit not in _EDITS:
             raise spec.error("edit", f"must be one of {', '.join(_EDITS)}")
+        self.mild_below_share = spec.number("mild_below_share", 0.0)
+        if self.mild_below_share > 1:
+            raise spec.error("mild_below_share", "must be a share between 0 and 1")
 
     def _spans(self, doc: Document) -> list[tuple[int, int]]:
         if self.token in ("hashtag", "mention", "url"):
@@ -96,8 +102,10 @@ class Occurrence(Rule):
         if len(spans) <= limit:
             return
         start, end = spans[0][0], spans[-1][1]
+        share = len(spans) / (len(spans) + doc.word_count)
         yield Hit(start, end, self._edited(doc.text, spans, limit),
-                  {"count": len(spans), "max": limit})
+                  {"count": len(spans), "max": limit},
+                  severity="suggestion" if share < self.mild_below_share else None)
 
     def _edited(self, text: str, spans: list[tuple[int, int]], limit: int) -> str | None:
         if self.edit == "none":

@@ -38,6 +38,16 @@ async def test_settings_are_hidden_from_members_and_refused_if_granted(world: Wo
     assert bot_messages(world.env, interactions=False) == []
 
 
+async def test_team_review_commands_sit_in_coach_and_its_settings_in_coach_admin(
+    world: World,
+) -> None:
+    shown = world.admin.available_commands(world.general)
+    review = {c for c in shown if c.split()[-1] in ("queue", "stats") or "review" in c}
+    assert review == {"coach queue", "coach stats", "coach review need",
+                      "coach-admin review approvals", "coach-admin review mentions",
+                      "coach-admin review reviewers"}
+
+
 async def test_channels_add_list_and_remove(world: World) -> None:
     added = await world.admin.slash(world.general, "coach-admin channels add")
     assert "now a drafts channel" in added.response.content
@@ -59,6 +69,22 @@ async def test_the_servers_platform_applies_to_drafts(world: World) -> None:
     await world.alice.send(world.drafts, BAIT)
 
     assert critique_reply(world.drafts).embeds[0].footer.text.startswith("LinkedIn · ")
+
+
+async def test_a_draft_keeps_its_platform_after_the_server_changes_its_own(world: World) -> None:
+    await world.admin.slash(world.general, "coach-admin platform", platform="linkedin")
+    draft = await world.alice.send(world.drafts, BAIT)
+    await world.admin.slash(world.general, "coach-admin platform", platform="x")
+
+    # Alice's edit is critiqued for LinkedIn, as her draft was; Bob's new draft for X.
+    edited, new = BAIT + " today", BAIT + " tomorrow"
+    await world.alice.edit(draft, edited)
+    await world.bob.send(world.drafts, new)
+
+    alices, bobs = world.drafts.threads
+    [card] = [m for m in alices.history() if m.author.bot and m.embeds]
+    assert card.embeds[0].footer.text.startswith(f"LinkedIn · {len(edited)}/3000 characters")
+    assert bobs.last_message.embeds[0].footer.text.startswith(f"X · {len(new)}/280 characters")
 
 
 async def test_rules_can_be_turned_off_and_reweighted(world: World) -> None:

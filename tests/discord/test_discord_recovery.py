@@ -30,9 +30,12 @@ async def test_a_draft_claimed_before_a_crash_is_critiqued_after_the_restart(
     claimed = await store.claim_channel_draft(NewDraft(
         origin="channel", guild_id=world.guild.id, channel_id=launches.id,
         message_id=draft.id, author_id=world.alice.id, requester_id=world.alice.id,
-        platform="generic", text=BAIT))
+        platform="linkedin", text=BAIT))
     assert claimed is not None
     assert launches.threads == []
+    # The server's platform changed while the bot was down: the draft was claimed for
+    # LinkedIn and is answered for LinkedIn.
+    await store.set_platform(world.guild.id, "x")
 
     await store.close()
     reopened = await Store.open(database)
@@ -43,6 +46,7 @@ async def test_a_draft_claimed_before_a_crash_is_critiqued_after_the_restart(
         answer = next(m for m in thread.history() if m.author.bot and m.embeds)
         assert isinstance(answer, discord.Message)
         assert "needs work" in review_field(answer)
+        assert answer.embeds[0].footer.text.startswith("LinkedIn · ")  # type: ignore[union-attr]
         assert (await reopened.draft(claimed.id)).reply_message_id == answer.id  # type: ignore[union-attr]
         # Answered once: a further restart finds nothing left to do.
         await world.env.restart_bot(create_bot(settings, pipeline, reopened))

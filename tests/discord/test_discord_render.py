@@ -136,9 +136,9 @@ def test_a_rewrite_copies_back_exactly(coach: Coach) -> None:
 
 
 def test_a_draft_in_a_language_without_wording_checks_says_so(coach: Coach) -> None:
-    draft = "Seguimi e ti seguirò anch'io, nuovo video ogni lunedì sul mio canale"
+    draft = "Volg mij en ik volg jou ook, elke maandag een nieuwe video op mijn kanaal"
     critique = coach.critique(draft, "instagram")
     embed = render_critique(CritiqueCard(critique.assessment, "Instagram", critique.rewrite),
                             coach.principles).embed
     [field] = [f for f in embed.fields if f.name == "Language"]
-    assert "Italian" in str(field.value) and "English" in str(field.value)
+    assert "Dutch" in str(field.value) and "English" in str(field.value)

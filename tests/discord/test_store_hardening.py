@@ -181,3 +181,67 @@ async def test_a_settings_change_by_another_bot_process_is_seen(tmp_path: Path) 
     finally:
         await first.close()
         await second.close()
+
+
+def fail_new_rows(path: Path, table: str) -> None:
+    """Every new row in ``table`` fails from now on, as on a full disk."""
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        db.execute(f"CREATE TRIGGER fail_{table} BEFORE INSERT ON {table}"
+                   " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
+        db.commit()
+
+
+async def approve(store: Store, draft_id: int) -> None:
+    assert await store.add_review(draft_id, revision=1, reviewer_id=4, reviewer_name="bob",
+                                  verdict="approve")
+
+
+async def approval_kept(store: Store, draft_id: int) -> bool:
+    state = await store.review_state(draft_id)
+    return state is not None and [r.reviewer_name for r in state.reviews] == ["bob"]
+
+
+async def set_platform(store: Store, draft_id: int) -> None:
+    await store.set_platform(1, "linkedin")
+
+
+async def platform_kept(store: Store, draft_id: int) -> bool:
+    return (await store.guild_settings(1)).platform == "linkedin"
+
+
+async def vote(store: Store, draft_id: int) -> None:
+    await store.add_feedback(1, "shouting", 5, draft_id=draft_id, reason=None)
+
+
+async def vote_kept(store: Store, draft_id: int) -> bool:
+    return await store.dismissers(1, "shouting") == 1
+
+
+@pytest.mark.parametrize(("write", "kept"), [(approve, approval_kept),
+                                             (set_platform, platform_kept),
+                                             (vote, vote_kept)],
+                         ids=["approval", "server platform", "not-helpful vote"])
+async def test_a_write_while_a_revision_fails_is_kept(tmp_path: Path, write, kept) -> None:
+    # A revision is two statements; the second fails and the first is rolled back. A
+    # member's write made meanwhile (another task, the same connection) stays written.
+    path = tmp_path / "bot.sqlite3"
+    store = await Store.open(path)
+    try:
+        draft = await store.claim_channel_draft(new_draft(10))
+        assert draft is not None
+        await store.open_review(draft.id, score=50, principles=["a"])
+        fail_new_rows(path, "draft_revisions")
+        failed, written = await asyncio.gather(
+            store.new_revision(draft.id, score=70, principles=[]), write(store, draft.id),
+            return_exceptions=True)
+        assert isinstance(failed, sqlite3.Error)
+        assert written is None
+    finally:
+        await store.close()
+    reopened = await Store.open(path)
+    try:
+        state = await reopened.review_state(draft.id)
+        assert state is not None and state.revision == 1
+        assert await kept(reopened, draft.id)
+    finally:
+        await reopened.close()

@@ -62,12 +62,14 @@ def test_within_post_reads_across_sentences(tmp_path: Path) -> None:
     assert _matches(rule, "I read. " + "Word " * 12 + "#humblebrag") == []
 
 
-def test_within_post_unless_anywhere_in_the_post_spares_it(tmp_path: Path) -> None:
-    sentence = _rule(tmp_path)
-    post = _rule(tmp_path, within="post")
+def test_unless_spares_its_sentence_and_spared_by_the_whole_post(tmp_path: Path) -> None:
+    unless = _rule(tmp_path)
+    spared = _rule(tmp_path, unless=[], spared_by=["YOU"])
     text = "Did you see it? I read two books #humblebrag"
-    assert _matches(sentence, text) == ["I read two books #humblebrag"]  # other sentence
-    assert _matches(post, text) == []
+    assert _matches(unless, text) == ["I read two books #humblebrag"]  # other sentence
+    assert _matches(unless, "I read two books, did you #humblebrag") == []
+    assert _matches(spared, text) == []
+    assert _matches(spared, "I read two books #humblebrag") == ["I read two books #humblebrag"]
 
 
 def test_within_takes_only_sentence_or_post(tmp_path: Path) -> None:

@@ -39,3 +39,27 @@ def test_one_past_the_ceiling_fires_and_the_ceiling_does_not(
 
     assert fired(tokens)
     assert not fired(tokens[:-1])
+
+
+_ARTICLE = ("We rebuilt our search index this quarter and cut the median query time from "
+            "420 ms to 95 ms. The trick was not a new engine: we stopped sorting results "
+            "we never showed, cached the ten most common filters and moved the spell "
+            "checker after the first page. Each change is small; together they took a "
+            "week of work and one careful rollback. Here is what we would do again, "
+            "and what we would skip next time, step by step. ") * 2
+
+
+@pytest.mark.parametrize(("rule_id", "token"), [
+    ("hashtag-stuffing", "#search{}"), ("link-dump", "https://example.com/{}"),
+    ("mass-mentions", "@dev{}"),
+])
+def test_tokens_that_crowd_a_post_warn_and_a_block_under_an_article_suggests(
+    coach: Coach, rule_id: str, token: str
+) -> None:
+    def severity(text: str) -> str | None:
+        found = [f for f in coach.assess(text, "linkedin").findings if f.rule == rule_id]
+        return found[0].severity if found else None
+
+    block = " ".join(token.format(i) for i in range(12))
+    assert severity(f"Great week! {block}") == "warning"
+    assert severity(f"{_ARTICLE}\n\n{block}") == "suggestion"

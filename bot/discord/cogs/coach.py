@@ -8,6 +8,7 @@ so the settings are their own command; what every member uses is ``/coach`` (see
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from typing import Any
 
 import discord
@@ -46,15 +47,21 @@ def command_group(bot: commands.Bot, *path: str) -> app_commands.Group | None:
     return found if isinstance(found, app_commands.Group) else None
 
 
-def join_group(cog: commands.Cog, bot: commands.Bot, *path: str) -> None:
-    """Move the cog's commands into the group at ``path`` (another cog's), so a feature
-    adds its commands where members look for them."""
+def join_group(cog: commands.Cog, bot: commands.Bot, *path: str,
+               only: Collection[app_commands.Command[Any, ..., Any] | app_commands.Group] = (),
+               ) -> None:
+    """Move the cog's commands (or ``only`` these of them) into the group at ``path``
+    (another cog's), so a feature adds its commands where members look for them."""
     group = command_group(bot, *path)
     if group is None:
         raise RuntimeError(f"/{' '.join(path)} must be loaded before {type(cog).__name__}")
+    staying = []
     for command in cog.__cog_app_commands__:
-        group.add_command(command)
-    cog.__cog_app_commands__ = []
+        if only and command not in only:
+            staying.append(command)
+        else:
+            group.add_command(command)
+    cog.__cog_app_commands__ = staying
 
 
 def leave_group(bot: commands.Bot, name: str, *path: str) -> None:

@@ -259,7 +259,7 @@ class DraftsChannels(commands.Cog):
                 continue
             if found.text != draft.text:
                 await self.coaching.store.update_text(draft.id, found.text, draft.platform)
-            context = await self.coaching.context(draft.guild_id)
+            context = await self.coaching.draft_context(draft)
             await self._answer(message, draft, found.text, context, lambda: None)
 
     async def _send_reply(
@@ -361,9 +361,9 @@ class DraftsChannels(commands.Cog):
             task.cancel()
 
     async def _recritique(self, draft: Draft, text: str, *, adopted: bool = False) -> None:
-        context = await self.coaching.context(draft.guild_id)
+        context = await self.coaching.draft_context(draft)
         try:
-            assessment = await self.coaching.assess_paced(text, context)
+            assessment = await self.coaching.reassess(draft, text, context)
         except DraftcoachError as exc:
             # The card keeps showing the last version that could be checked.
             await self._note_beside(draft, cannot_coach(exc))

@@ -126,9 +126,8 @@ class FindingFeedback(commands.Cog):
             await respond_or_followup(interaction, "I no longer keep this draft's text, so "
                                                    "its findings are gone too.")
             return
-        context = await self.coaching.context(draft.guild_id, draft.platform)
         try:
-            assessment = await self.coaching.assess_paced(draft.text, context)
+            assessment = await self.coaching.reassess(draft, draft.text)
         except DraftcoachError as exc:
             await respond_or_followup(interaction, cannot_coach(exc))
             return

@@ -20,7 +20,7 @@ from discord import app_commands, ui
 from discord.ext import commands
 
 from bot.discord.coaching import NO_PINGS, Coaching, pinging, respond_or_followup
-from bot.discord.cogs.coach import answer, leave_group, managed_guild
+from bot.discord.cogs.coach import answer, join_group, leave_group, managed_guild
 from bot.discord.cooldown import cooldown_message
 from bot.discord.locks import KeyedLocks
 from bot.discord.peers import CoachBot, drafts_peer
@@ -227,13 +227,8 @@ class TeamReview(commands.Cog):
 
     async def cog_load(self) -> None:
         # The settings join /coach-admin; the rest joins /coach (the guide cog's group).
-        coach = self.bot.tree.get_command("coach")
-        admin = self.bot.tree.get_command("coach-admin")
-        if not isinstance(coach, app_commands.Group) or not isinstance(admin, app_commands.Group):
-            raise RuntimeError("the coach and guide cogs must load before the team review cog")
-        for command in self.__cog_app_commands__:
-            (admin if command is self.review_settings else coach).add_command(command)
-        self.__cog_app_commands__ = []
+        join_group(self, self.bot, "coach-admin", only=[self.review_settings])
+        join_group(self, self.bot, "coach")
         self.bot.add_dynamic_items(*REVIEW_ITEMS)
 
     async def cog_unload(self) -> None:
@@ -459,9 +454,8 @@ class TeamReview(commands.Cog):
         """The error findings on the draft as it stands, with the server's rule settings."""
         if draft.text is None:
             return []
-        context = await self.coaching.context(draft.guild_id, draft.platform)
         try:
-            assessment = await self.coaching.assess_paced(draft.text, context)
+            assessment = await self.coaching.reassess(draft, draft.text)
         except DraftcoachError:
             return []  # a draft too much to check has no findings to warn about
         return [f for f in assessment.findings if f.severity == "error"]
