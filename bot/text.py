@@ -18,6 +18,7 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from functools import cached_property, lru_cache
+from itertools import islice
 from typing import NamedTuple
 
 from bot.fold import Folded, fold
@@ -330,13 +331,14 @@ class Document:
         return tuple(m.span() for m in _WORD.finditer(self.prose)
                      if not self._in_hashtag(m.start()))
 
-    @cached_property
-    def word_count(self) -> int:
-        """``len(words)``, counted in C: every word of the prose, less those that begin
-        inside a hashtag (no word runs across a "#")."""
-        prose = self.prose
-        return len(_WORD.findall(prose)) - sum(
-            len(_WORD.findall(prose, start, end)) for start, end in self._hashtag_spans)
+    def has_words(self, count: int) -> bool:
+        """Whether :attr:`words` holds at least ``count`` words, read only as far as that
+        takes: a check on a post's length in words need not count a long post's all."""
+        words = _WORD.finditer(self.prose)
+        if self._hashtag_spans:
+            words = (m for m in words if not self._in_hashtag(m.start()))
+        count = max(count, 0)
+        return len(list(islice(words, count))) == count
 
     def has_words_between(self, start: int, end: int) -> bool:
         """Whether any of :attr:`words` starts inside ``[start, end)``."""

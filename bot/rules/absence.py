@@ -35,7 +35,7 @@ class Absence(Rule):
 
     def find(self, doc: Document, platform: Platform, live: Live) -> Iterator[Hit]:
         # It reads the writer's own words: a "?" in a link's query string asks nobody.
-        if live.search(self.wanted) or doc.word_count < self.min_words:
+        if live.search(self.wanted) or not doc.has_words(self.min_words):
             return
         closing = self._closing_sentence(doc)
         if closing is None:

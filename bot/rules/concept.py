@@ -76,7 +76,7 @@ class ConceptRule(Rule):
         return pattern
 
     def find(self, doc: Document, platform: Platform, live: Live) -> Iterator[Hit]:
-        if self.max_words is not None and doc.word_count > self.max_words:
+        if self.max_words is not None and doc.has_words(self.max_words + 1):
             return
         folded = doc.folded_prose
         text = folded.text
