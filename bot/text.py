@@ -89,6 +89,7 @@ _SENTENCE_END = re.compile(
     r"(?:(?<=\n)\n*|(?<![.!?…][.!?…])(?<!\n)[.!?…]*+[\"')\]]*+(?=\s|$))")
 _WORD = re.compile(r"[^\W\d_][\w'-]*+")
 _WORD_PART = re.compile(r"[\w'-]")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 class Token(NamedTuple):
@@ -334,11 +335,16 @@ class Document:
     def has_words(self, count: int) -> bool:
         """Whether :attr:`words` holds at least ``count`` words, read only as far as that
         takes: a check on a post's length in words need not count a long post's all."""
-        words = _WORD.finditer(self.prose)
-        if self._hashtag_spans:
-            words = (m for m in words if not self._in_hashtag(m.start()))
-        count = max(count, 0)
-        return len(list(islice(words, count))) == count
+        if "words" in self.__dict__:
+            return len(self.words) >= count
+        # One word starts in each hashtag that holds a letter (a word cannot run into its
+        # "#", and runs on to its end), and no other: the writer's own words are all the
+        # words but those. So the prose's words are counted in C, up to ``count`` plus
+        # those; fewer means every word was read.
+        in_hashtags = self._hashtag_words
+        wanted = max(count, 0) + in_hashtags
+        read = len(list(islice(_WORD.finditer(self.prose), wanted)))
+        return read == wanted or read - in_hashtags >= count
 
     def has_words_between(self, start: int, end: int) -> bool:
         """Whether any of :attr:`words` starts inside ``[start, end)``."""
@@ -348,6 +354,20 @@ class Document:
             return bisect_left(starts, end) > bisect_left(starts, start)
         return any(not self._in_hashtag(m.start())
                    for m in _WORD.finditer(self.prose, start, end))
+
+    @cached_property
+    def _hashtag_words(self) -> int:
+        """How many words start inside hashtags: one in each that holds a letter."""
+        return sum(1 for t in self.tokens_of("hashtag") if _LETTER.search(t.text))
+
+    @cached_property
+    def closing_sentence(self) -> tuple[int, int] | None:
+        """The last sentence with words in it (a trailing row of hashtags doesn't
+        count), else the last one; None when there is none."""
+        for start, end in reversed(self.sentences):
+            if self.has_words_between(start, end):
+                return (start, end)
+        return self.sentences[-1] if self.sentences else None
 
     @cached_property
     def _hashtag_spans(self) -> list[tuple[int, int]]:

@@ -156,6 +156,7 @@ def test_a_domain_name_is_found_where_its_labels_begin() -> None:
 @settings(max_examples=300, deadline=None)
 @given(text=_DRAFTS, start=st.integers(0, 200), width=st.integers(0, 20))
 @example(text="a..```", start=3, width=0)  # a sentence that begins where one ends
+@example(text="#foo-bar baz #1a #_1 #2 it's", start=0, width=5)  # a word runs on past its hashtag
 def test_sentence_and_word_lookups_match_a_plain_walk(text: str, start: int, width: int) -> None:
     doc = Document(text)
     start = min(start, len(doc.text))

@@ -14,8 +14,8 @@ from bot.text import Document
 class Absence(Rule):
     """Fires when none of ``patterns`` / ``phrases`` occurs in the writer's own words
     (links, mentions and code do not count) in a post of at least ``min_words`` words.
-    The finding points at the last sentence, where the missing piece usually belongs;
-    ``append`` is what the offline rewrite adds after it.
+    The finding points at the last sentence with words in it, where the missing piece
+    usually belongs; ``append`` is what the offline rewrite adds after it.
     """
 
     kind = "absence"
@@ -37,7 +37,7 @@ class Absence(Rule):
         # It reads the writer's own words: a "?" in a link's query string asks nobody.
         if live.search(self.wanted) or not doc.has_words(self.min_words):
             return
-        closing = self._closing_sentence(doc)
+        closing = doc.closing_sentence
         if closing is None:
             return
         start, end = closing
@@ -47,12 +47,3 @@ class Absence(Rule):
             stop = "" if last[-1:] in ".!?" else "."
             replacement = f"{last}{stop} {self.append}"
         yield Hit(start, end, replacement)
-
-    @staticmethod
-    def _closing_sentence(doc: Document) -> tuple[int, int] | None:
-        """The last sentence with words in it (a trailing row of hashtags doesn't
-        count), else the last one; None when there is none."""
-        for start, end in reversed(doc.sentences):
-            if doc.has_words_between(start, end):
-                return (start, end)
-        return doc.sentences[-1] if doc.sentences else None

@@ -41,7 +41,7 @@ from bot.models import Finding, Severity
 from bot.platforms import Platform
 from bot.rules.backtracking import backtracking_problem
 from bot.rules.lexicon import DEFAULT_LANGUAGES, EMPTY_LEXICON, Lexicon
-from bot.rules.prefilter import compile_with_forms
+from bot.rules.prefilter import compile_with_forms, lead_in
 from bot.text import Document
 
 #: Entries a list key (phrases, patterns, examples) may hold, and characters in one.
@@ -117,13 +117,15 @@ class Pattern:
         self._regex: re.Pattern[str] | None = None
         self._forms: dict[str, str | None] = {}
         self._joined: dict[tuple[int, ...], re.Pattern[str]] = {}
+        #: What each part can begin with, where known (see :meth:`joined`).
+        self._firsts: list[frozenset[str] | None] | None = None
 
     @property
     def regex(self) -> re.Pattern[str]:
         """The whole pattern, compiled when first asked for."""
         if self._regex is None:
-            self._regex, forms = compile_with_forms(self.source, self.flags, len(self.parts),
-                                                    boundaries=not self.windowed)
+            self._regex, forms, self._firsts = compile_with_forms(
+                self.source, self.flags, len(self.parts), boundaries=not self.windowed)
             self._forms = {} if forms is None else dict(zip(self.parts, forms, strict=True))
         return self._regex
 
@@ -147,8 +149,11 @@ class Pattern:
         if found is None:
             if len(self._joined) >= _JOINED_KEPT:
                 self._joined.clear()  # a long-running bot meets many combinations
+            joined = "|".join(f"(?:{self.parts[index]})" for index in alive)
+            self.regex  # noqa: B018 (its parse tells what each part begins with)
+            lead = lead_in(self._firsts[index] for index in alive) if self._firsts else ""
             found = self._joined[alive] = re.compile(
-                "|".join(f"(?:{self.parts[index]})" for index in alive), self.flags)
+                f"{lead}(?:{joined})" if lead else joined, self.flags)
         return found
 
     def __repr__(self) -> str:

@@ -212,13 +212,62 @@ def to_re2(source: str, flags: int, *, boundaries: bool = True) -> str:
     return _render(tree.data, int(tree.state.flags), boundaries)
 
 
+def first_characters(items: Sequence[Any]) -> frozenset[str] | None:
+    """The characters a match of the parsed ``items`` can begin with, where literals show
+    them (after any ``\\b`` or look-around); None where they do not, or a match may be
+    empty."""
+    for op, av in items:
+        if op is sre.AT or op in LOOKAROUNDS:
+            continue  # reads no character
+        if op is sre.LITERAL:
+            return frozenset(chr(av))
+        if op is sre.SUBPATTERN:
+            _, add_flags, del_flags, body = av
+            return None if add_flags or del_flags else first_characters(body.data)
+        if op is sre.ATOMIC_GROUP:
+            return first_characters(av.data)
+        if op in REPEATS:
+            return first_characters(av[2].data) if av[0] >= 1 else None
+        if op is sre.BRANCH:
+            found: set[str] = set()
+            for alternative in av[1]:
+                chars = first_characters(alternative.data)
+                if chars is None:
+                    return None
+                found |= chars
+            return frozenset(found)
+        return None
+    return None
+
+
+def lead_in(firsts: Iterable[frozenset[str] | None]) -> str:
+    """A look-ahead for the characters a match can begin with (the union of ``firsts``),
+    or "" when one is unknown. ``re`` tries a pattern that begins with ``\\b`` at every
+    place of a text; behind this look-ahead it passes over the other places about three
+    times faster, and finds the same matches."""
+    found: set[str] = set()
+    for chars in firsts:
+        if chars is None:
+            return ""
+        found |= chars
+    return f"(?=[{''.join(re.escape(c) for c in sorted(found))}])" if found else ""
+
+
+def _starts_with_boundary(items: Sequence[Any]) -> bool:
+    return bool(items) and items[0][0] is sre.AT and items[0][1] is sre.AT_BOUNDARY
+
+
 def compile_with_forms(source: str, flags: int, parts: int, *, boundaries: bool = True
-                       ) -> tuple[re.Pattern[str], list[str | None] | None]:
+                       ) -> tuple[re.Pattern[str], list[str | None] | None,
+                                  list[frozenset[str] | None] | None]:
     """``source``, ``parts`` alternatives joined as ``(?:a)|(?:b)|…``, compiled for Python's
     ``re``, and each alternative's RE2 form (None where it has none, as :func:`to_re2`),
     from one parse: parsing is half the work of either, and a concept rule's pattern runs
     to tens of kilobytes. The forms are None when the parse does not show the
-    alternatives one by one (it takes out a beginning they share)."""
+    alternatives one by one (it takes out a beginning they share).
+
+    Third, when some alternative begins with ``\\b``, the characters each can begin with
+    (:func:`first_characters`): the regex then begins with their :func:`lead_in`."""
     tree = _parser.parse(source, flags)
     data, forms = tree.data, None
     if flags & _NARROW_WORDS:
@@ -236,8 +285,14 @@ def compile_with_forms(source: str, flags: int, parts: int, *, boundaries: bool 
                 forms.append(_render(alternative, int(tree.state.flags), boundaries))
             except (Untranslatable, RecursionError):
                 forms.append(None)
+    firsts = None
+    if alternatives is not None and any(_starts_with_boundary(a) for a in alternatives):
+        firsts = [first_characters(alternative) for alternative in alternatives]
+        lead = lead_in(firsts) if not int(tree.state.flags) & ~(flags | re.UNICODE) else ""
+        if lead:
+            return re.compile(f"{lead}(?:{source})", flags), forms, firsts
     # The compiled regex's .pattern is None: nothing here reads it.
-    return _compiler.compile(tree, flags), forms
+    return _compiler.compile(tree, flags), forms, firsts
 
 
 #: The entry of the patterns no pass can rule out (those RE2 cannot express).

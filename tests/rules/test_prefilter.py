@@ -98,12 +98,28 @@ def test_one_parse_compiles_and_translates_a_pattern_as_two_would(
     flags = re.IGNORECASE if ignore_case else 0
     source = "|".join(f"(?:{part})" for part in parts)
     expected = re.compile(source, flags)
-    compiled, forms = compile_with_forms(source, flags, len(parts), boundaries=boundaries)
+    compiled, forms, _ = compile_with_forms(source, flags, len(parts), boundaries=boundaries)
     assert (compiled.flags, compiled.groups) == (expected.flags, expected.groups)
     assert ([(m.span(), m.lastindex) for m in compiled.finditer(text)]
             == [(m.span(), m.lastindex) for m in expected.finditer(text)])
     if forms is not None:  # None: the parse took out a beginning the parts share
         assert forms == [_form(part, flags, boundaries) for part in parts]
+    # Some of the parts joined (what runs where the prefilter rules the others out),
+    # behind the look-ahead for what they can begin with: the same matches as plainly.
+    pattern = Pattern(parts, flags)
+    alive = tuple(range(0, len(pattern.parts), 2))
+    joined = pattern.joined(alive)
+    plain = re.compile("|".join(f"(?:{pattern.parts[index]})" for index in alive), flags)
+    assert ([(m.span(), m.lastindex) for m in joined.finditer(text)]
+            == [(m.span(), m.lastindex) for m in plain.finditer(text)])
+
+
+def test_a_pattern_that_begins_at_a_word_boundary_looks_ahead_for_its_first_letters() -> None:
+    pattern = Pattern([r"\b(?:you|your)\b", r"\bfolks\b", r"\?"])
+    assert pattern.regex.pattern.startswith("(?=[\\?fy])")
+    assert pattern.joined((0, 1)).pattern.startswith("(?=[fy])")
+    # Where a part may begin with anything, there is nothing to look ahead for.
+    assert Pattern([r"\b\w+ly\b", r"\byou\b"]).regex.pattern is None
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
