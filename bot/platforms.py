@@ -76,7 +76,13 @@ class Platform:
         Document, if the caller has one, to find its links)."""
         if self._counts_code_points or (self.url_length is None and text.isascii()):
             return len(text)  # the common case, without walking every character
-        text = _counted_form(text, doc)
+        # Counted once per draft: the length rule and the assessment both ask.
+        counted = doc.counted_lengths if doc is not None and doc.original is text else {}
+        if self not in counted:
+            counted[self] = self._counted_length(_counted_form(text, doc), doc)
+        return counted[self]
+
+    def _counted_length(self, text: str, doc: Document | None) -> int:
         total = 0
         for start, end, link in self._stretches(text, doc):
             if link:

@@ -16,7 +16,7 @@ import html
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from functools import cached_property, lru_cache
 from itertools import islice
 from typing import NamedTuple
@@ -236,6 +236,9 @@ class Document:
         self._norm_starts = [s.norm_start for s in segments]
         #: Nothing needed normalising (most drafts): every span maps to itself.
         self._as_written = self.text == original
+        #: The draft's length on each platform counted so far (see
+        #: :meth:`bot.platforms.Platform.length`).
+        self.counted_lengths: dict[Hashable, int] = {}
 
     # -- mapping back to what the user wrote ------------------------------------
 
