@@ -82,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
                                "(default: shared/eval beside this checkout)")
     evaluate.add_argument("--confidence", choices=("high", "all"), default="all",
                           help="only cases an editor labelled with high confidence")
+    evaluate.add_argument("--split", choices=("tune", "held-out", "all"), default="all",
+                          help="only the rows rules are written from (tune, 70%% by a "
+                               "stable hash of the row id) or those kept aside (held-out)")
     evaluate.add_argument("--format", choices=("text", "json"), default="text")
     evaluate.add_argument("--misses", action="store_true", help="list every miss")
 
@@ -293,7 +296,14 @@ def cmd_rules(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from bot.evaluation import default_eval_dir, evaluate, find_sets, format_report, load_cases
+    from bot.evaluation import (
+        default_eval_dir,
+        evaluate,
+        find_sets,
+        format_report,
+        load_cases,
+        split_of,
+    )
 
     paths = args.files
     if not paths:
@@ -311,6 +321,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         cases = load_cases(path)
         if args.confidence == "high":
             cases = [c for c in cases if c.confidence == "high"]
+        if args.split != "all":
+            cases = [c for c in cases if split_of(c.id) == args.split]
         reports.append(evaluate(coach, cases, path.name))
     if args.format == "json":
         out.write(json.dumps([r.to_dict() for r in reports], indent=2, allow_nan=False) + "\n")

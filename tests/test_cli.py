@@ -213,6 +213,21 @@ def test_eval_reads_every_set_in_a_folder_with_false_alarms(tmp_path: Path) -> N
     assert by_name["headlines.jsonl"]["principles"]["authentic"]["negatives"] == 1
 
 
+def test_eval_can_keep_to_the_rows_kept_aside(tmp_path: Path) -> None:
+    from bot.evaluation import split_of
+
+    rows = [f"d{i}" for i in range(40)]
+    (tmp_path / "drafts.yaml").write_text("".join(
+        f"- {{id: {r}, platform: x, text: 'F4F? follow back', flag: [no-engagement-bait]}}\n"
+        for r in rows), encoding="utf-8")
+    held_out = sum(split_of(r) == "held-out" for r in rows)
+    assert 0 < held_out < len(rows)
+    for split, expected in (("held-out", held_out), ("tune", len(rows) - held_out),
+                            ("all", len(rows))):
+        code, out = run(["eval", str(tmp_path), "--split", split])
+        assert code == 0 and f"drafts.yaml: {expected} cases" in out
+
+
 def test_eval_with_a_bad_label_says_which_line(tmp_path: Path, capsys) -> None:
     bad = tmp_path / "set.jsonl"
     bad.write_text('{"id": 1, "text": "hi", "label": "spam?"}\n', encoding="utf-8")
