@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterator
 from typing import ClassVar
@@ -103,22 +102,12 @@ class Occurrence(Rule):
         if len(spans) <= limit:
             return
         start, end = spans[0][0], spans[-1][1]
-        mild = self.mild_below_share > 0 and doc.has_words(self._words_for_mild(len(spans)))
+        # Asked only of a draft over the limit (few), so its words are simply counted.
+        mild = (self.mild_below_share > 0
+                and len(spans) / (len(spans) + len(doc.words)) < self.mild_below_share)
         yield Hit(start, end, self._edited(doc.text, spans, limit),
                   {"count": len(spans), "max": limit},
                   severity="suggestion" if mild else None)
-
-    def _words_for_mild(self, count: int) -> int:
-        """The fewest words beside ``count`` tokens that make the tokens' share of the
-        post (``count / (count + words)``) less than ``mild_below_share``: a long post's
-        words are then counted only that far."""
-        share = self.mild_below_share
-        words = math.floor(count * (1 - share) / share)
-        while count / (count + words) >= share:  # the share as the check computes it
-            words += 1
-        while words > 0 and count / (count + words - 1) < share:
-            words -= 1
-        return words
 
     def _edited(self, text: str, spans: list[tuple[int, int]], limit: int) -> str | None:
         if self.edit == "none":
