@@ -22,10 +22,11 @@ from typing import ClassVar
 
 from bot.platforms import Platform
 from bot.rules.base import Hit, Live, Rule, RuleMeta, RuleSpec, register
-from bot.rules.linear_model import LinearTextModel
+from bot.rules.linear_model import LINK, VIDEO_LINK, LinearTextModel
 from bot.text import Document
 
-_LINK_TOKEN = "xlinkx"
+#: How the message names a link, which the model reads as one placeholder word.
+_LINK_NAMES = {LINK: '"a link"', VIDEO_LINK: '"a link to a video"'}
 HEADLINE_WORDS = 20
 #: Share of a headline's longer words that start with a capital ("Title Case").
 _TITLE_CASE_SHARE = 0.75
@@ -57,7 +58,7 @@ class Learned(Rule):
         reason = self.model.judge(doc.text, lambda: doc.sentences)
         if reason is None:
             return
-        words = ", ".join('"a link"' if w == _LINK_TOKEN else f'"{w}"' for w in reason.words)
+        words = ", ".join(_LINK_NAMES.get(w, f'"{w}"') for w in reason.words)
         yield Hit(*reason.span, fields={"words": words or "the whole draft"})
 
     def trained_on(self, source: str, row_id: str) -> bool:

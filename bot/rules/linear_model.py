@@ -1,10 +1,18 @@
-"""A linear text model over word and character n-grams, read from a small JSON file.
+"""A linear text model over word and character n-grams and word classes, read from a
+small JSON file.
 
 ``scripts/train_learned.py`` trains it with scikit-learn (a ``TfidfVectorizer`` whose
 analyzer is :func:`features`, binary counts, l2 norm, then a logistic regression) and
 writes the weights of the features it kept. Scoring here is plain Python and gives the
 same number as scikit-learn's ``decision_function``: the file carries check values that
 the tests compare against.
+
+A model may carry word classes (concepts of ``config/lexicons/``, as single words, copied
+into the file by the training script): a word of a class weighs as its class ("check",
+"visit" and "listen" are one LOOK-ASK; "my" and "our" one SELF-POSS), and classes that
+follow each other within :data:`CLASS_WINDOW` words weigh as a pair ("check out my" is
+LOOK-ASK then SELF-POSS). The idea a spam comment states is then weighed, rather than the
+words one video's comments happen to use for it.
 
 The file also records which rows of which labelled sets the weights were fitted on, so
 an evaluation can leave those rows out (:meth:`LinearTextModel.trained_on`).
@@ -19,16 +27,24 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from bot.errors import ConfigError
 from bot.text import link_runs
 
 #: Bump when :func:`features` changes: a model file made for another version is refused.
-FEATURES_VERSION = 1
+FEATURES_VERSION = 2
+#: How far ahead a word's class is paired with the classes of the words that follow it.
+CLASS_WINDOW = 3
+#: What a link becomes in normalised text: a link to a video, or to anything else.
+VIDEO_LINK = "xvideox"
+LINK = "xlinkx"
+PLACEHOLDERS = frozenset({VIDEO_LINK, LINK})
+_VIDEO_HOSTS = ("youtube.com/", "youtu.be/")
 #: Words whose features a model remembers, at most (then it starts afresh).
 _REMEMBERED_WORDS = 50_000
 
@@ -48,12 +64,14 @@ _SENTENCE_MARK = "\x1e"  # ASCII's record separator: white space to re and to st
 #: Characters that show nothing, dropped (a regex finds them many times faster than
 #: ``str.translate`` walks a text).
 _INVISIBLE = re.compile("[\ufeff\u200b\u200c\u200d\u2060\u00ad]")
+#: No word classes.
+EMPTY: Mapping[str, tuple[str, ...]] = MappingProxyType({})
 
 
 def normalise(text: str) -> str:
     """The form the model reads: entities decoded, markup and invisible characters gone,
-    lower case, links as one token, numbers as ``0``, runs of a character cut to two
-    ("pleaseeee" and "pleasee" weigh the same)."""
+    lower case, links as one token (:data:`VIDEO_LINK` or :data:`LINK`), numbers as
+    ``0``, runs of a character cut to two ("pleaseeee" and "pleasee" weigh the same)."""
     if "&" in text:
         text = html.unescape(text)
     if not text.isascii():
@@ -73,14 +91,19 @@ def _held_twice(run: re.Match[str]) -> str:
 
 
 def _links_as_token(text: str) -> str:
-    """``_URL.sub(" xlinkx ", text)``, run only over the runs of the text that may hold a
+    """``_URL.sub(_link_token, text)``, run only over the runs of the text that may hold a
     link: no match crosses a space, and tried at every word of a long comment, the
     pattern took more time than the rest of scoring."""
     pieces, end = [], 0
     for start, stop in link_runs(text):
-        pieces += (text[end:start], _URL.sub(" xlinkx ", text[start:stop]))
+        pieces += (text[end:start], _URL.sub(_link_token, text[start:stop]))
         end = stop
     return "".join(pieces) + text[end:]
+
+
+def _link_token(link: re.Match[str]) -> str:
+    # A link to a video is how a comment points at one; a link to a site, at a shop.
+    return f" {VIDEO_LINK} " if any(h in link.group() for h in _VIDEO_HOSTS) else f" {LINK} "
 
 
 def tokens(text: str) -> list[str]:
@@ -88,24 +111,44 @@ def tokens(text: str) -> list[str]:
     return (_ASCII_TOKEN if text.isascii() else _TOKEN).findall(text)
 
 
-def word_features(word: str) -> list[str]:
-    """The features one token brings by itself: the word, and for a word its character
-    3- to 5-grams with a space at each end (so misspellings share most of them)."""
+def word_features(word: str, classes: Mapping[str, tuple[str, ...]] = EMPTY) -> list[str]:
+    """The features one token brings by itself: its word classes (``k:``) if it has
+    any; else the word, and for a word its character 3- to 5-grams with a space at each
+    end (so misspellings share most of them). A link is one feature: its placeholder's
+    letters say nothing."""
+    if word in classes:
+        return [f"k:{name}" for name in classes[word]]
     found = [f"w:{word}"]
-    if word[0].isalpha():
+    if word[0].isalpha() and word not in PLACEHOLDERS:
         padded = f" {word} "
         for size in (3, 4, 5):
             found.extend(f"c:{padded[i:i + size]}" for i in range(len(padded) - size + 1))
     return found
 
 
-def features(text: str) -> list[str]:
-    """The analyzer the model is trained with: every n-gram feature of ``text``: each
-    word's (:func:`word_features`) and each pair of neighbouring words."""
+def features(text: str, classes: Mapping[str, tuple[str, ...]] = EMPTY) -> list[str]:
+    """The analyzer the model is trained with: every feature of ``text``: each word's
+    (:func:`word_features`), each pair of neighbouring words, and each pair of classes
+    (``kk:``) of words at most :data:`CLASS_WINDOW` apart, in order."""
     words = tokens(normalise(text))
-    found = [feature for word in words for feature in word_features(word)]
+    found = [feature for word in words for feature in word_features(word, classes)]
     found.extend(f"b:{first} {second}" for first, second in itertools.pairwise(words))
+    found.extend(f"kk:{first} {second}" for _, first, second in class_pairs(words, classes))
     return found
+
+
+def class_pairs(words: list[str], classes: Mapping[str, tuple[str, ...]]
+                ) -> Iterator[tuple[int, str, str]]:
+    """Each (index of the first word, its class, the second word's class) of two words
+    of ``words`` that have classes and are at most :data:`CLASS_WINDOW` apart."""
+    placed = [(index, classes[word]) for index, word in enumerate(words) if word in classes]
+    for number, (index, firsts) in enumerate(placed):
+        for later, seconds in placed[number + 1:]:
+            if later - index > CLASS_WINDOW:
+                break
+            for first in firsts:
+                for second in seconds:
+                    yield index, first, second
 
 
 def stable_bucket(source: str, row_id: str, buckets: int) -> int:
@@ -137,6 +180,8 @@ class LinearTextModel:
     buckets: int
     trained_buckets: frozenset[int]
     checks: tuple[tuple[str, float], ...] = ()
+    #: word -> the word classes it stands for (see the module's description)
+    classes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: word -> its features the model has a weight for: words recur from draft to
     #: draft, and looking up their n-grams is most of the work of scoring.
     _known: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False,
@@ -149,6 +194,9 @@ class LinearTextModel:
     #: feature -> weight * idf and idf * idf: what it adds to the score's sum and norm.
     _terms: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
     _squares: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+    #: (class, class) -> (weight, idf) of the pairs of classes the model weighs.
+    _class_pairs: dict[tuple[str, str], tuple[float, float]] = field(
+        default_factory=dict, compare=False, repr=False)
     #: word -> what its own features weigh together (remembered, as :attr:`_known`).
     _word_weight: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
@@ -160,6 +208,9 @@ class LinearTextModel:
             if feature.startswith("b:"):
                 first, second = feature[2:].split(" ", 1)
                 self._pairs.setdefault(first, {})[second] = entry
+            elif feature.startswith("kk:"):
+                first, second = feature[3:].split(" ", 1)
+                self._class_pairs[first, second] = entry
 
     @classmethod
     def load(cls, path: Path) -> LinearTextModel:
@@ -188,6 +239,7 @@ class LinearTextModel:
                 buckets=int(split["buckets"]),
                 trained_buckets=frozenset(int(b) for b in split["trained_buckets"]),
                 checks=tuple((str(t), float(s)) for t, s in data.get("checks", ())),
+                classes=_word_classes(data.get("word_classes", {})),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigError(f"{where}: not a model file (bad or missing {exc})") from None
@@ -228,6 +280,13 @@ class LinearTextModel:
                 weight, idf = following[second]
                 total += weight * idf
                 squares += idf * idf
+        if self._class_pairs:
+            class_weights = self._class_pairs
+            for pair in {(first, second) for _, first, second in class_pairs(words, self.classes)
+                         if (first, second) in class_weights}:
+                weight, idf = class_weights[pair]
+                total += weight * idf
+                squares += idf * idf
         return self.intercept + (total / math.sqrt(squares) if squares else 0.0)
 
     def trained_on(self, source: str, row_id: str) -> bool:
@@ -243,7 +302,8 @@ class LinearTextModel:
             if len(known) >= _REMEMBERED_WORDS:
                 known.clear()
             weights = self.weights
-            found = known[word] = tuple(f for f in word_features(word) if f in weights)
+            found = known[word] = tuple(f for f in word_features(word, self.classes)
+                                        if f in weights)
         return found
 
     def _word_weights(self, words: list[str]) -> list[float]:
@@ -262,6 +322,12 @@ class LinearTextModel:
             entry = pairs.get(first, {}).get(second)
             if entry is not None:
                 per_word[index] += entry[0] * entry[1]
+        class_weights = self._class_pairs
+        if class_weights:
+            for index, first, second in class_pairs(words, self.classes):
+                entry = class_weights.get((first, second))
+                if entry is not None:
+                    per_word[index] += entry[0] * entry[1]
         return per_word
 
     def explain(self, text: str, sentences: tuple[tuple[int, int], ...]) -> Explanation:
@@ -283,6 +349,17 @@ class LinearTextModel:
                 best = (weight, span, words, per_word)
         assert best is not None
         return _heaviest(best[1], best[2], best[3])
+
+
+def _word_classes(data: Mapping[str, Any]) -> Mapping[str, tuple[str, ...]]:
+    """``{class: [word, ...]}`` as a model file holds it, turned to word -> classes."""
+    if not isinstance(data, Mapping):
+        raise TypeError("word_classes")
+    classes: dict[str, tuple[str, ...]] = {}
+    for name, words in data.items():
+        for word in words:
+            classes[str(word)] = (*classes.get(str(word), ()), str(name))
+    return classes
 
 
 def _heaviest(span: tuple[int, int], words: list[str], per_word: list[float]) -> Explanation:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import ConfigError
-from bot.rules.linear_model import LinearTextModel, features, stable_bucket
+from bot.rules.linear_model import CLASS_WINDOW, LinearTextModel, features, stable_bucket
 
 MODELS = sorted((Path(__file__).resolve().parents[2] / "config" / "learned").glob("*.json"))
 
@@ -43,7 +43,48 @@ def test_explanation_points_at_the_heaviest_sentence_and_its_words() -> None:
     assert model.score(text) > model.threshold
     reason = model.explain(text, ((0, 11), (12, len(text))))
     assert reason.span == (12, len(text))
-    assert "subscribe" in reason.words
+    assert reason.words and set(reason.words) <= {"please", "check", "out", "my", "channel",
+                                                  "and", "subscribe"}
+
+
+def test_a_word_of_a_class_weighs_as_its_class_and_classes_pair_in_order() -> None:
+    classes = {"check": ("LOOK-ASK",), "visit": ("LOOK-ASK",), "my": ("SELF-POSS",)}
+    found = features("check out my songs", classes)
+    assert {"k:LOOK-ASK", "k:SELF-POSS", "kk:LOOK-ASK SELF-POSS"} <= set(found)
+    assert "w:check" not in found and "kk:SELF-POSS LOOK-ASK" not in found
+    assert {f for f in features("visit my songs", classes) if f.startswith("k")} == {
+        "k:LOOK-ASK", "k:SELF-POSS", "kk:LOOK-ASK SELF-POSS"}
+    far = "check " + "the " * CLASS_WINDOW + "my songs"
+    assert not [f for f in features(far, classes) if f.startswith("kk:")]
+    assert not [f for f in features("check out my songs") if f.startswith("k")]
+
+
+def test_a_link_is_one_word_to_a_video_or_to_a_site() -> None:
+    video = features("see https://youtu.be/abc123")
+    site = features("see http://example.com/shop")
+    assert "w:xvideox" in video and "w:xlinkx" in site
+    assert not [f for f in video + site if f.startswith("c:") and "x" in f]
+
+
+@pytest.mark.parametrize("text", [
+    "Came back to see how many views it has now",
+    "Official video: https://youtu.be/abc123",
+    "so close to a billion views, keep listening!",
+    "My brother showed me this song",
+])
+def test_the_spam_model_leaves_a_videos_own_talk_alone(text: str) -> None:
+    # the words of spam ("views", "check", "my", a link), used the way fans do
+    model = LinearTextModel.load(next(p for p in MODELS if p.stem == "comment-spam"))
+    assert model.score(text) < model.threshold
+
+
+@pytest.mark.parametrize("text", [
+    "check out my new channel, link in my profile",
+    "Please visit our page and subscribe to us",
+])
+def test_the_spam_model_flags_an_ask_for_the_writers_own(text: str) -> None:
+    model = LinearTextModel.load(next(p for p in MODELS if p.stem == "comment-spam"))
+    assert model.score(text) >= model.threshold
 
 
 def test_a_broken_model_file_is_one_clear_error(tmp_path: Path) -> None:
