@@ -33,3 +33,9 @@ def test_clickbait_judges_headlines_not_conversation(coach: Coach) -> None:
                    "What do you use to take notes?",
                    "21 Secrets Your Ex Never Told You: https://example.com/a"):
         assert not _learned(coach, casual, "facebook"), casual
+
+
+def test_comment_spam_names_a_link_in_plain_words(coach: Coach) -> None:
+    [finding] = _learned(coach, "Earn money from home, visit http://cashfast.com", "youtube")
+    assert '"a link"' in finding.message
+    assert "xlinkx" not in finding.message and "xvideox" not in finding.message
