@@ -264,7 +264,7 @@ class LLMRewriter:
         """
         if not assessment.text.strip():
             return self._coach.offline_rewrite(assessment, overrides)  # nothing to ask about
-        if len(assessment.text) > self._settings.max_draft_chars:
+        if len(assessment.text) > self._coach.max_draft_chars:
             offline = self._coach.offline_rewrite(assessment, overrides)
             return replace(offline, note=NOTE_TOO_LONG)
         key = self._cache_key(assessment, overrides, tone)

@@ -618,10 +618,15 @@ async def test_empty_draft_never_reaches_the_model(
 
 
 async def test_huge_draft_gets_the_offline_rewrite_with_a_note(
-    model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
+    model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """A draft kept from before the team lowered ``max_draft_chars`` (a stored Discord
+    draft's "Another version") is over the cap the model is held to as well."""
     draft = "Tell us what you think of our planner. " * 30
-    result = await make_rewriter(max_draft_chars=1000).rewrite(assess(coach, draft, "generic"))
+    assessment = assess(coach, draft, "generic")
+    monkeypatch.setattr(coach, "max_draft_chars", 1000)
+    result = await make_rewriter().rewrite(assessment)
     assert result.source == "offline" and result.note == NOTE_TOO_LONG
     assert model_server.received == []
 
