@@ -160,7 +160,8 @@ class Coach:
         return Assessment(
             text=text, platform=target.id, findings=tuple(findings),
             length=target.length(text, doc), limit=target.limit,
-            language=language.code, note=self._language_note(language),
+            language=language.code, language_sure=language.sure,
+            note=self._language_note(language),
         )
 
     def _rules_speaking(self, platform_id: str, languages: frozenset[str]) -> list[Rule]:
