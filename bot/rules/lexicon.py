@@ -6,7 +6,9 @@ Each concept is a named class of words and short phrases, written once in plain 
 * ``subscribe*`` also stands for its English inflections (subscribes, subscribed,
   subscribing, subscriber, subscribers);
 * ``{SELF}`` inside a phrase stands for every word of the concept SELF;
-* ``<number>`` stands for a figure ("100", "1,000", "10k");
+* ``<number>`` stands for a figure ("100", "1,000", "10k"), also glued to a sign or a
+  unit ("$<number>", "#<number>", "<number>%", "<number>p/msg");
+* ``<emoji>`` stands for any emoji (with its skin tone or variation mark);
 * an apostrophe may be left out ("i'll" also matches "ill", "dont" matches "don't").
 
 Words are matched in :func:`bot.fold.fold`-ed text, so the lexicon need not list
@@ -45,6 +47,11 @@ DEFAULT_LANGUAGES = frozenset({"en"})
 _SENTENCE_START = r"(?:^|(?<=[.!?\n:]))[^\w.!?\n]*"
 #: ``<number>`` in a phrase: figures as people write them ("100", "1,000", "2.5k").
 _NUMBER = r"\b\d[\d.,]*(?:k|m)?\b"
+#: ``<emoji>``: a pictograph, with the marks that may follow it (variation, skin tone).
+_EMOJI = ("[\U0001F000-\U0001FAFF\u2190-\u21FF\u2300-\u23FF\u2600-\u27BF\u2B00-\u2BFF]"
+          "[\uFE0F\U0001F3FB-\U0001F3FF]*")
+#: The digits of a figure glued to a sign or a unit ("$5", "150p/msg").
+_FIGURE = r"\d[\d.,]*"
 
 
 #: A tree of phrases: each key is a word, a figure or a concept; _END ends a phrase.
@@ -166,8 +173,10 @@ class Lexicon:
             ref = _REFERENCE.match(token)
             if ref:
                 chars = self.first_chars(ref.group(1))
-            elif token == "<number>":
+            elif token.startswith("<number>"):
                 chars = frozenset("0123456789")
+            elif token == "<emoji>":
+                chars = None
             else:
                 first = fold(token.rstrip("*")).text[:1]
                 chars = frozenset(first) if first and first != "'" else None
@@ -177,8 +186,9 @@ class Lexicon:
         return frozenset(found)
 
     def _keys(self, phrase: str, concept: Concept) -> list[_Key]:
-        """A phrase's words as tree keys: ("ref", NAME), ("number",) or
-        ("word", folded word, inflected)."""
+        """A phrase's words as tree keys: ("ref", NAME), ("number",), ("emoji",), ("glued", sign
+        before, unit after) for a figure written with them, or ("word", folded word,
+        inflected)."""
         keys: list[_Key] = []
         for token in phrase.split():
             ref = _REFERENCE.match(token)
@@ -189,6 +199,11 @@ class Lexicon:
                 keys.append(("ref", ref.group(1)))
             elif token == "<number>":
                 keys.append(("number",))
+            elif token == "<emoji>":
+                keys.append(("emoji",))
+            elif "<number>" in token:
+                before, _, after = token.partition("<number>")
+                keys.append(("glued", fold(before).text, fold(after).text))
             else:
                 # Folding may split a word ("sub4sub" -> "sub 4 sub").
                 keys += [("word", word, token.endswith("*"))
@@ -226,6 +241,12 @@ class Lexicon:
             return self.pattern(key[1], stack)
         if key[0] == "number":
             return _NUMBER
+        if key[0] == "emoji":
+            return _EMOJI
+        if key[0] == "glued":
+            before, after = key[1], key[2]
+            return _bounded(re.escape(before) + _FIGURE + re.escape(after),
+                            before or "0", after or "0")
         word, inflect = key[1], key[2]
         forms = inflections(word) if inflect else [word]
         return _bounded("(?:" + "|".join(_word_pattern(f) for f in forms) + ")", word, word)
