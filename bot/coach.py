@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import ConfigDict, Field, Strict, TypeAdapter, ValidationError
+from pydantic import ConfigDict, Field, Strict, TypeAdapter
 
-from bot.config_files import quote, schema_error
+from bot.config_files import quote, validated
 from bot.errors import ConfigError, DraftTooLongError, UnknownPlatformError
 from bot.language import ENGLISH, DraftLanguage, LanguageDetector, language_name, names_of
 from bot.models import SEVERITY_RANK, Assessment, Critique, Finding, Rewrite, Severity
@@ -68,13 +68,7 @@ def load_principles(path: Path) -> dict[str, Principle]:
         raise ConfigError(f"{path}: expected a mapping of principle ids")
     principles = {}
     for pid, spec in data.items():
-        where = f"{path}: principle {quote(str(pid))}"
-        if not isinstance(spec, dict):
-            raise ConfigError(f"{where} must be a mapping")
-        try:
-            keys = _PRINCIPLE_KEYS.validate_python(spec)
-        except ValidationError as exc:
-            raise schema_error(exc, where, quote_key=True) from None
+        keys = validated(_PRINCIPLE_KEYS, spec, f"{path}: principle {quote(str(pid))}")
         principles[str(pid)] = Principle(
             id=str(pid), title=keys.title, summary=keys.summary.strip(),
             why=keys.why.strip(), source=str(keys.source),
@@ -160,7 +154,8 @@ class Coach:
         return Assessment(
             text=text, platform=target.id, findings=tuple(findings),
             length=target.length(text, doc), limit=target.limit,
-            language=language.code, note=self._language_note(language),
+            language=language.code, language_sure=language.sure,
+            note=self._language_note(language),
         )
 
     def _rules_speaking(self, platform_id: str, languages: frozenset[str]) -> list[Rule]:

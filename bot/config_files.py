@@ -12,10 +12,10 @@ import re
 import reprlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from bot.errors import ConfigError, DraftcoachError
 
@@ -146,9 +146,15 @@ def read_yaml(path: Path) -> Any:
 
 #: A name that is safe in a file name: no paths, no spaces.
 PLAIN_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+#: A language's ISO 639-1 code.
+LANGUAGE_CODE = r"^[a-z]{2}$"
+#: A lexicon's concept: upper-case words joined by hyphens (``SELF``, ``OPENING-ORDER``).
+CONCEPT_NAME = r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$"
 #: What a user is told when a value does not match one of the schemas' patterns.
 PATTERN_MEANINGS = {
     PLAIN_NAME: "must be a plain name: letters, digits, '.', '_' or '-'",
+    LANGUAGE_CODE: "must be a two-letter language code",
+    CONCEPT_NAME: "is not a concept name: upper case words joined by hyphens",
 }
 
 _UNION_TAG = re.compile(r"^(?:int|float|str|bool)$|[-\[]")
@@ -193,7 +199,12 @@ def _problem(error: Mapping[str, Any]) -> str:
             f"must be at least {ctx['min_length']} characters")
     if kind == "string_too_long":
         return f"must be at most {ctx['max_length']:,} characters"
-    if kind in ("too_long", "too_short"):
+    if kind == "too_short":
+        least = ctx.get("min_length", 1)
+        return "must not be empty" if least == 1 else f"must hold at least {least:,} entries"
+    if kind == "too_long" and "max_length" in ctx:
+        return f"must hold at most {ctx['max_length']:,} entries"
+    if kind == "too_long":
         return error["msg"].replace("List should", "must").replace("Value should", "must")
     if kind == "string_pattern_mismatch":
         return PATTERN_MEANINGS.get(ctx["pattern"], f"must match {ctx['pattern']}")
@@ -231,3 +242,18 @@ def schema_error(exc: ValidationError, where: Path | str, prefix: Iterable[str] 
     if origin is not None:
         return ConfigError(f"{origin} ({key}) {problem}, got {got}")
     return ConfigError(f"{where}: {key} {problem}, got {got}")
+
+
+Schema = TypeVar("Schema")
+
+
+def validated(schema: TypeAdapter[Schema], data: Any, where: Path | str,
+              expected: str = "a mapping") -> Schema:
+    """``data`` (a mapping) as ``schema`` reads it; anything else is one line naming
+    ``where`` and the key."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: expected {expected}")
+    try:
+        return schema.validate_python(data)
+    except ValidationError as exc:
+        raise schema_error(exc, where, quote_key=True) from None

@@ -82,9 +82,17 @@ class Assessment:
     limit: int | None = None
     #: The draft's language (ISO 639-1), or "unknown".
     language: str = "en"
+    #: Whether the detector is sure of ``language`` (a short or mixed draft is read as
+    #: English as well as its likeliest language).
+    language_sure: bool = True
     #: One line for the user about what was not checked (a language no wording rule
     #: speaks), or "".
     note: str = ""
+
+    @property
+    def sure_language(self) -> str | None:
+        """The draft's language when the detector is sure of it, else None."""
+        return self.language if self.language_sure else None
 
     @property
     def score(self) -> int:

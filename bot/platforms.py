@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import regex
-from pydantic import ConfigDict, Field, Strict, TypeAdapter, ValidationError
+from pydantic import ConfigDict, Field, Strict, TypeAdapter
 
-from bot.config_files import quote, schema_error
+from bot.config_files import quote, validated
 from bot.errors import ConfigError
 from bot.settings import read_yaml
 from bot.text import Document, nfc
@@ -196,13 +196,7 @@ def load_platforms(path: Path) -> dict[str, Platform]:
         raise ConfigError(f"{path}: expected a mapping of platform ids")
     platforms: dict[str, Platform] = {}
     for pid, spec in data.items():
-        where = f"{path}: platform {quote(str(pid))}"
-        if not isinstance(spec, dict):
-            raise ConfigError(f"{where}: expected a mapping")
-        try:
-            keys = _PLATFORM_KEYS.validate_python(spec)
-        except ValidationError as exc:
-            raise schema_error(exc, where, quote_key=True) from None
+        keys = validated(_PLATFORM_KEYS, spec, f"{path}: platform {quote(str(pid))}")
         platforms[str(pid)] = Platform(
             id=str(pid), name=keys.name or str(pid), limit=keys.limit,
             counting=keys.counting, url_length=keys.url_length,

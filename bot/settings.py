@@ -100,8 +100,6 @@ class LLMSettings:
     max_tokens: PositiveCount | None = 1024
     #: Requests per answer at most (the first and the SDK's retries), within ``deadline``.
     max_attempts: Annotated[PositiveCount, Field(le=100)] = 4
-    #: Longer drafts get the offline rewrite instead of a large, slow, costly prompt.
-    max_draft_chars: PositiveCount = 20000
 
     @property
     def enabled(self) -> bool:
@@ -154,7 +152,7 @@ class Settings:
     default_platform: str = "generic"
     #: Free text passed to the model about the team's voice ("warm, plain, no emoji").
     tone: str = ""
-    #: Longer drafts get one clear line instead of a critique.
+    #: Longer drafts get one clear line instead of a critique (and never reach the model).
     max_draft_chars: int = 20000
     llm: LLMSettings = field(default_factory=LLMSettings)
     discord: DiscordSettings = field(default_factory=DiscordSettings)
@@ -175,6 +173,23 @@ class _SettingsFile:
 
 
 _SETTINGS_FILE = TypeAdapter(_SettingsFile)
+
+#: Keys draftcoach.yaml once had: key -> what to write instead.
+_RETIRED_KEYS = {
+    ("llm", "max_draft_chars"): "the top-level max_draft_chars caps drafts, for the model too",
+}
+
+
+def _check_retired_keys(data: Mapping[str, Any], path: Path) -> None:
+    """A key that is no longer a setting is one line saying what replaced it."""
+    for where, instead in _RETIRED_KEYS.items():
+        section: Any = data
+        for part in where:
+            if not isinstance(section, Mapping) or part not in section:
+                break
+            section = section[part]
+        else:
+            raise ConfigError(f"{path}: {'.'.join(where)} is no longer a setting: {instead}")
 
 
 def _read_settings(path: Path) -> dict[str, Any]:
@@ -256,6 +271,7 @@ def load_settings(
     settings_path = source.find(SETTINGS_FILE)
     if settings_path != default_file:
         data = _merge(data, _read_settings(settings_path))
+    _check_retired_keys(data, settings_path)
     data, origins = _with_environment(data, env)
     try:
         valid = _SETTINGS_FILE.validate_python(data)

@@ -45,6 +45,8 @@ def settings_error(tmp_path: Path, text: str, env: dict[str, str] | None = None)
         ("colour: blue\n", "colour is not a known key"),
         ("llm:\n  ? \"speed\\nlimit\"\n  : 3\n", "llm.'speed\\nlimit' is not a known key"),
         ("max_draft_chars: 0\n", "max_draft_chars must be 1 or more, got 0"),
+        ("llm:\n  max_draft_chars: 5000\n", "llm.max_draft_chars is no longer a setting: the "
+         "top-level max_draft_chars caps drafts, for the model too"),
     ],
 )
 def test_a_wrong_setting_names_the_file_the_key_and_the_value(

@@ -17,6 +17,7 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -339,15 +340,22 @@ def _draft(row: Sequence[Any]) -> Draft:
 
 
 class Store:
-    """Async access to the bot's SQLite database; one instance per process."""
+    """Async access to the bot's SQLite database; one instance per process.
+
+    Every task shares one connection, so every statement runs while its task holds the
+    connection (:meth:`_held`): a read of one statement or several, a write, or a
+    transaction from its BEGIN to its COMMIT. A write never lands inside another task's
+    transaction (to be rolled back with it), and a read never sees a transaction's
+    uncommitted half. Inside such a block, statements go to the connection it yields;
+    calling a store method there would wait for itself, so it raises instead.
+    """
 
     def __init__(self, connection: PatientConnection,
                  settings_recheck: float = SETTINGS_RECHECK) -> None:
         self._db = connection
-        #: Held by every write on the connection, and by a transaction from its BEGIN to
-        #: its COMMIT: another task's write waits instead of landing inside a transaction
-        #: (and being rolled back with it).
-        self._writing = asyncio.Lock()
+        self._lock = asyncio.Lock()
+        #: True in the task holding the connection, and in tasks it starts meanwhile.
+        self._holding = ContextVar(f"store-{id(self)}-held", default=False)
         self._settings_recheck = settings_recheck
         self._settings_checked_at = time.monotonic()
         #: SQLite's count of changes other connections committed, when last looked at.
@@ -364,23 +372,36 @@ class Store:
         self._settings_changes: dict[int, int] = {}
 
     @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[PatientConnection]:
-        """Statements that must land together (or not at all), as one transaction."""
-        async with self._writing:
-            await self._db.execute("BEGIN IMMEDIATE")
+    async def _held(self) -> AsyncIterator[PatientConnection]:
+        """The connection, to this task alone until the block ends (reads use it directly)."""
+        if self._holding.get():
+            raise RuntimeError("a store method was called inside a transaction or read; "
+                               "use the connection that block yields")
+        async with self._lock:
+            holding = self._holding.set(True)
             try:
                 yield self._db
+            finally:
+                self._holding.reset(holding)
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[PatientConnection]:
+        """Statements that must land together (or not at all), as one transaction."""
+        async with self._held() as db:
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
             except BaseException:
-                await self._db.execute("ROLLBACK")
+                await db.execute("ROLLBACK")
                 raise
-            await self._db.execute("COMMIT")
+            await db.execute("COMMIT")
 
     async def _write(self, sql: str, parameters: Iterable[Any] = ()) -> aiosqlite.Cursor:
         """One statement that changes the database, run between transactions (it commits
         itself). Statements that return rows, or must land together, use
         :meth:`_transaction`."""
-        async with self._writing:
-            return await self._db.execute(sql, parameters)
+        async with self._held() as db:
+            return await db.execute(sql, parameters)
 
     async def _recheck_settings(self) -> None:
         """Forget the settings kept in memory if another process changed the database."""
@@ -389,7 +410,7 @@ class Store:
                 self._settings_recheck):
             return
         self._settings_checked_at = now
-        async with self._db.execute("PRAGMA data_version") as cursor:
+        async with self._held() as db, db.execute("PRAGMA data_version") as cursor:
             row = await cursor.fetchone()
         version = int(row[0]) if row else 0
         if self._data_version is not None and version != self._data_version:
@@ -456,7 +477,7 @@ class Store:
     async def _check_health(self, path: str) -> None:
         """Refuse a damaged database at start rather than failing on some later read."""
         try:
-            async with self._db.execute("PRAGMA quick_check") as cursor:
+            async with self._held() as db, db.execute("PRAGMA quick_check") as cursor:
                 problems = [str(row[0]) for row in await cursor.fetchall()]
         except sqlite3.DatabaseError as exc:
             problems = [str(exc)]
@@ -483,16 +504,17 @@ class Store:
     # ------------------------------------------------------------------ schema
 
     async def schema_version(self) -> int:
-        async with self._db.execute(
+        async with self._held() as db, db.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
         ) as cursor:
             if await cursor.fetchone() is None:
                 return 0
-        async with self._db.execute("SELECT version FROM schema_version") as cursor:
+        async with self._held() as db, db.execute("SELECT version FROM schema_version") as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
     async def _migrate(self) -> None:
+        # At start-up, before any other task has the store.
         await self._db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER)")
         current = await self.schema_version()
         if current > len(MIGRATIONS):
@@ -511,7 +533,7 @@ class Store:
 
     async def guild_settings(self, guild_id: int) -> GuildSettings:
         async def read() -> GuildSettings:
-            async with self._db.execute(
+            async with self._held() as db, db.execute(
                 "SELECT platform, llm_enabled, mentions, token_budget, budget_period"
                 " FROM guild_settings WHERE guild_id = ?",
                 (guild_id,),
@@ -559,18 +581,19 @@ class Store:
         return cursor.rowcount > 0
 
     async def watched_channels(self, guild_id: int) -> list[int]:
-        async with self._db.execute(
+        async with self._held() as db, db.execute(
             "SELECT channel_id FROM watched_channels WHERE guild_id = ? ORDER BY added_at",
             (guild_id,),
         ) as cursor:
             return [int(row[0]) for row in await cursor.fetchall()]
 
     async def all_watched_channels(self) -> list[int]:
-        async with self._db.execute("SELECT channel_id FROM watched_channels") as cursor:
+        async with (self._held() as db,
+                    db.execute("SELECT channel_id FROM watched_channels") as cursor):
             return [int(row[0]) for row in await cursor.fetchall()]
 
     async def is_watched(self, channel_id: int) -> bool:
-        async with self._db.execute(
+        async with self._held() as db, db.execute(
             "SELECT 1 FROM watched_channels WHERE channel_id = ?", (channel_id,)
         ) as cursor:
             return await cursor.fetchone() is not None
@@ -579,7 +602,7 @@ class Store:
 
     async def rule_overrides(self, guild_id: int) -> list[RuleOverride]:
         async def read() -> tuple[RuleOverride, ...]:
-            async with self._db.execute(
+            async with self._held() as db, db.execute(
                 "SELECT rule_id, disabled, severity FROM rule_overrides WHERE guild_id = ?"
                 " ORDER BY rule_id",
                 (guild_id,),
@@ -648,7 +671,7 @@ class Store:
     async def unanswered_channel_drafts(self, before: float) -> list[Draft]:
         """Drafts from watched channels claimed before ``before`` that never got an answer
         (the bot stopped between claiming and answering them), oldest first."""
-        async with self._db.execute(
+        async with self._held() as db, db.execute(
             f"SELECT {_DRAFT_COLUMNS} FROM drafts WHERE origin = 'channel'"
             " AND reply_message_id IS NULL AND dismissed = 0 AND text IS NOT NULL"
             " AND created_at < ? ORDER BY created_at, id",
@@ -657,7 +680,7 @@ class Store:
             return [_draft(row) for row in await cursor.fetchall()]
 
     async def draft(self, draft_id: int) -> Draft | None:
-        async with self._db.execute(
+        async with self._held() as db, db.execute(
             f"SELECT {_DRAFT_COLUMNS} FROM drafts WHERE id = ?", (draft_id,)
         ) as cursor:
             row = await cursor.fetchone()
@@ -665,7 +688,7 @@ class Store:
 
     async def channel_draft(self, message_id: int) -> Draft | None:
         """The draft a watched-channel message is, if the bot has critiqued it."""
-        async with self._db.execute(
+        async with self._held() as db, db.execute(
             f"SELECT {_DRAFT_COLUMNS} FROM drafts WHERE origin = 'channel' AND message_id = ?",
             (message_id,),
         ) as cursor:
@@ -723,7 +746,7 @@ class Store:
         """Copy the write-ahead log into the database and empty it: until then it still
         holds the pages with the purged text (secure_delete zeroes them in the file)."""
         # Between transactions: one under way would keep its pages in the log.
-        async with self._writing, self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+        async with self._held() as db, db.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
             row = await cursor.fetchone()
         if row is not None and row[0]:
             log.warning("a reader kept the database busy; the purged text leaves the "
@@ -733,7 +756,7 @@ class Store:
 
     async def review_approvals(self, guild_id: int) -> int:
         """How many teammates' approvals make a draft approved in this server."""
-        async with self._db.execute(
+        async with self._held() as db, db.execute(
             "SELECT approvals FROM review_settings WHERE guild_id = ?", (guild_id,)
         ) as cursor:
             row = await cursor.fetchone()
@@ -747,7 +770,7 @@ class Store:
         )
 
     async def reviewer_rule(self, guild_id: int) -> ReviewerRule:
-        async with self._db.execute(
+        async with self._held() as db, db.execute(
             "SELECT reviewer_role_id, reviewer_min_days FROM review_settings WHERE guild_id = ?",
             (guild_id,),
         ) as cursor:
@@ -838,26 +861,8 @@ class Store:
 
     async def review_state(self, draft_id: int) -> ReviewState | None:
         """The draft's review: its revision and the reviews that count (this revision's)."""
-        async with self._db.execute(
-            "SELECT revision, announced_revision, posted_at, posted_link, message_deleted,"
-            " last_change, wanted_approvals FROM review_drafts WHERE draft_id = ?",
-            (draft_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row is None:
-            return None
-        revision = int(row[0])
-        async with self._db.execute(
-            "SELECT reviewer_id, reviewer_name, verdict, reason, created_at FROM reviews"
-            " WHERE draft_id = ? AND revision = ? ORDER BY created_at, reviewer_id",
-            (draft_id, revision),
-        ) as cursor:
-            reviews = tuple(
-                Review(int(r[0]), str(r[1]), r[2], r[3], float(r[4]))
-                for r in await cursor.fetchall()
-            )
-        return ReviewState(draft_id, revision, row[1], row[2], row[3], bool(row[4]), reviews,
-                           row[5], row[6])
+        async with self._held() as db:
+            return await _review_state(db, draft_id)
 
     async def claim_approval_announcement(self, draft_id: int, revision: int) -> bool:
         """``True`` exactly once per approved revision: whoever gets it tells the author."""
@@ -898,45 +903,48 @@ class Store:
 
     async def open_reviews(self, guild_id: int) -> list[tuple[Draft, ReviewState]]:
         """This server's drafts under review (not posted, deleted or dismissed), oldest first."""
-        async with self._db.execute(
-            f"SELECT {', '.join('d.' + c.strip() for c in _DRAFT_COLUMNS.split(','))}"
-            " FROM drafts d JOIN review_drafts r ON r.draft_id = d.id"
-            " WHERE d.guild_id = ? AND d.dismissed = 0 AND r.posted_at IS NULL"
-            " AND r.message_deleted = 0 AND d.score IS NOT NULL ORDER BY d.created_at, d.id",
-            (guild_id,),
-        ) as cursor:
-            drafts = [_draft(row) for row in await cursor.fetchall()]
         found = []
-        for draft in drafts:
-            state = await self.review_state(draft.id)
-            if state is not None:
-                found.append((draft, state))
+        async with self._held() as db:
+            async with db.execute(
+                f"SELECT {', '.join('d.' + c.strip() for c in _DRAFT_COLUMNS.split(','))}"
+                " FROM drafts d JOIN review_drafts r ON r.draft_id = d.id"
+                " WHERE d.guild_id = ? AND d.dismissed = 0 AND r.posted_at IS NULL"
+                " AND r.message_deleted = 0 AND d.score IS NOT NULL"
+                " ORDER BY d.created_at, d.id",
+                (guild_id,),
+            ) as cursor:
+                drafts = [_draft(row) for row in await cursor.fetchall()]
+            for draft in drafts:
+                state = await _review_state(db, draft.id)
+                if state is not None:
+                    found.append((draft, state))
         return found
 
     async def member_stats(self, guild_id: int, member_id: int) -> MemberStats:
         """A member's drafts in this server and the reviews they gave teammates."""
-        async with self._db.execute(
-            "SELECT d.score, d.created_at, fr.score, fr.principles"
-            " FROM drafts d JOIN review_drafts r ON r.draft_id = d.id"
-            " LEFT JOIN draft_revisions fr ON fr.draft_id = d.id AND fr.revision = 1"
-            " WHERE d.guild_id = ? AND d.author_id = ? AND d.score IS NOT NULL"
-            " ORDER BY d.created_at",
-            (guild_id, member_id),
-        ) as cursor:
-            rows = await cursor.fetchall()
-        async with self._db.execute(
-            "SELECT v.verdict, COUNT(*) FROM reviews v JOIN drafts d ON d.id = v.draft_id"
-            " WHERE d.guild_id = ? AND v.reviewer_id = ? AND d.author_id != ?"
-            " GROUP BY v.verdict",
-            (guild_id, member_id, member_id),
-        ) as cursor:
-            given = {str(r[0]): int(r[1]) for r in await cursor.fetchall()}
-        async with self._db.execute(
-            "SELECT COUNT(*) FROM review_drafts r JOIN drafts d ON d.id = r.draft_id"
-            " WHERE d.guild_id = ? AND d.author_id = ? AND r.posted_at IS NOT NULL",
-            (guild_id, member_id),
-        ) as cursor:
-            posted_row = await cursor.fetchone()
+        async with self._held() as db:
+            async with db.execute(
+                "SELECT d.score, d.created_at, fr.score, fr.principles"
+                " FROM drafts d JOIN review_drafts r ON r.draft_id = d.id"
+                " LEFT JOIN draft_revisions fr ON fr.draft_id = d.id AND fr.revision = 1"
+                " WHERE d.guild_id = ? AND d.author_id = ? AND d.score IS NOT NULL"
+                " ORDER BY d.created_at",
+                (guild_id, member_id),
+            ) as cursor:
+                rows = await cursor.fetchall()
+            async with db.execute(
+                "SELECT v.verdict, COUNT(*) FROM reviews v JOIN drafts d ON d.id = v.draft_id"
+                " WHERE d.guild_id = ? AND v.reviewer_id = ? AND d.author_id != ?"
+                " GROUP BY v.verdict",
+                (guild_id, member_id, member_id),
+            ) as cursor:
+                given = {str(r[0]): int(r[1]) for r in await cursor.fetchall()}
+            async with db.execute(
+                "SELECT COUNT(*) FROM review_drafts r JOIN drafts d ON d.id = r.draft_id"
+                " WHERE d.guild_id = ? AND d.author_id = ? AND r.posted_at IS NOT NULL",
+                (guild_id, member_id),
+            ) as cursor:
+                posted_row = await cursor.fetchone()
         return MemberStats(
             scores=tuple(int(r[0]) for r in rows),
             first_scores=tuple(int(r[2]) if r[2] is not None else int(r[0]) for r in rows),
@@ -980,7 +988,7 @@ class Store:
         """Tokens the server's drafts used this UTC day, or this UTC month."""
         day = utc_day(now)
         pattern = day if period == "day" else day[:7] + "-%"
-        async with self._db.execute(
+        async with self._held() as db, db.execute(
             "SELECT COALESCE(SUM(tokens), 0) FROM model_usage WHERE guild_id = ? AND day LIKE ?",
             (guild_id, pattern),
         ) as cursor:
@@ -989,7 +997,7 @@ class Store:
 
     async def direct_model_usage(self, member_id: int, now: float | None = None) -> int:
         """Tokens the member's direct messages used this UTC day."""
-        async with self._db.execute(
+        async with self._held() as db, db.execute(
             "SELECT tokens FROM direct_model_usage WHERE member_id = ? AND day = ?",
             (member_id, utc_day(now)),
         ) as cursor:
@@ -1018,7 +1026,7 @@ class Store:
                 )
 
     async def draft_rewrite(self, draft_id: int) -> str | None:
-        async with self._db.execute(
+        async with self._held() as db, db.execute(
             "SELECT rewrite FROM drafts WHERE id = ?", (draft_id,)
         ) as cursor:
             row = await cursor.fetchone()
@@ -1040,7 +1048,7 @@ class Store:
         """Different members who found the rule unhelpful in the window that counts."""
         stamp = time.time() if now is None else now
         since = stamp - DISMISSAL_WINDOW_DAYS * 86400
-        async with self._db.execute(
+        async with self._held() as db, db.execute(
             "SELECT COUNT(DISTINCT f.member_id) FROM finding_feedback f"
             " LEFT JOIN rule_demotions d ON d.guild_id = f.guild_id AND d.rule_id = f.rule_id"
             " WHERE f.guild_id = ? AND f.rule_id = ? AND f.created_at >= ?"
@@ -1077,7 +1085,7 @@ class Store:
     async def rule_demotions(self, guild_id: int) -> list[RuleDemotion]:
         """The rules the server's members demoted (and no admin restored)."""
         async def read() -> tuple[RuleDemotion, ...]:
-            async with self._db.execute(
+            async with self._held() as db, db.execute(
                 "SELECT rule_id, severity, demoted_at, announced FROM rule_demotions"
                 " WHERE guild_id = ? AND restored_at IS NULL ORDER BY demoted_at, rule_id",
                 (guild_id,),
@@ -1108,7 +1116,7 @@ class Store:
     ) -> list[tuple[str, int]]:
         """(rule, members who found it unhelpful) over the window, most first."""
         since = (time.time() if now is None else now) - DISMISSAL_WINDOW_DAYS * 86400
-        async with self._db.execute(
+        async with self._held() as db, db.execute(
             "SELECT rule_id, COUNT(DISTINCT member_id) AS n FROM finding_feedback"
             " WHERE guild_id = ? AND created_at >= ? GROUP BY rule_id"
             " ORDER BY n DESC, rule_id LIMIT ?",
@@ -1171,6 +1179,30 @@ class RuleDemotion:
     severity: str
     demoted_at: float
     announced: bool
+
+
+async def _review_state(db: PatientConnection, draft_id: int) -> ReviewState | None:
+    """:meth:`Store.review_state`, read on a connection the caller holds."""
+    async with db.execute(
+        "SELECT revision, announced_revision, posted_at, posted_link, message_deleted,"
+        " last_change, wanted_approvals FROM review_drafts WHERE draft_id = ?",
+        (draft_id,),
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        return None
+    revision = int(row[0])
+    async with db.execute(
+        "SELECT reviewer_id, reviewer_name, verdict, reason, created_at FROM reviews"
+        " WHERE draft_id = ? AND revision = ? ORDER BY created_at, reviewer_id",
+        (draft_id, revision),
+    ) as cursor:
+        reviews = tuple(
+            Review(int(r[0]), str(r[1]), r[2], r[3], float(r[4]))
+            for r in await cursor.fetchall()
+        )
+    return ReviewState(draft_id, revision, row[1], row[2], row[3], bool(row[4]), reviews,
+                       row[5], row[6])
 
 
 def _usage_count(guild_id: int, tokens: int, now: float | None) -> tuple[str, tuple[Any, ...]]:

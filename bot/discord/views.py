@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterable
+import re
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, ClassVar
 
 import discord
@@ -50,6 +51,43 @@ async def report_failure(
     logger.error(message, *args, exc_info=error if error is not None else True)
     with contextlib.suppress(discord.HTTPException):
         await respond_or_followup(interaction, SOMETHING_WENT_WRONG)
+
+
+async def show_form(interaction: discord.Interaction, form: ui.Modal) -> None:
+    await interaction.response.send_modal(form)
+    # Not kept in memory: the submission is answered from its custom_id (answer_form).
+    form.stop()
+
+
+async def answer_form(
+    interaction: discord.Interaction, form_id: re.Pattern[str],
+    handle: Callable[[re.Match[str], dict[str, str]], Awaitable[None]],
+) -> None:
+    """Answer a submitted form whose custom_id matches ``form_id`` with ``handle`` (the
+    match and the form's values); other interactions pass by. Forms are answered from
+    their custom_id alone, like the buttons, so a box left open while the bot restarts
+    still works when submitted. A failure is logged and the member told."""
+    if interaction.type is not discord.InteractionType.modal_submit:
+        return
+    data: Any = interaction.data or {}
+    match = form_id.fullmatch(str(data.get("custom_id", "")))
+    if match is None:
+        return
+    try:
+        await handle(match, submitted_values(data))
+    except Exception:
+        await report_failure(interaction, log, "the form %s failed", match.group())
+
+
+def submitted_values(data: Any) -> dict[str, str]:
+    """custom_id -> value of a submitted form's text inputs (in rows or labels)."""
+    values: dict[str, str] = {}
+    for component in (data or {}).get("components", []):
+        children = component.get("components") or [component.get("component") or {}]
+        for child in children:
+            if "custom_id" in child and isinstance(child.get("value"), str):
+                values[child["custom_id"]] = child["value"]
+    return values
 
 
 def coaching_of(interaction: discord.Interaction) -> Coaching:

@@ -37,7 +37,6 @@ from bot.llm.verify import DraftFacts, Problem, RewriteChecks, neutralise_pings,
 from bot.models import Assessment, Rewrite, Suggestion, Usage
 from bot.pacing import Pacer
 from bot.redact import redact
-from bot.text import Document
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -264,7 +263,7 @@ class LLMRewriter:
         """
         if not assessment.text.strip():
             return self._coach.offline_rewrite(assessment, overrides)  # nothing to ask about
-        if len(assessment.text) > self._settings.max_draft_chars:
+        if len(assessment.text) > self._coach.max_draft_chars:
             offline = self._coach.offline_rewrite(assessment, overrides)
             return replace(offline, note=NOTE_TOO_LONG)
         key = self._cache_key(assessment, overrides, tone)
@@ -339,7 +338,7 @@ class LLMRewriter:
         call: _Call,
     ) -> Rewrite:
         """Ask, verify, and ask once more naming what was wrong; serve only what passes."""
-        draft = DraftFacts.of(assessment, self._checks, self._language(assessment.text))
+        draft = DraftFacts.of(assessment, self._checks)
         messages = self._messages(assessment, tone, draft)
         problems: list[Problem] = []
         for repair in (False, True):
@@ -364,8 +363,7 @@ class LLMRewriter:
                 async with self.pacer.turn():
                     checked = self._coach.assess(answer.rewrite, assessment.platform, overrides,
                                                 rewrite_of=assessment)
-                    problems = verify(checked, draft, self._checks,
-                                      self._language(checked.text))
+                    problems = verify(checked, draft, self._checks)
                 if not problems:
                     return self._served(answer, checked, call)
             messages = [*messages, {"role": "assistant", "content": reply.content or ""},
@@ -569,7 +567,7 @@ class LLMRewriter:
 
     def prompt_for(self, assessment: Assessment, tone: str = "") -> list[dict[str, str]]:
         """The messages the model is sent first for this draft (for inspection and tests)."""
-        draft = DraftFacts.of(assessment, self._checks, self._language(assessment.text))
+        draft = DraftFacts.of(assessment, self._checks)
         return self._messages(assessment, tone, draft)
 
     @property
@@ -596,11 +594,6 @@ class LLMRewriter:
             "draft": _DRAFT_TAG.sub(r"<\1 \2", assessment.text.strip()),
         })
         return [{"role": "system", "content": self._system}, {"role": "user", "content": user}]
-
-    def _language(self, text: str) -> str | None:
-        """The text's language, when the coach is sure of it."""
-        language = self._coach.language(Document(text))
-        return language.code if language.sure else None
 
     def _cache_key(
         self, assessment: Assessment, overrides: RuleOverrides | None, tone: str

@@ -145,8 +145,7 @@ class DraftFacts:
     language: str | None
 
     @classmethod
-    def of(cls, draft: Assessment, checks: RewriteChecks, language: str | None) -> DraftFacts:
-        """``language``: the draft's, when the coach is sure of it."""
+    def of(cls, draft: Assessment, checks: RewriteChecks) -> DraftFacts:
         flagged = " ".join(f.match for f in draft.findings)
         doc = Document(draft.text)
         found = facts(draft.text)
@@ -161,7 +160,7 @@ class DraftFacts:
         names = {w.lower() for w in _names(prose)} - flagged_words
         content = _stems(w for w in _content_words(prose, checks) if w not in flagged_words)
         return cls(draft, found, frozenset(kept), frozenset(names), frozenset(content),
-                   language)
+                   draft.sure_language)
 
 
 def _names(prose: str) -> Iterable[str]:
@@ -177,12 +176,8 @@ def _content_words(prose: str, checks: RewriteChecks) -> list[str]:
     return [w for w in words if len(w) >= 4 and w not in checks.function_words]
 
 
-def verify(candidate: Assessment, draft: DraftFacts, checks: RewriteChecks,
-           language: str | None = None) -> list[Problem]:
-    """Everything wrong with ``candidate`` as a rewrite of ``draft``, most basic first.
-
-    ``language``: the candidate's, when the coach is sure of it.
-    """
+def verify(candidate: Assessment, draft: DraftFacts, checks: RewriteChecks) -> list[Problem]:
+    """Everything wrong with ``candidate`` as a rewrite of ``draft``, most basic first."""
     text, original = candidate.text, draft.draft.text
     problems: list[Problem] = []
 
@@ -205,6 +200,7 @@ def verify(candidate: Assessment, draft: DraftFacts, checks: RewriteChecks,
     pings += sorted(t for t in found - draft.facts if t.startswith("@"))
     if pings:
         fail("pings", f"it adds mentions or pings the draft does not make: {_listed(pings)}")
+    language = candidate.sure_language
     if draft.language and language and language != draft.language:
         fail("language", f"it is written in '{language}' but the draft is in "
                          f"'{draft.language}'; keep the draft's language")

@@ -6,7 +6,9 @@ Each concept is a named class of words and short phrases, written once in plain 
 * ``subscribe*`` also stands for its English inflections (subscribes, subscribed,
   subscribing, subscriber, subscribers);
 * ``{SELF}`` inside a phrase stands for every word of the concept SELF;
-* ``<number>`` stands for a figure ("100", "1,000", "10k");
+* ``<number>`` stands for a figure ("100", "1,000", "10k"), also glued to a sign or a
+  unit ("$<number>", "#<number>", "<number>%", "<number>p/msg");
+* ``<emoji>`` stands for any emoji (with its skin tone or variation mark);
 * an apostrophe may be left out ("i'll" also matches "ill", "dont" matches "don't").
 
 Words are matched in :func:`bot.fold.fold`-ed text, so the lexicon need not list
@@ -23,16 +25,15 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated
 
+from pydantic import ConfigDict, Field, Strict, StringConstraints, TypeAdapter
+
+from bot.config_files import CONCEPT_NAME, LANGUAGE_CODE, read_yaml, validated
 from bot.errors import ConfigError
 from bot.fold import fold
-from bot.settings import read_yaml
 
-_FILE_KEYS = {"family", "about", "languages", "concepts"}
-_CONCEPT_KEYS = {"about", "words", "examples_match", "examples_no_match"}
-_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$")
-_LANGUAGE = re.compile(r"^[a-z]{2}$")
+_NAME = re.compile(CONCEPT_NAME)
 _REFERENCE = re.compile(r"^\{([A-Z][A-Z0-9-]*)\}$")
 #: Between two words of a phrase: anything but a word or a sentence end ("check-out").
 _JOIN = r"[^\w.!?\n]*"
@@ -46,6 +47,11 @@ DEFAULT_LANGUAGES = frozenset({"en"})
 _SENTENCE_START = r"(?:^|(?<=[.!?\n:]))[^\w.!?\n]*"
 #: ``<number>`` in a phrase: figures as people write them ("100", "1,000", "2.5k").
 _NUMBER = r"\b\d[\d.,]*(?:k|m)?\b"
+#: ``<emoji>``: a pictograph, with the marks that may follow it (variation, skin tone).
+_EMOJI = ("[\U0001F000-\U0001FAFF\u2190-\u21FF\u2300-\u23FF\u2600-\u27BF\u2B00-\u2BFF]"
+          "[\uFE0F\U0001F3FB-\U0001F3FF]*")
+#: The digits of a figure glued to a sign or a unit ("$5", "150p/msg").
+_FIGURE = r"\d[\d.,]*"
 
 
 #: A tree of phrases: each key is a word, a figure or a concept; _END ends a phrase.
@@ -167,8 +173,10 @@ class Lexicon:
             ref = _REFERENCE.match(token)
             if ref:
                 chars = self.first_chars(ref.group(1))
-            elif token == "<number>":
+            elif token.startswith("<number>"):
                 chars = frozenset("0123456789")
+            elif token == "<emoji>":
+                chars = None
             else:
                 first = fold(token.rstrip("*")).text[:1]
                 chars = frozenset(first) if first and first != "'" else None
@@ -178,8 +186,9 @@ class Lexicon:
         return frozenset(found)
 
     def _keys(self, phrase: str, concept: Concept) -> list[_Key]:
-        """A phrase's words as tree keys: ("ref", NAME), ("number",) or
-        ("word", folded word, inflected)."""
+        """A phrase's words as tree keys: ("ref", NAME), ("number",), ("emoji",), ("glued", sign
+        before, unit after) for a figure written with them, or ("word", folded word,
+        inflected)."""
         keys: list[_Key] = []
         for token in phrase.split():
             ref = _REFERENCE.match(token)
@@ -190,6 +199,11 @@ class Lexicon:
                 keys.append(("ref", ref.group(1)))
             elif token == "<number>":
                 keys.append(("number",))
+            elif token == "<emoji>":
+                keys.append(("emoji",))
+            elif "<number>" in token:
+                before, _, after = token.partition("<number>")
+                keys.append(("glued", fold(before).text, fold(after).text))
             else:
                 # Folding may split a word ("sub4sub" -> "sub 4 sub").
                 keys += [("word", word, token.endswith("*"))
@@ -227,6 +241,12 @@ class Lexicon:
             return self.pattern(key[1], stack)
         if key[0] == "number":
             return _NUMBER
+        if key[0] == "emoji":
+            return _EMOJI
+        if key[0] == "glued":
+            before, after = key[1], key[2]
+            return _bounded(re.escape(before) + _FIGURE + re.escape(after),
+                            before or "0", after or "0")
         word, inflect = key[1], key[2]
         forms = inflections(word) if inflect else [word]
         return _bounded("(?:" + "|".join(_word_pattern(f) for f in forms) + ")", word, word)
@@ -290,6 +310,42 @@ class Lexicon:
         return re.compile(self.pattern(name))
 
 
+#: A word, a phrase or an example, as written (spaces around it dropped).
+_Entry = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1,
+                                          max_length=1000)]
+_Entries = Annotated[list[_Entry], Field(max_length=5000)]
+_About = Annotated[str, Strict(), Field(max_length=2000)]
+
+
+@dataclass(frozen=True, slots=True)
+class _ConceptKeys:
+    """What one concept of a lexicon file may hold."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")
+
+    words: Annotated[_Entries, Field(min_length=1)]
+    about: _About = ""
+    examples_match: _Entries | None = None
+    examples_no_match: _Entries | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _LexiconFile:
+    """What a lexicon file may hold: one family of concepts, in one language."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")
+
+    family: Annotated[str, Strict(), Field(min_length=1, max_length=100)]
+    concepts: Annotated[dict[Annotated[str, Strict(), Field(pattern=CONCEPT_NAME)],
+                             _ConceptKeys], Field(min_length=1)]
+    about: _About = ""
+    languages: list[Annotated[str, Strict(), Field(pattern=LANGUAGE_CODE)]] = field(
+        default_factory=lambda: ["en"])
+
+
+_LEXICON_FILE = TypeAdapter(_LexiconFile)
+
+
 @dataclass
 class _Draft:
     about: str = ""
@@ -299,12 +355,12 @@ class _Draft:
     files: list[str] = field(default_factory=list)
 
 
-def _strings(value: Any, where: str, key: str) -> list[str]:
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise ConfigError(f"{where}: '{key}' must be a list of non-empty strings")
-    return [v.strip() for v in value]
+def _read_lexicon_file(path: Path) -> _LexiconFile:
+    lexicon_file = validated(_LEXICON_FILE, read_yaml(path), path,
+                             "a mapping with 'family' and 'concepts'")
+    if len(lexicon_file.languages) != 1:
+        raise ConfigError(f"{path}: 'languages' must name one two-letter language code")
+    return lexicon_file
 
 
 def load_lexicon(paths: Iterable[Path]) -> Lexicon:
@@ -313,36 +369,11 @@ def load_lexicon(paths: Iterable[Path]) -> Lexicon:
     seen: dict[tuple[str, str], str] = {}  # (concept, language) -> file
     for path in paths:
         file = str(path)
-        data = read_yaml(path)
-        if not isinstance(data, dict):
-            raise ConfigError(f"{file}: expected a mapping with 'family' and 'concepts'")
-        unknown = set(data) - _FILE_KEYS
-        if unknown:
-            raise ConfigError(f"{file}: unknown key '{sorted(unknown)[0]}'")
-        for key in ("family", "concepts"):
-            if not data.get(key):
-                raise ConfigError(f"{file}: '{key}' is required")
-        languages = _strings(data.get("languages", ["en"]), file, "languages")
-        if len(languages) != 1 or not _LANGUAGE.match(languages[0]):
-            raise ConfigError(f"{file}: 'languages' must name one two-letter language code")
-        language = languages[0]
-        concepts = data["concepts"]
-        if not isinstance(concepts, dict):
-            raise ConfigError(f"{file}: 'concepts' must be a mapping of NAME: concept")
-        for name, spec in concepts.items():
+        lexicon_file = _read_lexicon_file(path)
+        [language] = lexicon_file.languages
+        for name, spec in lexicon_file.concepts.items():
             where = f"{file}: concept {name}"
-            if not isinstance(name, str) or not _NAME.match(name):
-                raise ConfigError(f"{where}: a concept name is upper case words joined "
-                                  f"by hyphens")
-            if not isinstance(spec, dict):
-                raise ConfigError(f"{where}: expected a mapping")
-            unknown = set(spec) - _CONCEPT_KEYS
-            if unknown:
-                raise ConfigError(f"{where}: unknown key '{sorted(unknown)[0]}'")
-            words = _strings(spec.get("words"), where, "words")
-            if not words:
-                raise ConfigError(f"{where}: 'words' is required")
-            if language != "en" and any("*" in w for w in words):
+            if language != "en" and any("*" in w for w in spec.words):
                 raise ConfigError(f"{where}: inflection with '*' is for English words; "
                                   f"list the forms")
             if (name, language) in seen:
@@ -350,12 +381,10 @@ def load_lexicon(paths: Iterable[Path]) -> Lexicon:
                                   f"{seen[(name, language)]}")
             seen[(name, language)] = file
             draft = drafts.setdefault(name, _Draft())
-            draft.about = draft.about or str(spec.get("about", "")).strip()
-            draft.words += [(w, language) for w in words]
-            draft.examples_match += _strings(spec.get("examples_match"), where,
-                                             "examples_match")
-            draft.examples_no_match += _strings(spec.get("examples_no_match"), where,
-                                                "examples_no_match")
+            draft.about = draft.about or spec.about.strip()
+            draft.words += [(w, language) for w in spec.words]
+            draft.examples_match += spec.examples_match or []
+            draft.examples_no_match += spec.examples_no_match or []
             draft.files.append(file)
     lexicon = Lexicon({
         name: Concept(name, d.about, tuple(d.words), tuple(d.examples_match),

@@ -102,3 +102,21 @@ async def test_a_failing_button_says_so_and_logs_the_error(
         "the 'Why?' button failed for draft 1"
     ]
     logged_errors.records.clear()  # the error this test provoked
+
+
+async def test_a_failing_form_says_so_and_logs_the_error(
+    world: World, store: Store, logged_errors: ErrorLog
+) -> None:
+    await world.alice.send(world.drafts, BAIT)
+    reply = critique_reply(world.drafts)
+    shown = await world.bob.click(reply, label="Request changes")
+    assert shown.modal is not None
+    await store.close()  # the database goes away while the box is open
+
+    result = await world.bob.submit_modal(shown, {"reason": "Say what it does for them."})
+
+    assert result.ephemeral and "Something went wrong on my side" in result.response.content
+    assert [r.getMessage() for r in logged_errors.records] == [
+        "the form dc:changes-form:1:1 failed"
+    ]
+    logged_errors.records.clear()  # the error this test provoked

@@ -123,6 +123,27 @@ async def test_buttons_on_an_answer_write_again_then_dismiss(
     assert answer["id"] not in emulator.messages
 
 
+async def test_another_version_in_a_direct_message(
+        emulator: DiscordEmulator, model: SlowModel, running_bot: DraftcoachBot) -> None:
+    dm = await emulator.send_dm("Huge news!!! Our revolutionary app. Click here.", author="bob")
+    rewrite = model.answer["rewrite"]
+    posted = await emulator.wait_for_request("POST", rf"/channels/{dm['channel_id']}/messages")
+    await emulator.wait_for_request("PATCH", rf"/channels/{dm['channel_id']}/messages/\d+",
+                                    where=lambda r: rewrite in embed_text(r.body))
+    answer = emulator.messages[posted.reply["id"]]
+    asked = model.requests
+
+    model.answer = {**model.answer, "rewrite": "A second, different version of the post."}
+    again = await emulator.click(answer, button(answer, "Another version"), user="bob")
+    assert "guild_id" not in again.payload and again.payload["user"]["username"] == "bob"
+    await emulator.wait_for_request(
+        "PATCH", rf"/webhooks/\d+/{again.payload['token']}/messages/@original",
+        where=lambda r: "A second, different version" in embed_text(r.body))
+    assert again.responses[0]["type"] == 7  # the answer itself shows "writing…" at once
+    assert model.requests == asked + 1
+    assert "A second, different version" in embed_text(answer)
+
+
 async def test_context_menu_answers_the_asker_privately(
         emulator: DiscordEmulator, model: SlowModel, running_bot: DraftcoachBot) -> None:
     target = await emulator.send_message("Exciting news!!! Our game-changing app is here.",

@@ -9,7 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -245,3 +245,53 @@ async def test_a_write_while_a_revision_fails_is_kept(tmp_path: Path, write, kep
         assert await kept(reopened, draft.id)
     finally:
         await reopened.close()
+
+
+class Abandoned(Exception):
+    pass
+
+
+async def test_a_read_during_a_transaction_waits_and_never_sees_its_half(store: Store) -> None:
+    # Every task shares one connection: a read run while another task's transaction is
+    # open would see its uncommitted half, which a failure then rolls back.
+    draft = await store.claim_channel_draft(new_draft(10, "as posted"))
+    assert draft is not None
+    half_written, finish = asyncio.Event(), asyncio.Event()
+
+    async def failing_transaction() -> None:
+        async with store._transaction() as db:
+            await db.execute("UPDATE drafts SET text = 'half written' WHERE id = ?",
+                             (draft.id,))
+            half_written.set()
+            await finish.wait()
+            raise Abandoned
+
+    writing = asyncio.create_task(failing_transaction())
+    await half_written.wait()
+    reading = asyncio.create_task(store.draft(draft.id))
+    await asyncio.sleep(0.05)
+    assert not reading.done()
+    finish.set()
+    with pytest.raises(Abandoned):
+        await writing
+    read = await reading
+    assert read is not None and read.text == "as posted"
+
+
+async def test_a_store_call_inside_a_transaction_is_refused_instead_of_waiting_forever(
+    store: Store,
+) -> None:
+    draft = await store.claim_channel_draft(new_draft(10))
+    assert draft is not None
+
+    async def inside_a_transaction(call: Callable[[], Awaitable[object]]) -> None:
+        async with store._transaction():
+            await call()
+
+    for call in (lambda: store.dismiss(draft.id), lambda: store.draft(draft.id),
+                 lambda: asyncio.wait_for(store.draft(draft.id), 1)):  # in a task of its own
+        with pytest.raises(RuntimeError, match="inside a transaction"):
+            await asyncio.wait_for(inside_a_transaction(call), 5)
+    await store.dismiss(draft.id)  # the store is free again
+    dismissed = await store.draft(draft.id)
+    assert dismissed is not None and dismissed.dismissed

@@ -261,20 +261,24 @@ class World:
             "application_id": self.application_id,
             "type": kind,
             "data": data,
-            "guild_id": self.guild_id,
             "channel_id": channel_id,
             "channel": channel,
-            "member": member.with_permissions(),
             "token": f"token-{self.ids.next()}",
             "version": 1,
             "app_permissions": ALL_PERMISSIONS,
             "locale": "en-US",
-            "guild_locale": "en-US",
             "entitlements": [],
-            "authorizing_integration_owners": {"0": self.guild_id},
-            "context": 0,
             "attachment_size_limit": 10 * 1024 * 1024,
         }
+        if channel["type"] == DM_CHANNEL:
+            # In the bot's DMs there is no guild: a user rather than a member presses, in
+            # the BOT_DM context, and the guild install's owner id is "0".
+            payload.update(user=member.user, context=1,
+                           authorizing_integration_owners={"0": "0"})
+        else:
+            payload.update(guild_id=self.guild_id, member=member.with_permissions(),
+                           guild_locale="en-US", context=0,
+                           authorizing_integration_owners={"0": self.guild_id})
         if message is not None:
             payload["message"] = message
         return payload

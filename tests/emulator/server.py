@@ -537,7 +537,7 @@ class DiscordEmulator:
             message = self._new_message(
                 channel_id, data, check=kind == MESSAGE_WITH_SOURCE,
                 interaction_metadata={"id": interaction, "type": found.payload["type"],
-                                      "user": found.payload["member"]["user"]})
+                                      "user": presser(found.payload)})
             found.original_id = message["id"]
             resource["message"] = message
             reply.update(response_message_id=message["id"],
@@ -603,6 +603,11 @@ class DiscordEmulator:
             await self.dispatch("MESSAGE_DELETE", {"id": stored["id"],
                                                    "channel_id": stored["channel_id"],
                                                    "guild_id": self.world.guild_id})
+
+
+def presser(payload: Json) -> Json:
+    """The user behind an interaction: a guild member's user, or the user in a DM."""
+    return payload["member"]["user"] if "member" in payload else payload["user"]
 
 
 async def serve_on_loopback(app: web.Application, **options: Any

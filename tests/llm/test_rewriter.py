@@ -11,6 +11,7 @@ import time
 import pytest
 
 from bot.coach import Coach
+from bot.language import DraftLanguage, LanguageDetector
 from bot.llm.rewriter import (
     NOTE_BUSY,
     NOTE_RATE_LIMITED,
@@ -89,6 +90,30 @@ async def test_good_answer_is_checked_and_returned(
     assert schema["required"] == ["rewrite", "suggestions", "summary"]
     principle_enum = schema["properties"]["suggestions"]["items"]["properties"]["principle"]
     assert set(principle_enum["enum"]) == set(coach.principles)
+
+
+async def test_each_text_is_read_for_its_language_once(
+    model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The draft's language comes from its assessment, the answer's from its own: the
+    detector is not asked again (and a Spanish answer to a Spanish draft passes)."""
+    draft = "¡Compra ya! Nuestro planificador es el que tu semana necesita"
+    answer = "Nuestro planificador organiza tu semana con calma. ¿Qué te frena más?"
+    detector = coach._detector
+    assert detector is not None
+    read: list[str] = []
+
+    def detect(prose: str) -> DraftLanguage:
+        read.append(prose)
+        return LanguageDetector.detect(detector, prose)
+
+    monkeypatch.setattr(detector, "detect", detect)
+    assessment = assess(coach, draft, "generic")
+    model_server.then(Answer(answer_json(answer)))
+    result = await make_rewriter().rewrite(assessment)
+    assert (assessment.sure_language, result.source) == ("es", "llm")
+    assert read == [draft, answer]
 
 
 async def test_tone_and_findings_reach_the_prompt(
@@ -618,10 +643,15 @@ async def test_empty_draft_never_reaches_the_model(
 
 
 async def test_huge_draft_gets_the_offline_rewrite_with_a_note(
-    model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach
+    model_server: ModelServer, make_rewriter: MakeRewriter, coach: Coach,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """A draft kept from before the team lowered ``max_draft_chars`` (a stored Discord
+    draft's "Another version") is over the cap the model is held to as well."""
     draft = "Tell us what you think of our planner. " * 30
-    result = await make_rewriter(max_draft_chars=1000).rewrite(assess(coach, draft, "generic"))
+    assessment = assess(coach, draft, "generic")
+    monkeypatch.setattr(coach, "max_draft_chars", 1000)
+    result = await make_rewriter().rewrite(assessment)
     assert result.source == "offline" and result.note == NOTE_TOO_LONG
     assert model_server.received == []
 

@@ -9,7 +9,6 @@ from bot.llm import load_checks, load_prompts
 from bot.llm.rewriter import CHECKS_FILE
 from bot.llm.verify import DraftFacts, RewriteChecks, neutralise_pings, verify
 from bot.settings import Settings, read_yaml
-from bot.text import Document
 
 DRAFT = "Our spring workshop is on 12 May at https://example.org/w with @acme. Buy now!!!"
 GOOD = "Our spring workshop is on 12 May at https://example.org/w with @acme. What should we cover?"
@@ -21,16 +20,10 @@ def checks(settings: Settings) -> RewriteChecks:
     return load_checks(settings.config.find(CHECKS_FILE), prompts)
 
 
-def sure_language(coach: Coach, text: str) -> str | None:
-    language = coach.language(Document(text))
-    return language.code if language.sure else None
-
-
 def checks_failed(coach: Coach, checks: RewriteChecks, draft: str, rewrite: str,
                   platform: str = "x") -> list[str]:
-    facts = DraftFacts.of(coach.assess(draft, platform), checks, sure_language(coach, draft))
-    return [p.check for p in verify(coach.assess(rewrite, platform), facts, checks,
-                                    sure_language(coach, rewrite))]
+    facts = DraftFacts.of(coach.assess(draft, platform), checks)
+    return [p.check for p in verify(coach.assess(rewrite, platform), facts, checks)]
 
 
 def lexicon_examples(settings_dir: str = "config/rewrite_checks.yaml") -> list[tuple[str, str,

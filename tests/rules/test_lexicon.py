@@ -82,13 +82,57 @@ def test_inflections_and_references_compile(tmp_path: Path) -> None:
     assert not pattern.search(fold("Checked out. My stuff").text)  # another sentence
 
 
+def test_a_figure_glued_to_a_sign_or_unit_matches_as_people_write_it(tmp_path: Path) -> None:
+    lexicon = load_lexicon([_write(tmp_path, """
+family: test
+concepts:
+  AMOUNT:
+    words: ["$<number>", "#<number>", "<number>%", "<number>p/msg"]
+    examples_match: ["$5"]
+""")])
+    amount = re.compile(lexicon.pattern("AMOUNT"))
+    for text in ("won $1,500", "hit #2 today", "a 25% cut", "150p/msg"):
+        assert amount.search(fold(text).text), text
+    for text in ("$ and cents", "#tag", "25 percent", "a1500", "2.5"):
+        assert not amount.search(fold(text).text), text
+
+
+def test_an_emoji_matches_any_pictograph_with_its_marks(tmp_path: Path) -> None:
+    lexicon = load_lexicon([_write(tmp_path, """
+family: test
+concepts:
+  REACT:
+    words: ["drop a <emoji>"]
+    examples_match: ["drop a 🔥"]
+""")])
+    react = re.compile(lexicon.pattern("REACT") + "$")
+    for text in ("drop a 🙋", "drop a 🙋🏽", "drop a ❤️", "drop a 💡"):
+        assert react.search(fold(text).text), text
+    for text in ("drop a line", "drop a :)"):
+        assert not react.search(fold(text).text), text
+
+
 @pytest.mark.parametrize(("change", "expected"), [
-    (("family: test", "family: test\nfamliy: x"), "unknown key 'famliy'"),
-    (("    words: [my, our]", "    words: [my, our]\n    wrods: [x]"), "unknown key 'wrods'"),
-    (("  SELF:", "  self:"), "upper case"),
+    (("family: test", "family: test\nfamliy: x"), "'famliy' is not a known key"),
+    (("    words: [my, our]", "    words: [my, our]\n    wrods: [x]"),
+     "'concepts.SELF.wrods' is not a known key"),
+    (("  SELF:", "  self:"),
+     "'concepts.self' is not a concept name: upper case words joined by hyphens, got 'self'"),
     (('"{SELF} page"', '"{NOBODY} page"'), "unknown concept NOBODY"),
     (('"{SELF} page"', '"{ASK} page"'), "refers to itself"),
     (("family: test", "family: test\nlanguages: [es]"), "English words"),
+    (("family: test", "family: test\nlanguages: [es, pt]"),
+     "'languages' must name one two-letter language code"),
+    (("family: test", "family: test\nlanguages: [spanish]"),
+     "'languages.0' must be a two-letter language code, got 'spanish'"),
+    (("family: test", "family: [test]"), "'family' must be text, got ['test']"),
+    (("family: test\n", ""), "'family' is required"),
+    (("    words: [my, our]", "    words: []"), "'concepts.SELF.words' must not be empty, got []"),
+    (("    words: [my, our]", "    words: [my, '  ']"),
+     "'concepts.SELF.words.1' must not be empty"),
+    (("    words: [my, our]", "    words: [my, 7]"), "'concepts.SELF.words.1' must be text, got 7"),
+    (("    words: [my, our]", "    words: my our"), "'concepts.SELF.words' must be a list"),
+    (("  SELF:\n", "  SELF: [my]\n  OTHER:\n"), "'concepts.SELF' must be a mapping"),
     (('    examples_match: ["my"]', ""), "'examples_match' is required"),
 ])
 def test_a_broken_lexicon_names_its_file_and_problem(

@@ -19,11 +19,10 @@ from discord.ext import commands
 
 from bot.discord.coaching import Coaching, cannot_coach, respond_or_followup
 from bot.discord.cogs.coach import answer, join_group, leave_group, managed_guild
-from bot.discord.cogs.review import show_form, submitted_form
 from bot.discord.peers import CoachBot
 from bot.discord.render import truncate
 from bot.discord.store import DISMISSAL_WINDOW_DAYS, DISMISSALS_TO_DEMOTE
-from bot.discord.views import DraftButton, load_draft, report_failure
+from bot.discord.views import DraftButton, answer_form, load_draft, report_failure, show_form
 from bot.errors import DraftcoachError
 from bot.models import SEVERITIES, SEVERITY_RANK, Finding
 
@@ -149,16 +148,11 @@ class FindingFeedback(commands.Cog):
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """A submitted "not helpful" form (see :data:`FORM_ID`)."""
-        submitted = submitted_form(interaction, FORM_ID)
-        if submitted is None:
-            return
-        match, values = submitted
-        try:
+        async def handle(match: re.Match[str], values: dict[str, str]) -> None:
             await self.record(interaction, int(match["draft"]), match["rule"],
                               values.get("reason", ""))
-        except Exception:
-            await report_failure(interaction, log, "the not-helpful form failed for draft %s",
-                                 match["draft"])
+
+        await answer_form(interaction, FORM_ID, handle)
 
     async def record(
         self, interaction: discord.Interaction, draft_id: int, rule_id: str, reason: str

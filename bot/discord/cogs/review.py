@@ -51,7 +51,7 @@ from bot.discord.review import (
     with_team_fields,
 )
 from bot.discord.store import Draft, ReviewerRule, ReviewState, ReviewVerdict
-from bot.discord.views import DraftButton, load_draft, report_failure
+from bot.discord.views import DraftButton, answer_form, load_draft, show_form
 from bot.errors import DraftcoachError
 from bot.models import Assessment, Finding
 
@@ -179,34 +179,6 @@ class PostedForm(ui.Modal, title="Mark as posted"):
 
     def __init__(self, draft_id: int) -> None:
         super().__init__(custom_id=f"dc:posted-form:{draft_id}")
-
-
-async def show_form(interaction: discord.Interaction, form: ui.Modal) -> None:
-    await interaction.response.send_modal(form)
-    # Not kept in memory: the submission is handled from its custom_id (see FORM_ID).
-    form.stop()
-
-
-def submitted_form(
-    interaction: discord.Interaction, form_id: re.Pattern[str]
-) -> tuple[re.Match[str], dict[str, str]] | None:
-    """A submitted form whose custom_id matches ``form_id``: the match and its values."""
-    if interaction.type is not discord.InteractionType.modal_submit:
-        return None
-    data: Any = interaction.data or {}
-    match = form_id.fullmatch(str(data.get("custom_id", "")))
-    return None if match is None else (match, submitted_values(data))
-
-
-def submitted_values(data: Any) -> dict[str, str]:
-    """custom_id -> value of a submitted form's text inputs (in rows or labels)."""
-    values: dict[str, str] = {}
-    for component in (data or {}).get("components", []):
-        children = component.get("components") or [component.get("component") or {}]
-        for child in children:
-            if "custom_id" in child and isinstance(child.get("value"), str):
-                values[child["custom_id"]] = child["value"]
-    return values
 
 
 # ----------------------------------------------------------------------- cog
@@ -624,20 +596,15 @@ class TeamReview(commands.Cog):
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """A submitted "Request changes" or "Mark posted" form (see :data:`FORM_ID`)."""
-        submitted = submitted_form(interaction, FORM_ID)
-        if submitted is None:
-            return
-        match, values = submitted
-        draft_id = int(match["draft"])
-        try:
+        async def handle(match: re.Match[str], values: dict[str, str]) -> None:
+            draft_id = int(match["draft"])
             if match["form"] == "changes":
                 await self.request_changes(interaction, draft_id, int(match["revision"] or 0),
                                            values.get("reason", ""))
             else:
                 await self.mark_posted(interaction, draft_id, values.get("link", ""))
-        except Exception:
-            await report_failure(interaction, log, "the %s form failed for draft %d",
-                                 match["form"], draft_id)
+
+        await answer_form(interaction, FORM_ID, handle)
 
     async def thread_message(self, message: discord.Message) -> None:
         """A message in a thread: maybe the author posting a new version of the draft the
