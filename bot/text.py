@@ -335,11 +335,19 @@ class Document:
         return tuple(m.span() for m in _WORD.finditer(self.prose)
                      if not self._in_hashtag(m.start()))
 
+    @cached_property
+    def word_count(self) -> int:
+        """How many :attr:`words` there are, counted without listing them (see
+        :meth:`has_words`)."""
+        if "words" in self.__dict__:
+            return len(self.words)
+        return len(_WORD.findall(self.prose)) - self._hashtag_words
+
     def has_words(self, count: int) -> bool:
         """Whether :attr:`words` holds at least ``count`` words, read only as far as that
         takes: a check on a post's length in words need not count a long post's all."""
-        if "words" in self.__dict__:
-            return len(self.words) >= count
+        if "words" in self.__dict__ or "word_count" in self.__dict__:
+            return self.word_count >= count
         # One word starts in each hashtag that holds a letter (a word cannot run into its
         # "#", and runs on to its end), and no other: the writer's own words are all the
         # words but those. So the prose's words are counted in C, up to ``count`` plus

@@ -172,3 +172,4 @@ def test_sentence_and_word_lookups_match_a_plain_walk(text: str, start: int, wid
     assert Document(text).has_words_between(start, end) == any(start <= w < end for w, _ in words)
     assert all(Document(text).has_words(count) == (len(words) >= count)
                for count in range(len(words) + 2))
+    assert Document(text).word_count == len(words)

@@ -15,8 +15,7 @@ Bounded repeats (``(?:\w+\s+){0,2}``), repeats side by side (``\w+\s+\w+``) and
 repeats whose iterations start with their own mark (``[a-z]+(?:-[a-z]+)*``) are allowed:
 their cost grows with the draft, not exponentially. Characters are told apart by a
 sample (ASCII and a few of every kind beyond it), so the check errs on refusing.
-It reads the parse tree of CPython's ``re._parser``, with the opcodes the prefilter
-reads too (tests/rules/test_prefilter.py fails if a Python upgrade changes them).
+It reads Python's own parse of the pattern (:mod:`bot.rules.regex_tree`).
 """
 
 from __future__ import annotations
@@ -24,9 +23,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
-from re import _constants as sre  # the parse tree's opcodes
-from re import _parser
 from typing import Any
+
+from bot.rules.regex_tree import parse, sre
 
 #: A repeat whose upper bound is at least this counts as repeating "many" times.
 MANY = 10
@@ -202,7 +201,7 @@ def backtracking_problem(source: str, flags: int = 0) -> str | None:
     """Why ``source`` can make ``re`` backtrack exponentially, or None when it cannot
     (``source`` must compile)."""
     try:
-        tree = _parser.parse(source, flags)
+        tree = parse(source, flags)
     except RecursionError:
         return "nested too deeply"
     return _problem(tree.data, int(tree.state.flags))

@@ -129,14 +129,13 @@ class Pattern:
             self._forms = {} if forms is None else dict(zip(self.parts, forms, strict=True))
         return self._regex
 
-    def prefilter_forms(self) -> dict[str, str | None]:
+    def prefilter_forms(self) -> Mapping[str, str | None]:
         """Each part's RE2 form (see :mod:`bot.rules.prefilter`), from the parse that
         compiled the pattern: parsing is half the work of either, and a concept rule's
-        pattern runs to tens of kilobytes. Given once; {} when the parse did not show the
-        parts one by one."""
+        pattern runs to tens of kilobytes. Empty when the parse did not show the parts
+        one by one (the prefilter then works out each part's form itself)."""
         self.regex  # noqa: B018 (compiled now if it was not)
-        forms, self._forms = self._forms, {}
-        return forms
+        return self._forms
 
     def joined(self, alive: tuple[int, ...]) -> re.Pattern[str] | None:
         """The pattern of the parts at ``alive`` (None for none): wherever the others

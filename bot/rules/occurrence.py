@@ -104,7 +104,7 @@ class Occurrence(Rule):
         start, end = spans[0][0], spans[-1][1]
         # Asked only of a draft over the limit (few), so its words are simply counted.
         mild = (self.mild_below_share > 0
-                and len(spans) / (len(spans) + len(doc.words)) < self.mild_below_share)
+                and len(spans) / (len(spans) + doc.word_count) < self.mild_below_share)
         yield Hit(start, end, self._edited(doc.text, spans, limit),
                   {"count": len(spans), "max": limit},
                   severity="suggestion" if mild else None)

@@ -21,9 +21,7 @@ other character written as one ASCII character that stands in for it:
   match can only get easier); an alternative RE2 cannot express (back-references) is
   always run.
 
-This is the one module that reads CPython's private regex parser (``re._parser``, and
-``re._compiler`` to compile a parse it has read, see :func:`compile_with_forms`):
-tests/rules/test_prefilter.py fails loudly if a Python upgrade changes what it knows.
+The parse trees come from Python's own regex parser (:mod:`bot.rules.regex_tree`).
 """
 
 from __future__ import annotations
@@ -33,11 +31,11 @@ import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
-from re import _compiler, _parser
-from re import _constants as sre  # the parse tree's opcodes
 from typing import Any
 
 import re2
+
+from bot.rules.regex_tree import compile_parsed, parse, sre
 
 log = logging.getLogger(__name__)
 
@@ -206,7 +204,7 @@ def to_re2(source: str, flags: int, *, boundaries: bool = True) -> str:
     if flags & _NARROW_WORDS:
         raise Untranslatable("ASCII-only word characters")
     try:
-        tree = _parser.parse(source, flags)
+        tree = parse(source, flags)
     except RecursionError:
         raise Untranslatable("too deeply nested") from None
     return _render(tree.data, int(tree.state.flags), boundaries)
@@ -268,7 +266,7 @@ def compile_with_forms(source: str, flags: int, parts: int, *, boundaries: bool 
 
     Third, when some alternative begins with ``\\b``, the characters each can begin with
     (:func:`first_characters`): the regex then begins with their :func:`lead_in`."""
-    tree = _parser.parse(source, flags)
+    tree = parse(source, flags)
     data, forms = tree.data, None
     if flags & _NARROW_WORDS:
         alternatives = None
@@ -291,8 +289,7 @@ def compile_with_forms(source: str, flags: int, parts: int, *, boundaries: bool 
         lead = lead_in(firsts) if not int(tree.state.flags) & ~(flags | re.UNICODE) else ""
         if lead:
             return re.compile(f"{lead}(?:{source})", flags), forms, firsts
-    # The compiled regex's .pattern is None: nothing here reads it.
-    return _compiler.compile(tree, flags), forms, firsts
+    return compile_parsed(tree, flags), forms, firsts
 
 
 #: The entry of the patterns no pass can rule out (those RE2 cannot express).

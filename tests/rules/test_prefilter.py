@@ -23,11 +23,10 @@ from bot.rules.prefilter import (
     Untranslatable,
     compile_with_forms,
     kind_of,
-    sre,
     stand_in_text,
     to_re2,
 )
-from bot.rules.prefilter import _parser as sre_parser
+from bot.rules.regex_tree import parse, sre
 from bot.text import Document
 
 # Characters and pieces that stress folding, word boundaries and the token patterns.
@@ -248,13 +247,20 @@ def test_the_private_regex_parser_is_still_the_one_the_prefilter_reads(coach: Co
     for rule in coach.rules:
         for pattern in rule.patterns:
             for part in pattern.parts:
-                seen |= _ops(sre_parser.parse(part, pattern.flags).data)
+                seen |= _ops(parse(part, pattern.flags).data)
     assert seen <= TRANSLATED | UNTRANSLATED
     assert to_re2(r"\bfollow\s+me\b", re.IGNORECASE) == (
         r"\b[\x{46}\x{66}][\x{4f}\x{6f}][\x{4c}\x{6c}][\x{4c}\x{6c}][\x{4f}\x{6f}]"
         r"[\x{57}\x{77}](?:[\x{09}\x{0a}\x{0b}\x{0c}\x{0d}\x{1c}\x{1d}\x{1e}\x{1f}\x{20}])"
         r"{1,}[\x{4d}\x{6d}][\x{45}\x{65}]\b")
     assert to_re2(r"(?<!\w)a(?=b)|c{2,3}?", 0) == r"(?:[\x{61}]|(?:[\x{63}]){2,3})"
+
+
+def test_a_pattern_gives_its_prefilter_forms_to_every_engine_built_from_it() -> None:
+    pattern = Pattern([r"follow\s+me\b", r"\bsub4sub\b"])
+    forms = dict(pattern.prefilter_forms())
+    assert forms == {part: to_re2(part, re.IGNORECASE) for part in pattern.parts}
+    assert pattern.prefilter_forms() == forms
 
 
 def _eval_texts(eval_dir: Path) -> list[str]:
