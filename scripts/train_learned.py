@@ -104,7 +104,7 @@ RECIPES = {
     # headlines alone would teach "not a news headline".
     "clickbait": Recipe("clickbait", {"clickbait_dev.jsonl": "id", **YOUTUBE},
                         frozenset({"clickbait"}),
-                        keep=3000, c=4.0, min_precision=0.95, max_false_alarms=0.04,
+                        keep=5000, c=4.0, min_precision=0.95, max_false_alarms=0.04,
                         weights=dict.fromkeys(YOUTUBE, 30.0)),
 }
 
