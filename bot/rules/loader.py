@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field, Strict, TypeAdapter, ValidationError
+from pydantic import ConfigDict, Field, Strict, TypeAdapter
 
-from bot.config_files import quote, schema_error
+from bot.config_files import quote, validated
 from bot.errors import ConfigError
 from bot.models import Severity
 from bot.platforms import Platform
@@ -108,10 +108,7 @@ def build_rule(
     for key, required in [*COMMON_KEYS.items(), *cls.keys.items()]:
         if required and merged.get(key) in (None, ""):
             raise spec.error(key, "is required")
-    try:
-        _COMMON_KEYS.validate_python({k: merged[k] for k in COMMON_KEYS if k in merged})
-    except ValidationError as exc:
-        raise schema_error(exc, spec.where, quote_key=True) from None
+    validated(_COMMON_KEYS, {k: merged[k] for k in COMMON_KEYS if k in merged}, spec.where)
     if not _ID.match(rule_id):
         raise spec.error("id", "must be lowercase words joined by hyphens")
     principle = merged.get("principle")
