@@ -32,6 +32,7 @@ from pydantic import ConfigDict, Field, Strict, StringConstraints, TypeAdapter
 from bot.config_files import CONCEPT_NAME, LANGUAGE_CODE, read_yaml, validated
 from bot.errors import ConfigError
 from bot.fold import fold
+from bot.rules.prefilter import lead_in
 
 _NAME = re.compile(CONCEPT_NAME)
 _REFERENCE = re.compile(r"^\{([A-Z][A-Z0-9-]*)\}$")
@@ -300,8 +301,7 @@ class Lexicon:
         first = (self.first_chars(tokens[0]) if _NAME.match(tokens[0])
                  else frozenset(fold(tokens[0].strip("'")).text[:1]) if tokens[0] != "^"
                  else None)
-        lead = f"(?=[{''.join(re.escape(c) for c in sorted(first))}])" if first else ""
-        return lead + "".join(parts)
+        return lead_in([first]) + "".join(parts)
 
     def concept_names(self, text: str) -> list[str]:
         return [t for t in text.split() if _NAME.match(t)]
