@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import re
 import sys
 import tempfile
 from collections.abc import Callable, Mapping
@@ -40,10 +39,11 @@ sys.path.insert(0, str(ROOT))
 
 from bot.coach import Coach, build_coach  # noqa: E402
 from bot.evaluation import EvalReport, evaluate, load_cases  # noqa: E402
-from bot.rules.lexicon import Lexicon, inflections, load_lexicon  # noqa: E402
+from bot.rules.lexicon import Lexicon, load_lexicon  # noqa: E402
 from bot.rules.linear_model import (  # noqa: E402
     FEATURES_VERSION,
     LinearTextModel,
+    classes_by_word,
     features,
     stable_bucket,
 )
@@ -123,18 +123,7 @@ def read_rows(eval_dir: Path, source: str) -> list[Row]:
 def word_classes(names: tuple[str, ...], lexicon: Lexicon) -> dict[str, list[str]]:
     """``{class: [word, ...]}``: the English single words (and their inflections) of
     each concept named; phrases are left to the rules."""
-    def words(name: str, seen: tuple[str, ...]) -> set[str]:
-        found: set[str] = set()
-        for word, language in lexicon.concepts[name].words:
-            reference = re.fullmatch(r"\{([A-Z][A-Z0-9-]*)\}", word)
-            if reference and reference.group(1) not in seen:
-                found |= words(reference.group(1), (*seen, name))
-            elif language == "en" and not re.search(r"[\s{<]", word):
-                forms = inflections(word[:-1]) if word.endswith("*") else [word]
-                found |= {f.lower() for f in forms} | {f.lower().replace("'", "")
-                                                       for f in forms}
-        return found
-    return {name: sorted(words(name, ())) for name in names}
+    return {name: sorted(lexicon.single_words(name)) for name in names}
 
 
 @cache
@@ -148,10 +137,7 @@ def recipe_classes(recipe: Recipe) -> dict[str, list[str]]:
 
 
 def analyzer(classes: Mapping[str, list[str]]) -> Callable[[str], list[str]]:
-    by_word: dict[str, tuple[str, ...]] = {}
-    for name, words in classes.items():
-        for word in words:
-            by_word[word] = (*by_word.get(word, ()), name)
+    by_word = classes_by_word(classes)
     return lambda text: features(text, by_word)
 
 

@@ -303,6 +303,24 @@ class Lexicon:
                  else None)
         return lead_in([first]) + "".join(parts)
 
+    def single_words(self, name: str, language: str = "en") -> set[str]:
+        """The single words of concept ``name`` (its references followed) in
+        ``language``, each inflection spelt out, with and without its apostrophe:
+        phrases, figures and emoji left out."""
+        return self._single_words(name, language, ())
+
+    def _single_words(self, name: str, language: str, seen: tuple[str, ...]) -> set[str]:
+        found: set[str] = set()
+        for word, spoken in self.concepts[name].words:
+            reference = _REFERENCE.match(word)
+            if reference and reference.group(1) not in seen:
+                found |= self._single_words(reference.group(1), language, (*seen, name))
+            elif spoken == language and not re.search(r"[\s{<]", word):
+                forms = inflections(word[:-1]) if word.endswith("*") else [word]
+                found |= {f.lower() for f in forms} | {f.lower().replace("'", "")
+                                                       for f in forms}
+        return found
+
     def concept_names(self, text: str) -> list[str]:
         return [t for t in text.split() if _NAME.match(t)]
 

@@ -239,7 +239,7 @@ class LinearTextModel:
                 buckets=int(split["buckets"]),
                 trained_buckets=frozenset(int(b) for b in split["trained_buckets"]),
                 checks=tuple((str(t), float(s)) for t, s in data.get("checks", ())),
-                classes=_word_classes(data.get("word_classes", {})),
+                classes=classes_by_word(data.get("word_classes", {})),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigError(f"{where}: not a model file (bad or missing {exc})") from None
@@ -351,7 +351,7 @@ class LinearTextModel:
         return _heaviest(best[1], best[2], best[3])
 
 
-def _word_classes(data: Mapping[str, Any]) -> Mapping[str, tuple[str, ...]]:
+def classes_by_word(data: Mapping[str, Any]) -> Mapping[str, tuple[str, ...]]:
     """``{class: [word, ...]}`` as a model file holds it, turned to word -> classes."""
     if not isinstance(data, Mapping):
         raise TypeError("word_classes")
