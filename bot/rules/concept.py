@@ -27,11 +27,10 @@ class ConceptRule(Rule):
     already gives the reader what the fix asks for: a lesson, a question to them). With
     ``within: post`` a sequence's gaps may cross sentence ends: for ideas that only the
     post as a whole shows (a post about yourself that tags itself a boast). ``mark``
-    names the concept whose words a finding
-    quotes (by default, the whole match). ``max_words`` keeps the rule to drafts of at
-    most that many words (a teaser is a headline's device: a long post that goes on to
-    say "here's what I learned" delivers it). The rule reads the languages its concepts
-    have words in, unless it names them.
+    names the concept whose words a finding quotes (by default, the whole match).
+    ``max_words`` keeps the rule to drafts of at most that many words (a teaser is a
+    headline's device: a long post that goes on to say "here's what I learned" delivers
+    it). The rule reads the languages its concepts have words in, unless it names them.
     """
 
     kind = "concept"
