@@ -404,6 +404,18 @@ class Store:
         async with self._held() as db:
             return await db.execute(sql, parameters)
 
+    async def _set_server_row(self, table: Literal["guild_settings", "review_settings"],
+                              guild_id: int, **values: object) -> None:
+        """Set some columns of a server's row in ``table`` (made if need be; its other
+        columns stay as they are)."""
+        columns = ", ".join(values)
+        updates = ", ".join(f"{column} = excluded.{column}" for column in values)
+        await self._write(
+            f"INSERT INTO {table} (guild_id, {columns}) VALUES (?{', ?' * len(values)})"
+            f" ON CONFLICT(guild_id) DO UPDATE SET {updates}",
+            (guild_id, *values.values()),
+        )
+
     async def _rows(self, sql: str, parameters: Iterable[Any] = ()) -> list[sqlite3.Row]:
         """Every row of one statement that reads, run while this task holds the connection."""
         async with self._held() as db, db.execute(sql, parameters) as cursor:
@@ -554,19 +566,11 @@ class Store:
         return await self._remembered(self._guild_settings, guild_id, read)
 
     async def set_platform(self, guild_id: int, platform: str | None) -> None:
-        await self._write(
-            "INSERT INTO guild_settings (guild_id, platform) VALUES (?, ?)"
-            " ON CONFLICT(guild_id) DO UPDATE SET platform = excluded.platform",
-            (guild_id, platform),
-        )
+        await self._set_server_row("guild_settings", guild_id, platform=platform)
         self._settings_changed(guild_id)
 
     async def set_llm_enabled(self, guild_id: int, enabled: bool) -> None:
-        await self._write(
-            "INSERT INTO guild_settings (guild_id, llm_enabled) VALUES (?, ?)"
-            " ON CONFLICT(guild_id) DO UPDATE SET llm_enabled = excluded.llm_enabled",
-            (guild_id, int(enabled)),
-        )
+        await self._set_server_row("guild_settings", guild_id, llm_enabled=int(enabled))
         self._settings_changed(guild_id)
 
     # --------------------------------------------------------- watched channels
@@ -759,11 +763,7 @@ class Store:
         return int(row[0]) if row else 1
 
     async def set_review_approvals(self, guild_id: int, approvals: int) -> None:
-        await self._write(
-            "INSERT INTO review_settings (guild_id, approvals) VALUES (?, ?)"
-            " ON CONFLICT(guild_id) DO UPDATE SET approvals = excluded.approvals",
-            (guild_id, approvals),
-        )
+        await self._set_server_row("review_settings", guild_id, approvals=approvals)
 
     async def reviewer_rule(self, guild_id: int) -> ReviewerRule:
         row = await self._row(
@@ -773,13 +773,8 @@ class Store:
         return ReviewerRule() if row is None else ReviewerRule(row[0], int(row[1]))
 
     async def set_reviewer_rule(self, guild_id: int, rule: ReviewerRule) -> None:
-        await self._write(
-            "INSERT INTO review_settings (guild_id, reviewer_role_id, reviewer_min_days)"
-            " VALUES (?, ?, ?) ON CONFLICT(guild_id) DO UPDATE SET"
-            " reviewer_role_id = excluded.reviewer_role_id,"
-            " reviewer_min_days = excluded.reviewer_min_days",
-            (guild_id, rule.role_id, rule.min_days),
-        )
+        await self._set_server_row("review_settings", guild_id, reviewer_role_id=rule.role_id,
+                                   reviewer_min_days=rule.min_days)
 
     async def open_review(
         self, draft_id: int, *, score: int, principles: Iterable[str], now: float | None = None
@@ -954,23 +949,15 @@ class Store:
     # ------------------------------------------------------------- workflow
 
     async def set_mentions(self, guild_id: int, enabled: bool) -> None:
-        await self._write(
-            "INSERT INTO guild_settings (guild_id, mentions) VALUES (?, ?)"
-            " ON CONFLICT(guild_id) DO UPDATE SET mentions = excluded.mentions",
-            (guild_id, int(enabled)),
-        )
+        await self._set_server_row("guild_settings", guild_id, mentions=int(enabled))
         self._settings_changed(guild_id)
 
     async def set_token_budget(
         self, guild_id: int, tokens: int | None, period: BudgetPeriod = "day"
     ) -> None:
         """Cap the model's tokens for this server per day or month; ``None`` lifts the cap."""
-        await self._write(
-            "INSERT INTO guild_settings (guild_id, token_budget, budget_period) VALUES (?, ?, ?)"
-            " ON CONFLICT(guild_id) DO UPDATE SET token_budget = excluded.token_budget,"
-            " budget_period = excluded.budget_period",
-            (guild_id, tokens, period),
-        )
+        await self._set_server_row("guild_settings", guild_id, token_budget=tokens,
+                                   budget_period=period)
         self._settings_changed(guild_id)
 
     async def add_model_usage(self, guild_id: int, tokens: int, now: float | None = None) -> None:
