@@ -138,9 +138,17 @@ class Coach:
         errors whose words the rewrite still holds stays a finding, even where the
         rules would no longer see it in its new context: such a rewrite is not ready.
         """
+        return self.assess_document(Document(text), platform, overrides, rewrite_of)
+
+    def assess_document(
+        self, doc: Document, platform: str, overrides: RuleOverrides | None = None,
+        rewrite_of: Assessment | None = None,
+    ) -> Assessment:
+        """:meth:`assess` on a draft already read as a :class:`Document`, for a caller
+        that runs more on the same draft (what the document works out once, it keeps)."""
+        text = doc.original
         target = self.platform(platform)
         overrides = overrides or NO_OVERRIDES
-        doc = Document(text)
         language = self.language(doc)
         reads_as = language.reads_as
         rules = self._rules_speaking(target.id, reads_as)

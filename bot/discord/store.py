@@ -373,7 +373,8 @@ class Store:
 
     @asynccontextmanager
     async def _held(self) -> AsyncIterator[PatientConnection]:
-        """The connection, to this task alone until the block ends (reads use it directly)."""
+        """The connection, to this task alone until the block ends (a read of one statement
+        goes through :meth:`_rows` or :meth:`_row`)."""
         if self._holding.get():
             raise RuntimeError("a store method was called inside a transaction or read; "
                                "use the connection that block yields")
@@ -403,6 +404,29 @@ class Store:
         async with self._held() as db:
             return await db.execute(sql, parameters)
 
+    async def _set_server_row(self, table: Literal["guild_settings", "review_settings"],
+                              guild_id: int, **values: object) -> None:
+        """Set some columns of a server's row in ``table`` (made if need be; its other
+        columns stay as they are)."""
+        columns = ", ".join(values)
+        updates = ", ".join(f"{column} = excluded.{column}" for column in values)
+        await self._write(
+            f"INSERT INTO {table} (guild_id, {columns}) VALUES (?{', ?' * len(values)})"
+            f" ON CONFLICT(guild_id) DO UPDATE SET {updates}",
+            (guild_id, *values.values()),
+        )
+
+    async def _rows(self, sql: str, parameters: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        """Every row of one statement that reads, run while this task holds the connection."""
+        async with self._held() as db, db.execute(sql, parameters) as cursor:
+            return list(await cursor.fetchall())
+
+    async def _row(self, sql: str, parameters: Iterable[Any] = ()) -> sqlite3.Row | None:
+        """The first row of one statement that reads (``None``: no row), run while this
+        task holds the connection."""
+        async with self._held() as db, db.execute(sql, parameters) as cursor:
+            return await cursor.fetchone()
+
     async def _recheck_settings(self) -> None:
         """Forget the settings kept in memory if another process changed the database."""
         now = time.monotonic()
@@ -410,8 +434,7 @@ class Store:
                 self._settings_recheck):
             return
         self._settings_checked_at = now
-        async with self._held() as db, db.execute("PRAGMA data_version") as cursor:
-            row = await cursor.fetchone()
+        row = await self._row("PRAGMA data_version")
         version = int(row[0]) if row else 0
         if self._data_version is not None and version != self._data_version:
             self._settings_generation += 1
@@ -477,8 +500,7 @@ class Store:
     async def _check_health(self, path: str) -> None:
         """Refuse a damaged database at start rather than failing on some later read."""
         try:
-            async with self._held() as db, db.execute("PRAGMA quick_check") as cursor:
-                problems = [str(row[0]) for row in await cursor.fetchall()]
+            problems = [str(row[0]) for row in await self._rows("PRAGMA quick_check")]
         except sqlite3.DatabaseError as exc:
             problems = [str(exc)]
         if problems != ["ok"]:
@@ -504,13 +526,11 @@ class Store:
     # ------------------------------------------------------------------ schema
 
     async def schema_version(self) -> int:
-        async with self._held() as db, db.execute(
+        if await self._row(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
-        ) as cursor:
-            if await cursor.fetchone() is None:
-                return 0
-        async with self._held() as db, db.execute("SELECT version FROM schema_version") as cursor:
-            row = await cursor.fetchone()
+        ) is None:
+            return 0
+        row = await self._row("SELECT version FROM schema_version")
         return int(row[0]) if row else 0
 
     async def _migrate(self) -> None:
@@ -533,12 +553,11 @@ class Store:
 
     async def guild_settings(self, guild_id: int) -> GuildSettings:
         async def read() -> GuildSettings:
-            async with self._held() as db, db.execute(
+            row = await self._row(
                 "SELECT platform, llm_enabled, mentions, token_budget, budget_period"
                 " FROM guild_settings WHERE guild_id = ?",
                 (guild_id,),
-            ) as cursor:
-                row = await cursor.fetchone()
+            )
             if row is None:
                 return GuildSettings(guild_id)
             period: BudgetPeriod = "month" if row[4] == "month" else "day"
@@ -547,19 +566,11 @@ class Store:
         return await self._remembered(self._guild_settings, guild_id, read)
 
     async def set_platform(self, guild_id: int, platform: str | None) -> None:
-        await self._write(
-            "INSERT INTO guild_settings (guild_id, platform) VALUES (?, ?)"
-            " ON CONFLICT(guild_id) DO UPDATE SET platform = excluded.platform",
-            (guild_id, platform),
-        )
+        await self._set_server_row("guild_settings", guild_id, platform=platform)
         self._settings_changed(guild_id)
 
     async def set_llm_enabled(self, guild_id: int, enabled: bool) -> None:
-        await self._write(
-            "INSERT INTO guild_settings (guild_id, llm_enabled) VALUES (?, ?)"
-            " ON CONFLICT(guild_id) DO UPDATE SET llm_enabled = excluded.llm_enabled",
-            (guild_id, int(enabled)),
-        )
+        await self._set_server_row("guild_settings", guild_id, llm_enabled=int(enabled))
         self._settings_changed(guild_id)
 
     # --------------------------------------------------------- watched channels
@@ -581,33 +592,29 @@ class Store:
         return cursor.rowcount > 0
 
     async def watched_channels(self, guild_id: int) -> list[int]:
-        async with self._held() as db, db.execute(
+        rows = await self._rows(
             "SELECT channel_id FROM watched_channels WHERE guild_id = ? ORDER BY added_at",
             (guild_id,),
-        ) as cursor:
-            return [int(row[0]) for row in await cursor.fetchall()]
+        )
+        return [int(row[0]) for row in rows]
 
     async def all_watched_channels(self) -> list[int]:
-        async with (self._held() as db,
-                    db.execute("SELECT channel_id FROM watched_channels") as cursor):
-            return [int(row[0]) for row in await cursor.fetchall()]
+        return [int(row[0]) for row in await self._rows("SELECT channel_id FROM watched_channels")]
 
     async def is_watched(self, channel_id: int) -> bool:
-        async with self._held() as db, db.execute(
+        return await self._row(
             "SELECT 1 FROM watched_channels WHERE channel_id = ?", (channel_id,)
-        ) as cursor:
-            return await cursor.fetchone() is not None
+        ) is not None
 
     # ------------------------------------------------------------ rule overrides
 
     async def rule_overrides(self, guild_id: int) -> list[RuleOverride]:
         async def read() -> tuple[RuleOverride, ...]:
-            async with self._held() as db, db.execute(
+            rows = await self._rows(
                 "SELECT rule_id, disabled, severity FROM rule_overrides WHERE guild_id = ?"
                 " ORDER BY rule_id",
                 (guild_id,),
-            ) as cursor:
-                rows = await cursor.fetchall()
+            )
             return tuple(RuleOverride(str(r[0]), bool(r[1]), r[2]) for r in rows)
 
         return list(await self._remembered(self._rule_overrides, guild_id, read))
@@ -671,28 +678,24 @@ class Store:
     async def unanswered_channel_drafts(self, before: float) -> list[Draft]:
         """Drafts from watched channels claimed before ``before`` that never got an answer
         (the bot stopped between claiming and answering them), oldest first."""
-        async with self._held() as db, db.execute(
+        rows = await self._rows(
             f"SELECT {_DRAFT_COLUMNS} FROM drafts WHERE origin = 'channel'"
             " AND reply_message_id IS NULL AND dismissed = 0 AND text IS NOT NULL"
             " AND created_at < ? ORDER BY created_at, id",
             (before,),
-        ) as cursor:
-            return [_draft(row) for row in await cursor.fetchall()]
+        )
+        return [_draft(row) for row in rows]
 
     async def draft(self, draft_id: int) -> Draft | None:
-        async with self._held() as db, db.execute(
-            f"SELECT {_DRAFT_COLUMNS} FROM drafts WHERE id = ?", (draft_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await self._row(f"SELECT {_DRAFT_COLUMNS} FROM drafts WHERE id = ?", (draft_id,))
         return _draft(row) if row else None
 
     async def channel_draft(self, message_id: int) -> Draft | None:
         """The draft a watched-channel message is, if the bot has critiqued it."""
-        async with self._held() as db, db.execute(
+        row = await self._row(
             f"SELECT {_DRAFT_COLUMNS} FROM drafts WHERE origin = 'channel' AND message_id = ?",
             (message_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return _draft(row) if row else None
 
     async def record_result(
@@ -746,8 +749,7 @@ class Store:
         """Copy the write-ahead log into the database and empty it: until then it still
         holds the pages with the purged text (secure_delete zeroes them in the file)."""
         # Between transactions: one under way would keep its pages in the log.
-        async with self._held() as db, db.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
-            row = await cursor.fetchone()
+        row = await self._row("PRAGMA wal_checkpoint(TRUNCATE)")
         if row is not None and row[0]:
             log.warning("a reader kept the database busy; the purged text leaves the "
                         "write-ahead log at the next checkpoint")
@@ -756,35 +758,23 @@ class Store:
 
     async def review_approvals(self, guild_id: int) -> int:
         """How many teammates' approvals make a draft approved in this server."""
-        async with self._held() as db, db.execute(
-            "SELECT approvals FROM review_settings WHERE guild_id = ?", (guild_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await self._row("SELECT approvals FROM review_settings WHERE guild_id = ?",
+                              (guild_id,))
         return int(row[0]) if row else 1
 
     async def set_review_approvals(self, guild_id: int, approvals: int) -> None:
-        await self._write(
-            "INSERT INTO review_settings (guild_id, approvals) VALUES (?, ?)"
-            " ON CONFLICT(guild_id) DO UPDATE SET approvals = excluded.approvals",
-            (guild_id, approvals),
-        )
+        await self._set_server_row("review_settings", guild_id, approvals=approvals)
 
     async def reviewer_rule(self, guild_id: int) -> ReviewerRule:
-        async with self._held() as db, db.execute(
+        row = await self._row(
             "SELECT reviewer_role_id, reviewer_min_days FROM review_settings WHERE guild_id = ?",
             (guild_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return ReviewerRule() if row is None else ReviewerRule(row[0], int(row[1]))
 
     async def set_reviewer_rule(self, guild_id: int, rule: ReviewerRule) -> None:
-        await self._write(
-            "INSERT INTO review_settings (guild_id, reviewer_role_id, reviewer_min_days)"
-            " VALUES (?, ?, ?) ON CONFLICT(guild_id) DO UPDATE SET"
-            " reviewer_role_id = excluded.reviewer_role_id,"
-            " reviewer_min_days = excluded.reviewer_min_days",
-            (guild_id, rule.role_id, rule.min_days),
-        )
+        await self._set_server_row("review_settings", guild_id, reviewer_role_id=rule.role_id,
+                                   reviewer_min_days=rule.min_days)
 
     async def open_review(
         self, draft_id: int, *, score: int, principles: Iterable[str], now: float | None = None
@@ -959,23 +949,15 @@ class Store:
     # ------------------------------------------------------------- workflow
 
     async def set_mentions(self, guild_id: int, enabled: bool) -> None:
-        await self._write(
-            "INSERT INTO guild_settings (guild_id, mentions) VALUES (?, ?)"
-            " ON CONFLICT(guild_id) DO UPDATE SET mentions = excluded.mentions",
-            (guild_id, int(enabled)),
-        )
+        await self._set_server_row("guild_settings", guild_id, mentions=int(enabled))
         self._settings_changed(guild_id)
 
     async def set_token_budget(
         self, guild_id: int, tokens: int | None, period: BudgetPeriod = "day"
     ) -> None:
         """Cap the model's tokens for this server per day or month; ``None`` lifts the cap."""
-        await self._write(
-            "INSERT INTO guild_settings (guild_id, token_budget, budget_period) VALUES (?, ?, ?)"
-            " ON CONFLICT(guild_id) DO UPDATE SET token_budget = excluded.token_budget,"
-            " budget_period = excluded.budget_period",
-            (guild_id, tokens, period),
-        )
+        await self._set_server_row("guild_settings", guild_id, token_budget=tokens,
+                                   budget_period=period)
         self._settings_changed(guild_id)
 
     async def add_model_usage(self, guild_id: int, tokens: int, now: float | None = None) -> None:
@@ -988,20 +970,18 @@ class Store:
         """Tokens the server's drafts used this UTC day, or this UTC month."""
         day = utc_day(now)
         pattern = day if period == "day" else day[:7] + "-%"
-        async with self._held() as db, db.execute(
+        row = await self._row(
             "SELECT COALESCE(SUM(tokens), 0) FROM model_usage WHERE guild_id = ? AND day LIKE ?",
             (guild_id, pattern),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return int(row[0]) if row else 0
 
     async def direct_model_usage(self, member_id: int, now: float | None = None) -> int:
         """Tokens the member's direct messages used this UTC day."""
-        async with self._held() as db, db.execute(
+        row = await self._row(
             "SELECT tokens FROM direct_model_usage WHERE member_id = ? AND day = ?",
             (member_id, utc_day(now)),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return int(row[0]) if row else 0
 
     async def set_rewrite(
@@ -1026,10 +1006,7 @@ class Store:
                 )
 
     async def draft_rewrite(self, draft_id: int) -> str | None:
-        async with self._held() as db, db.execute(
-            "SELECT rewrite FROM drafts WHERE id = ?", (draft_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await self._row("SELECT rewrite FROM drafts WHERE id = ?", (draft_id,))
         return None if row is None or row[0] is None else str(row[0])
 
     async def add_feedback(
@@ -1048,14 +1025,13 @@ class Store:
         """Different members who found the rule unhelpful in the window that counts."""
         stamp = time.time() if now is None else now
         since = stamp - DISMISSAL_WINDOW_DAYS * 86400
-        async with self._held() as db, db.execute(
+        row = await self._row(
             "SELECT COUNT(DISTINCT f.member_id) FROM finding_feedback f"
             " LEFT JOIN rule_demotions d ON d.guild_id = f.guild_id AND d.rule_id = f.rule_id"
             " WHERE f.guild_id = ? AND f.rule_id = ? AND f.created_at >= ?"
             " AND (d.restored_at IS NULL OR f.created_at > d.restored_at)",
             (guild_id, rule_id, since),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return int(row[0]) if row else 0
 
     async def demote_rule(
@@ -1085,12 +1061,11 @@ class Store:
     async def rule_demotions(self, guild_id: int) -> list[RuleDemotion]:
         """The rules the server's members demoted (and no admin restored)."""
         async def read() -> tuple[RuleDemotion, ...]:
-            async with self._held() as db, db.execute(
+            rows = await self._rows(
                 "SELECT rule_id, severity, demoted_at, announced FROM rule_demotions"
                 " WHERE guild_id = ? AND restored_at IS NULL ORDER BY demoted_at, rule_id",
                 (guild_id,),
-            ) as cursor:
-                rows = await cursor.fetchall()
+            )
             return tuple(RuleDemotion(str(r[0]), str(r[1]), float(r[2]), bool(r[3]))
                          for r in rows)
 
@@ -1116,13 +1091,13 @@ class Store:
     ) -> list[tuple[str, int]]:
         """(rule, members who found it unhelpful) over the window, most first."""
         since = (time.time() if now is None else now) - DISMISSAL_WINDOW_DAYS * 86400
-        async with self._held() as db, db.execute(
+        rows = await self._rows(
             "SELECT rule_id, COUNT(DISTINCT member_id) AS n FROM finding_feedback"
             " WHERE guild_id = ? AND created_at >= ? GROUP BY rule_id"
             " ORDER BY n DESC, rule_id LIMIT ?",
             (guild_id, since, limit),
-        ) as cursor:
-            return [(str(r[0]), int(r[1])) for r in await cursor.fetchall()]
+        )
+        return [(str(r[0]), int(r[1])) for r in rows]
 
 
 ReviewVerdict = Literal["approve", "changes"]

@@ -6,9 +6,22 @@ from pathlib import Path
 
 from bot.coach import Coach
 from bot.llm import build_llm_rewriter, create_llm_client
-from bot.settings import LLMSettings, load_settings
+from bot.models import Rewrite
+from bot.settings import LLMSettings, Settings, load_settings
 
 from .server import Answer, ModelServer, answer_json
+
+
+async def rewrite_through(settings: Settings, coach: Coach, model_server: ModelServer) -> Rewrite:
+    """A bait draft rewritten by the rewriter main() builds from ``settings``, the model
+    server answering once."""
+    rewriter = build_llm_rewriter(settings, coach)
+    assert rewriter is not None
+    model_server.then(Answer(answer_json("What slows your week down? Tell us.")))
+    try:
+        return await rewriter.rewrite(coach.assess("Buy now!!! Best planner", "x"))
+    finally:
+        await rewriter.aclose()
 
 
 def test_no_key_and_no_base_url_means_offline() -> None:
@@ -22,13 +35,7 @@ async def test_local_server_without_a_key_gets_a_placeholder(
     settings = load_settings(env={
         "DRAFTCOACH_LLM_BASE_URL": model_server.url, "DRAFTCOACH_LLM_MODEL": "llama3.2",
     })
-    rewriter = build_llm_rewriter(settings, coach)
-    assert rewriter is not None
-    model_server.then(Answer(answer_json("What slows your week down? Tell us.")))
-    try:
-        result = await rewriter.rewrite(coach.assess("Buy now!!! Best planner", "x"))
-    finally:
-        await rewriter.aclose()
+    result = await rewrite_through(settings, coach, model_server)
     assert result.source == "llm"
     [sent] = model_server.received
     assert sent.body["model"] == "llama3.2"
@@ -39,13 +46,7 @@ async def test_api_key_is_sent(model_server: ModelServer, coach: Coach) -> None:
     settings = load_settings(env={
         "DRAFTCOACH_LLM_BASE_URL": model_server.url, "OPENAI_API_KEY": "sk-test-123",
     })
-    rewriter = build_llm_rewriter(settings, coach)
-    assert rewriter is not None
-    model_server.then(Answer(answer_json("What slows your week down? Tell us.")))
-    try:
-        await rewriter.rewrite(coach.assess("Buy now!!! Best planner", "x"))
-    finally:
-        await rewriter.aclose()
+    await rewrite_through(settings, coach, model_server)
     assert model_server.received[0].headers["Authorization"] == "Bearer sk-test-123"
 
 
@@ -80,13 +81,7 @@ async def test_team_prompts_from_their_config_directory(
     (prompts / "rewrite.house.user.md").write_text("<draft>{{draft}}</draft>")
     (prompts / "rewrite.house.repair.md").write_text("Fix: {{problems}}")
     settings = load_settings(tmp_path, env={"DRAFTCOACH_LLM_BASE_URL": model_server.url})
-    rewriter = build_llm_rewriter(settings, coach)
-    assert rewriter is not None
-    model_server.then(Answer(answer_json("What slows your week down? Tell us.")))
-    try:
-        await rewriter.rewrite(coach.assess("Buy now!!! Best planner", "x"))
-    finally:
-        await rewriter.aclose()
+    await rewrite_through(settings, coach, model_server)
     [sent] = model_server.received
     assert sent.messages[0]["content"].startswith("House style. Principles: reader-value")
     assert sent.messages[1]["content"].strip() == "<draft>Buy now!!! Best planner</draft>"
