@@ -294,7 +294,7 @@ def evaluate(coach: Coach, cases: Iterable[EvalCase], name: str = "") -> EvalRep
         assessment = coach.assess_document(doc, case.platform)
         blocking = assessment.blocking
         flagged = {f.principle for f in blocking}
-        for principle in _judged(case, principles):
+        for principle in sorted(_judged(case, principles)):  # a stable order for --misses
             expected = principle in case.expect
             report.principles.setdefault(principle, Tally()).add(expected, principle in flagged)
             if expected and principle not in flagged:

@@ -125,6 +125,20 @@ def test_eval_prints_precision_and_recall(tmp_path: Path) -> None:
     assert "clean drafts left clean: 1/1" in out
 
 
+def test_eval_lists_a_drafts_misses_in_the_same_order_every_run(tmp_path: Path) -> None:
+    labelled = tmp_path / "set.yaml"
+    labelled.write_text(
+        "- {id: a, platform: x, text: 'What do you read on Sundays?',"
+        " flag: [not-ego, authentic, no-spray, no-hard-sell]}\n",
+        encoding="utf-8",
+    )
+    code, out = run(["eval", str(labelled), "--misses"])
+    assert code == 0
+    misses = [line.strip() for line in out.splitlines() if ": missed " in line]
+    assert misses == ["a: missed authentic", "a: missed no-hard-sell", "a: missed no-spray",
+                      "a: missed not-ego"]
+
+
 async def _critique_in_a_process(env: dict[str, str], *argv: str,
                                  option: str | None = None) -> tuple[int, str, str]:
     """The real command in its own process, so it talks HTTP to the test's model server;
