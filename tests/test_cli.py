@@ -112,13 +112,18 @@ def test_rules_lists_every_principle() -> None:
     assert {r["principle"] for r in json.loads(out)} >= {"no-spray", "authentic"}
 
 
-def test_eval_prints_precision_and_recall(tmp_path: Path) -> None:
+def labelled_set(tmp_path: Path, *rows: str) -> Path:
+    """A YAML set of ``rows`` (each a flow mapping) in ``tmp_path``."""
     labelled = tmp_path / "set.yaml"
-    labelled.write_text(
-        "- {id: a, platform: x, text: 'F4F? follow back', flag: [no-engagement-bait]}\n"
-        "- {id: b, platform: x, text: 'What do you read on Sundays?', clean: true}\n",
-        encoding="utf-8",
-    )
+    labelled.write_text("".join(f"- {row}\n" for row in rows), encoding="utf-8")
+    return labelled
+
+
+def test_eval_prints_precision_and_recall(tmp_path: Path) -> None:
+    labelled = labelled_set(
+        tmp_path,
+        "{id: a, platform: x, text: 'F4F? follow back', flag: [no-engagement-bait]}",
+        "{id: b, platform: x, text: 'What do you read on Sundays?', clean: true}")
     code, out = run(["eval", str(labelled)])
     assert code == 0
     assert "no-engagement-bait" in out and "1.00" in out
@@ -126,12 +131,8 @@ def test_eval_prints_precision_and_recall(tmp_path: Path) -> None:
 
 
 def test_eval_lists_a_drafts_misses_in_the_same_order_every_run(tmp_path: Path) -> None:
-    labelled = tmp_path / "set.yaml"
-    labelled.write_text(
-        "- {id: a, platform: x, text: 'What do you read on Sundays?',"
-        " flag: [not-ego, authentic, no-spray, no-hard-sell]}\n",
-        encoding="utf-8",
-    )
+    labelled = labelled_set(tmp_path, "{id: a, platform: x, text: 'What do you read on Sundays?',"
+                                      " flag: [not-ego, authentic, no-spray, no-hard-sell]}")
     code, out = run(["eval", str(labelled), "--misses"])
     assert code == 0
     misses = [line.strip() for line in out.splitlines() if ": missed " in line]
