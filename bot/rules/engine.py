@@ -9,7 +9,6 @@ others run their patterns over the live alternatives only.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 from bot.models import Finding, Severity
 from bot.platforms import Platform
@@ -40,8 +39,8 @@ class Engine:
                 entries = tuple(prefilter.entries[offset:offset + len(pattern.parts)])
                 self._entries[pattern] = (entries, frozenset(entries))
                 offset += len(pattern.parts)
-        #: What each list of rules run so far needs of a draft (see :class:`_Plan`).
-        self._plans: dict[tuple[Rule, ...], _Plan] = {}
+        #: Each rule's needed patterns, as the scope and the entries one must be live.
+        self._gates: dict[Rule, tuple[tuple[str, frozenset[int]], ...]] = {}
 
     def live(self, doc: Document) -> Live:
         """``doc`` for the rules: each scope is prefiltered when a rule first asks."""
@@ -51,73 +50,24 @@ class Engine:
             severities: Mapping[str, Severity]) -> list[Finding]:
         """The findings of ``rules`` (each for ``platform``) in ``doc``, each at the
         severity ``severities`` gives its rule, if any."""
-        key = tuple(rules)
-        plan = self._plans.get(key)
-        if plan is None:
-            if len(self._plans) >= _PLANS_KEPT:
-                self._plans.clear()  # teams that switch rules off make lists of their own
-            plan = self._plans[key] = self._plan(key)
         prefiltered = _Prefiltered(self, doc)
         live = Live(doc, prefiltered)
-        # The rules a draft's live entries wake, asked entry by entry: a draft has a few
-        # live entries, a list has tens of rules, and most rules are skipped for most drafts.
-        woken = set(plan.ungated)
-        for scope, rules_of_entry in plan.woken_by:
-            for entry in prefiltered.live_in(scope):
-                positions = rules_of_entry.get(entry)
-                if positions is not None:
-                    woken.update(positions)
+        found = prefiltered.found
         findings: list[Finding] = []
-        for position in sorted(woken):
-            rule = key[position]
-            later = plan.later_gates.get(position)
-            if later is not None and any(entries.isdisjoint(prefiltered.live_in(scope))
-                                         for scope, entries in later):
-                continue
-            findings += to_findings(rule, rule.find(doc, platform, live), doc, platform,
-                                    severities.get(rule.meta.id))
+        for rule in rules:
+            # Skipped when a needed pattern cannot match: asked here, without a call per
+            # pattern, as most rules are skipped for most drafts.
+            gates = self._gates.get(rule)
+            if gates is None:
+                gates = self._gates[rule] = tuple(
+                    (p.scope, self._entries[p][1]) for p in rule.needed if p in self._entries)
+            for scope, entry_set in gates:
+                if entry_set.isdisjoint(found.get(scope) or prefiltered.live_in(scope)):
+                    break
+            else:
+                findings += to_findings(rule, rule.find(doc, platform, live), doc, platform,
+                                        severities.get(rule.meta.id))
         return findings
-
-    def _plan(self, rules: tuple[Rule, ...]) -> _Plan:
-        ungated: list[int] = []
-        woken_by: dict[str, dict[int, list[int]]] = {}
-        later_gates: dict[int, tuple[tuple[str, frozenset[int]], ...]] = {}
-        for position, rule in enumerate(rules):
-            gates = [(p.scope, self._entries[p][1]) for p in rule.needed if p in self._entries]
-            if not gates:
-                ungated.append(position)
-                continue
-            (scope, entries), *later = gates
-            rules_of_entry = woken_by.setdefault(scope, {})
-            for entry in entries:
-                rules_of_entry.setdefault(entry, []).append(position)
-            if later:
-                later_gates[position] = tuple(later)
-        return _Plan(
-            ungated=tuple(ungated),
-            woken_by=tuple((scope, {entry: tuple(positions)
-                                    for entry, positions in rules_of_entry.items()})
-                           for scope, rules_of_entry in woken_by.items()),
-            later_gates=later_gates)
-
-
-#: Lists of rules whose plans an engine keeps (a few platforms times a few languages).
-_PLANS_KEPT = 256
-
-
-@dataclass(frozen=True, slots=True)
-class _Plan:
-    """A list of rules as the engine runs it: a rule runs when one entry of its first
-    needed pattern is live in the draft (it is then *woken*), and every later needed
-    pattern has a live entry too. Rules are named by their position in the list, which
-    is also the order they run and report in."""
-
-    #: The rules with no needed pattern: they run on every draft.
-    ungated: tuple[int, ...]
-    #: Per scope, each prefilter entry -> the rules whose first needed pattern holds it.
-    woken_by: tuple[tuple[str, Mapping[int, tuple[int, ...]]], ...]
-    #: The rules with more than one needed pattern -> the scope and entries of the others.
-    later_gates: Mapping[int, tuple[tuple[str, frozenset[int]], ...]]
 
 
 class _Prefiltered:
