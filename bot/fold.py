@@ -91,18 +91,39 @@ def fold(text: str) -> Folded:
     changes = _changes(lowered)
     if not changes:
         return Folded(lowered, None if sources is None else tuple(sources))
+    folded = _replaced(lowered, changes)
+    if sources is None and all(end - start == len(out) for start, end, out in changes):
+        # Accents and leetspeak change a character for one (most drafts' only changes):
+        # each character still comes from its own place, and a long post need not
+        # spell that map out.
+        return Folded(folded, None)
     base = sources if sources is not None else range(len(lowered))
-    pieces: list[str] = []
     out_sources: list[int] = []
     pos = 0
-    for start, end, out in changes:
-        if start < pos:  # inside a change already made
-            continue
-        pieces.append(lowered[pos:start])
+    for start, end, out in _outermost(changes):
         out_sources.extend(base[pos:start])
-        pieces.append(out)
         out_sources.extend([base[start]] * len(out))
         pos = end
-    pieces.append(lowered[pos:])
     out_sources.extend(base[pos:])
-    return Folded("".join(pieces), tuple(out_sources))
+    return Folded(folded, tuple(out_sources))
+
+
+def _outermost(changes: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The changes (in order) that lie inside no earlier one: those that are made."""
+    made, pos = [], 0
+    for change in changes:
+        if change[0] >= pos:
+            made.append(change)
+            pos = change[1]
+    return made
+
+
+def _replaced(text: str, changes: list[tuple[int, int, str]]) -> str:
+    """``text`` with ``changes`` (in order) made."""
+    pieces: list[str] = []
+    pos = 0
+    for start, end, out in _outermost(changes):
+        pieces += (text[pos:start], out)
+        pos = end
+    pieces.append(text[pos:])
+    return "".join(pieces)

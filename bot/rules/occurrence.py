@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from typing import ClassVar
@@ -102,9 +103,10 @@ class Occurrence(Rule):
         if len(spans) <= limit:
             return
         start, end = spans[0][0], spans[-1][1]
-        # Asked only of a draft over the limit (few), so its words are simply counted.
+        # Mild once the words outnumber the tokens enough: a long post's words are read
+        # only that far, not all counted.
         mild = (self.mild_below_share > 0
-                and len(spans) / (len(spans) + doc.word_count) < self.mild_below_share)
+                and doc.has_words(_words_to_be_mild(len(spans), self.mild_below_share)))
         yield Hit(start, end, self._edited(doc.text, spans, limit),
                   {"count": len(spans), "max": limit},
                   severity="suggestion" if mild else None)
@@ -126,3 +128,15 @@ class Occurrence(Rule):
             pieces += (text[pos:start], word)
             pos = end
         return "".join(pieces)
+
+
+def _words_to_be_mild(tokens: int, share: float) -> int:
+    """The fewest words beside ``tokens`` tokens that make the tokens less than ``share``
+    of the post: ``tokens / (tokens + words) < share``, which only falls as words are
+    added, worked out as the division itself rounds."""
+    words = max(0, math.floor(tokens * (1 - share) / share))
+    while tokens / (tokens + words) >= share:
+        words += 1
+    while words > 0 and tokens / (tokens + words - 1) < share:
+        words -= 1
+    return words

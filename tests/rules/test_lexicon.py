@@ -57,6 +57,15 @@ def test_a_folded_span_maps_back_to_the_words_as_written() -> None:
     assert written[s:e] == "PLEASEEE sub4sub now"
 
 
+@pytest.mark.parametrize("written", ["Café F0LL0W, then ca$h", "İstanbul: Sígueme y te sigo"])
+def test_a_span_folded_letter_for_letter_maps_back_to_the_same_words(written: str) -> None:
+    folded = fold(written)
+    for word in folded.text.split():
+        start = folded.text.index(word)
+        s, e = folded.to_source(start, start + len(word))
+        assert fold(written[s:e]).text == word
+
+
 def _write(tmp_path: Path, body: str) -> Path:
     path = tmp_path / "family.yaml"
     path.write_text(body, encoding="utf-8")

@@ -63,3 +63,19 @@ def test_tokens_that_crowd_a_post_warn_and_a_block_under_an_article_suggests(
     block = " ".join(token.format(i) for i in range(12))
     assert severity(f"Great week! {block}") == "warning"
     assert severity(f"{_ARTICLE}\n\n{block}") == "suggestion"
+
+
+def test_a_block_of_mentions_turns_mild_at_the_first_word_that_makes_it_under_a_tenth(
+    coach: Coach
+) -> None:
+    # 12 mentions are under a tenth of a post from 109 words on: 12 / (12 + 109) < 0.1.
+    block = " ".join(f"@dev{i}" for i in range(12))
+
+    def severity(words: int) -> str:
+        text = " ".join(["note"] * words) + f"\n\n{block}"
+        (found,) = [f for f in coach.assess(text, "linkedin").findings
+                    if f.rule == "mass-mentions"]
+        return found.severity
+
+    assert severity(108) == "warning"
+    assert severity(109) == "suggestion"
