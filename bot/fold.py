@@ -100,7 +100,7 @@ def fold(text: str) -> Folded:
     base = sources if sources is not None else range(len(lowered))
     out_sources: list[int] = []
     pos = 0
-    for start, end, out in _outermost(changes):
+    for start, end, out in outermost(changes):
         out_sources.extend(base[pos:start])
         out_sources.extend([base[start]] * len(out))
         pos = end
@@ -108,13 +108,14 @@ def fold(text: str) -> Folded:
     return Folded(folded, tuple(out_sources))
 
 
-def _outermost(changes: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """The changes (in order) that lie inside no earlier one: those that are made."""
+def outermost(edits: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The edits ``(start, end, replacement)``, in order, that overlap no earlier one:
+    those that are made."""
     made, pos = [], 0
-    for change in changes:
-        if change[0] >= pos:
-            made.append(change)
-            pos = change[1]
+    for edit in edits:
+        if edit[0] >= pos:
+            made.append(edit)
+            pos = edit[1]
     return made
 
 
@@ -122,7 +123,7 @@ def _replaced(text: str, changes: list[tuple[int, int, str]]) -> str:
     """``text`` with ``changes`` (in order) made."""
     pieces: list[str] = []
     pos = 0
-    for start, end, out in _outermost(changes):
+    for start, end, out in outermost(changes):
         pieces += (text[pos:start], out)
         pos = end
     pieces.append(text[pos:])

@@ -21,7 +21,7 @@ from functools import cached_property, lru_cache
 from itertools import islice
 from typing import NamedTuple
 
-from bot.fold import Folded, fold
+from bot.fold import Folded, fold, outermost
 
 # Letters from other scripts that render like Latin ones; spammers use them to dodge
 # filters ("fоllоw" with Cyrillic o). Typographic punctuation is folded to ASCII so
@@ -150,12 +150,7 @@ def _edits(original: str) -> list[tuple[int, int, str]]:
                       for offset, char in enumerate(run) if _fold_char(char) != char]
         found.sort()
     # Markup may hold characters outside ASCII (a tag's attributes): it goes whole.
-    disjoint, end = [], 0
-    for edit in found:
-        if edit[0] >= end:
-            disjoint.append(edit)
-            end = edit[1]
-    return disjoint
+    return outermost(found)
 
 
 def link_runs(text: str) -> Iterator[tuple[int, int]]:
