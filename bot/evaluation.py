@@ -158,6 +158,10 @@ class EvalReport:
         }
 
 
+#: What a case of a YAML or JSON set may say.
+_YAML_CASE_KEYS = frozenset({"id", "platform", "text", "flag", "clean", "labels", "confidence"})
+
+
 def _yaml_cases(data: Any, path: Path) -> list[EvalCase]:
     if not isinstance(data, list):
         raise DraftcoachError(f"{path}: expected a list of cases")
@@ -165,6 +169,11 @@ def _yaml_cases(data: Any, path: Path) -> list[EvalCase]:
     for index, item in enumerate(data):
         if not isinstance(item, dict) or "text" not in item:
             raise DraftcoachError(f"{path}: case {index + 1} needs at least 'text'")
+        unknown_keys = item.keys() - _YAML_CASE_KEYS
+        if unknown_keys:  # a misspelt "flag" would leave a case that expects nothing
+            raise DraftcoachError(f"{path}: case {item.get('id', index + 1)}: unknown key "
+                                  f"{quote(sorted(map(str, unknown_keys))[0])} (known: "
+                                  f"{', '.join(sorted(_YAML_CASE_KEYS))})")
         for key in ("labels", "flag"):
             value = item.get(key) or []
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):

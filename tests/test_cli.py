@@ -252,6 +252,14 @@ def test_eval_with_a_bad_label_says_which_line(tmp_path: Path, capsys) -> None:
     assert "set.jsonl: line 1: unknown label 'spam?'" in err
 
 
+def test_eval_with_a_misspelt_key_names_it_instead_of_expecting_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    labelled = labelled_set(tmp_path, "{id: a, platform: x, text: 'F4F?', flags: [not-ego]}")
+    code, _ = run(["eval", str(labelled)])
+    assert code == 2
+    assert "set.yaml: case a: unknown key 'flags'" in one_line_error(capsys)
+
+
 def run_bytes(argv: list[str], stdin: bytes, errors: str = "strict") -> tuple[int, str]:
     """``main`` with standard input holding ``stdin`` as the interpreter would give it:
     ``errors`` is "strict" under most UTF-8 locales, "surrogateescape" under C.UTF-8."""
