@@ -209,6 +209,9 @@ class Lexicon:
                 # Folding may split a word ("sub4sub" -> "sub 4 sub").
                 keys += [("word", word, token.endswith("*"))
                          for word in fold(token.rstrip("*")).text.split()]
+        if not keys:  # "*" alone, say: it would match nowhere, silently
+            raise ConfigError(f"{concept.files[0]}: concept {concept.name}: "
+                              f"{phrase!r} holds no word to match")
         return keys
 
     def _tree_pattern(self, tree: _Tree, stack: tuple[str, ...]) -> str:

@@ -129,6 +129,7 @@ concepts:
      "'concepts.self' is not a concept name: upper case words joined by hyphens, got 'self'"),
     (('"{SELF} page"', '"{NOBODY} page"'), "unknown concept NOBODY"),
     (('"{SELF} page"', '"{ASK} page"'), "refers to itself"),
+    (("    words: [my, our]", '    words: [my, "*"]'), "'*' holds no word to match"),
     (("family: test", "family: test\nlanguages: [es]"), "English words"),
     (("family: test", "family: test\nlanguages: [es, pt]"),
      "'languages' must name one two-letter language code"),
