@@ -53,6 +53,8 @@ _EMOJI = ("[\U0001F000-\U0001FAFF\u2190-\u21FF\u2300-\u23FF\u2600-\u27BF\u2B00-\
           "[\uFE0F\U0001F3FB-\U0001F3FF]*")
 #: The digits of a figure glued to a sign or a unit ("$5", "150p/msg").
 _FIGURE = r"\d[\d.,]*"
+#: What a figure begins with.
+_DIGITS = frozenset("0123456789")
 
 
 #: A tree of phrases: each key is a word, a figure or a concept; _END ends a phrase.
@@ -169,18 +171,17 @@ class Lexicon:
     def first_chars(self, name: str) -> frozenset[str] | None:
         """The characters a match of concept ``name`` can begin with (None: any)."""
         found: set[str] = set()
-        for phrase, _ in self.concepts[name].words:
-            token = phrase.split()[0]
-            ref = _REFERENCE.match(token)
-            if ref:
-                chars = self.first_chars(ref.group(1))
-            elif token.startswith("<number>"):
-                chars = frozenset("0123456789")
-            elif token == "<emoji>":
+        concept = self.concepts[name]
+        for phrase, _ in concept.words:
+            key = self._keys(phrase, concept)[0]  # the phrase's first word, read as a key
+            if key[0] == "ref":
+                chars = self.first_chars(key[1])
+            elif key[0] == "number" or (key[0] == "glued" and not key[1]):
+                chars = _DIGITS
+            elif key[0] in ("glued", "word") and key[1][0] != "'":
+                chars = frozenset(key[1][0])  # a sign before a figure, or a word's letter
+            else:  # an emoji, or a word that may start without its apostrophe
                 chars = None
-            else:
-                first = fold(token.rstrip("*")).text[:1]
-                chars = frozenset(first) if first and first != "'" else None
             if chars is None:
                 return None
             found |= chars
