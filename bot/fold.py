@@ -91,6 +91,7 @@ def fold(text: str) -> Folded:
     changes = _changes(lowered)
     if not changes:
         return Folded(lowered, None if sources is None else tuple(sources))
+    changes = outermost(changes)
     folded = _replaced(lowered, changes)
     if sources is None and all(end - start == len(out) for start, end, out in changes):
         # Accents and leetspeak change a character for one (most drafts' only changes):
@@ -100,7 +101,7 @@ def fold(text: str) -> Folded:
     base = sources if sources is not None else range(len(lowered))
     out_sources: list[int] = []
     pos = 0
-    for start, end, out in outermost(changes):
+    for start, end, out in changes:
         out_sources.extend(base[pos:start])
         out_sources.extend([base[start]] * len(out))
         pos = end
@@ -120,10 +121,10 @@ def outermost(edits: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
 
 
 def _replaced(text: str, changes: list[tuple[int, int, str]]) -> str:
-    """``text`` with ``changes`` (in order) made."""
+    """``text`` with ``changes`` (in order, none inside another) made."""
     pieces: list[str] = []
     pos = 0
-    for start, end, out in outermost(changes):
+    for start, end, out in changes:
         pieces += (text[pos:start], out)
         pos = end
     pieces.append(text[pos:])
