@@ -91,34 +91,33 @@ def test_inflections_and_references_compile(tmp_path: Path) -> None:
     assert not pattern.search(fold("Checked out. My stuff").text)  # another sentence
 
 
-def test_a_figure_glued_to_a_sign_or_unit_matches_as_people_write_it(tmp_path: Path) -> None:
-    lexicon = load_lexicon([_write(tmp_path, """
+@pytest.mark.parametrize(("words", "example", "end", "written", "not_written"), [
+    pytest.param('"$<number>", "#<number>", "<number>%", "<number>p/msg"', "$5", "",
+                 ["won $1,500", "hit #2 today", "a 25% cut", "150p/msg"],
+                 ["$ and cents", "#tag", "25 percent", "a1500", "2.5"],
+                 id="a figure glued to a sign or unit"),
+    # Matched to the end: the emoji's skin tone or variation mark is part of the match.
+    pytest.param('"drop a <emoji>"', "drop a 🔥", "$",
+                 ["drop a 🙋", "drop a 🙋🏽", "drop a ❤️", "drop a 💡"],
+                 ["drop a line", "drop a :)"],
+                 id="an emoji with its marks"),
+])
+def test_a_placeholder_matches_as_people_write_it(
+    tmp_path: Path, words: str, example: str, end: str, written: list[str],
+    not_written: list[str],
+) -> None:
+    lexicon = load_lexicon([_write(tmp_path, f"""
 family: test
 concepts:
-  AMOUNT:
-    words: ["$<number>", "#<number>", "<number>%", "<number>p/msg"]
-    examples_match: ["$5"]
+  WORD:
+    words: [{words}]
+    examples_match: ["{example}"]
 """)])
-    amount = re.compile(lexicon.pattern("AMOUNT"))
-    for text in ("won $1,500", "hit #2 today", "a 25% cut", "150p/msg"):
-        assert amount.search(fold(text).text), text
-    for text in ("$ and cents", "#tag", "25 percent", "a1500", "2.5"):
-        assert not amount.search(fold(text).text), text
-
-
-def test_an_emoji_matches_any_pictograph_with_its_marks(tmp_path: Path) -> None:
-    lexicon = load_lexicon([_write(tmp_path, """
-family: test
-concepts:
-  REACT:
-    words: ["drop a <emoji>"]
-    examples_match: ["drop a 🔥"]
-""")])
-    react = re.compile(lexicon.pattern("REACT") + "$")
-    for text in ("drop a 🙋", "drop a 🙋🏽", "drop a ❤️", "drop a 💡"):
-        assert react.search(fold(text).text), text
-    for text in ("drop a line", "drop a :)"):
-        assert not react.search(fold(text).text), text
+    word = re.compile(lexicon.pattern("WORD") + end)
+    for text in written:
+        assert word.search(fold(text).text), text
+    for text in not_written:
+        assert not word.search(fold(text).text), text
 
 
 @pytest.mark.parametrize(("change", "expected"), [
