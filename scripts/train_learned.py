@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.coach import Coach, build_coach  # noqa: E402
 from bot.evaluation import EvalReport, evaluate, load_cases  # noqa: E402
-from bot.rules.lexicon import Lexicon, load_lexicon  # noqa: E402
+from bot.rules.lexicon import load_lexicon  # noqa: E402
 from bot.rules.linear_model import (  # noqa: E402
     FEATURES_VERSION,
     LinearTextModel,
@@ -120,16 +120,12 @@ def read_rows(eval_dir: Path, source: str) -> list[Row]:
     return [Row(source, str(i["id"]), str(i["text"]), str(i["label"])) for i in items]
 
 
-def word_classes(names: tuple[str, ...], lexicon: Lexicon) -> dict[str, list[str]]:
-    """``{class: [word, ...]}``: the English single words (and their inflections) of
-    each concept named; phrases are left to the rules."""
-    return {name: sorted(lexicon.single_words(name)) for name in names}
-
-
 @cache
 def _classes_of(names: tuple[str, ...]) -> dict[str, list[str]]:
+    """``{class: [word, ...]}``: the English single words (and their inflections) of
+    each concept named; phrases are left to the rules."""
     lexicon = load_lexicon(sorted((ROOT / "config").glob("lexicons/*.yaml")))
-    return word_classes(names, lexicon)
+    return {name: sorted(lexicon.single_words(name)) for name in names}
 
 
 def recipe_classes(recipe: Recipe) -> dict[str, list[str]]:
