@@ -92,6 +92,12 @@ _WORD = re.compile(r"[^\W\d_][\w'-]*+")
 #: couple of sentences and a row of hashtags.
 _CLOSING_READ = 160
 _WORD_PART = re.compile(r"[\w'-]")
+#: For counting the words of ASCII text (see :attr:`Document.word_count`): the characters
+#: a word holds besides letters, and a table that makes each letter "a" and each other
+#: character a space.
+_WORD_INNER = b"0123456789_'-"
+_WORD_RUNS = bytes(ord("a") if chr(code).isascii() and chr(code).isalpha() else ord(" ")
+                   for code in range(256))
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -341,12 +347,19 @@ class Document:
         :meth:`has_words`)."""
         if "words" in self.__dict__:
             return len(self.words)
-        return len(_WORD.findall(self.prose)) - self._hashtag_words
+        prose = self.prose
+        if prose.isascii():
+            # Each word is a run of characters a word may hold with a letter in it: with
+            # the letters as "a" and those others dropped, one run of "a"s. Counted in C,
+            # many times faster than the pattern finds them.
+            runs = prose.encode("ascii").translate(_WORD_RUNS, _WORD_INNER)
+            return runs.count(b" a") + runs.startswith(b"a") - self._hashtag_words
+        return len(_WORD.findall(prose)) - self._hashtag_words
 
     def has_words(self, count: int) -> bool:
         """Whether :attr:`words` holds at least ``count`` words, read only as far as that
         takes: a check on a post's length in words need not count a long post's all."""
-        if "words" in self.__dict__ or "word_count" in self.__dict__:
+        if "words" in self.__dict__ or "word_count" in self.__dict__ or self.prose.isascii():
             return self.word_count >= count
         # One word starts in each hashtag that holds a letter (a word cannot run into its
         # "#", and runs on to its end), and no other: the writer's own words are all the

@@ -193,3 +193,16 @@ def test_the_closing_sentence_read_from_the_end_is_the_one_all_sentences_give(
     assert Document(text).closing_sentence == expected
     for read in range(len(text) + 1):  # the read from the end starting at every place
         assert Document(text)._closing_sentence(read) == expected, read
+
+
+_ASCII_PIECES = ["a", "Follow", " ", "\n", ".", "'", "-", "_", "3", "3.5k", "#tag", "#1a",
+                 "#_1", "#foo-bar", "@ana", "it's", "--", "x_y", "www.example.com", "`a b`"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(st.sampled_from(_ASCII_PIECES), max_size=30).map("".join))
+def test_the_words_of_ascii_text_are_counted_as_they_are_listed(text: str) -> None:
+    doc = Document(text)
+    assert Document(text).word_count == len(doc.words)
+    assert all(Document(text).has_words(count) == (len(doc.words) >= count)
+               for count in range(len(doc.words) + 2))
