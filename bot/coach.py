@@ -236,6 +236,8 @@ def _without_echoes(findings: list[Finding]) -> list[Finding]:
     if len(findings) < 2:
         return findings
     ranked = sorted(findings, key=lambda f: (SEVERITY_RANK[f.severity], f.span[0] - f.span[1]))
+    if len({f.principle for f in findings}) == len(findings):
+        return ranked  # most drafts: no two findings of one principle, so no echoes
     starts = sorted({f.span[0] for f in findings})
     # Per principle: the reach of every kept finding, and of those with a fix.
     reaches: dict[str, tuple[SpanReach, SpanReach]] = {}

@@ -31,6 +31,11 @@ _NOT_WORDS = re.compile(r"[#@]|\d+")
 _WORD = re.compile(r"[^\W\d_]+")
 #: The same words in lower-case ASCII text, found twice as fast.
 _ASCII_WORD = re.compile(r"[a-z]+")
+#: An ASCII draft's bytes with letters in lower case and every other byte a space: its
+#: ``split()`` is ``_ASCII_WORD.findall`` of the draft in lower case, four times faster
+#: (no pattern is tried at each character).
+_ASCII_LETTERS = bytes(ord(chr(code).lower()) if code < 128 and chr(code).isalpha() else ord(" ")
+                       for code in range(256))
 #: A draft whose letters are nearly all capitals.
 _SHOUTED = re.compile(r"[^a-z]*(?:[a-z][^a-z]*){0,2}")
 #: Words common in English and in no language near it (not "me", "in", "is", "so",
@@ -39,6 +44,7 @@ _ENGLISH_WORDS = frozenset((
     "the", "and", "you", "your", "of", "this", "that", "with", "it", "my", "are", "have",
     "what", "just", "but", "can", "they", "if", "be", "our", "were", "would", "there",
     "their", "been", "from", "about", "how"))
+_ENGLISH_WORDS_ASCII = frozenset(word.encode("ascii") for word in _ENGLISH_WORDS)
 #: Share of a draft's words that are such words (and at least two of them, or one in a
 #: draft of under eight words), from which the draft is plainly English: running
 #: English prose is about a third of them; other languages hardly any.
@@ -124,11 +130,16 @@ class LanguageDetector:
     def detect(self, prose: str) -> DraftLanguage:
         """The language of ``prose`` (a draft's words, without links and handles)."""
         head = prose[:_READ_AT_MOST]
-        lowered = head.lower()
-        words = (_ASCII_WORD if lowered.isascii() else _WORD).findall(lowered)
+        words: list[str] | list[bytes]
+        if head.isascii():  # most drafts
+            words = head.encode("ascii").translate(_ASCII_LETTERS).split()
+            common = sum(map(_ENGLISH_WORDS_ASCII.__contains__, words))
+        else:
+            lowered = head.lower()
+            words = (_ASCII_WORD if lowered.isascii() else _WORD).findall(lowered)
+            common = sum(map(_ENGLISH_WORDS.__contains__, words))
         if sum(map(len, words)) < MIN_LETTERS:
             return DraftLanguage("unknown", 0.0, ENGLISH.reads_as)
-        common = sum(map(_ENGLISH_WORDS.__contains__, words))
         if common >= max(1, min(2, len(words) // 4)) and common >= _PLAINLY_ENGLISH * len(words):
             return ENGLISH  # most drafts: the model need not be asked
         text = " ".join(_NOT_WORDS.sub(" ", head).split())

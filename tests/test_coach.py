@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.coach import Coach, RuleOverrides, _without_echoes
 from bot.errors import UnknownPlatformError
-from bot.models import SEVERITY_RANK, Finding
+from bot.models import SEVERITY_RANK, Finding, Severity
 from bot.rules import load_rules
 from bot.text import Document
 from tests.rules.test_prefilter import _eval_texts
@@ -153,8 +153,15 @@ _FINDINGS = st.lists(st.builds(
     st.integers(0, 30), st.integers(0, 12), st.sampled_from([None, "", "x"])), max_size=40)
 
 
+def _finding(principle: str, severity: Severity, span: tuple[int, int]) -> Finding:
+    return Finding(rule="r", principle=principle, severity=severity, message="", span=span,
+                   match="", suggestion="")
+
+
 @settings(max_examples=300, deadline=None)
 @given(findings=_FINDINGS)
+@example(findings=[_finding("a", "suggestion", (0, 4)), _finding("b", "error", (2, 3))])
+@example(findings=[_finding("a", "warning", (0, 4)), _finding("b", "warning", (1, 9))])
 def test_a_finding_covered_by_another_of_its_principle_is_heard_once(
         findings: list[Finding]) -> None:
     assert _without_echoes(findings) == _plain_without_echoes(findings)

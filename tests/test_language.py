@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from bot import language
 from bot.coach import Coach, build_coach
 from bot.errors import ConfigError
 from bot.language import LanguageDetector
@@ -112,3 +115,11 @@ def test_every_rules_failing_examples_are_read_in_a_language_it_speaks(
     rule = coach.rule(rule_id)
     assert rule is not None
     assert rule.meta.speaks(coach.language(Document(example)).reads_as), example
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+def test_an_ascii_drafts_words_are_split_as_the_word_pattern_finds_them(text: str) -> None:
+    # ASCII drafts take a faster split (bytes.translate) than the pattern used for others
+    split = text.encode("ascii").translate(language._ASCII_LETTERS).split()
+    assert split == [word.encode("ascii") for word in language._ASCII_WORD.findall(text.lower())]

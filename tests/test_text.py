@@ -173,3 +173,36 @@ def test_sentence_and_word_lookups_match_a_plain_walk(text: str, start: int, wid
     assert all(Document(text).has_words(count) == (len(words) >= count)
                for count in range(len(words) + 2))
     assert Document(text).word_count == len(words)
+
+
+def _closing_from_every_sentence(doc: Document) -> tuple[int, int] | None:
+    with_words = [(s, e) for s, e in doc.sentences if doc.has_words_between(s, e)]
+    return (with_words or list(doc.sentences) or [None])[-1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_DRAFTS)
+@example(text="Thanks all.  \n\n#launch #ux  ")  # white space after a row of hashtags
+@example(text="Big day!!! 🎉🎉\n\n😀")  # emoji, and a last line without words
+@example(text='He said "we ship today." Then "done."')  # quotes after the sentence end
+@example(text="no sentence end anywhere in this draft at all")
+@example(text="One. Two.\n\n\n\nThree")  # a run of line breaks read from its middle
+def test_the_closing_sentence_read_from_the_end_is_the_one_all_sentences_give(
+        text: str) -> None:
+    expected = _closing_from_every_sentence(Document(text))
+    assert Document(text).closing_sentence == expected
+    for read in range(len(text) + 1):  # the read from the end starting at every place
+        assert Document(text)._closing_sentence(read) == expected, read
+
+
+_ASCII_PIECES = ["a", "Follow", " ", "\n", ".", "'", "-", "_", "3", "3.5k", "#tag", "#1a",
+                 "#_1", "#foo-bar", "@ana", "it's", "--", "x_y", "www.example.com", "`a b`"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(st.sampled_from(_ASCII_PIECES), max_size=30).map("".join))
+def test_the_words_of_ascii_text_are_counted_as_they_are_listed(text: str) -> None:
+    doc = Document(text)
+    assert Document(text).word_count == len(doc.words)
+    assert all(Document(text).has_words(count) == (len(doc.words) >= count)
+               for count in range(len(doc.words) + 2))

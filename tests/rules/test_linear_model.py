@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.errors import ConfigError
-from bot.rules.linear_model import CLASS_WINDOW, LinearTextModel, features, stable_bucket
+from bot.rules import linear_model
+from bot.rules.linear_model import (
+    CLASS_WINDOW,
+    LinearTextModel,
+    features,
+    normalise,
+    stable_bucket,
+    tokens,
+)
 
 MODELS = sorted((Path(__file__).resolve().parents[2] / "config" / "learned").glob("*.json"))
 
@@ -100,3 +111,33 @@ def test_a_model_knows_the_rows_it_was_trained_on() -> None:
     trained = [model.trained_on(source, str(n)) for n in range(1000)]
     assert 600 <= sum(trained) <= 800  # seven buckets of ten
     assert not model.trained_on("some-other-set.csv", "1")
+
+
+_PIECES = ["please", "SUB", "sub4sub", " ", "  ", "\n", "\t", "\x1e", "!!!", "sooooo", "123",
+           "4", "it's", "'", "check", "www.example.com", "http://youtu.be/x.y", "shop.io/a",
+           ".", "...", "&amp;", "&lt;b&gt;", "<b>", "< 3 >", "é", "ｆｕｌｌ", "\u200b", "😀", "-",
+           "my.channel", "x.ly", "a.b.c", "YouTube.com/me?", "0", "(", ")", "2nd", "＜b", "＞"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
+def test_words_read_run_by_run_are_the_words_of_the_whole_text(text: str) -> None:
+    model = LinearTextModel.load(next(p for p in MODELS if p.stem == "comment-spam"))
+    expected = tokens(normalise(text))
+    assert model.words_of(text) == expected
+    assert model.words_of(text) == expected  # its runs remembered now
+    spans = tuple((m.start(), m.end()) for m in re.finditer(r"\S+(?:[ \t]+\S+)*", text))
+    if spans:
+        joined_then_split = normalise("\x1e".join(text[s:e] for s, e in spans)).split("\x1e")
+        if len(joined_then_split) != len(spans):
+            joined_then_split = [normalise(text[s:e]) for s, e in spans]
+        assert model._sentence_words(text, spans) == [tokens(p) for p in joined_then_split]
+
+
+def test_words_are_read_right_when_the_remembered_runs_start_afresh(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(linear_model, "_REMEMBERED_WORDS", 4)
+    model = LinearTextModel.load(next(p for p in MODELS if p.stem == "comment-spam"))
+    texts = ["please sub to my channel", "my channel is new", "sub 4 sub please!!!", "new"]
+    for text in texts * 2:
+        assert model.words_of(text) == tokens(normalise(text))
