@@ -64,6 +64,12 @@ _ELLIPSIS = "…"
 _STACKED_STOPS = re.compile(r"[.!?](?<![.!?][.!?])[ \t]*+[.!?]++(?=\s|$)")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])[ \t]+")
 _HAS_WORDS = re.compile(r"[\w#@]")
+#: Words that tie one clause to the next: a clause that goes takes one along with it.
+_JOINERS = frozenset({"and", "or", "but", "so", "&", "+"})
+#: Marks that bound a clause inside a sentence.
+_CLAUSE_MARKS = ",;:()\u2013\u2014"
+_SENTENCE_MARKS = ".!?…"
+_CHUNK = re.compile(r"\S++")
 
 
 def _capitalise(m: re.Match[str]) -> str:
@@ -174,8 +180,10 @@ def _whole_sentence_edits(text: str, findings: tuple[Finding, ...], english: boo
         if not removals and not misfits:
             out += inside
         elif protected_tokens(text[s:e]) - protected_tokens(" ".join(f.match for f in inside)):
-            # Only the phrase can go; a rewording that would not read leaves it to advice.
-            out += [f for f in inside if f not in misfits]
+            # Only the phrase's clause can go; a rewording that would not read leaves it
+            # to advice.
+            out += _clause_edits(text, s, e, [f for f in inside if f not in misfits],
+                                 removals)
         elif removals:
             out.append(_replaced(removals[0], text, s, e, ""))
             dropped += 1
@@ -184,6 +192,65 @@ def _whole_sentence_edits(text: str, findings: tuple[Finding, ...], english: boo
             plain = misfits[0].replacement or ""
             out.append(_replaced(misfits[0], text, s, e, plain[:1].upper() + plain[1:] + "."))
     return out + edits[index:], dropped
+
+
+def _clause_edits(text: str, start: int, end: int, edits: list[Finding],
+                  removals: list[Finding]) -> list[Finding]:
+    """``edits`` with each removal widened to its clause within ``text[start:end]``, so no
+    object, joiner or half a list is left behind ("Share & follow for tips on X" goes
+    whole); clauses that meet become one removal, and an edit inside one goes with it."""
+    widened: list[tuple[int, int, Finding]] = []
+    for finding in removals:
+        s, e = _clause_around(text, start, end, *finding.span)
+        if widened and s <= widened[-1][1]:
+            s, e = widened[-1][0], max(e, widened[-1][1])
+            finding = widened.pop()[2]
+        widened.append((s, e, finding))
+    kept = [f for f in edits if f not in removals
+            and not any(s <= f.span[0] and f.span[1] <= e for s, e, _ in widened)]
+    wide = [_replaced(finding, text, s, e, "") for s, e, finding in widened]
+    return sorted(kept + wide, key=lambda f: f.span[0])
+
+
+def _clause_around(text: str, start: int, end: int, phrase_start: int, phrase_end: int
+                   ) -> tuple[int, int]:
+    """The clause of ``text[start:end]`` that holds the phrase: bounded by clause marks,
+    links, mentions and numbers (which stay), the sentence's own end mark, and the
+    nearest joiner, which goes with it (the one before it, else the one after). A symbol
+    before a capitalised word starts a new item of a post whose line breaks were lost."""
+    before = [m.span() for m in _CHUNK.finditer(text, start, phrase_start)]
+    after = [m.span() for m in _CHUNK.finditer(text, phrase_end, end)]
+    left, joined = phrase_start, False
+    for index in range(len(before) - 1, -1, -1):
+        a, b = before[index]
+        chunk = text[a:b]
+        if chunk[-1] in _CLAUSE_MARKS or protected_tokens(chunk):
+            break
+        left = a
+        following = text[b:phrase_start] if index + 1 == len(before) else text[slice(
+            *before[index + 1])]
+        if chunk.lower() in _JOINERS or _starts_an_item(chunk, following):
+            joined = chunk.lower() in _JOINERS
+            break
+    right = phrase_end
+    for index, (a, b) in enumerate(after):
+        chunk = text[a:b]
+        following = text[slice(*after[index + 1])] if index + 1 < len(after) else ""
+        if (chunk[0] in _CLAUSE_MARKS or protected_tokens(chunk)
+                or _starts_an_item(chunk, following)):
+            break
+        if chunk.lower() in _JOINERS:
+            right = a if joined else b
+            break
+        right = b - len(chunk) + len(chunk.rstrip(_CLAUSE_MARKS + _SENTENCE_MARKS))
+        if right < b:
+            break
+    return left, right
+
+
+def _starts_an_item(chunk: str, following: str) -> bool:
+    """A symbol ("📌", "👉") before a capitalised word: where a new line began."""
+    return not _HAS_WORDS.search(chunk) and following[:1].isupper()
 
 
 def _replaced(finding: Finding, text: str, start: int, end: int, replacement: str) -> Finding:

@@ -237,3 +237,26 @@ def test_a_long_post_is_cut_by_as_few_sentences_as_make_it_fit(coach: Coach,
     assert platform.overflow_start(fitted) is None
     assert fitted == " ".join(sentences[:fitted.count(".")])  # whole sentences from the start
     assert platform.overflow_start(" ".join(sentences[:fitted.count(".") + 1])) is not None
+
+
+@pytest.mark.parametrize(("draft", "ending", "gone"), [
+    # A chain of asks after a link, joined by "&", with the ask's object after it.
+    ("Our bakery's free guide to sourdough starters is up at https://example.com/guide. It "
+     "covers feeding, flour, water and the first bake. We wrote it after ten years of early "
+     "mornings. Everything else we learned is in the long version: https://example.com/guide2 "
+     "Save 💾 ➞ Like 👍 ➞ Share ♻️ & follow for more tips about bread",
+     "is in the long version: https://example.com/guide2", ("♻️", "&", "tips about bread")),
+    # An ask tied to a link by "or", before a comma.
+    ("We are raising money for the river clean-up this spring. Every pound buys a bag and a "
+     "pair of gloves. 👉 Give here: https://example.com/river or repost to your network, and "
+     "let's get the whole valley out on the day. Thank you for reading.",
+     "Give here: https://example.com/river, and let's get the whole valley out on the day. "
+     "Thank you for reading.", (" or", "repost")),
+], ids=["chain-after-a-link", "or-before-a-comma"])
+def test_a_begging_clause_beside_a_link_goes_with_its_joiner_and_object(
+    coach: Coach, draft: str, ending: str, gone: tuple[str, ...]
+) -> None:
+    rewrite = coach.offline_rewrite(coach.assess(draft, "linkedin"))
+    assert rewrite.text.endswith(ending), rewrite.text
+    assert not [fragment for fragment in gone if fragment in rewrite.text]
+    assert not lost_tokens(draft, rewrite.text)  # the links stay
