@@ -50,7 +50,7 @@ _SPACES = re.compile(r"[ \t]{2,}")
 _SPACE_BEFORE_PUNCT = re.compile(r"[ \t](?<![ \t][ \t])[ \t]*+([,.!?;:])")
 _DANGLING_JOIN = re.compile(r"(?:[,;]|(?<!\s))\s*+\b(?:and|or|but|so)\s*+([.!?]|$)",
                             re.IGNORECASE)
-_PUNCT_PILEUP = re.compile(r"([,;:])\s*([.!?])|([.!?])(?:\s*[,;])+")
+_PUNCT_PILEUP = re.compile(r"([,;:])\s*([.!?:])|([.!?])(?:\s*[,;:])+")
 _LEADING_PUNCT = re.compile(r"(^|[.!?]\s++|\n(?:[^\S\n]*+\n|[^\S\n]++))[,;:.]++\s*+")
 _EMPTY_PARENS = re.compile(r"\(\s*\)|\[\s*\]")
 _SENTENCE_START = re.compile(r"(^|[.!?]\s++|\n[^\S\n]*+)([a-z])(\S*+)")
@@ -74,8 +74,8 @@ _CHUNK = re.compile(r"\S++")
 
 def _capitalise(m: re.Match[str]) -> str:
     lead, first, rest = m.groups()
-    if "://" in rest or (first + rest).startswith("www."):
-        return m.group()  # a link keeps its case
+    if "://" in rest or protected_tokens(first + rest):
+        return m.group()  # a link ("bit.ly/x1") or a handle keeps its case
     return lead + first.upper() + rest
 
 
@@ -214,28 +214,33 @@ def _clause_edits(text: str, start: int, end: int, edits: list[Finding],
 
 def _clause_around(text: str, start: int, end: int, phrase_start: int, phrase_end: int
                    ) -> tuple[int, int]:
-    """The clause of ``text[start:end]`` that holds the phrase: bounded by clause marks,
-    links, mentions and numbers (which stay), the sentence's own end mark, and the
-    nearest joiner, which goes with it (the one before it, else the one after). A symbol
-    before a capitalised word starts a new item of a post whose line breaks were lost."""
-    before = [m.span() for m in _CHUNK.finditer(text, start, phrase_start)]
-    after = [m.span() for m in _CHUNK.finditer(text, phrase_end, end)]
+    """The clause of ``text[start:end]`` that the phrase opens, to its end: a clause ends
+    at a clause mark, a link, mention or number (which stay), the sentence's end mark or
+    a joiner, which goes with it (the one before the phrase, else the one after). A
+    phrase inside a clause ("the first 50 buyers get 40% off with …") goes alone. A
+    symbol before a capitalised word starts a new item of a post whose line breaks were
+    lost, and goes with its item."""
     left, joined = phrase_start, False
+    before = [m.span() for m in _CHUNK.finditer(text, start, phrase_start)]
     for index in range(len(before) - 1, -1, -1):
         a, b = before[index]
         chunk = text[a:b]
         if chunk[-1] in _CLAUSE_MARKS or protected_tokens(chunk):
             break
-        left = a
-        following = text[b:phrase_start] if index + 1 == len(before) else text[slice(
-            *before[index + 1])]
-        if chunk.lower() in _JOINERS or _starts_an_item(chunk, following):
-            joined = chunk.lower() in _JOINERS
+        following = text[before[index + 1][0]:phrase_end] if index + 1 < len(before) else (
+            text[phrase_start:phrase_end])
+        joined = chunk.lower() in _JOINERS
+        if joined or _starts_an_item(chunk, following):
+            left = a
             break
+        if _HAS_WORDS.search(chunk):
+            return phrase_start, phrase_end
+        left = a
     right = phrase_end
+    after = [m.span() for m in _CHUNK.finditer(text, phrase_end, end)]
     for index, (a, b) in enumerate(after):
         chunk = text[a:b]
-        following = text[slice(*after[index + 1])] if index + 1 < len(after) else ""
+        following = text[after[index + 1][0]:end] if index + 1 < len(after) else ""
         if (chunk[0] in _CLAUSE_MARKS or protected_tokens(chunk)
                 or _starts_an_item(chunk, following)):
             break
