@@ -11,6 +11,7 @@ draft worse under the rules: if its edits would, the draft is returned with the 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import Any, Protocol
 
 from bot.models import SEVERITY_RANK, Assessment, Finding, Rewrite, Suggestion
@@ -70,11 +71,12 @@ _JOINERS = frozenset({"and", "or", "but", "so", "&", "+"})
 _CLAUSE_MARKS = ",;:()\u2013\u2014"
 _SENTENCE_MARKS = ".!?…"
 _CHUNK = re.compile(r"\S++")
+_MAY_BE_KEPT = re.compile(r"[\d@/]|\.\w")
 
 
 def _capitalise(m: re.Match[str]) -> str:
     lead, first, rest = m.groups()
-    if "://" in rest or protected_tokens(first + rest):
+    if "://" in rest or (_MAY_BE_KEPT.search(rest) and protected_tokens(first + rest)):
         return m.group()  # a link ("bit.ly/x1") or a handle keeps its case
     return lead + first.upper() + rest
 
@@ -200,14 +202,23 @@ def _clause_edits(text: str, start: int, end: int, edits: list[Finding],
     object, joiner or half a list is left behind ("Share & follow for tips on X" goes
     whole); clauses that meet become one removal, and an edit inside one goes with it."""
     widened: list[tuple[int, int, Finding]] = []
-    for finding in removals:
-        s, e = _clause_around(text, start, end, *finding.span)
+    for index, finding in enumerate(removals):
+        # Each clause is sought between its neighbours, so the text is walked once.
+        after = removals[index - 1].span[1] if index else start
+        before = removals[index + 1].span[0] if index + 1 < len(removals) else end
+        s, e = _clause_around(text, after, before, *finding.span)
         if widened and s <= widened[-1][1]:
             s, e = widened[-1][0], max(e, widened[-1][1])
             finding = widened.pop()[2]
         widened.append((s, e, finding))
-    kept = [f for f in edits if f not in removals
-            and not any(s <= f.span[0] and f.span[1] <= e for s, e, _ in widened)]
+    removed = {id(f) for f in removals}
+    starts = [s for s, _, _ in widened]
+
+    def inside_a_clause(finding: Finding) -> bool:
+        index = bisect_right(starts, finding.span[0]) - 1
+        return index >= 0 and finding.span[1] <= widened[index][1]
+
+    kept = [f for f in edits if id(f) not in removed and not inside_a_clause(f)]
     wide = [_replaced(finding, text, s, e, "") for s, e, finding in widened]
     return sorted(kept + wide, key=lambda f: f.span[0])
 
@@ -225,10 +236,9 @@ def _clause_around(text: str, start: int, end: int, phrase_start: int, phrase_en
     for index in range(len(before) - 1, -1, -1):
         a, b = before[index]
         chunk = text[a:b]
-        if chunk[-1] in _CLAUSE_MARKS or protected_tokens(chunk):
+        if chunk[-1] in _CLAUSE_MARKS or _is_kept(chunk):
             break
-        following = text[before[index + 1][0]:phrase_end] if index + 1 < len(before) else (
-            text[phrase_start:phrase_end])
+        following = text[before[index + 1][0] if index + 1 < len(before) else phrase_start]
         joined = chunk.lower() in _JOINERS
         if joined or _starts_an_item(chunk, following):
             left = a
@@ -240,8 +250,8 @@ def _clause_around(text: str, start: int, end: int, phrase_start: int, phrase_en
     after = [m.span() for m in _CHUNK.finditer(text, phrase_end, end)]
     for index, (a, b) in enumerate(after):
         chunk = text[a:b]
-        following = text[after[index + 1][0]:end] if index + 1 < len(after) else ""
-        if (chunk[0] in _CLAUSE_MARKS or protected_tokens(chunk)
+        following = text[after[index + 1][0]] if index + 1 < len(after) else ""
+        if (chunk[0] in _CLAUSE_MARKS or _is_kept(chunk)
                 or _starts_an_item(chunk, following)):
             break
         if chunk.lower() in _JOINERS:
@@ -253,9 +263,16 @@ def _clause_around(text: str, start: int, end: int, phrase_start: int, phrase_en
     return left, right
 
 
+def _is_kept(chunk: str) -> bool:
+    """A link, mention or number, which a clause stops at (tested only where one could be:
+    a word is none)."""
+    return _MAY_BE_KEPT.search(chunk) is not None and bool(protected_tokens(chunk))
+
+
 def _starts_an_item(chunk: str, following: str) -> bool:
-    """A symbol ("📌", "👉") before a capitalised word: where a new line began."""
-    return not _HAS_WORDS.search(chunk) and following[:1].isupper()
+    """A symbol ("📌", "👉") before a capitalised word (``following`` is its first
+    letter): where a new line began."""
+    return not _HAS_WORDS.search(chunk) and following.isupper()
 
 
 def _replaced(finding: Finding, text: str, start: int, end: int, replacement: str) -> Finding:
