@@ -44,7 +44,8 @@ class ConceptRule(Rule):
         unless = spec.str_list("unless")
         spared_by = spec.str_list("spared_by")
         if "languages" not in spec.data:
-            names = [n for s in (*sequences, *unless) for n in lexicon.concept_names(s)]
+            # What it matches says which languages it reads; an exception only spares.
+            names = [n for s in sequences for n in lexicon.concept_names(s)]
             meta = replace(meta, languages=lexicon.languages_of(names))
         super().__init__(meta, spec)
         within = spec.get("within", "sentence")

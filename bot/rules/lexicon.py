@@ -45,7 +45,8 @@ _GAP_WORD = r"(?:[^\w.!?\n]+(?:\w\.(?:\w\.)+|[\w']+))"
 _POST_GAP_WORD = r"(?:[^\w']+[\w']+)"
 DEFAULT_LANGUAGES = frozenset({"en"})
 #: ``^`` in a sequence: the start of a sentence (what comes before it is not matched).
-_SENTENCE_START = r"(?:^|(?<=[.!?\n:]))[^\w.!?\n]*"
+#: A point or colon between digits ("$219.40", "14:20") starts nothing.
+_SENTENCE_START = r"(?:^|(?<=[.!?\n:])(?!(?<=\d[.:])\d))[^\w.!?\n]*"
 #: ``<number>`` in a phrase: figures as people write them ("100", "1,000", "2.5k").
 _NUMBER = r"\b\d[\d.,]*(?:k|m)?\b"
 #: ``<emoji>``: a pictograph, with the marks that may follow it (variation, skin tone).

@@ -31,9 +31,13 @@ concepts:
 """
 
 
-def _rule(tmp_path: Path, **keys: object) -> Rule:
+def _rule(tmp_path: Path, spanish: str | None = None, **keys: object) -> Rule:
     lexicon_file = tmp_path / "test.yaml"
     lexicon_file.write_text(LEXICON, encoding="utf-8")
+    lexicon_files = [lexicon_file]
+    if spanish is not None:  # a Spanish lexicon file beside it
+        lexicon_files.append(tmp_path / "test.es.yaml")
+        lexicon_files[-1].write_text(spanish, encoding="utf-8")
     rule = {"id": "tags-own-boast", "kind": "concept", "severity": "warning",
             "message": 'Boasts: "{match}".', "why": "It is about you.", "fix": "Cut it.",
             "match": ["SELF ~10 BOAST"], "unless": ["YOU"],
@@ -41,7 +45,7 @@ def _rule(tmp_path: Path, **keys: object) -> Rule:
             "examples_pass": ["Is that a #humblebrag? You never stop."], **keys}
     path = tmp_path / "rules.yaml"
     path.write_text(json.dumps({"principle": "not-ego", "rules": [rule]}), encoding="utf-8")
-    (loaded,) = load_rules([path], ["not-ego"], ["generic"], load_lexicon([lexicon_file]))
+    (loaded,) = load_rules([path], ["not-ego"], ["generic"], load_lexicon(lexicon_files))
     return loaded
 
 
@@ -85,3 +89,11 @@ def test_a_finding_quotes_the_marked_concept(tmp_path: Path) -> None:
 def test_the_mark_must_be_in_every_sequence(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="every 'match' sequence must hold"):
         _rule(tmp_path, mark="YOU")
+
+
+def test_the_languages_a_rule_reads_come_from_what_it_matches(tmp_path: Path) -> None:
+    # An exception in Spanish words spares Spanish drafts; it does not make an English
+    # rule read them.
+    rule = _rule(tmp_path, spanish="family: test-es\nlanguages: [es]\nconcepts:\n"
+                                   "  YOU:\n    words: [tu]\n    examples_match: ['tu']\n")
+    assert rule.meta.languages == frozenset({"en"})

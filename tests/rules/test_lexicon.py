@@ -91,6 +91,18 @@ def test_inflections_and_references_compile(tmp_path: Path) -> None:
     assert not pattern.search(fold("Checked out. My stuff").text)  # another sentence
 
 
+@pytest.mark.parametrize(("text", "starts"), [
+    ("Our picks. 40 gifts for your dad.", True),
+    ("Gift ideas: 40 gifts for your dad.", True),
+    ("A refund of $219.40 for your account is ready.", False),  # a decimal point ends nothing
+    ("Doors open at 19:30 for your tickets.", False),            # nor a colon in a time
+])
+def test_a_sentence_start_is_not_a_point_between_figures(text: str, starts: bool) -> None:
+    # "^ LIST-COUNT ~4 READER" is how a list headline opens ("17 gifts for your dad").
+    pattern = re.compile(_LEXICON.sequence("^ LIST-COUNT ~4 READER", "test"))
+    assert (pattern.search(fold(text).text) is not None) is starts
+
+
 @pytest.mark.parametrize(("words", "example", "end", "written", "not_written"), [
     pytest.param('"$<number>", "#<number>", "<number>%", "<number>p/msg"', "$5", "",
                  ["won $1,500", "hit #2 today", "a 25% cut", "150p/msg"],
