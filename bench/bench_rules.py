@@ -220,6 +220,11 @@ HOSTILE: list[tuple[str, str, Callable[[int], str], int]] = [
     ('lines of "### a"', "x", lambda n: _filled("### a\n", n), 15_000 * 6),
     ("line breaks", "x", lambda n: _filled("\n", n), 10_000),
     ("12,500 findings", "x", lambda n: _filled("F4F ", n), 12_500 * 4),
+    # Thousands of begging phrases in one sentence with a link: each is cut with its
+    # clause, sought between its neighbours.
+    ("begging beside a link", "generic", lambda n: _filled(
+        "We bake bread by the river. ", n // 2) + "Read https://x.com/a" + _filled(
+        " follow for more", n - n // 2 - 20), 40_000),
 ]
 
 

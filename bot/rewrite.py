@@ -11,6 +11,7 @@ draft worse under the rules: if its edits would, the draft is returned with the 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import Any, Protocol
 
 from bot.models import SEVERITY_RANK, Assessment, Finding, Rewrite, Suggestion
@@ -50,7 +51,7 @@ _SPACES = re.compile(r"[ \t]{2,}")
 _SPACE_BEFORE_PUNCT = re.compile(r"[ \t](?<![ \t][ \t])[ \t]*+([,.!?;:])")
 _DANGLING_JOIN = re.compile(r"(?:[,;]|(?<!\s))\s*+\b(?:and|or|but|so)\s*+([.!?]|$)",
                             re.IGNORECASE)
-_PUNCT_PILEUP = re.compile(r"([,;:])\s*([.!?])|([.!?])(?:\s*[,;])+")
+_PUNCT_PILEUP = re.compile(r"([,;:])\s*([.!?:])|([.!?])(?:\s*[,;:])+")
 _LEADING_PUNCT = re.compile(r"(^|[.!?]\s++|\n(?:[^\S\n]*+\n|[^\S\n]++))[,;:.]++\s*+")
 _EMPTY_PARENS = re.compile(r"\(\s*\)|\[\s*\]")
 _SENTENCE_START = re.compile(r"(^|[.!?]\s++|\n[^\S\n]*+)([a-z])(\S*+)")
@@ -64,12 +65,19 @@ _ELLIPSIS = "…"
 _STACKED_STOPS = re.compile(r"[.!?](?<![.!?][.!?])[ \t]*+[.!?]++(?=\s|$)")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])[ \t]+")
 _HAS_WORDS = re.compile(r"[\w#@]")
+#: Words that tie one clause to the next: a clause that goes takes one along with it.
+_JOINERS = frozenset({"and", "or", "but", "so", "&", "+"})
+#: Marks that bound a clause inside a sentence.
+_CLAUSE_MARKS = ",;:()\u2013\u2014"
+_SENTENCE_MARKS = ".!?…"
+_CHUNK = re.compile(r"\S++")
+_MAY_BE_KEPT = re.compile(r"[\d@/]|\.\w")
 
 
 def _capitalise(m: re.Match[str]) -> str:
     lead, first, rest = m.groups()
-    if "://" in rest or (first + rest).startswith("www."):
-        return m.group()  # a link keeps its case
+    if "://" in rest or (_MAY_BE_KEPT.search(rest) and protected_tokens(first + rest)):
+        return m.group()  # a link ("bit.ly/x1") or a handle keeps its case
     return lead + first.upper() + rest
 
 
@@ -174,8 +182,10 @@ def _whole_sentence_edits(text: str, findings: tuple[Finding, ...], english: boo
         if not removals and not misfits:
             out += inside
         elif protected_tokens(text[s:e]) - protected_tokens(" ".join(f.match for f in inside)):
-            # Only the phrase can go; a rewording that would not read leaves it to advice.
-            out += [f for f in inside if f not in misfits]
+            # Only the phrase's clause can go; a rewording that would not read leaves it
+            # to advice.
+            out += _clause_edits(text, s, e, [f for f in inside if f not in misfits],
+                                 removals)
         elif removals:
             out.append(_replaced(removals[0], text, s, e, ""))
             dropped += 1
@@ -184,6 +194,85 @@ def _whole_sentence_edits(text: str, findings: tuple[Finding, ...], english: boo
             plain = misfits[0].replacement or ""
             out.append(_replaced(misfits[0], text, s, e, plain[:1].upper() + plain[1:] + "."))
     return out + edits[index:], dropped
+
+
+def _clause_edits(text: str, start: int, end: int, edits: list[Finding],
+                  removals: list[Finding]) -> list[Finding]:
+    """``edits`` with each removal widened to its clause within ``text[start:end]``, so no
+    object, joiner or half a list is left behind ("Share & follow for tips on X" goes
+    whole); clauses that meet become one removal, and an edit inside one goes with it."""
+    widened: list[tuple[int, int, Finding]] = []
+    for index, finding in enumerate(removals):
+        # Each clause is sought between its neighbours, so the text is walked once.
+        after = removals[index - 1].span[1] if index else start
+        before = removals[index + 1].span[0] if index + 1 < len(removals) else end
+        s, e = _clause_around(text, after, before, *finding.span)
+        if widened and s <= widened[-1][1]:
+            s, e = widened[-1][0], max(e, widened[-1][1])
+            finding = widened.pop()[2]
+        widened.append((s, e, finding))
+    removed = {id(f) for f in removals}
+    starts = [s for s, _, _ in widened]
+
+    def inside_a_clause(finding: Finding) -> bool:
+        index = bisect_right(starts, finding.span[0]) - 1
+        return index >= 0 and finding.span[1] <= widened[index][1]
+
+    kept = [f for f in edits if id(f) not in removed and not inside_a_clause(f)]
+    wide = [_replaced(finding, text, s, e, "") for s, e, finding in widened]
+    return sorted(kept + wide, key=lambda f: f.span[0])
+
+
+def _clause_around(text: str, start: int, end: int, phrase_start: int, phrase_end: int
+                   ) -> tuple[int, int]:
+    """The clause of ``text[start:end]`` that the phrase opens, to its end: a clause ends
+    at a clause mark, a link, mention or number (which stay), the sentence's end mark or
+    a joiner, which goes with it (the one before the phrase, else the one after). A
+    phrase inside a clause ("the first 50 buyers get 40% off with …") goes alone. A
+    symbol before a capitalised word starts a new item of a post whose line breaks were
+    lost, and goes with its item."""
+    left, joined = phrase_start, False
+    before = [m.span() for m in _CHUNK.finditer(text, start, phrase_start)]
+    for index in range(len(before) - 1, -1, -1):
+        a, b = before[index]
+        chunk = text[a:b]
+        if chunk[-1] in _CLAUSE_MARKS or _is_kept(chunk):
+            break
+        following = text[before[index + 1][0] if index + 1 < len(before) else phrase_start]
+        joined = chunk.lower() in _JOINERS
+        if joined or _starts_an_item(chunk, following):
+            left = a
+            break
+        if _HAS_WORDS.search(chunk):
+            return phrase_start, phrase_end
+        left = a
+    right = phrase_end
+    after = [m.span() for m in _CHUNK.finditer(text, phrase_end, end)]
+    for index, (a, b) in enumerate(after):
+        chunk = text[a:b]
+        following = text[after[index + 1][0]] if index + 1 < len(after) else ""
+        if (chunk[0] in _CLAUSE_MARKS or _is_kept(chunk)
+                or _starts_an_item(chunk, following)):
+            break
+        if chunk.lower() in _JOINERS:
+            right = a if joined else b
+            break
+        right = b - len(chunk) + len(chunk.rstrip(_CLAUSE_MARKS + _SENTENCE_MARKS))
+        if right < b:
+            break
+    return left, right
+
+
+def _is_kept(chunk: str) -> bool:
+    """A link, mention or number, which a clause stops at (tested only where one could be:
+    a word is none)."""
+    return _MAY_BE_KEPT.search(chunk) is not None and bool(protected_tokens(chunk))
+
+
+def _starts_an_item(chunk: str, following: str) -> bool:
+    """A symbol ("📌", "👉") before a capitalised word (``following`` is its first
+    letter): where a new line began."""
+    return not _HAS_WORDS.search(chunk) and following.isupper()
 
 
 def _replaced(finding: Finding, text: str, start: int, end: int, replacement: str) -> Finding:

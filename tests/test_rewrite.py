@@ -172,6 +172,8 @@ def test_a_ready_draft_is_left_alone(coach: Coach) -> None:
         ("Look at https://example.com/x. great", "Look at https://example.com/x. Great"),
         ("It's in our bio.!", "It's in our bio."),
         ("Wait for it...", "Wait for it..."),
+        ("Read the reviews,: https://example.com/r", "Read the reviews: https://example.com/r"),
+        ("Your refund is due. : bit.ly/x1", "Your refund is due. bit.ly/x1"),
     ],
 )
 def test_tidy_mends_seams(messy: str, clean: str) -> None:
@@ -237,3 +239,30 @@ def test_a_long_post_is_cut_by_as_few_sentences_as_make_it_fit(coach: Coach,
     assert platform.overflow_start(fitted) is None
     assert fitted == " ".join(sentences[:fitted.count(".")])  # whole sentences from the start
     assert platform.overflow_start(" ".join(sentences[:fitted.count(".") + 1])) is not None
+
+
+@pytest.mark.parametrize(("draft", "ending", "gone"), [
+    # A chain of asks after a link, joined by "&", with the ask's object after it.
+    ("Our bakery's free guide to sourdough starters is up at https://example.com/guide. It "
+     "covers feeding, flour, water and the first bake. We wrote it after ten years of early "
+     "mornings. Everything else we learned is in the long version: https://example.com/guide2 "
+     "Save 💾 ➞ Like 👍 ➞ Share ♻️ & follow for more tips about bread",
+     "is in the long version: https://example.com/guide2", ("♻️", "&", "tips about bread")),
+    # An ask tied to a link by "or", before a comma.
+    ("We are raising money for the river clean-up this spring. Every pound buys a bag and a "
+     "pair of gloves. 👉 Give here: https://example.com/river or repost to your network, and "
+     "let's get the whole valley out on the day. Thank you for reading.",
+     "Give here: https://example.com/river, and let's get the whole valley out on the day. "
+     "Thank you for reading.", (" or", "repost")),
+    # A phrase inside a clause goes alone: the rest of the clause is the writer's content.
+    ("Our spring pottery class starts in May and runs for six weeks. We fire everything in "
+     "our own kiln. The first 12 students get 25% off with code CLAY25.",
+     "The first 12 students with code CLAY25.", ("get 25% off",)),
+], ids=["chain-after-a-link", "or-before-a-comma", "inside-a-clause"])
+def test_a_begging_clause_beside_a_link_goes_with_its_joiner_and_object(
+    coach: Coach, draft: str, ending: str, gone: tuple[str, ...]
+) -> None:
+    rewrite = coach.offline_rewrite(coach.assess(draft, "linkedin"))
+    assert rewrite.text.endswith(ending), rewrite.text
+    assert not [fragment for fragment in gone if fragment in rewrite.text]
+    assert all(link in rewrite.text for link in re.findall(r"https://[\w./]+\w", draft))

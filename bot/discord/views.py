@@ -26,7 +26,7 @@ from bot.discord.coaching import (
     rewrite_file,
 )
 from bot.discord.cooldown import cooldown_message
-from bot.discord.peers import CoachBot, review_peer
+from bot.discord.peers import CoachBot, feedback_peer, review_peer
 from bot.discord.render import RenderedCritique, render_why, with_footer_note
 from bot.discord.store import Draft
 from bot.errors import DraftcoachError
@@ -102,6 +102,14 @@ async def decorated(
     """A critique embed with what other features add to it (the team review's status)."""
     review = review_peer(interaction.client)
     return embed if review is None else await review.decorate(draft_id, embed)
+
+
+def feedback_items(
+    client: discord.Client, draft_id: int, guild_id: int | None
+) -> list[ui.Item[Any]]:
+    """The "Not helpful" control under a critique: in servers only, where votes count."""
+    feedback = feedback_peer(client)
+    return [] if feedback is None or guild_id is None else feedback.buttons(draft_id)
 
 
 async def may_ask_again(interaction: discord.Interaction, draft: Draft) -> bool:
@@ -284,7 +292,9 @@ class PostItButton(DraftButton, template=r"dc:post:(?P<draft>\d+)"):
         # The full rewrite, when it came as a file, goes along with the copy.
         files = [await attachment.to_file() for attachment in attachments]
         posted = await interaction.followup.send(
-            embed=embed, view=critique_view(draft.id, private=False), files=files,
+            embed=embed, files=files,
+            view=critique_view(draft.id, private=False, extra=feedback_items(
+                interaction.client, draft.id, draft.guild_id)),
             allowed_mentions=NO_PINGS, wait=True,
         )
         await coaching.store.set_reply(draft.id, posted.channel.id, posted.id)

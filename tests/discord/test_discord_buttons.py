@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from reviewing import not_helpful
 from simworld import (
     ErrorLog,
     World,
@@ -73,7 +74,11 @@ async def test_post_it_shares_a_private_critique(world: World) -> None:
     posted = world.general.last_message
     assert posted.author.bot and posted.embeds
     assert "shared by alice" in posted.embeds[0].footer.text
-    assert button_labels(posted) == ["Another version", "Why?", "Dismiss"]
+    assert button_labels(posted) == ["Another version", "Why?", "Dismiss", "Not helpful"]
+
+    # Teammates who see the shared copy can answer its findings like any critique's.
+    voted = await not_helpful(world.bob, posted, "follow-for-follow")
+    assert "noted that `follow-for-follow` was not helpful" in voted.response.content
 
 
 async def test_post_it_waits_for_the_rewrite_to_finish(world: World, store: Store) -> None:

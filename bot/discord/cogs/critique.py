@@ -21,10 +21,10 @@ from bot.discord.coaching import (
     rewrite_file,
 )
 from bot.discord.cooldown import cooldown_message
-from bot.discord.peers import CoachBot, feedback_peer
+from bot.discord.peers import CoachBot
 from bot.discord.render import RenderedCritique
 from bot.discord.store import DraftOrigin, NewDraft
-from bot.discord.views import critique_view, report_failure
+from bot.discord.views import critique_view, feedback_items, report_failure
 from bot.errors import DraftcoachError
 
 log = logging.getLogger(__name__)
@@ -158,9 +158,7 @@ class Critiques(commands.Cog):
         news = await self.coaching.house_style_news(interaction.guild_id)
         byline = " · ".join(part for part in (byline, news) if part)
         first = self.coaching.render(assessment, byline=byline)
-        feedback = feedback_peer(self.bot)
-        extra = [] if feedback is None or interaction.guild_id is None else feedback.buttons(
-            draft.id)
+        extra = feedback_items(self.bot, draft.id, interaction.guild_id)
         await interaction.response.send_message(
             embed=first.embed, view=critique_view(draft.id, private=private, extra=extra),
             ephemeral=private, allowed_mentions=NO_PINGS,
