@@ -26,10 +26,10 @@ from bot.discord.coaching import (
 from bot.discord.cogs.critique import MODAL_MAX
 from bot.discord.cooldown import cooldown_message
 from bot.discord.locks import KeyedLocks
-from bot.discord.peers import CoachBot, ReviewPeer, direct_peer, feedback_peer, review_peer
+from bot.discord.peers import CoachBot, ReviewPeer, direct_peer, review_peer
 from bot.discord.render import RenderedCritique, truncate
 from bot.discord.store import Draft, NewDraft, text_digest
-from bot.discord.views import critique_view
+from bot.discord.views import critique_view, feedback_items
 from bot.errors import DraftcoachError
 
 log = logging.getLogger(__name__)
@@ -133,11 +133,10 @@ class DraftsChannels(commands.Cog):
 
         return decorate
 
-    async def _extra_items(self, draft_id: int) -> list[Item[Any]]:
+    async def _extra_items(self, draft: Draft) -> list[Item[Any]]:
         review = self._review()
-        items = [] if review is None else await review.buttons(draft_id)
-        feedback = feedback_peer(self.bot)
-        return items if feedback is None else [*items, *feedback.buttons(draft_id)]
+        items = [] if review is None else await review.buttons(draft.id)
+        return [*items, *feedback_items(self.bot, draft.id, draft.guild_id)]
 
     def _direct(self, message: discord.Message) -> bool:
         """A member's message to the bot in DMs: critiqued like /critique."""
@@ -275,7 +274,7 @@ class DraftsChannels(commands.Cog):
         """Answer in a thread on the draft, or as a reply where threads are not allowed
         (or ``thread`` is false: the draft's thread exists but is closed to the bot)."""
         embeds = [await self._decorate(draft.id)(rendered.embed)] if rendered is not None else []
-        extra = [] if rendered is None else await self._extra_items(draft.id)
+        extra = [] if rendered is None else await self._extra_items(draft)
         # Building the view and the requests is work a crowd of drafts would otherwise
         # do all in one turn of the loop (their store reads finish together).
         await self.coaching.pipeline.pacer.wait_turn()
@@ -388,7 +387,7 @@ class DraftsChannels(commands.Cog):
                 await card.edit(content=None, embed=await decorate(first.embed), attachments=[],
                                 allowed_mentions=NO_PINGS,
                                 view=critique_view(draft.id, private=False,
-                                                   extra=await self._extra_items(draft.id)))
+                                                   extra=await self._extra_items(draft)))
 
             if not await self._edit_in_open_thread(card, show_revision):
                 reply = None
