@@ -283,10 +283,7 @@ class LinearTextModel:
         if len(remembered) + len(runs) > _REMEMBERED_WORDS:
             remembered.clear()
         new = [run for run in dict.fromkeys(runs) if run not in remembered]
-        # The new runs normalised in one pass, apart at a white-space character that
-        # no run holds.
-        for run, part in zip(new, normalise(_SENTENCE_MARK.join(new)).split(_SENTENCE_MARK),
-                             strict=True):
+        for run, part in zip(new, _normalised_each(new), strict=True):
             remembered[run] = tuple(tokens(part))
         return list(itertools.chain.from_iterable(map(remembered.__getitem__, runs)))
 
@@ -377,13 +374,15 @@ class LinearTextModel:
         """The words of each sentence of ``text`` (spans given)."""
         if _reads_by_runs(text):
             return [self.words_of(text[s:e]) for s, e in spans]  # their runs, remembered
-        # One pass of normalising for all the sentences, split again at a character
-        # that is white space to every step and in no draft.
-        parts = normalise(_SENTENCE_MARK.join(text[s:e] for s, e in spans)).split(
-            _SENTENCE_MARK)
-        if len(parts) != len(spans):  # the draft held the mark after all
-            parts = [normalise(text[s:e]) for s, e in spans]
-        return [tokens(part) for part in parts]
+        return [tokens(part) for part in _normalised_each([text[s:e] for s, e in spans])]
+
+
+def _normalised_each(pieces: list[str]) -> list[str]:
+    """:func:`normalise` of each piece, in one pass: joined and split again at a
+    character that is white space to every step and in no draft (each piece alone if
+    one held it after all)."""
+    parts = normalise(_SENTENCE_MARK.join(pieces)).split(_SENTENCE_MARK)
+    return parts if len(parts) == len(pieces) else [normalise(p) for p in pieces]
 
 
 def _reads_by_runs(text: str) -> bool:
