@@ -76,7 +76,7 @@ _MAY_BE_KEPT = re.compile(r"[\d@/]|\.\w")
 
 def _capitalise(m: re.Match[str]) -> str:
     lead, first, rest = m.groups()
-    if "://" in rest or (_MAY_BE_KEPT.search(rest) and protected_tokens(first + rest)):
+    if "://" in rest or _is_kept(first + rest):
         return m.group()  # a link ("bit.ly/x1") or a handle keeps its case
     return lead + first.upper() + rest
 
