@@ -16,7 +16,7 @@ import html
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterator, Sequence
 from functools import cached_property, lru_cache
 from itertools import islice
 from typing import NamedTuple
@@ -401,13 +401,15 @@ class Document:
             # from it on, both find the same ones.
             first_end = _SENTENCE_END.search(self.prose, len(self.text) - read)
             if first_end is not None:
-                for start, end in reversed(list(self._sentences_from(first_end.end()))):
-                    if self.has_words_between(start, end):
-                        return (start, end)
-        for start, end in reversed(self.sentences):
-            if self.has_words_between(start, end):
-                return (start, end)
-        return self.sentences[-1] if self.sentences else None
+                found = self._last_with_words(list(self._sentences_from(first_end.end())))
+                if found is not None:
+                    return found
+        return self._last_with_words(self.sentences) or (
+            self.sentences[-1] if self.sentences else None)
+
+    def _last_with_words(self, spans: Sequence[tuple[int, int]]) -> tuple[int, int] | None:
+        """The last of ``spans`` with words in it, if any."""
+        return next((span for span in reversed(spans) if self.has_words_between(*span)), None)
 
     @cached_property
     def _hashtag_spans(self) -> list[tuple[int, int]]:
