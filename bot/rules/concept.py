@@ -30,13 +30,15 @@ class ConceptRule(Rule):
     names the concept whose words a finding quotes (by default, the whole match).
     ``max_words`` keeps the rule to drafts of at most that many words (a teaser is a
     headline's device: a long post that goes on to say "here's what I learned" delivers
-    it). The rule reads the languages its concepts have words in, unless it names them.
+    it). ``delivers_after`` names a mark (":") that, later in a match's sentence, shows the
+    sentence keeps what the match promised ("Here's how to tell: it doubles in 6 hours").
+    The rule reads the languages its concepts have words in, unless it names them.
     """
 
     kind = "concept"
     keys: ClassVar[dict[str, bool]] = {"match": True, "unless": False, "replacement": False,
                                        "within": False, "mark": False, "max_words": False,
-                                       "spared_by": False}
+                                       "spared_by": False, "delivers_after": False}
 
     def __init__(self, meta: RuleMeta, spec: RuleSpec) -> None:
         lexicon = spec.lexicon
@@ -62,6 +64,7 @@ class ConceptRule(Rule):
         self.spared_by = (self._folded([compose(s) for s in spared_by], needed=False)
                           if spared_by else None)
         self.replacement = spec.optional_str("replacement")
+        self.delivers_after = spec.optional_str("delivers_after")
         self.max_words = (spec.integer("max_words", minimum=1) if "max_words" in spec.data
                           else None)
 
@@ -90,9 +93,12 @@ class ConceptRule(Rule):
             start, end = folded.to_source(begin, finish)
             if end <= start:
                 continue
-            if unless is not None:
+            if unless is not None or self.delivers_after is not None:
                 s, e = doc.sentence_around(start, end)
-                if live.search(unless, *_folded_span(folded.sources, s, e)):
+                if self.delivers_after is not None and self.delivers_after in doc.text[end:e]:
+                    continue
+                if unless is not None and live.search(unless,
+                                                      *_folded_span(folded.sources, s, e)):
                     continue
             yield Hit(start, end, self.replacement)
 

@@ -76,6 +76,17 @@ def test_unless_spares_its_sentence_and_spared_by_the_whole_post(tmp_path: Path)
     assert _matches(spared, "I read two books #humblebrag") == ["I read two books #humblebrag"]
 
 
+def test_delivers_after_spares_a_match_followed_by_the_mark_in_its_sentence(
+        tmp_path: Path) -> None:
+    rule = _rule(tmp_path, unless=[], delivers_after=":")
+    assert _matches(rule, "I read two books #humblebrag: both by Le Guin") == []
+    # Before the match, or in the next sentence, the mark keeps nothing.
+    assert _matches(rule, "Note: I read two books #humblebrag") == [
+        "I read two books #humblebrag"]
+    assert _matches(rule, "I read two books #humblebrag. Titles: two") == [
+        "I read two books #humblebrag"]
+
+
 def test_within_takes_only_sentence_or_post(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=re.escape("'within' must be 'sentence' or 'post'")):
         _rule(tmp_path, within="paragraph")
