@@ -92,6 +92,18 @@ class _BoundedLoader(yaml.composer.Composer, _EventParser, yaml.constructor.Safe
         yaml.constructor.SafeConstructor.__init__(self)
         yaml.resolver.Resolver.__init__(self)
 
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        # PyYAML keeps the last of two equal keys without a word; in a rule file that
+        # silently merges two rules, so it is an error naming the line.
+        seen: set[str] = set()
+        for key, _ in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                if key.value in seen:
+                    raise ConfigError(f"line {key.start_mark.line + 1}: key {quote(key.value)} "
+                                      "appears twice in one mapping")
+                seen.add(key.value)
+        return super().construct_mapping(node, deep=deep)
+
     def compose_document(self) -> yaml.Node:
         node = super().compose_document()
         expansion = _Expansion()

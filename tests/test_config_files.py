@@ -19,8 +19,9 @@ from bot.settings import load_settings
         (b"tone: 2024-13-45\n", "a value cannot be read"),
         (b"tone: &a [*a]\n", "an alias refers to a value that contains it"),
         (b"tone: x\n" + b"# padding\n" * 120_000, "larger than 1024 KiB"),
+        (b"tone: warm\nlanguage: en\ntone: dry\n", "line 3: key 'tone' appears twice"),
     ],
-    ids=["latin-1", "deep", "huge-int", "bad-date", "self-alias", "too-large"],
+    ids=["latin-1", "deep", "huge-int", "bad-date", "self-alias", "too-large", "twice"],
 )
 def test_a_config_file_that_cannot_be_read_is_one_line_naming_it(
     tmp_path: Path, content: bytes, expected: str
