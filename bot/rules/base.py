@@ -272,6 +272,12 @@ class RuleSpec:
             raise self.error(key, "must be a non-negative number")
         return float(value)
 
+    def boolean(self, key: str, default: bool = False) -> bool:
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            raise self.error(key, "must be true or false")
+        return value
+
     def optional_str(self, key: str) -> str | None:
         value = self.data.get(key)
         if value is not None and not isinstance(value, str):

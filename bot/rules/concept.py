@@ -3,6 +3,7 @@ CONTENT"), matched in folded text (see :mod:`bot.rules.lexicon` and :mod:`bot.fo
 
 from __future__ import annotations
 
+import re
 import string
 from bisect import bisect_left
 from collections.abc import Iterator
@@ -16,6 +17,9 @@ from bot.text import Document
 
 #: What a sentence start (``^``) may take in before the first word.
 _LEAD_IN = frozenset(string.whitespace + string.punctuation)
+#: A word that is not a hashtag's: after a match, the post says more (a link, a handle
+#: and a plain word all start with one).
+_WORD_AFTER = re.compile(r"(?<![#\w])\w")
 
 
 @register
@@ -32,13 +36,17 @@ class ConceptRule(Rule):
     headline's device: a long post that goes on to say "here's what I learned" delivers
     it). ``delivers_after`` names a mark (":") that, later in a match's sentence, shows the
     sentence keeps what the match promised ("Here's how to tell: it doubles in 6 hours").
-    The rule reads the languages its concepts have words in, unless it names them.
+    ``ends_post: true`` keeps a match only where the draft ends with it: nothing follows
+    but marks, emoji and hashtags (a promise the post never keeps, "here's why 👇"; a
+    link after it is where the point is). The rule reads the languages its concepts have
+    words in, unless it names them.
     """
 
     kind = "concept"
     keys: ClassVar[dict[str, bool]] = {"match": True, "unless": False, "replacement": False,
                                        "within": False, "mark": False, "max_words": False,
-                                       "spared_by": False, "delivers_after": False}
+                                       "spared_by": False, "delivers_after": False,
+                                       "ends_post": False}
 
     def __init__(self, meta: RuleMeta, spec: RuleSpec) -> None:
         lexicon = spec.lexicon
@@ -65,6 +73,7 @@ class ConceptRule(Rule):
                           if spared_by else None)
         self.replacement = spec.optional_str("replacement")
         self.delivers_after = spec.optional_str("delivers_after")
+        self.ends_post = spec.boolean("ends_post", default=False)
         self.max_words = (spec.integer("max_words", minimum=1) if "max_words" in spec.data
                           else None)
 
@@ -91,7 +100,7 @@ class ConceptRule(Rule):
             while not m.lastindex and begin < finish and text[begin] in _LEAD_IN:
                 begin += 1  # a sentence start's lead-in
             start, end = folded.to_source(begin, finish)
-            if end <= start:
+            if end <= start or (self.ends_post and _WORD_AFTER.search(doc.text, end)):
                 continue
             if unless is not None or self.delivers_after is not None:
                 s, e = doc.sentence_around(start, end)

@@ -87,6 +87,18 @@ def test_delivers_after_spares_a_match_followed_by_the_mark_in_its_sentence(
         "I read two books #humblebrag"]
 
 
+def test_ends_post_keeps_a_match_only_where_the_draft_ends_with_it(tmp_path: Path) -> None:
+    rule = _rule(tmp_path, unless=[], ends_post=True)
+    assert _matches(rule, "I read two books #humblebrag 👇 #reading") == [
+        "I read two books #humblebrag"]
+    # Words, a link or a handle after it: the post goes on.
+    assert _matches(rule, "I read two books #humblebrag and loved both") == []
+    assert _matches(rule, "I read two books #humblebrag https://example.com/list") == []
+    assert _matches(rule, "I read two books #humblebrag @sam") == []
+    with pytest.raises(ConfigError, match="'ends_post' must be true or false"):
+        _rule(tmp_path, ends_post="yes")
+
+
 def test_within_takes_only_sentence_or_post(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=re.escape("'within' must be 'sentence' or 'post'")):
         _rule(tmp_path, within="paragraph")
