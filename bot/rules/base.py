@@ -209,10 +209,10 @@ class Live:
         """What ``pattern`` searches: the prose, the whole text, or the folded prose."""
         return scope_text(self.doc, pattern.scope)
 
-    def finditer(self, pattern: Pattern) -> Iterator[re.Match[str]]:
-        """``pattern``'s matches in its scope of the draft, in order."""
+    def finditer(self, pattern: Pattern, start: int = 0) -> Iterator[re.Match[str]]:
+        """``pattern``'s matches in its scope of the draft, in order, from ``start`` on."""
         regex = self.regex(pattern)
-        return iter(()) if regex is None else regex.finditer(self.text(pattern))
+        return iter(()) if regex is None else regex.finditer(self.text(pattern), start)
 
     def search(self, pattern: Pattern, start: int = 0,
                end: int | None = None) -> re.Match[str] | None:

@@ -20,6 +20,10 @@ _LEAD_IN = frozenset(string.whitespace + string.punctuation)
 #: A word that is not a hashtag's: after a match, the post says more (a link, a handle
 #: and a plain word all start with one).
 _WORD_AFTER = re.compile(r"(?<![#\w])\w")
+#: How many of a draft's last words an ``ends_post`` rule reads: a match the draft ends
+#: with starts among them (a sequence of two phrases and a gap of 20 is well inside), and
+#: a long post is not read whole for a pointer at its end.
+_ENDING_WORDS = 60
 
 
 @register
@@ -95,7 +99,7 @@ class ConceptRule(Rule):
         if self.spared_by is not None and live.search(self.spared_by):
             return
         unless = self.unless if self.unless is not None and live.may_match(self.unless) else None
-        for m in live.finditer(self.sequences):
+        for m in live.finditer(self.sequences, _ending(text) if self.ends_post else 0):
             begin, finish = m.span(m.lastindex or 0)  # the marked concept, or all of it
             while not m.lastindex and begin < finish and text[begin] in _LEAD_IN:
                 begin += 1  # a sentence start's lead-in
@@ -110,6 +114,12 @@ class ConceptRule(Rule):
                                                       *_folded_span(folded.sources, s, e)):
                     continue
             yield Hit(start, end, self.replacement)
+
+
+def _ending(text: str) -> int:
+    """Where the last :data:`_ENDING_WORDS` words of ``text`` begin (0 for a shorter text)."""
+    head = text.rsplit(None, _ENDING_WORDS)
+    return len(head[0]) if len(head) > _ENDING_WORDS else 0
 
 
 def _folded_span(sources: tuple[int, ...] | None, start: int, end: int) -> tuple[int, int]:

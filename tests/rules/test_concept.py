@@ -95,6 +95,9 @@ def test_ends_post_keeps_a_match_only_where_the_draft_ends_with_it(tmp_path: Pat
     assert _matches(rule, "I read two books #humblebrag and loved both") == []
     assert _matches(rule, "I read two books #humblebrag https://example.com/list") == []
     assert _matches(rule, "I read two books #humblebrag @sam") == []
+    # A long post is read at its end only, and found there.
+    long_post = "Word. " * 300 + "I read two books #humblebrag 👇"
+    assert _matches(rule, long_post) == ["I read two books #humblebrag"]
     with pytest.raises(ConfigError, match="'ends_post' must be true or false"):
         _rule(tmp_path, ends_post="yes")
 
