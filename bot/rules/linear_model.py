@@ -280,8 +280,7 @@ class LinearTextModel:
             return list(itertools.chain.from_iterable(map(remembered.__getitem__, runs)))
         except KeyError:
             pass
-        if len(remembered) + len(runs) > _REMEMBERED_WORDS:
-            remembered.clear()
+        _make_room(remembered, len(runs))
         new = [run for run in dict.fromkeys(runs) if run not in remembered]
         for run, part in zip(new, _normalised_each(new), strict=True):
             remembered[run] = tuple(tokens(part))
@@ -325,8 +324,7 @@ class LinearTextModel:
         known = self._known
         found = known.get(word)
         if found is None:
-            if len(known) >= _REMEMBERED_WORDS:
-                known.clear()
+            _make_room(known)
             weights = self.weights
             found = known[word] = tuple(f for f in word_features(word, self.classes)
                                         if f in weights)
@@ -339,8 +337,7 @@ class LinearTextModel:
         for word in words:
             weight = weight_of.get(word)
             if weight is None:
-                if len(weight_of) >= _REMEMBERED_WORDS:
-                    weight_of.clear()
+                _make_room(weight_of)
                 weight = weight_of[word] = sum(map(terms.__getitem__,
                                                    self._weighed_features(word)))
             per_word.append(weight)
@@ -375,6 +372,14 @@ class LinearTextModel:
         if _reads_by_runs(text):
             return [self.words_of(text[s:e]) for s, e in spans]  # their runs, remembered
         return [tokens(part) for part in _normalised_each([text[s:e] for s, e in spans])]
+
+
+def _make_room(remembered: dict[str, Any], adding: int = 1) -> None:
+    """Empty a cache of the model's when ``adding`` entries would take it past
+    :data:`_REMEMBERED_WORDS`: starting afresh keeps memory bounded, and the words a
+    stream of drafts uses come back within a few drafts."""
+    if len(remembered) + adding > _REMEMBERED_WORDS:
+        remembered.clear()
 
 
 def _normalised_each(pieces: list[str]) -> list[str]:
