@@ -169,7 +169,10 @@ PATTERN_MEANINGS = {
     CONCEPT_NAME: "is not a concept name: upper case words joined by hyphens",
 }
 
-_UNION_TAG = re.compile(r"^(?:int|float|str|bool)$|[-\[]")
+#: How pydantic names the branch of a union, or a mapping's key, in an error's location
+#: ("int", "constrained-str", "list[str]", "[key]"): never a key of a file, which may
+#: itself hold a hyphen ("CHAT-VIA", "own-win").
+_UNION_TAG = re.compile(r"^(?:int|float|str|bool|constrained-[a-z]+|[a-z-]*\[.*)$")
 
 _PROBLEMS = {
     "int_type": "must be a whole number",

@@ -152,6 +152,11 @@ concepts:
     (("    words: [my, our]", "    words: [my, '  ']"),
      "'concepts.SELF.words.1' must not be empty"),
     (("    words: [my, our]", "    words: [my, 7]"), "'concepts.SELF.words.1' must be text, got 7"),
+    # A hyphen in a concept's name; a bare "on", which YAML reads as true.
+    (('    words: [my, our]\n    examples_match: ["my"]',
+      '    words: [my, our]\n    examples_match: ["my"]\n  VIA-APP:\n    words: [via, on]\n'
+      '    examples_match: [via]'),
+     "'concepts.VIA-APP.words.1' must be text, got True"),
     (("    words: [my, our]", "    words: my our"), "'concepts.SELF.words' must be a list"),
     (("  SELF:\n", "  SELF: [my]\n  OTHER:\n"), "'concepts.SELF' must be a mapping"),
     (('    examples_match: ["my"]', ""), "'examples_match' is required"),
