@@ -238,6 +238,26 @@ def first_characters(items: Sequence[Any]) -> frozenset[str] | None:
     return None
 
 
+def _re2_options(memory: int) -> re2.Options:
+    options = re2.Options()
+    options.max_mem = memory
+    options.log_errors = False
+    options.encoding = re2.Options.Encoding.LATIN1
+    return options
+
+
+def compile_locator(forms: Sequence[str], memory: int = 8 << 20) -> Any | None:
+    """One RE2 regex of ``forms`` (the RE2 forms of a pattern's parts), to be searched
+    in :func:`stand_in_text`: where it finds no match *starting* at a place, the parts
+    have none starting there either (a form only leaves constraints out). None when RE2
+    cannot compile them."""
+    try:
+        return re2.compile("|".join(f"(?:{form})" for form in forms).encode("latin-1"),
+                           _re2_options(memory))
+    except (re2.error, UnicodeEncodeError):
+        return None
+
+
 def lead_in(firsts: Iterable[frozenset[str] | None]) -> str:
     """A look-ahead for the characters a match can begin with (the union of ``firsts``),
     or "" when one is unknown. ``re`` tries a pattern that begins with ``\\b`` at every
@@ -308,11 +328,7 @@ class Prefilter:
     def __init__(self, patterns: Sequence[tuple[str, int, bool]], *,
                  memory: int = 64 << 20,
                  forms: Mapping[tuple[str, int, bool], str | None] | None = None) -> None:
-        options = re2.Options()
-        options.max_mem = memory
-        options.log_errors = False
-        options.encoding = re2.Options.Encoding.LATIN1
-        self._set: re2.Set | None = re2.Set.SearchSet(options)
+        self._set: re2.Set | None = re2.Set.SearchSet(_re2_options(memory))
         # Entry 0 matches at the end of every text: a result without it means RE2 gave up
         # on this text (out of memory), not that nothing matched.
         self._set.Add(r"\z")

@@ -88,3 +88,25 @@ def test_a_kind_s_rules_may_only_use_the_placeholders_it_fills(
     with pytest.raises(ConfigError, match=r"deals\.yaml: rule 'deal-pileup': 'message' uses "
                                           r"unknown placeholder \{deals\}"):
         load_rules([path], ["no-hard-sell"], ["generic"])
+
+
+# A long post: RE2 picks the places to try (see Live.finditer); the matches must be
+# those of Python's re alone, with non-ASCII letters, lookbehinds and empty matches.
+_LONG_POST = ("Café talk İstanbul 🎉. Please subscribe! follow me, sub4sub… "
+              "Ünïcode wörds and subs. ") * 40
+
+
+@pytest.mark.parametrize("alternatives", [
+    [r"\bsub(?:scribe)?s?\b", r"(?:^|(?<=[.!?]))\s*follow me"],
+    [r"(?<![\w])w\w+", r"\bistanbul\b"],
+    [r"x*", r"\bsubs\b"],  # may match nothing: empty matches everywhere
+])
+def test_a_long_post_finds_what_re_alone_finds(alternatives: list[str]) -> None:
+    from bot.rules.base import Pattern
+    pattern = Pattern(alternatives, scope="text")
+    live = Live(Document(_LONG_POST))
+    text = live.text(pattern)
+    assert len(text) >= 1000 and pattern.locator(None) is not None  # RE2 does pick
+    found = [m.span() for m in live.finditer(pattern, 5)]
+    assert found == [m.span() for m in pattern.regex.finditer(text, 5)]
+    assert found
