@@ -13,19 +13,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from bot.models import Finding, Severity
 from bot.platforms import Platform
 from bot.rules.base import Live, Pattern, Rule, scope_text, to_findings
-from bot.rules.prefilter import Prefilter
+from bot.rules.prefilter import PREFILTER_MEMORY, Prefilter
 from bot.text import Document
 
 
 class Engine:
     """The rules' patterns, prefiltered together. Built once; shared by every draft."""
 
-    #: RE2's memory for each scope's prefilter. The DFA of the folded scope, with every
-    #: concept of every rule, outgrew 64 MiB on long drafts: RE2 then built states afresh
-    #: for every draft, and a 100-character comment took a millisecond.
-    MEMORY = 128 << 20
-
-    def __init__(self, rules: Iterable[Rule], *, memory: int = MEMORY) -> None:
+    def __init__(self, rules: Iterable[Rule], *, memory: int = PREFILTER_MEMORY) -> None:
         by_scope: dict[str, list[Pattern]] = {}
         for rule in rules:
             for pattern in rule.patterns:

@@ -67,6 +67,10 @@ _NARROW_WORDS = re.ASCII | re.LOCALE
 #: made its pass over a long post take 4 ms instead of 10 µs. (RE2 refuses counts
 #: above 1000 in any case.)
 _MAX_COUNT = 10
+#: RE2's memory for a prefilter. The DFA of the folded scope, with every concept of every
+#: rule, outgrew 64 MiB on long drafts: RE2 then built states afresh for every draft, and
+#: a 100-character comment took a millisecond.
+PREFILTER_MEMORY = 128 << 20
 #: Turns the characters outside ASCII into their stand-ins as a text is encoded.
 _STAND_IN_ERRORS = "draftcoach-stand-in"
 
@@ -326,7 +330,7 @@ class Prefilter:
     """
 
     def __init__(self, patterns: Sequence[tuple[str, int, bool]], *,
-                 memory: int = 64 << 20,
+                 memory: int = PREFILTER_MEMORY,
                  forms: Mapping[tuple[str, int, bool], str | None] | None = None) -> None:
         self._set: re2.Set | None = re2.Set.SearchSet(_re2_options(memory))
         # Entry 0 matches at the end of every text: a result without it means RE2 gave up
