@@ -273,10 +273,9 @@ class Live:
         text = self.text(pattern)
         locator = (pattern.locator(self._alive.get(pattern)) if len(text) >= _LOCATE_FROM
                    else None)
-        stand_in = None if locator is None else self._stand_in(pattern.scope, text)
-        if stand_in is None or len(stand_in) != len(text):
+        if locator is None:
             return regex.finditer(text, start)
-        return _located(regex, locator, text, stand_in, start)
+        return _located(regex, locator, text, self._stand_in(pattern.scope, text), start)
 
     def _stand_in(self, scope: str, text: str) -> bytes:
         found = self._stand_ins.get(scope)
