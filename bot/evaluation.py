@@ -3,7 +3,9 @@ principle.
 
 Four formats, as in ``shared/eval/``:
 
-* YAML: a list of ``{id, platform, text, flag: [principle…]}`` or ``clean: true``;
+* YAML: a list of ``{id, platform, text, flag: [principle…]}`` or ``clean: true``
+  (``flag: [spam]``: a warning or error under any of :data:`SPAM_PRINCIPLES` will do,
+  as in the CSV sets);
 * JSON: a list of ``{id, platform, text, labels: [bait|promo|ego|good], confidence}``;
 * CSV: YouTube comments with ``CONTENT`` and ``CLASS`` (1 = spam), platform ``youtube``;
 * JSONL: one ``{id, text, label}`` a line, ``label`` one of :data:`JSONL_LABELS`.
@@ -48,6 +50,8 @@ SET_SUFFIXES = (".csv", ".json", ".jsonl", ".yaml", ".yml")
 #: The principles spam breaks. A comment counts as flagged by any warning or error,
 #: so an ordinary comment flagged under another principle is a false alarm too.
 SPAM_PRINCIPLES = frozenset({"no-engagement-bait", "no-hard-sell", "not-ego", "no-spray"})
+#: What a YAML case flags to be judged as spam.
+SPAM_LABEL = "spam"
 
 
 #: Share of each set's rows (by a stable hash of the row's id) that rules may be tuned
@@ -190,9 +194,10 @@ def _yaml_cases(data: Any, path: Path) -> list[EvalCase]:
         else:
             expect = frozenset(item.get("flag") or [])
             clean = bool(item.get("clean"))
+        any_of = SPAM_PRINCIPLES if SPAM_LABEL in expect else frozenset()
         cases.append(EvalCase(
             id=str(item.get("id", index + 1)), platform=str(item.get("platform", "generic")),
-            text=str(item["text"]), expect=expect, clean=clean,
+            text=str(item["text"]), expect=expect - {SPAM_LABEL}, clean=clean, any_of=any_of,
             confidence=str(item.get("confidence", "high")), source=path.name,
         ))
     return cases

@@ -243,6 +243,17 @@ def test_eval_can_keep_to_the_rows_kept_aside(tmp_path: Path) -> None:
         assert code == 0 and f"drafts.yaml: {expected} cases" in out
 
 
+def test_eval_judges_a_yaml_comment_flagged_spam_as_the_csv_sets_do(tmp_path: Path) -> None:
+    labelled = labelled_set(
+        tmp_path,
+        "{id: a, platform: youtube, flag: [spam], text: 'check out my channel pls'}",
+        "{id: b, platform: youtube, flag: [spam], text: 'click my name for a surprise'}",
+        "{id: c, platform: youtube, clean: true, text: 'the chorus at 2:31 is perfect'}")
+    code, out = run(["eval", str(labelled), "--format", "json"])
+    spam = json.loads(out)[0]["spam"]
+    assert code == 0 and (spam["tp"], spam["fn"], spam["fp"]) == (2, 0, 0), spam
+
+
 def test_eval_with_a_bad_label_says_which_line(tmp_path: Path, capsys) -> None:
     bad = tmp_path / "set.jsonl"
     bad.write_text('{"id": 1, "text": "hi", "label": "spam?"}\n', encoding="utf-8")
