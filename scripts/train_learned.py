@@ -50,6 +50,7 @@ from bot.rules.linear_model import (  # noqa: E402
 )
 from bot.settings import ConfigSource  # noqa: E402
 
+#: The videos of the eval folder (the clickbait model's everyday writing too).
 YOUTUBE = {"youtube_01-Psy.csv": "COMMENT_ID", "youtube_02-KatyPerry.csv": "COMMENT_ID"}
 #: Videos of the same collection kept in the repository (eval/public/), read beside those
 #: of the eval folder.
