@@ -207,6 +207,12 @@ class Lexicon:
             elif "<number>" in token:
                 before, _, after = token.partition("<number>")
                 keys.append(("glued", fold(before).text, fold(after).text))
+            elif "{" in token or "}" in token:
+                # Folding would drop the braces and match the name as a word: "{WEEKDAY}'s"
+                # would look for "weekday's".
+                raise ConfigError(f"{concept.files[0]}: concept {concept.name}: "
+                                  f"'{phrase}': a reference stands alone as a word "
+                                  f"({{NAME}}), nothing glued to it: {token!r}")
             else:
                 # Folding may split a word ("sub4sub" -> "sub 4 sub").
                 keys += [("word", word, token.endswith("*"))

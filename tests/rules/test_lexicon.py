@@ -140,6 +140,7 @@ concepts:
      "'concepts.self' is not a concept name: upper case words joined by hyphens, got 'self'"),
     (('"{SELF} page"', '"{NOBODY} page"'), "unknown concept NOBODY"),
     (('"{SELF} page"', '"{ASK} page"'), "refers to itself"),
+    (('"{SELF} page"', '"{SELF}\'s page"'), "a reference stands alone as a word"),
     (("    words: [my, our]", '    words: [my, "*"]'), "'*' holds no word to match"),
     (("family: test", "family: test\nlanguages: [es]"), "English words"),
     (("family: test", "family: test\nlanguages: [es, pt]"),
