@@ -37,11 +37,16 @@ _ASCII_LETTERS = bytes(ord(chr(code).lower()) if code < 128 and chr(code).isalph
 #: A draft whose letters are nearly all capitals.
 _SHOUTED = re.compile(r"[^a-z]*(?:[a-z][^a-z]*){0,2}")
 #: Words common in English and in no language near it (not "me", "in", "is", "so",
-#: "to", "at", "for", "was", "will"...).
+#: "to", "at", "for", "was", "will", "her", "still"...), and no loanwords ("like",
+#: "please", "video"): a Spanish comment may say "please" and still need its own checks.
 _ENGLISH_WORDS = frozenset((
     "the", "and", "you", "your", "of", "this", "that", "with", "it", "my", "are", "have",
     "what", "just", "but", "can", "they", "if", "be", "our", "were", "would", "there",
-    "their", "been", "from", "about", "how"))
+    "their", "been", "from", "about", "how", "she", "his", "him", "who", "why", "when",
+    "which", "where", "because", "very", "them", "these", "those", "us", "not", "out",
+    "had", "should", "could", "does", "did", "doesn", "didn", "isn", "wasn", "aren", "know",
+    "think", "want", "really", "people", "than", "then", "some", "any", "every", "much",
+    "many", "only", "get", "got"))
 _ENGLISH_WORDS_ASCII = frozenset(word.encode("ascii") for word in _ENGLISH_WORDS)
 #: Share of a draft's words that are such words (and at least two of them, or one in a
 #: draft of under eight words), from which the draft is plainly English: running
