@@ -41,6 +41,9 @@ def detector() -> LanguageDetector:
     ("Folgt mir und ich folge zurück, neues Video auf meinem Kanal", "de"),
     ("Me segue que eu sigo de volta, vídeo novo no canal", "pt"),
     ("Abonnez-vous à ma chaîne, je m'abonne aussi", "fr"),
+    # English loanwords do not make a draft English: its own checks still run.
+    ("Suscríbete a mi canal please, subo vídeos nuevos cada semana", "es"),
+    ("Me segue please, vídeo novo no canal toda semana", "pt"),
 ])
 def test_a_draft_in_another_language_is_read_as_that_language(
         detector: LanguageDetector, text: str, code: str) -> None:
