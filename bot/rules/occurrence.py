@@ -21,6 +21,15 @@ _CAPS_START = re.compile(r"[A-Z](?<![\w#@'][A-Z])")
 _CAPS_WORD = re.compile(r"[A-Z](?<![\w#@'][A-Z])[A-Z0-9'-]*[A-Z](?![\w'])")
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF]")
 _TOKENS = ("hashtag", "mention", "url", "exclamation", "caps", "emoji")
+#: What a draft must hold for a token to be there at all (the tokeniser's own test for
+#: hashtags and mentions; two capitals for a shouted word), as a pattern the engine's
+#: prefilter reads: most drafts hold no hashtag, mention or "!", and the rule is skipped.
+_MARKERS: dict[str, tuple[str, int, str]] = {
+    "hashtag": ("#", 0, "text"),
+    "mention": ("[@<]", 0, "text"),
+    "exclamation": ("!", 0, "prose"),
+    "caps": ("[A-Z][A-Z0-9'-]*[A-Z]", 0, "prose"),
+}
 _EDITS = ("none", "drop", "lowercase", "calm")
 
 
@@ -72,6 +81,9 @@ class Occurrence(Rule):
         self.mild_below_share = spec.number("mild_below_share", 0.0)
         if self.mild_below_share > 1:
             raise spec.error("mild_below_share", "must be a share between 0 and 1")
+        if self.token in _MARKERS:
+            marker, flags, scope = _MARKERS[self.token]
+            self.regex(spec, "token", [marker], scope=scope, flags=flags)
 
     def _spans(self, doc: Document) -> list[tuple[int, int]]:
         if self.token in ("hashtag", "mention", "url"):
