@@ -21,12 +21,14 @@ _CAPS_START = re.compile(r"[A-Z](?<![\w#@'][A-Z])")
 _CAPS_WORD = re.compile(r"[A-Z](?<![\w#@'][A-Z])[A-Z0-9'-]*[A-Z](?![\w'])")
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF]")
 _TOKENS = ("hashtag", "mention", "url", "exclamation", "caps", "emoji")
-#: What a draft must hold for a token to be there at all (the tokeniser's own test for
-#: hashtags and mentions; two capitals for a shouted word), as a pattern the engine's
-#: prefilter reads: most drafts hold no hashtag, mention or "!", and the rule is skipped.
+#: What a draft must hold for a token to be there at all (the tokeniser's own tests for
+#: hashtags, mentions and links; two capitals for a shouted word), as a pattern the
+#: engine's prefilter reads: most drafts hold no hashtag, mention, link or "!", and the
+#: rule is skipped.
 _MARKERS: dict[str, tuple[str, int, str]] = {
     "hashtag": ("#", 0, "text"),
     "mention": ("[@<]", 0, "text"),
+    "url": (r"\.\S|://", 0, "text"),
     "exclamation": ("!", 0, "prose"),
     "caps": ("[A-Z][A-Z0-9'-]*[A-Z]", 0, "prose"),
 }
