@@ -133,18 +133,19 @@ class Lexicon:
         found: set[str] = set()
         for name in names:
             found |= self.concepts[name].languages
-            for ref in self._references(name):
+            for ref in self.references(name):
                 found |= self.concepts[ref].languages
         return frozenset(found)
 
-    def _references(self, name: str) -> set[str]:
+    def references(self, name: str) -> set[str]:
+        """The concepts the words of concept ``name`` refer to ("{SELF-OBJ}"), and theirs."""
         refs: set[str] = set()
         for phrase, _ in self.concepts[name].words:
             for token in phrase.split():
                 ref = _REFERENCE.match(token)
                 if ref:
                     refs.add(ref.group(1))
-                    refs |= self._references(ref.group(1))
+                    refs |= self.references(ref.group(1))
         return refs
 
     def pattern(self, name: str, _stack: tuple[str, ...] = ()) -> str:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.errors import ConfigError
 from bot.fold import fold
@@ -180,3 +182,19 @@ def test_a_concept_spoken_in_two_languages_is_one_concept(tmp_path: Path) -> Non
     lexicon: Lexicon = load_lexicon([english, spanish])
     assert lexicon.languages_of(["ASK"]) == {"en", "es"}
     assert re.search(lexicon.pattern("SELF"), "nuestro")
+
+
+def test_every_concept_is_read_by_a_rule_another_concept_or_a_learned_model() -> None:
+    # A concept nothing reads is dead data that must still be kept right by hand.
+    read: set[str] = set()
+    for path in _CONFIG.glob("rules/*.yaml"):
+        for rule in yaml.safe_load(path.read_text(encoding="utf-8"))["rules"]:
+            for key in ("match", "unless", "spared_by", "mark"):
+                value = rule.get(key) or []
+                for sequence in [value] if isinstance(value, str) else value:
+                    read.update(_LEXICON.concept_names(sequence))
+    for path in _CONFIG.glob("learned/*.json"):
+        read.update(json.loads(path.read_text(encoding="utf-8")).get("word_classes", {}))
+    for name in list(read):
+        read |= _LEXICON.references(name)
+    assert sorted(set(_LEXICON.concepts) - read) == []
