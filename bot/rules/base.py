@@ -49,7 +49,8 @@ MAX_LIST, MAX_ENTRY = 5000, 10_000
 #: Back-references are written \1, (?P=name) or (?(1)...): an alternative that holds one
 #: may point at a group of another, so such a pattern runs whole.
 _BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
-#: Compiled joins of live alternatives a pattern keeps (see :meth:`Pattern.joined`).
+#: Compiled joins of live alternatives, and their locators, a pattern keeps (see
+#: :meth:`Pattern.joined`).
 _JOINED_KEPT = 256
 #: How long a text must be for a pattern's matches to be looked for where RE2 says they
 #: may start (see :meth:`Live.finditer`); in a shorter one, ``re`` alone is as fast.
@@ -150,13 +151,11 @@ class Pattern:
             return None
         found = self._joined.get(alive)
         if found is None:
-            if len(self._joined) >= _JOINED_KEPT:
-                self._joined.clear()  # a long-running bot meets many combinations
             joined = "|".join(f"(?:{self.parts[index]})" for index in alive)
             self.regex  # noqa: B018 (its parse tells what each part begins with)
             lead = lead_in(self._firsts[index] for index in alive) if self._firsts else ""
-            found = self._joined[alive] = re.compile(
-                f"{lead}(?:{joined})" if lead else joined, self.flags)
+            found = _kept(self._joined, alive, re.compile(
+                f"{lead}(?:{joined})" if lead else joined, self.flags))
         return found
 
     def locator(self, alive: tuple[int, ...] | None) -> Any | None:
@@ -170,15 +169,21 @@ class Pattern:
             return self._locators[alive]
         self.regex  # noqa: B018 (the forms come from its parse)
         forms = [self._forms.get(self.parts[index]) for index in alive]
-        found = (None if not alive or None in forms
-                 else compile_locator([form for form in forms if form is not None]))
-        if len(self._locators) >= _JOINED_KEPT:
-            self._locators.clear()
-        self._locators[alive] = found
-        return found
+        return _kept(self._locators, alive,
+                     None if not alive or None in forms
+                     else compile_locator([form for form in forms if form is not None]))
 
     def __repr__(self) -> str:
         return f"Pattern({self.source!r}, scope={self.scope!r})"
+
+
+def _kept(cache: dict[tuple[int, ...], Any], key: tuple[int, ...], value: Any) -> Any:
+    """``value``, remembered in ``cache`` under ``key``; a full cache starts afresh (a
+    long-running bot meets many combinations of live parts)."""
+    if len(cache) >= _JOINED_KEPT:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 def _located(regex: re.Pattern[str], locator: Any, text: str, stand_in: bytes,
