@@ -74,9 +74,13 @@ DISCORD_MENTION = re.compile(r"<(?:@[!&]?|#)\d{5,25}>|@everyone\b|@here\b")
 _MENTION = re.compile(r"@(?<![\w@/.]@)[A-Za-z0-9_]{1,30}(?:@[A-Za-z0-9.-]+\.[a-z]{2,})?")
 _HASHTAG = re.compile(r"#(?<![\w#&/]#)(?!\d++\b)\w+")
 _CODE = re.compile(r"```.*?(?:```|\Z)|`[^`\n]+`", re.DOTALL)
-# Every URL holds a "://", or a "." with more after it, in a run of non-space characters:
-# _URL, which begins with no literal to search for, is run over those runs alone.
-_URL_HINT = re.compile(r"\.(?=\S)|://")
+#: What a text must hold for a token of each kind to be in it, as a pattern: the tokeniser
+#: looks for a kind only where its mark is, and a rule that counts a kind can be skipped
+#: without it. Every URL holds a "://", or a "." with more after it, in a run of non-space
+#: characters: _URL, which begins with no literal to search for, is run over those runs.
+TOKEN_MARKS = {"url": r"\.\S|://", "mention": "[@<]", "hashtag": "#"}
+_URL_HINT, _MENTION_MARK, _HASHTAG_MARK = (
+    re.compile(TOKEN_MARKS[kind]) for kind in ("url", "mention", "hashtag"))
 _LAST_SPACE = re.compile(r"\s(?=\S*+\Z)")
 _NON_SPACE_RUN = re.compile(r"\S*+")
 _NUMBER = re.compile(r"(?<![\w.])[$€£¥]?\d[\d,.]*+%?(?:[kKmM]\b)?")
@@ -188,10 +192,10 @@ def _matches_of_kind(text: str) -> Iterator[tuple[str, Iterator[re.Match[str]]]]
     if "`" in text:
         yield "code", _CODE.finditer(text)
     yield "url", _urls(text)
-    if "<" in text or "@" in text:
+    if _MENTION_MARK.search(text):
         yield "mention", DISCORD_MENTION.finditer(text)
         yield "mention", _MENTION.finditer(text)
-    if "#" in text:
+    if _HASHTAG_MARK.search(text):
         yield "hashtag", _HASHTAG.finditer(text)
 
 

@@ -9,7 +9,7 @@ from typing import ClassVar
 
 from bot.platforms import Platform
 from bot.rules.base import Hit, Live, Rule, RuleMeta, RuleSpec, register
-from bot.text import Document
+from bot.text import TOKEN_MARKS, Document
 
 _EXCLAMATION = re.compile(r"!")
 # A shouted word: r"(?<![\w#@'])[A-Z][A-Z0-9'-]*[A-Z](?![\w'])". It lies within a run of
@@ -21,16 +21,15 @@ _CAPS_START = re.compile(r"[A-Z](?<![\w#@'][A-Z])")
 _CAPS_WORD = re.compile(r"[A-Z](?<![\w#@'][A-Z])[A-Z0-9'-]*[A-Z](?![\w'])")
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF]")
 _TOKENS = ("hashtag", "mention", "url", "exclamation", "caps", "emoji")
-#: What a draft must hold for a token to be there at all (the tokeniser's own tests for
-#: hashtags, mentions and links; two capitals for a shouted word), as a pattern the
-#: engine's prefilter reads: most drafts hold no hashtag, mention, link or "!", and the
-#: rule is skipped.
-_MARKERS: dict[str, tuple[str, int, str]] = {
-    "hashtag": ("#", 0, "text"),
-    "mention": ("[@<]", 0, "text"),
-    "url": (r"\.\S|://", 0, "text"),
-    "exclamation": ("!", 0, "prose"),
-    "caps": ("[A-Z][A-Z0-9'-]*[A-Z]", 0, "prose"),
+#: What a draft must hold for a token to be there at all, and where, as a pattern the
+#: engine's prefilter reads: the tokeniser's own marks for hashtags, mentions and links,
+#: and the patterns of "!" and of a shouted word (the prefilter reads it without its
+#: look-arounds: two capitals). Most drafts hold no hashtag, mention, link or "!", and
+#: the rule is skipped.
+_MARKERS: dict[str, tuple[str, str]] = {
+    **{kind: (mark, "text") for kind, mark in TOKEN_MARKS.items()},
+    "exclamation": (_EXCLAMATION.pattern, "prose"),
+    "caps": (_CAPS_WORD.pattern, "prose"),
 }
 _EDITS = ("none", "drop", "lowercase", "calm")
 
@@ -84,8 +83,8 @@ class Occurrence(Rule):
         if self.mild_below_share > 1:
             raise spec.error("mild_below_share", "must be a share between 0 and 1")
         if self.token in _MARKERS:
-            marker, flags, scope = _MARKERS[self.token]
-            self.regex(spec, "token", [marker], scope=scope, flags=flags)
+            marker, scope = _MARKERS[self.token]
+            self.regex(spec, "token", [marker], scope=scope, flags=0)
 
     def _spans(self, doc: Document) -> list[tuple[int, int]]:
         if self.token in ("hashtag", "mention", "url"):
