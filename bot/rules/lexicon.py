@@ -8,6 +8,9 @@ Each concept is a named class of words and short phrases, written once in plain 
 * ``{SELF}`` inside a phrase stands for every word of the concept SELF;
 * ``<number>`` stands for a figure ("100", "1,000", "10k"), also glued to a sign or a
   unit ("$<number>", "#<number>", "<number>%", "<number>p/msg");
+* ``<phone>`` stands for a number to call or text: four digits or more, perhaps spaced
+  or dashed as phone numbers are ("87121", "0800 014 7720", "+1 (844) 302-7716"), so
+  that the "2" and "4" of text speak ("reply 2 me") are not taken for one;
 * ``<emoji>`` stands for any emoji (with its skin tone or variation mark);
 * an apostrophe may be left out ("i'll" also matches "ill", "dont" matches "don't").
 
@@ -49,6 +52,9 @@ DEFAULT_LANGUAGES = frozenset({"en"})
 _SENTENCE_START = r"(?:^|(?<=[.!?\n:])(?!(?<=\d[.:])\d))[^\w.!?\n]*"
 #: ``<number>`` in a phrase: figures as people write them ("100", "1,000", "2.5k").
 _NUMBER = r"\b\d[\d.,]*(?:k|m)?\b"
+#: ``<phone>``: a short code or a phone number, its digits perhaps grouped by spaces,
+#: dashes, points or brackets; not a sum of money ("$412.60", "£1,500").
+_PHONE = r"(?<![\w+$£€.,])\+?\d(?:[ ().-]{0,2}\d){3,}(?!\w)"
 #: ``<emoji>``: a pictograph, with the marks that may follow it (variation, skin tone).
 _EMOJI = ("[\U0001F000-\U0001FAFF\u2190-\u21FF\u2300-\u23FF\u2600-\u27BF\u2B00-\u2BFF]"
           "[\uFE0F\U0001F3FB-\U0001F3FF]*")
@@ -178,7 +184,7 @@ class Lexicon:
             key = self._keys(phrase, concept)[0]  # the phrase's first word, read as a key
             if key[0] == "ref":
                 chars = self.first_chars(key[1])
-            elif key[0] == "number" or (key[0] == "glued" and not key[1]):
+            elif key[0] in ("number", "phone") or (key[0] == "glued" and not key[1]):
                 chars = _DIGITS
             elif key[0] in ("glued", "word") and key[1][0] != "'":
                 chars = frozenset(key[1][0])  # a sign before a figure, or a word's letter
@@ -190,9 +196,9 @@ class Lexicon:
         return frozenset(found)
 
     def _keys(self, phrase: str, concept: Concept) -> list[_Key]:
-        """A phrase's words as tree keys: ("ref", NAME), ("number",), ("emoji",), ("glued", sign
-        before, unit after) for a figure written with them, or ("word", folded word,
-        inflected)."""
+        """A phrase's words as tree keys: ("ref", NAME), ("number",), ("phone",),
+        ("emoji",), ("glued", sign before, unit after) for a figure written with them, or
+        ("word", folded word, inflected)."""
         keys: list[_Key] = []
         for token in phrase.split():
             ref = _REFERENCE.match(token)
@@ -203,6 +209,8 @@ class Lexicon:
                 keys.append(("ref", ref.group(1)))
             elif token == "<number>":
                 keys.append(("number",))
+            elif token == "<phone>":
+                keys.append(("phone",))
             elif token == "<emoji>":
                 keys.append(("emoji",))
             elif "<number>" in token:
@@ -254,6 +262,8 @@ class Lexicon:
             return self.pattern(key[1], stack)
         if key[0] == "number":
             return _NUMBER
+        if key[0] == "phone":
+            return _PHONE
         if key[0] == "emoji":
             return _EMOJI
         if key[0] == "glued":
