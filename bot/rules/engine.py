@@ -16,6 +16,10 @@ from bot.rules.base import Live, Pattern, Rule, scope_text, to_findings
 from bot.rules.prefilter import PREFILTER_MEMORY, Prefilter
 from bot.text import Document
 
+#: Lists of rules planned at most (a list per platform, language and set of rules
+#: turned off); then planning starts afresh.
+_PLANS_REMEMBERED = 256
+
 
 class Engine:
     """The rules' patterns, prefiltered together. Built once; shared by every draft."""
@@ -39,8 +43,8 @@ class Engine:
                 entries = tuple(prefilter.entries[offset:offset + len(pattern.parts)])
                 self._entries[pattern] = (entries, frozenset(entries))
                 offset += len(pattern.parts)
-        #: Each rule's needed patterns, as the scope and the entries one must be live.
-        self._gates: dict[Rule, tuple[tuple[str, frozenset[int]], ...]] = {}
+        #: Each list of rules run so far, planned (see :class:`_Plan`).
+        self._plans: dict[tuple[Rule, ...], _Plan] = {}
 
     def live(self, doc: Document) -> Live:
         """``doc`` for the rules: each scope is prefiltered when a rule first asks."""
@@ -52,22 +56,54 @@ class Engine:
         severity ``severities`` gives its rule, if any."""
         prefiltered = _Prefiltered(self, doc)
         live = Live(doc, prefiltered)
-        found = prefiltered.found
         findings: list[Finding] = []
-        for rule in rules:
-            # Skipped when a needed pattern cannot match: asked here, without a call per
-            # pattern, as most rules are skipped for most drafts.
-            gates = self._gates.get(rule)
-            if gates is None:
-                gates = self._gates[rule] = tuple(
-                    (p.scope, self._entries[p][1]) for p in rule.needed if p in self._entries)
-            for scope, entry_set in gates:
-                if entry_set.isdisjoint(found.get(scope) or prefiltered.live_in(scope)):
-                    break
-            else:
-                findings += to_findings(rule, rule.find(doc, platform, live), doc, platform,
-                                        severities.get(rule.meta.id))
+        for rule in self._plan(rules).runnable(prefiltered):
+            findings += to_findings(rule, rule.find(doc, platform, live), doc, platform,
+                                    severities.get(rule.meta.id))
         return findings
+
+    def _plan(self, rules: Sequence[Rule]) -> _Plan:
+        key = tuple(rules)
+        plan = self._plans.get(key)
+        if plan is None:
+            if len(self._plans) >= _PLANS_REMEMBERED:
+                self._plans.clear()
+            plan = self._plans[key] = _Plan(key, [
+                tuple((p.scope, self._entries[p][1]) for p in rule.needed
+                      if p in self._entries) for rule in key])
+        return plan
+
+
+class _Plan:
+    """Which of a list of rules can fire on a draft, told from the prefilters' live
+    entries: most rules are skipped for most drafts, so the rules are looked up by
+    the entries that let them run rather than each rule asked in turn."""
+
+    def __init__(self, rules: tuple[Rule, ...],
+                 gates: list[tuple[tuple[str, frozenset[int]], ...]]) -> None:
+        self.rules = rules
+        #: Rules without a needed pattern: they always run.
+        self.ungated = frozenset(i for i, rule_gates in enumerate(gates) if not rule_gates)
+        #: scope -> entry -> the rules one of whose needed patterns holds it.
+        self.by_entry: dict[str, dict[int, list[int]]] = {}
+        for index, rule_gates in enumerate(gates):
+            for scope, entry_set in rule_gates:
+                for entry in entry_set:
+                    self.by_entry.setdefault(scope, {}).setdefault(entry, []).append(index)
+        #: Rules with several needed patterns, each of which must be able to match.
+        self.multiple = {i: rule_gates for i, rule_gates in enumerate(gates)
+                         if len(rule_gates) > 1}
+
+    def runnable(self, prefiltered: _Prefiltered) -> list[Rule]:
+        """The rules, in order, none of whose needed patterns is ruled out."""
+        chosen = set(self.ungated)
+        for scope, by_entry in self.by_entry.items():
+            for entry in prefiltered.live_in(scope):
+                chosen.update(by_entry.get(entry, ()))
+        return [self.rules[i] for i in sorted(chosen)
+                if i not in self.multiple or all(
+                    not entry_set.isdisjoint(prefiltered.live_in(scope))
+                    for scope, entry_set in self.multiple[i])]
 
 
 class _Prefiltered:

@@ -81,6 +81,69 @@ def test_a_new_kind_loads_runs_and_is_skipped_where_it_cannot_fire(
     assert Count.finds == 0  # the prefilter ruled it out: find never ran
 
 
+class Pair(Rule):
+    """Fires when the post holds one of ``first`` and one of ``then``: both needed."""
+
+    kind = "pair"
+    keys: ClassVar[dict[str, bool]] = {"first": True, "then": True}
+    finds = 0
+
+    def __init__(self, meta: RuleMeta, spec: RuleSpec) -> None:
+        super().__init__(meta, spec)
+        self.first = self.regex(spec, "first", spec.str_list("first", required=True))
+        self.then = self.regex(spec, "then", spec.str_list("then", required=True))
+
+    def find(self, doc: Document, platform: Platform, live: Live) -> Iterator[Hit]:
+        type(self).finds += 1
+        first, then = live.search(self.first), live.search(self.then)
+        if first and then:
+            yield Hit(first.start(), then.end())
+
+
+PAIR_RULES = """
+principle: no-hard-sell
+rules:
+  - id: discount-deadline
+    kind: pair
+    severity: warning
+    message: "A discount with a deadline: {match}"
+    why: Pressure.
+    fix: Drop the deadline.
+    first: ['\\b\\d+% off\\b']
+    then: ['\\btoday only\\b']
+    examples_fail: ["20% off, today only"]
+    examples_pass: ["20% off all week"]
+  - id: shouting-sale
+    kind: pair
+    severity: warning
+    message: "A sale in capitals: {match}"
+    why: Shouting.
+    fix: Say it calmly.
+    first: ['\\bSALE\\b']
+    then: ['!']
+    examples_fail: ["SALE!"]
+    examples_pass: ["A sale on Monday."]
+"""
+
+
+def test_a_rule_runs_only_where_every_needed_pattern_can_match(tmp_path: Path) -> None:
+    register(Pair)
+    try:
+        path = tmp_path / "pairs.yaml"
+        path.write_text(PAIR_RULES, encoding="utf-8")
+        rules = load_rules([path], ["no-hard-sell"], ["generic"])
+        engine = Engine(rules)
+        Pair.finds = 0
+        assert engine.run(rules, Document("20% off everything this week."), GENERIC, {}) == []
+        assert engine.run(rules, Document("Open today only, see you!"), GENERIC, {}) == []
+        assert Pair.finds == 0  # each draft lacks one needed pattern of each rule
+        found = engine.run(rules, Document("SALE! 20% off, today only"), GENERIC, {})
+        assert [f.rule for f in found] == ["discount-deadline", "shouting-sale"]
+        assert Pair.finds == 2
+    finally:
+        del KINDS["pair"]
+
+
 def test_a_kind_s_rules_may_only_use_the_placeholders_it_fills(
         count_kind: type[Rule], tmp_path: Path) -> None:
     path = tmp_path / "deals.yaml"
