@@ -5,6 +5,7 @@ pattern cannot match."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import ClassVar
 
@@ -56,13 +57,20 @@ rules:
 """
 
 
+@contextmanager
+def registered(kind: type[Rule]) -> Iterator[type[Rule]]:
+    """``kind`` registered for the duration, and gone again after."""
+    register(kind)
+    try:
+        yield kind
+    finally:
+        del KINDS[kind.kind]
+
+
 @pytest.fixture
 def count_kind() -> Iterator[type[Rule]]:
-    register(Count)
-    try:
-        yield Count
-    finally:
-        del KINDS["count"]
+    with registered(Count) as kind:
+        yield kind
 
 
 def test_a_new_kind_loads_runs_and_is_skipped_where_it_cannot_fire(
@@ -127,8 +135,7 @@ rules:
 
 
 def test_a_rule_runs_only_where_every_needed_pattern_can_match(tmp_path: Path) -> None:
-    register(Pair)
-    try:
+    with registered(Pair):
         path = tmp_path / "pairs.yaml"
         path.write_text(PAIR_RULES, encoding="utf-8")
         rules = load_rules([path], ["no-hard-sell"], ["generic"])
@@ -140,8 +147,6 @@ def test_a_rule_runs_only_where_every_needed_pattern_can_match(tmp_path: Path) -
         found = engine.run(rules, Document("SALE! 20% off, today only"), GENERIC, {})
         assert [f.rule for f in found] == ["discount-deadline", "shouting-sale"]
         assert Pair.finds == 2
-    finally:
-        del KINDS["pair"]
 
 
 def test_a_kind_s_rules_may_only_use_the_placeholders_it_fills(
