@@ -60,7 +60,7 @@ _DIGITS = re.compile(r"\d+")
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|0|[^\w\s.,;:\"'()\[\]-]")
 #: The same tokens in ASCII text, found a third faster.
 _ASCII_TOKEN = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?|0|[^\w\s.,;:\"'()\[\]-]")
-_SENTENCE_MARK = "\x1e"  # ASCII's record separator: white space to re and to str.split
+_RUN_MARK = "\x1e"  # ASCII's record separator: white space to re and to str.split
 #: Characters that show nothing, dropped (a regex finds them many times faster than
 #: ``str.translate`` walks a text).
 _INVISIBLE = re.compile("[\ufeff\u200b\u200c\u200d\u2060\u00ad]")
@@ -72,12 +72,25 @@ def normalise(text: str) -> str:
     """The form the model reads: entities decoded, markup and invisible characters gone,
     lower case, links as one token (:data:`VIDEO_LINK` or :data:`LINK`), numbers as
     ``0``, runs of a character cut to two ("pleaseeee" and "pleasee" weigh the same)."""
+    return _reduce(_decode(text))
+
+
+def _decode(text: str) -> str:
+    """The steps of :func:`normalise` that may reach across white space (an entity may
+    decode to a tag, a tag holds spaces) or must see a character's neighbours (NFKC):
+    entities decoded, compatibility forms folded, invisible characters and markup gone."""
     if "&" in text:
         text = html.unescape(text)
     if not text.isascii():
         text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
     if "<" in text:
         text = _MARKUP.sub(" ", text)
+    return text
+
+
+def _reduce(text: str) -> str:
+    """The other steps, each of which works within a run of non-space characters: lower
+    case, links (runs with a "." or "://"), numbers and runs of a character."""
     text = text.lower()
     if "://" in text or "www." in text or any(tld in text for tld in _LINK_ENDINGS):
         text = _links_as_token(text)
@@ -268,21 +281,22 @@ class LinearTextModel:
         """``tokens(normalise(text))``, the words the model reads.
 
         Drafts repeat the same words ("please", "sub", "channel!"), and normalising and
-        tokenising them again took a quarter of the rule's time. In ASCII text without
-        entities or markup, every step works within a run of non-space characters, so
-        the words of a text are those of its runs in turn; each run is read once and
+        tokenising them again took a quarter of the rule's time. Once decoded
+        (:func:`_decode`), every step works within a run of non-space characters, so the
+        words of a text are those of its runs in turn; each run is read once and
         remembered."""
-        if not _reads_by_runs(text):
-            return tokens(normalise(text))
         remembered = self._run_words
-        runs = text.split()
+        runs = _decode(text).split()
         try:  # most drafts: every run met before
             return list(itertools.chain.from_iterable(map(remembered.__getitem__, runs)))
         except KeyError:
             pass
         _make_room(remembered, len(runs))
         new = [run for run in dict.fromkeys(runs) if run not in remembered]
-        for run, part in zip(new, _normalised_each(new), strict=True):
+        # reduced in one pass, joined at a character that is white space to every step
+        # and in no run
+        reduced = _reduce(_RUN_MARK.join(new)).split(_RUN_MARK)
+        for run, part in zip(new, reduced, strict=True):
             remembered[run] = tuple(tokens(part))
         return list(itertools.chain.from_iterable(map(remembered.__getitem__, runs)))
 
@@ -369,9 +383,7 @@ class LinearTextModel:
     def _sentence_words(self, text: str, spans: tuple[tuple[int, int], ...]
                         ) -> list[list[str]]:
         """The words of each sentence of ``text`` (spans given)."""
-        if _reads_by_runs(text):
-            return [self.words_of(text[s:e]) for s, e in spans]  # their runs, remembered
-        return [tokens(part) for part in _normalised_each([text[s:e] for s, e in spans])]
+        return [self.words_of(text[s:e]) for s, e in spans]  # their runs, remembered
 
 
 def _make_room(remembered: dict[str, Any], adding: int = 1) -> None:
@@ -380,22 +392,6 @@ def _make_room(remembered: dict[str, Any], adding: int = 1) -> None:
     stream of drafts uses come back within a few drafts."""
     if len(remembered) + adding > _REMEMBERED_WORDS:
         remembered.clear()
-
-
-def _normalised_each(pieces: list[str]) -> list[str]:
-    """:func:`normalise` of each piece, in one pass: joined and split again at a
-    character that is white space to every step and in no draft (each piece alone if
-    one held it after all)."""
-    parts = normalise(_SENTENCE_MARK.join(pieces)).split(_SENTENCE_MARK)
-    return parts if len(parts) == len(pieces) else [normalise(p) for p in pieces]
-
-
-def _reads_by_runs(text: str) -> bool:
-    """Whether each step of :func:`normalise` and :func:`tokens` works within a run of
-    non-space characters of ``text``: in ASCII text without entities and tags (either
-    may span several runs), each does: lower case, links (runs with a "." or "://"),
-    numbers, runs of a character, and words."""
-    return text.isascii() and "&" not in text and "<" not in text
 
 
 def classes_by_word(data: Mapping[str, Any]) -> Mapping[str, tuple[str, ...]]:
