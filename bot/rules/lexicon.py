@@ -48,8 +48,10 @@ _GAP_WORD = r"(?:[^\w.!?\n]+(?:\w\.(?:\w\.)+|[\w']+))"
 _POST_GAP_WORD = r"(?:[^\w']+[\w']+)"
 DEFAULT_LANGUAGES = frozenset({"en"})
 #: ``^`` in a sequence: the start of a sentence (what comes before it is not matched).
-#: A point or colon between digits ("$219.40", "14:20") starts nothing.
-_SENTENCE_START = r"(?:^|(?<=[.!?\n:])(?!(?<=\d[.:])\d))[^\w.!?\n]*"
+#: A point or colon between digits ("$219.40", "14:20") starts nothing. An emoji ends a
+#: sentence as a point does: posts use it so ("Fave this if you love it ❤️ Boost if …").
+_SENTENCE_START = (r"(?:^|(?<=[.!?\n:])(?!(?<=\d[.:])\d)"
+                   "|(?<=[\U0001F300-\U0001FAFF\u2600-\u27BF]))[^\\w.!?\\n]*")
 #: ``<number>`` in a phrase: figures as people write them ("100", "1,000", "2.5k").
 _NUMBER = r"\b\d[\d.,]*(?:k|m)?\b"
 #: ``<phone>``: a short code or a phone number, its digits perhaps grouped by spaces,

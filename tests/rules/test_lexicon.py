@@ -98,8 +98,11 @@ def test_inflections_and_references_compile(tmp_path: Path) -> None:
     ("Gift ideas: 40 gifts for your dad.", True),
     ("A refund of $219.40 for your account is ready.", False),  # a decimal point ends nothing
     ("Doors open at 19:30 for your tickets.", False),            # nor a colon in a time
+    ("New drop 🔥 40 gifts for your dad", True),                # an emoji closes a sentence
+    ("New drop 🔥🔥 40 gifts for your dad", True),
+    ("Gift guide for 40 dads, for your dad", False),
 ])
-def test_a_sentence_start_is_not_a_point_between_figures(text: str, starts: bool) -> None:
+def test_where_a_sentence_starts(text: str, starts: bool) -> None:
     # "^ LIST-COUNT ~4 READER" is how a list headline opens ("17 gifts for your dad").
     pattern = re.compile(_LEXICON.sequence("^ LIST-COUNT ~4 READER", "test"))
     assert (pattern.search(fold(text).text) is not None) is starts
