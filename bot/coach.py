@@ -257,8 +257,10 @@ def _without_echoes(findings: list[Finding]) -> list[Finding]:
     return kept
 
 
-def build_coach(source: Settings | ConfigSource) -> Coach:
-    """Load principles, platforms and rules from the (possibly overlaid) config."""
+def build_coach(source: Settings | ConfigSource, *, examples_checked: bool = True) -> Coach:
+    """Load principles, platforms and rules from the (possibly overlaid) config, each rule
+    checked against its examples (``examples_checked=False`` only for a report's
+    throw-away rules, such as a model trained on part of the data)."""
     config = source.config if isinstance(source, Settings) else source
     principles = load_principles(config.find("principles.yaml"))
     platforms = load_platforms(config.find("platforms.yaml"))
@@ -267,7 +269,7 @@ def build_coach(source: Settings | ConfigSource) -> Coach:
         raise ConfigError(f"{config.default / 'rules'}: no rule files found")
     lexicon = load_lexicon(config.glob("lexicons/*.yaml"))
     rules = load_rules(rule_files, principles, platforms, lexicon)
-    for rule in rules:
+    for rule in rules if examples_checked else ():
         check_examples(rule, platforms[rule.meta.examples_platform])
     log.debug("loaded %d rules from %d files", len(rules), len(rule_files))
     if isinstance(source, Settings):

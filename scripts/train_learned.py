@@ -291,7 +291,9 @@ def _coach_with(spam_model: Path | None, folder: Path) -> Coach:
     rules["rules"] = [] if spam_model is None else [spam]
     (folder / "rules").mkdir(exist_ok=True)
     (folder / "rules" / "learned.yaml").write_text(yaml.safe_dump(rules), encoding="utf-8")
-    return build_coach(ConfigSource(ROOT / "config", folder))
+    # The rule's examples are the shipped model's; one trained on some of the videos for
+    # this report is measured on rows, not held to them.
+    return build_coach(ConfigSource(ROOT / "config", folder), examples_checked=False)
 
 
 def _spam_figures(report: EvalReport) -> str:

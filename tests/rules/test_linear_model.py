@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from bot.errors import ConfigError
 from bot.rules import linear_model
+from bot.rules.lexicon import load_lexicon
 from bot.rules.linear_model import (
     CLASS_WINDOW,
     LinearTextModel,
@@ -20,7 +22,8 @@ from bot.rules.linear_model import (
     tokens,
 )
 
-MODELS = sorted((Path(__file__).resolve().parents[2] / "config" / "learned").glob("*.json"))
+CONFIG = Path(__file__).resolve().parents[2] / "config"
+MODELS = sorted((CONFIG / "learned").glob("*.json"))
 
 
 @pytest.mark.parametrize("path", MODELS, ids=[p.stem for p in MODELS])
@@ -29,6 +32,16 @@ def test_scores_equal_the_training_scripts_check_values(path: Path) -> None:
     assert len(model.checks) >= 8
     for text, expected in model.checks:
         assert model.score(text) == pytest.approx(expected, abs=1e-6), text
+
+
+@pytest.mark.parametrize("path", MODELS, ids=[p.stem for p in MODELS])
+def test_a_models_word_classes_are_its_concepts_words_today(path: Path) -> None:
+    # A model weighs the words its classes held when it was trained; a concept that has
+    # changed since means the model must be trained again (scripts/train_learned.py).
+    lexicon = load_lexicon(sorted(CONFIG.glob("lexicons/*.yaml")))
+    classes = json.loads(path.read_text(encoding="utf-8")).get("word_classes", {})
+    for name, words in classes.items():
+        assert sorted(lexicon.single_words(name)) == words, f"{name}: retrain {path.name}"
 
 
 @pytest.mark.parametrize("path", MODELS, ids=[p.stem for p in MODELS])
