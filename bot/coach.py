@@ -269,8 +269,9 @@ def build_coach(source: Settings | ConfigSource, *, examples_checked: bool = Tru
         raise ConfigError(f"{config.default / 'rules'}: no rule files found")
     lexicon = load_lexicon(config.glob("lexicons/*.yaml"))
     rules = load_rules(rule_files, principles, platforms, lexicon)
-    for rule in rules if examples_checked else ():
-        check_examples(rule, platforms[rule.meta.examples_platform])
+    if examples_checked:
+        for rule in rules:
+            check_examples(rule, platforms[rule.meta.examples_platform])
     log.debug("loaded %d rules from %d files", len(rules), len(rule_files))
     if isinstance(source, Settings):
         return Coach(principles, platforms, rules, LanguageDetector(),

@@ -47,18 +47,21 @@ _GAP_WORD = r"(?:[^\w.!?\n]+(?:\w\.(?:\w\.)+|[\w']+))"
 #: A word in a gap that may cross sentence ends (a sequence ``within: post``).
 _POST_GAP_WORD = r"(?:[^\w']+[\w']+)"
 DEFAULT_LANGUAGES = frozenset({"en"})
+#: Emoji that stand for a thing or a feeling (❤️ 🔥 ☕ 🎉), which end a sentence as a point
+#: does ("Fave this if you love it ❤️ Boost if …"); arrows, keycaps and boxed letters
+#: (→ ⌨ 🅰) are the other emoji of :data:`_EMOJI`, and end nothing.
+_PICTOGRAPHS = "\U0001F300-\U0001FAFF\u2600-\u27BF"
 #: ``^`` in a sequence: the start of a sentence (what comes before it is not matched).
-#: A point or colon between digits ("$219.40", "14:20") starts nothing. An emoji ends a
-#: sentence as a point does: posts use it so ("Fave this if you love it ❤️ Boost if …").
-_SENTENCE_START = (r"(?:^|(?<=[.!?\n:])(?!(?<=\d[.:])\d)"
-                   "|(?<=[\U0001F300-\U0001FAFF\u2600-\u27BF]))[^\\w.!?\\n]*")
+#: A point or colon between digits ("$219.40", "14:20") starts nothing.
+_SENTENCE_START = (rf"(?:^|(?<=[.!?\n:])(?!(?<=\d[.:])\d)|(?<=[{_PICTOGRAPHS}]))"
+                   r"[^\w.!?\n]*")
 #: ``<number>`` in a phrase: figures as people write them ("100", "1,000", "2.5k").
 _NUMBER = r"\b\d[\d.,]*(?:k|m)?\b"
 #: ``<phone>``: a short code or a phone number, its digits perhaps grouped by spaces,
 #: dashes, points or brackets; not a sum of money ("$412.60", "£1,500").
 _PHONE = r"(?<![\w+$£€.,])\+?\d(?:[ ().-]{0,2}\d){3,}(?!\w)"
 #: ``<emoji>``: a pictograph, with the marks that may follow it (variation, skin tone).
-_EMOJI = ("[\U0001F000-\U0001FAFF\u2190-\u21FF\u2300-\u23FF\u2600-\u27BF\u2B00-\u2BFF]"
+_EMOJI = (f"[{_PICTOGRAPHS}\U0001F000-\U0001F2FF\u2190-\u21FF\u2300-\u23FF\u2B00-\u2BFF]"
           "[\uFE0F\U0001F3FB-\U0001F3FF]*")
 #: The digits of a figure glued to a sign or a unit ("$5", "150p/msg").
 _FIGURE = r"\d[\d.,]*"

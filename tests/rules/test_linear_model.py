@@ -144,6 +144,7 @@ def test_words_read_run_by_run_are_the_words_of_the_whole_text(text: str) -> Non
     assert model._sentence_words(text, spans) == [tokens(normalise(text[s:e]))
                                                   for s, e in spans]
 
+
 def test_words_are_read_right_when_the_remembered_runs_start_afresh(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(linear_model, "_REMEMBERED_WORDS", 4)
