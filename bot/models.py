@@ -38,6 +38,9 @@ class Finding(NamedTuple):  # made in C: a frozen dataclass takes several times 
     #: What the offline rewrite puts in place of ``match``; ``None`` means the rule
     #: offers no mechanical edit (the suggestion is advice only).
     replacement: str | None = None
+    #: Whether the rule marks the words as a plug for somewhere else (a channel, a link)
+    #: that sells the way the selling principles' findings do (see the offline rewrite).
+    plug: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {

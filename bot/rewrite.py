@@ -29,8 +29,9 @@ class Assessor(Protocol):
 
 #: Passes of fix-and-recheck; a second pass catches what the first edit uncovered.
 _PASSES = 3
-#: Principles whose findings mark a sentence as selling or begging: such a sentence is
-#: the post's sell, not its content, and goes whole.
+#: Principles whose findings mark a sentence as selling or begging (as do findings of a
+#: rule marked ``plug``): such a sentence is the post's sell, not its content, and goes
+#: whole.
 SELLING = frozenset({"no-hard-sell", "no-engagement-bait"})
 #: When less than this share of the draft's words would be left, it only sold.
 _LEFT_AT_LEAST = 0.4
@@ -152,8 +153,9 @@ def _sentences(text: str) -> list[tuple[int, int]]:
 
 
 def _is_sell(finding: Finding) -> bool:
-    """A phrase that sells or begs; a lone bait hashtag is a tag to drop, not a sentence."""
-    return (finding.principle in SELLING and finding.severity != "suggestion"
+    """A phrase that sells, begs or plugs; a lone bait hashtag is a tag to drop, not a
+    sentence."""
+    return ((finding.principle in SELLING or finding.plug) and finding.severity != "suggestion"
             and not (finding.match.startswith("#") and " " not in finding.match))
 
 

@@ -124,6 +124,20 @@ def test_a_post_that_only_sells_is_said_to_and_keeps_its_verdict(coach: Coach, d
     assert "does little but sell" in rewrite.summary
 
 
+@pytest.mark.parametrize("comment", [
+    "hey guys check out my gaming channel, I post every friday",
+    "my new remix is up www.mixdrop.net/tracks/42",
+])
+def test_a_comment_that_only_plugs_a_channel_or_link_is_said_to_sell(
+        coach: Coach, comment: str) -> None:
+    # Such a plug breaks not-ego or no-spray, yet like a sales line it is the whole comment.
+    assessment = coach.assess(comment, "youtube")
+    assert {f.principle for f in assessment.blocking} <= {"not-ego", "no-spray"}
+    rewrite = coach.offline_rewrite(assessment)
+    assert rewrite.text == comment
+    assert "does little but sell" in rewrite.summary
+
+
 def test_no_english_goes_into_a_draft_in_another_language(coach: Coach) -> None:
     draft = ("¡¡¡COMPRA YA!!! Nuestro planificador organiza tu semana en cinco minutos. "
              "Oferta solo hoy, ¡no te lo pierdas!")

@@ -77,6 +77,13 @@ class RuleMeta:
     #: ISO 639-1 codes of the languages the rule's wording speaks; None: any language
     #: (length, hashtags, links, capitals).
     languages: frozenset[str] | None = DEFAULT_LANGUAGES
+    #: Principles under which a warning or error from another rule keeps this one quiet:
+    #: a second reader (a learned model) that would only repeat, in vaguer words, what a
+    #: rule of these principles has already said about the draft.
+    defers_to: frozenset[str] = frozenset()
+    #: Its findings mark a plug for the writer's channel or a link elsewhere: the
+    #: offline rewrite treats the sentence as the post's sell, whatever the principle.
+    plug: bool = False
 
     def speaks(self, languages: frozenset[str]) -> bool:
         """Whether the rule has something to say about a draft read as ``languages``."""
@@ -457,7 +464,7 @@ def to_findings(rule: Rule, hits: Iterable[Hit], doc: Document, platform: Platfo
             severity=severity or hit.severity or meta.severity,
             message=meta.message.format_map(values), span=(start, end), match=match,
             suggestion=meta.fix.format_map(values), why=meta.why,
-            replacement=hit.replacement,
+            replacement=hit.replacement, plug=meta.plug,
         ))
     return findings
 

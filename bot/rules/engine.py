@@ -53,13 +53,25 @@ class Engine:
     def run(self, rules: Sequence[Rule], doc: Document, platform: Platform,
             severities: Mapping[str, Severity]) -> list[Finding]:
         """The findings of ``rules`` (each for ``platform``) in ``doc``, each at the
-        severity ``severities`` gives its rule, if any."""
+        severity ``severities`` gives its rule, if any. A rule that defers to principles
+        (:attr:`~bot.rules.base.RuleMeta.defers_to`) runs after the others, and only
+        where none of them has raised a warning or error under one of those principles."""
         prefiltered = _Prefiltered(self, doc)
         live = Live(doc, prefiltered)
         findings: list[Finding] = []
+        deferring: list[Rule] = []
         for rule in self._plan(rules).runnable(prefiltered):
+            if rule.meta.defers_to:
+                deferring.append(rule)
+                continue
             findings += to_findings(rule, rule.find(doc, platform, live), doc, platform,
                                     severities.get(rule.meta.id))
+        if deferring:
+            judged = {f.principle for f in findings if f.severity != "suggestion"}
+            for rule in deferring:
+                if judged.isdisjoint(rule.meta.defers_to):
+                    findings += to_findings(rule, rule.find(doc, platform, live), doc,
+                                            platform, severities.get(rule.meta.id))
         return findings
 
     def _plan(self, rules: Sequence[Rule]) -> _Plan:

@@ -30,7 +30,7 @@ COMMON_KEYS: dict[str, bool] = {  # key -> required
     "id": True, "kind": True, "severity": True, "message": True, "why": True, "fix": True,
     "examples_fail": True, "examples_pass": True, "principle": False, "source": False,
     "platforms": False, "skip_platforms": False, "examples_platform": False,
-    "languages": False,
+    "languages": False, "defers_to": False, "plug": False,
 }
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -62,6 +62,8 @@ class _CommonKeys:
     skip_platforms: Names | None = None
     examples_platform: Name = "generic"
     languages: Names | None = None
+    defers_to: Names | None = None
+    plug: Annotated[bool, Strict()] = False
 
 
 _COMMON_KEYS = TypeAdapter(_CommonKeys)
@@ -115,6 +117,10 @@ def build_rule(
     if principle not in set(principle_ids):
         raise spec.error("principle", f"names unknown principle {quote(principle)}")
     severity = merged["severity"]
+    defers_to = frozenset(spec.str_list("defers_to")) if "defers_to" in merged else frozenset()
+    unknown = sorted(defers_to - set(principle_ids))
+    if unknown:
+        raise spec.error("defers_to", f"names unknown principle {quote(unknown[0])}")
     for key in ("message", "fix"):
         check_template(spec, key, merged[key], _MESSAGE_FIELDS | cls.fields)
     known_platforms = set(platform_ids)
@@ -148,6 +154,8 @@ def build_rule(
         skip_platforms=platform_set("skip_platforms") or frozenset(),
         examples_platform=examples_platform,
         languages=_languages(spec, merged),
+        defers_to=defers_to,
+        plug=merged.get("plug", False),
     )
     return cls(meta, spec)
 

@@ -56,6 +56,8 @@ def test_a_well_formed_file_loads(tmp_path: Path) -> None:
         (("message: 'Pushy: \"{match}\".'", "message: 'Pushy: {oops}'"), "'message'"),
         (("    phrases: [buy now]", "    phrases: [buy now]\n    platforms: [myspace]"),
          "'platforms'"),
+        (("    phrases: [buy now]", "    phrases: [buy now]\n    defers_to: [be-nice]"),
+         "'defers_to' names unknown principle 'be-nice'"),
     ],
 )
 def test_mistakes_are_load_errors_naming_file_and_key(tmp_path: Path, change, expected) -> None:
@@ -123,9 +125,11 @@ def test_missing_config_dir_is_a_clear_error(tmp_path: Path) -> None:
          "'phrases' holds 6,001 entries (at most 5,000)"),
         (("    phrases: [buy now]", "    phrases: [buy now]\n    platforms: [[x]]"),
          "'platforms'"),
+        (("    phrases: [buy now]", "    phrases: [buy now]\n    plug: sometimes"),
+         "'plug'"),
     ],
     ids=["kind-list", "principle-list", "severity-list", "examples-platform-list", "why-number",
-         "why-huge", "phrases-huge", "platforms-nested"],
+         "why-huge", "phrases-huge", "platforms-nested", "plug-not-yes-or-no"],
 )
 def test_a_value_of_the_wrong_shape_is_one_line_naming_file_key_and_value(
     tmp_path: Path, change, expected
