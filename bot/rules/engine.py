@@ -58,20 +58,18 @@ class Engine:
         where none of them has raised a warning or error under one of those principles."""
         prefiltered = _Prefiltered(self, doc)
         live = Live(doc, prefiltered)
-        findings: list[Finding] = []
-        deferring: list[Rule] = []
-        for rule in self._plan(rules).runnable(prefiltered):
-            if rule.meta.defers_to:
-                deferring.append(rule)
-                continue
-            findings += to_findings(rule, rule.find(doc, platform, live), doc, platform,
-                                    severities.get(rule.meta.id))
+
+        def found(rule: Rule) -> list[Finding]:
+            return to_findings(rule, rule.find(doc, platform, live), doc, platform,
+                               severities.get(rule.meta.id))
+
+        runnable = self._plan(rules).runnable(prefiltered)
+        findings = [f for rule in runnable if not rule.meta.defers_to for f in found(rule)]
+        deferring = [rule for rule in runnable if rule.meta.defers_to]
         if deferring:
             judged = {f.principle for f in findings if f.severity != "suggestion"}
-            for rule in deferring:
-                if judged.isdisjoint(rule.meta.defers_to):
-                    findings += to_findings(rule, rule.find(doc, platform, live), doc,
-                                            platform, severities.get(rule.meta.id))
+            findings += [f for rule in deferring if judged.isdisjoint(rule.meta.defers_to)
+                         for f in found(rule)]
         return findings
 
     def _plan(self, rules: Sequence[Rule]) -> _Plan:
