@@ -113,14 +113,15 @@ def build_rule(
     validated(_COMMON_KEYS, {k: merged[k] for k in COMMON_KEYS if k in merged}, spec.where)
     if not _ID.match(rule_id):
         raise spec.error("id", "must be lowercase words joined by hyphens")
+    known_principles = set(principle_ids)
     principle = merged.get("principle")
-    if principle not in set(principle_ids):
+    if principle not in known_principles:
         raise spec.error("principle", f"names unknown principle {quote(principle)}")
     severity = merged["severity"]
-    defers_to = frozenset(spec.str_list("defers_to")) if "defers_to" in merged else frozenset()
-    unknown = sorted(defers_to - set(principle_ids))
-    if unknown:
-        raise spec.error("defers_to", f"names unknown principle {quote(unknown[0])}")
+    defers_to = spec.str_list("defers_to")
+    for name in defers_to:
+        if name not in known_principles:
+            raise spec.error("defers_to", f"names unknown principle {quote(name)}")
     for key in ("message", "fix"):
         check_template(spec, key, merged[key], _MESSAGE_FIELDS | cls.fields)
     known_platforms = set(platform_ids)
@@ -154,7 +155,7 @@ def build_rule(
         skip_platforms=platform_set("skip_platforms") or frozenset(),
         examples_platform=examples_platform,
         languages=_languages(spec, merged),
-        defers_to=defers_to,
+        defers_to=frozenset(defers_to),
         plug=merged.get("plug", False),
     )
     return cls(meta, spec)
