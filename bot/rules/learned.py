@@ -9,8 +9,10 @@ its message names the words that weighed most (``{words}``), so the writer sees 
 draft only when the draft is a headline (one sentence of at most :data:`HEADLINE_WORDS`
 words, without links, handles or hashtags, its words capitalised the way headlines
 are). Casual posts share a headline's words ("you", "this", "what") but not its form,
-and a model that has only seen headlines misreads them. ``reads: draft``, the default,
-judges every draft.
+and a model that has only seen headlines misreads them. ``reads: post`` is the other
+way round: a model that learned from posts leaves headlines to one that learned from
+them. ``reads: draft``, the default, judges every draft. ``max_words`` keeps a model to
+drafts as long as those it learned from.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from bot.text import Document
 #: How the message names a link, which the model reads as one placeholder word.
 _LINK_NAMES = {LINK: '"a link"', VIDEO_LINK: '"a link to a video"'}
 HEADLINE_WORDS = 20
+#: What a model may judge (see the module's description).
+READS = ("draft", "headline", "post")
 #: Share of a headline's longer words that start with a capital ("Title Case").
 _TITLE_CASE_SHARE = 0.75
 #: Longer than any headline of at most :data:`HEADLINE_WORDS` words.
@@ -38,7 +42,7 @@ _LONGER_WORD = re.compile(r"[^\W\d_][\w'’-]{3,}")
 @register
 class Learned(Rule):
     kind = "learned"
-    keys: ClassVar[dict[str, bool]] = {"model": True, "reads": False}
+    keys: ClassVar[dict[str, bool]] = {"model": True, "reads": False, "max_words": False}
     fields: ClassVar[frozenset[str]] = frozenset({"words"})
 
     def __init__(self, meta: RuleMeta, spec: RuleSpec) -> None:
@@ -48,12 +52,19 @@ class Learned(Rule):
             raise spec.error("model", "must be the path of a model file")
         self.model = LinearTextModel.load(Path(meta.file).parent / name)
         reads = spec.get("reads", "draft")
-        if reads not in ("draft", "headline"):
-            raise spec.error("reads", "must be 'draft' or 'headline'")
-        self.headlines_only = reads == "headline"
+        if reads not in READS:
+            raise spec.error("reads", "must be 'draft', 'headline' or 'post'")
+        self.reads = reads
+        self.max_words = spec.get("max_words")
+        if self.max_words is not None and (type(self.max_words) is not int
+                                           or self.max_words < 1):
+            raise spec.error("max_words", "must be a whole number of words, 1 or more")
 
     def find(self, doc: Document, platform: Platform, live: Live) -> Iterator[Hit]:
-        if self.headlines_only and not _is_headline(doc):
+        # counted between spaces: near enough for a limit, and far cheaper than doc.words
+        if self.max_words is not None and len(doc.text.split()) > self.max_words:
+            return
+        if self.reads != "draft" and _is_headline(doc) != (self.reads == "headline"):
             return
         reason = self.model.judge(doc.text, lambda: doc.sentences)
         if reason is None:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from bot.coach import Coach, RuleOverrides
+from bot.errors import ConfigError
+from bot.rules import load_rules
 
 SPAM = ("Great video, the chorus is stuck in my head. Hey guys please visit my channel "
         "and subscribe, I upload every week")
@@ -59,3 +65,61 @@ def test_a_learned_rule_keeps_quiet_where_a_rule_has_already_judged_the_draft(
                                        "subscription-talk": "suggestion"})
     [finding] = _learned(coach, SPAM, "youtube", softened)
     assert finding.severity == "warning"
+
+
+def test_teaser_judges_short_posts_and_leaves_headlines_to_the_clickbait_model(
+        coach: Coach) -> None:
+    teaser = "The one mistake that cost us a client, and it is not what you think."
+    [finding] = _learned(coach, teaser, "linkedin")
+    assert finding.rule == "reads-like-a-teaser" and finding.principle == "authentic"
+    assert finding.severity == "warning" and finding.span == (0, len(teaser))
+    assert not _learned(coach, "Our bakery opens at 7 on Saturday; the sourdough is back.", "x")
+    # Comments are not posts.
+    assert not _learned(coach, teaser, "youtube")
+    # The same words as a headline are the clickbait model's to judge, not the teaser's.
+    headline = "The One Mistake That Cost Us A Client, And It Is Not What You Think"
+    assert "reads-like-a-teaser" not in {f.rule for f in _learned(coach, headline, "facebook")}
+
+
+def test_teaser_reads_posts_as_long_as_those_it_learned_from(coach: Coach) -> None:
+    teaser = "The one mistake that cost us a client, and it is not what you think."
+    assert _learned(coach, teaser, "x")
+    # Past 40 words, a long post's withholding is the hand-written rules' to find, even
+    # where every sentence of it teases.
+    longer = (teaser + " Something happened at the studio this week that nobody saw coming,"
+              " and you will not guess who called us about it afterwards. The whole story is"
+              " coming soon, so keep an eye out.")
+    assert len(longer.split()) > 40
+    assert not _learned(coach, longer, "x")
+
+
+LEARNED_RULE = """
+principle: authentic
+rules:
+  - id: reads-like-a-teaser
+    kind: learned
+    severity: warning
+    model: {model}
+    {key}
+    message: 'Teaser: {{words}}.'
+    why: No one wants to be tricked.
+    fix: Say it.
+    examples_fail: ["The one mistake that cost us a client, and it is not what you think."]
+    examples_pass: ["Our bakery opens at 7 on Saturday; the sourdough is back."]
+"""
+
+
+@pytest.mark.parametrize(("key", "expected"), [
+    ("max_words: 0", "'max_words' must be a whole number of words, 1 or more"),
+    ("max_words: forty", "'max_words' must be a whole number of words, 1 or more"),
+    ("max_words: true", "'max_words' must be a whole number of words, 1 or more"),
+    ("reads: tweets", "'reads' must be 'draft', 'headline' or 'post'"),
+])
+def test_a_learned_rules_reading_keys_are_checked_naming_file_and_key(
+        tmp_path: Path, key: str, expected: str) -> None:
+    path = tmp_path / "learned.yaml"
+    model = Path(__file__).resolve().parents[2] / "config" / "learned" / "teaser.json"
+    path.write_text(LEARNED_RULE.format(model=model, key=key), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_rules([path], ["authentic"], ["x", "generic"])
+    assert str(path) in str(caught.value) and expected in str(caught.value)
