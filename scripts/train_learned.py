@@ -132,7 +132,8 @@ RECIPES = {
                         weights=dict.fromkeys(YOUTUBE, 30.0)),
     # Teasers in posts, not headlines: written in many voices by writers who never saw
     # the rules; every other post of those sets, and the comments, are what a teaser is
-    # not. The threshold must hold on each set, scored by a model fitted without it.
+    # not. Each set is scored by a model fitted without it, and the threshold keeps the
+    # false alarms to one in a hundred of all their other posts together.
     "teaser": Recipe("teaser", {**WRITTEN_DEV, **YOUTUBE}, frozenset({TEASER}),
                      keep=5000, c=4.0, min_precision=0.95, max_false_alarms=0.01,
                      pooled_false_alarms=True),

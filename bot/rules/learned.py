@@ -61,16 +61,22 @@ class Learned(Rule):
             raise spec.error("max_words", "must be a whole number of words, 1 or more")
 
     def find(self, doc: Document, platform: Platform, live: Live) -> Iterator[Hit]:
-        # counted between spaces: near enough for a limit, and far cheaper than doc.words
-        if self.max_words is not None and len(doc.text.split()) > self.max_words:
-            return
-        if self.reads != "draft" and _is_headline(doc) != (self.reads == "headline"):
+        if not self._reads(doc):
             return
         reason = self.model.judge(doc.text, lambda: doc.sentences)
         if reason is None:
             return
         words = ", ".join(_LINK_NAMES.get(w, f'"{w}"') for w in reason.words)
         yield Hit(*reason.span, fields={"words": words or "the whole draft"})
+
+    def _reads(self, doc: Document) -> bool:
+        """Whether the draft is of the kind and length the model learned from."""
+        # counted between spaces: near enough for a limit, and far cheaper than doc.words
+        if self.max_words is not None and len(doc.text.split()) > self.max_words:
+            return False
+        if self.reads == "draft":
+            return True
+        return _is_headline(doc) == (self.reads == "headline")
 
     def trained_on(self, source: str, row_id: str) -> bool:
         return self.model.trained_on(source, row_id)
