@@ -84,6 +84,9 @@ class EvalCase:
     #: The set file the case comes from (a learned rule's model names its training rows
     #: by set file and id).
     source: str = ""
+    #: The row's own label where a set names finer kinds of what it expects (bragging:
+    #: achievement, action, possession), so recall can be told kind by kind.
+    kind: str = ""
 
 
 @dataclass
@@ -140,6 +143,8 @@ class EvalReport:
     left_out: int = 0
     #: Each learned rule on its own, on the rows judged under its principle.
     learned: dict[str, Tally] = field(default_factory=dict)
+    #: Recall of each kind of row that expects a flag (see :attr:`EvalCase.kind`).
+    kinds: dict[str, Tally] = field(default_factory=dict)
 
     @property
     def clean_rate(self) -> float | None:
@@ -156,6 +161,7 @@ class EvalReport:
                            if t.judged},
             "spam": self.spam.to_dict() if self.spam.judged else None,
             "learned": {r: t.to_dict() for r, t in sorted(self.learned.items()) if t.judged},
+            "kinds": {k: t.to_dict() for k, t in sorted(self.kinds.items())},
             "clean": ({"total": self.clean_total, "flagged": self.clean_flagged,
                        "rate": self.clean_rate} if self.clean_total else None),
             "misses": self.misses,
@@ -224,6 +230,7 @@ def _jsonl_cases(text: str, path: Path) -> list[EvalCase]:
         cases.append(EvalCase(
             id=str(item.get("id", number)), platform=str(item.get("platform", platform)),
             text=item["text"], expect=expect, forbid=forbid, partial=True, source=path.name,
+            kind=label,
         ))
     return cases
 
@@ -308,6 +315,8 @@ def evaluate(coach: Coach, cases: Iterable[EvalCase], name: str = "") -> EvalRep
         assessment = coach.assess_document(doc, case.platform)
         blocking = assessment.blocking
         flagged = {f.principle for f in blocking}
+        if case.kind and case.expect:
+            report.kinds.setdefault(case.kind, Tally()).add(True, case.expect <= flagged)
         for principle in sorted(_judged(case, principles)):  # a stable order for --misses
             expected = principle in case.expect
             report.principles.setdefault(principle, Tally()).add(expected, principle in flagged)
@@ -375,6 +384,10 @@ def format_report(report: EvalReport) -> str:
         lines.append(f"  spam (any warning/error): precision {_pct(s.precision)}, "
                      f"recall {_pct(s.recall)} (tp {s.tp}, fp {s.fp}, fn {s.fn}), "
                      f"false alarms {_rate(s)}")
+    if len(report.kinds) > 1:
+        lines.append("  recall by kind: " + ", ".join(
+            f"{kind} {_pct(t.recall).strip()} ({t.tp}/{t.tp + t.fn})"
+            for kind, t in sorted(report.kinds.items())))
     if report.clean_total:
         lines.append(f"  clean drafts left clean: {report.clean_total - report.clean_flagged}"
                      f"/{report.clean_total}")

@@ -228,6 +228,22 @@ def test_eval_reads_every_set_in_a_folder_with_false_alarms(tmp_path: Path) -> N
     assert by_name["headlines.jsonl"]["principles"]["authentic"]["negatives"] == 1
 
 
+def test_eval_tells_recall_kind_by_kind_where_a_set_names_kinds(tmp_path: Path) -> None:
+    # The bragging targets are per kind: a win told, a deed told, a thing owned.
+    (tmp_path / "brags.jsonl").write_text(
+        '{"id": "a1", "text": "I won the regional chess final today!", "label": "achievement"}\n'
+        '{"id": "a2", "text": "I just aced my chemistry exam", "label": "achievement"}\n'
+        '{"id": "p1", "text": "my bed is so comfy lol", "label": "possession"}\n'
+        '{"id": "n1", "text": "Council approves new bus routes", "label": "not"}\n',
+        encoding="utf-8")
+    code, out = run(["eval", str(tmp_path / "brags.jsonl")])
+    assert code == 0
+    assert "recall by kind: achievement 1.00 (2/2), possession 0.00 (0/1)" in out
+    code, out = run(["eval", str(tmp_path / "brags.jsonl"), "--format", "json"])
+    kinds = json.loads(out)[0]["kinds"]
+    assert (kinds["achievement"]["tp"], kinds["possession"]["fn"]) == (2, 1)
+
+
 def test_eval_can_keep_to_the_rows_kept_aside(tmp_path: Path) -> None:
     from bot.evaluation import split_of
 
