@@ -1,7 +1,7 @@
 """Train the learned rules' models from the labelled sets whose licences allow it.
 
     pip install '.[train]'
-    python scripts/train_learned.py                  # both models -> config/learned/
+    python scripts/train_learned.py                  # every model -> config/learned/
     python scripts/train_learned.py --cross-source   # train on the other videos, score each
 
 * ``comment-spam``: YouTube comments (YouTube Spam Collection, CC BY 4.0), spam = 1: the
