@@ -3,6 +3,7 @@
     pip install '.[train]'
     python scripts/train_learned.py                  # every model -> config/learned/
     python scripts/train_learned.py --cross-source   # train on the other videos, score each
+    python scripts/train_learned.py --cross-source teaser   # the same, set by teaser set
 
 * ``comment-spam``: YouTube comments (YouTube Spam Collection, CC BY 4.0), spam = 1: the
   two videos of ``../shared/eval`` and the third and fourth, in ``eval/public/`` (never
@@ -33,6 +34,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import yaml
@@ -307,54 +309,80 @@ def _write_model(path: Path, data: dict[str, object]) -> None:
                     encoding="utf-8")
 
 
-def _coach_with(spam_model: Path | None, folder: Path) -> Coach:
-    """The shipped hand-written rules, with the comment-spam rule reading ``spam_model``
-    (or none when None) and no other learned rule: a config folder laid over the
-    packaged one."""
-    rules = yaml.safe_load((ROOT / "config" / "rules" / "learned.yaml").read_text("utf-8"))
-    spam = next(r for r in rules["rules"] if r["id"] == "reads-like-comment-spam")
-    spam["model"] = str(spam_model)
-    rules["rules"] = [] if spam_model is None else [spam]
+def _learned_rules() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "config" / "rules" / "learned.yaml").read_text("utf-8"))
+
+
+def _rule_of(recipe: Recipe, rules: dict[str, Any]) -> dict[str, Any]:
+    """The learned rule (as config/rules/learned.yaml holds it) that reads the model."""
+    [rule] = [r for r in rules["rules"] if Path(r["model"]).name == f"{recipe.name}.json"]
+    return rule
+
+
+def _coach_with(recipe: Recipe, model: Path | None, folder: Path) -> Coach:
+    """The shipped hand-written rules, with the learned rule of ``recipe`` reading
+    ``model`` (or none when None) and no other learned rule: a config folder laid over
+    the packaged one."""
+    rules = _learned_rules()
+    rule = _rule_of(recipe, rules)
+    rule["model"] = str(model)
+    rules["rules"] = [] if model is None else [rule]
     (folder / "rules").mkdir(exist_ok=True)
     (folder / "rules" / "learned.yaml").write_text(yaml.safe_dump(rules), encoding="utf-8")
-    # The rule's examples are the shipped model's; one trained on some of the videos for
+    # The rule's examples are the shipped model's; one trained on some of the sets for
     # this report is measured on rows, not held to them.
     return build_coach(ConfigSource(ROOT / "config", folder), examples_checked=False)
 
 
-def _spam_figures(report: EvalReport) -> str:
-    s = report.spam
-    return (f"precision {s.precision or 0:.3f}, recall {s.recall or 0:.3f}, "
-            f"false alarms {s.fp}/{s.negatives}")
+def _coach_figures(report: EvalReport, principle: str) -> str:
+    """Spam as a whole where the set is spam and ordinary comments; else the principle."""
+    t = report.spam if report.spam.judged else report.principles[principle]
+    return (f"precision {t.precision or 0:.3f}, recall {t.recall or 0:.3f}, "
+            f"false alarms {t.fp}/{t.negatives}")
+
+
+#: A set is left out for the cross-source report when it holds at least this many of
+#: the rows the model flags: fewer say little on their own.
+CROSS_SOURCE_MIN_POSITIVES = 50
 
 
 def cross_source_report(eval_dir: Path, recipe: Recipe) -> None:
-    """Leave one video out: train the comment-spam model on the other videos' comments
-    alone and score every comment of the one left out, for each video: the model alone,
-    the hand-written rules alone, and the coach with both."""
-    print("cross-source: the comment-spam model trained on the other videos (all their "
+    """Leave one source out: train the model on the other sources alone and score every
+    row of the one left out, for each source holding enough positive rows (each video,
+    each large set of teasers): the model alone, the hand-written rules alone, and the
+    coach with both (on the rule's principle, or on spam as a whole for comments)."""
+    principle = _rule_of(recipe, _learned_rules())["principle"]
+    print(f"cross-source: the {recipe.name} model trained on the other sources (all their "
           "rows, threshold from out-of-fold scores there), scored on every row of one")
+    rows_of = {source: read_rows(eval_dir, source) for source in recipe.sources}
+    left_out = [source for source, rows in rows_of.items()
+                if recipe.labels(rows).sum() >= CROSS_SOURCE_MIN_POSITIVES]
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        rules_alone = _coach_with(None, folder)
-        for score_on in VIDEOS:
-            others = {v: key for v, key in VIDEOS.items() if v != score_on}
+        rules_alone = _coach_with(recipe, None, folder)
+        for score_on in left_out:
+            others = {s: key for s, key in recipe.sources.items() if s != score_on}
             fold = replace(recipe, sources=others)
-            rows = [row for source in others for row in read_rows(eval_dir, source)]
+            rows = [row for source in others for row in rows_of[source]]
             data, threshold = train(fold, rows, rows, frozenset(range(BUCKETS)))
             model_path = folder / f"{fold.name}-without-{Path(score_on).stem}.json"
             _write_model(model_path, data)
-            unseen = read_rows(eval_dir, score_on)
+            unseen = rows_of[score_on]
             model = LinearTextModel.from_dict(data)
             scores = np.array([model.score(r.text) for r in unseen])
             cases = load_cases(set_path(eval_dir, score_on))
-            print(f"trained on {', '.join(others)}; scored on {score_on}:")
+            print(f"trained on {_named(others)}; scored on {score_on}:")
             print(f"  model alone:          {figures(scores, fold.labels(unseen), threshold)}")
             print(f"  hand-written rules:   "
-                  f"{_spam_figures(evaluate(rules_alone, cases, score_on))}")
-            both = evaluate(_coach_with(model_path, folder), cases, score_on)
-            assert both.left_out == 0  # the model never saw this video
-            print(f"  rules + model:        {_spam_figures(both)}")
+                  f"{_coach_figures(evaluate(rules_alone, cases, score_on), principle)}")
+            both = evaluate(_coach_with(recipe, model_path, folder), cases, score_on)
+            assert both.left_out == 0  # the model never saw this source
+            print(f"  rules + model:        {_coach_figures(both, principle)}")
+
+
+def _named(sources: Mapping[str, str]) -> str:
+    """The sources, or how many there are when they are too many to read."""
+    return ", ".join(sources) if len(sources) <= 4 else f"the {len(sources)} other sources"
 
 
 def main() -> None:
@@ -362,11 +390,13 @@ def main() -> None:
     parser.add_argument("--eval-dir", type=Path, default=ROOT.parent / "shared" / "eval")
     parser.add_argument("--out", type=Path, default=ROOT / "config" / "learned")
     parser.add_argument("--cross-source", action="store_true",
-                        help="train the spam model on the other videos, score each video")
+                        help="train each model named (default: comment-spam) on the other "
+                             "sources, score each source it left out")
     parser.add_argument("models", nargs="*", choices=[[], *RECIPES], default=[])
     args = parser.parse_args()
     if args.cross_source:
-        cross_source_report(args.eval_dir, RECIPES["comment-spam"])
+        for name in args.models or ["comment-spam"]:
+            cross_source_report(args.eval_dir, RECIPES[name])
         return
     args.out.mkdir(parents=True, exist_ok=True)
     for name in args.models or RECIPES:
