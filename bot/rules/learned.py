@@ -55,10 +55,8 @@ class Learned(Rule):
         if reads not in READS:
             raise spec.error("reads", "must be 'draft', 'headline' or 'post'")
         self.reads = reads
-        self.max_words = spec.get("max_words")
-        if self.max_words is not None and (type(self.max_words) is not int
-                                           or self.max_words < 1):
-            raise spec.error("max_words", "must be a whole number of words, 1 or more")
+        self.max_words = (spec.integer("max_words", minimum=1) if "max_words" in spec.data
+                          else None)
 
     def find(self, doc: Document, platform: Platform, live: Live) -> Iterator[Hit]:
         if not self._reads(doc):
@@ -71,7 +69,9 @@ class Learned(Rule):
 
     def _reads(self, doc: Document) -> bool:
         """Whether the draft is of the kind and length the model learned from."""
-        # counted between spaces: near enough for a limit, and far cheaper than doc.words
+        # Runs between spaces, links, hashtags and mentions among them: a little stricter
+        # than a concept rule's ``max_words``, which counts the writer's own words
+        # (Document.has_words).
         if self.max_words is not None and len(doc.text.split()) > self.max_words:
             return False
         if self.reads == "draft":

@@ -110,9 +110,9 @@ rules:
 
 
 @pytest.mark.parametrize(("key", "expected"), [
-    ("max_words: 0", "'max_words' must be a whole number of words, 1 or more"),
-    ("max_words: forty", "'max_words' must be a whole number of words, 1 or more"),
-    ("max_words: true", "'max_words' must be a whole number of words, 1 or more"),
+    ("max_words: 0", "'max_words' must be a whole number of at least 1"),
+    ("max_words: forty", "'max_words' must be a whole number of at least 1"),
+    ("max_words: true", "'max_words' must be a whole number of at least 1"),
     ("reads: tweets", "'reads' must be 'draft', 'headline' or 'post'"),
 ])
 def test_a_learned_rules_reading_keys_are_checked_naming_file_and_key(
