@@ -83,6 +83,15 @@ def check_template(spec: RuleSpec, key: str, text: str, allowed: set[str]) -> No
         raise spec.error(key, f"uses unknown placeholder {{{sorted(unknown)[0]}}}")
 
 
+def _known_names(spec: RuleSpec, key: str, known: set[str], what: str) -> list[str]:
+    """The names ``key`` lists, in order; one that is not ``known`` is a load error."""
+    names = spec.str_list(key)
+    for name in names:
+        if name not in known:
+            raise spec.error(key, f"names unknown {what} {quote(name)}")
+    return names
+
+
 def build_rule(
     data: Mapping[str, Any],
     file: str,
@@ -118,10 +127,7 @@ def build_rule(
     if principle not in known_principles:
         raise spec.error("principle", f"names unknown principle {quote(principle)}")
     severity = merged["severity"]
-    defers_to = spec.str_list("defers_to")
-    for name in defers_to:
-        if name not in known_principles:
-            raise spec.error("defers_to", f"names unknown principle {quote(name)}")
+    defers_to = _known_names(spec, "defers_to", known_principles, "principle")
     for key in ("message", "fix"):
         check_template(spec, key, merged[key], _MESSAGE_FIELDS | cls.fields)
     known_platforms = set(platform_ids)
@@ -129,11 +135,7 @@ def build_rule(
     def platform_set(key: str) -> frozenset[str] | None:
         if key not in merged:
             return None
-        values = spec.str_list(key)
-        for value in values:
-            if value not in known_platforms:
-                raise spec.error(key, f"names unknown platform {quote(value)}")
-        return frozenset(values)
+        return frozenset(_known_names(spec, key, known_platforms, "platform"))
 
     examples_platform = merged.get("examples_platform", "generic")
     if examples_platform not in known_platforms:
