@@ -91,6 +91,10 @@ def test_offline_rewrite_of_every_dev_draft_reads_as_written_by_a_person(
      "We are giving away 3 copies of our cookbook.", "win"),
     ("To grab our ebook, click the link in bio! We wrote it for new bakers: 40 recipes.",
      "We wrote it for new bakers: 40 recipes.", "grab"),
+    # A story that turns into a pitch keeps the story and loses the ask.
+    ("Most payroll errors leave someone short on rent. We run payroll for a flat fee. "
+     "If month end is a headache, let's talk.", "Most payroll errors leave someone short on rent.",
+     "talk"),
 ])
 def test_a_sentence_that_sells_or_begs_goes_whole(
     coach: Coach, draft: str, kept: str, gone: str
@@ -98,6 +102,12 @@ def test_a_sentence_that_sells_or_begs_goes_whole(
     rewrite = coach.offline_rewrite(coach.assess(draft, "x"))
     assert kept in rewrite.text and gone not in rewrite.text
     assert rewrite.score > coach.assess(draft, "x").score
+
+
+def test_an_order_to_follow_a_link_goes_and_the_link_stays(coach: Coach) -> None:
+    draft = "Our tide-table app now works offline. Try it: https://example.com/tides"
+    rewrite = coach.offline_rewrite(coach.assess(draft, "linkedin"))
+    assert rewrite.text == "Our tide-table app now works offline. https://example.com/tides"
 
 
 def test_a_pushy_call_to_action_becomes_a_plain_sentence(coach: Coach) -> None:
