@@ -6,6 +6,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 import regex
 from pydantic import ConfigDict, Field, Strict, TypeAdapter
@@ -36,6 +37,18 @@ def _x_weight(cluster: str) -> int:
     return total
 
 
+def shortened_link(url: str) -> str:
+    """A link as the Bluesky app writes it into a post: the address without its scheme,
+    and a path (with query and fragment) of more than 15 characters cut to 13 and "..."."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return url  # the app shortens only the links it can parse ("example.com/a" stays)
+    path = "" if parts.path == "/" else parts.path
+    path += (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}"
+                                                          if parts.fragment else "")
+    return parts.netloc + (path[:13] + "..." if len(path) > 15 else path)
+
+
 def _counted_form(text: str, doc: Document | None) -> str:
     """``text`` in NFC, the form platforms count in; from its Document if there is one."""
     return doc.nfc if doc is not None and doc.original is text else nfc(text)
@@ -64,17 +77,26 @@ class Platform:
     limit: int | None
     counting: Counting = "chars"
     url_length: int | None = None
+    #: Links count as the app shortens them (:func:`shortened_link`), not as written.
+    shortens_links: bool = False
+
+    @property
+    def _counts_links_apart(self) -> bool:
+        return self.url_length is not None or self.shortens_links
 
     @property
     def _counts_code_points(self) -> bool:
         """Whether a post's length is the number of code points as written: no links
-        counted at a fixed length, no graphemes, no weights."""
-        return self.url_length is None and self.counting == "chars"
+        counted apart, no graphemes, no weights."""
+        return not self._counts_links_apart and self.counting == "chars"
+
+    def _link_length(self, link: str) -> int:
+        return self.url_length if self.url_length is not None else len(shortened_link(link))
 
     def length(self, text: str, doc: Document | None = None) -> int:
         """The length of ``text`` as this platform counts it (``doc``: the text's
         Document, if the caller has one, to find its links)."""
-        if self._counts_code_points or (self.url_length is None and text.isascii()):
+        if self._counts_code_points or (not self._counts_links_apart and text.isascii()):
             return len(text)  # the common case, without walking every character
         # Counted once per draft: the length rule and the assessment both ask.
         counted = doc.counted_lengths if doc is not None and doc.original is text else {}
@@ -86,7 +108,7 @@ class Platform:
         total = 0
         for start, end, link in self._stretches(text, doc):
             if link:
-                total += self.url_length or 0
+                total += self._link_length(text[start:end])
             elif self.counting == "chars" or text.isascii() or (
                     self.counting == "weighted" and not _HEAVY.search(text, start, end)):
                 # Weighted: below U+1100 every character weighs one, however grouped.
@@ -101,7 +123,7 @@ class Platform:
         """``(start, end, weight)`` for each counted unit of ``text``, indices in ``text``
         as written.
 
-        Units are characters, graphemes, or whole URLs where links count a fixed length:
+        Units are characters, graphemes, or whole URLs where links are counted apart:
         one by one, they show where a post stops fitting (see :meth:`overflow_start`).
         """
         if self._counts_code_points:
@@ -110,17 +132,17 @@ class Platform:
         units: list[tuple[int, int, int]] = []
         for start, end, link in self._stretches(normalized):
             if link:
-                units.append((start, end, self.url_length or 0))
+                units.append((start, end, self._link_length(normalized[start:end])))
             else:
                 units.extend(self._plain_units(normalized, start, end))
         return [(_as_written(text, normalized, start), _as_written(text, normalized, end),
                  weight) for start, end, weight in units]
 
     def _stretches(self, text: str, doc: Document | None = None) -> list[tuple[int, int, bool]]:
-        """``(start, end, is_link)``: the text cut at the links that count a fixed
-        length (none unless ``url_length``)."""
+        """``(start, end, is_link)``: the text cut at the links, where links are counted
+        apart (a fixed ``url_length``, or shortened)."""
         link_spans: list[tuple[int, int]] = []
-        if self.url_length is not None:
+        if self._counts_links_apart:
             if doc is None or doc.original is not text:  # NFC may have changed it
                 doc = Document(text)
             link_spans = [doc.to_original(t.start, t.end) for t in doc.tokens_of("url")]
@@ -159,7 +181,7 @@ class Platform:
         used = 0
         for start, end, link in self._stretches(text, doc):
             if link:
-                used += self.url_length or 0
+                used += self._link_length(text[start:end])
                 if used > limit:
                     return start
             elif self.counting == "chars" or text.isascii():
@@ -185,6 +207,7 @@ class _PlatformKeys:
     limit: Annotated[int, Strict(), Field(gt=0)] | None = None
     counting: Counting = "chars"
     url_length: Annotated[int, Strict(), Field(gt=0)] | None = None
+    shortens_links: Annotated[bool, Strict()] = False
 
 
 _PLATFORM_KEYS = TypeAdapter(_PlatformKeys)
@@ -200,5 +223,6 @@ def load_platforms(path: Path) -> dict[str, Platform]:
         platforms[str(pid)] = Platform(
             id=str(pid), name=keys.name or str(pid), limit=keys.limit,
             counting=keys.counting, url_length=keys.url_length,
+            shortens_links=keys.shortens_links,
         )
     return platforms

@@ -45,6 +45,7 @@ def test_a_config_file_that_cannot_be_read_is_one_line_naming_it(
         ("platforms.yaml", "x: {counting: [weighted]}", "platform 'x': 'counting' must be one of"),
         ("platforms.yaml", "x: {name: [X]}", "platform 'x': 'name' must be text, got ['X']"),
         ("platforms.yaml", "x: {url_length: 23.5}", "'url_length' must be a whole number"),
+        ("platforms.yaml", "bluesky: {shortens_links: 1}", "'shortens_links' must be"),
         ("platforms.yaml", "x: {speed: 1}", "platform 'x': 'speed' is not a known key"),
         ("principles.yaml", "authentic: {title: [Be real], summary: s, why: w}",
          "principle 'authentic': 'title' must be text, got ['Be real']"),

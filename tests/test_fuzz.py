@@ -166,7 +166,7 @@ A_RULE = {
 
 #: Keys of the packaged platforms.yaml and principles.yaml, as "file/id/key".
 TABLE_KEYS = [*(f"platforms.yaml/x/{key}" for key in ("name", "limit", "counting",
-                                                      "url_length")),
+                                                      "url_length", "shortens_links")),
               *(f"principles.yaml/authentic/{key}" for key in ("title", "summary", "why",
                                                               "source"))]
 
