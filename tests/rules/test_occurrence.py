@@ -27,6 +27,9 @@ def test_shouted_words_are_the_plain_patterns_matches(text: str) -> None:
 @pytest.mark.parametrize(("rule_id", "platform", "tokens"), [
     ("hashtag-stuffing", "youtube", ["#a", "#b1", "#café"]),
     ("hashtag-stuffing", "x", ["#a", "#b", "#c", "#d"]),
+    # Tags are how Mastodon readers find posts: a handful is normal there.
+    ("hashtag-stuffing", "mastodon", ["#CitizenScience", "#Frogs", "#Glasgow", "#Spring",
+                                      "#Amphibians", "#Wildlife"]),
     ("mass-mentions", "x", ["<@123456>", "<#1234567>", "@ana", "@everyone"]),
     ("too-many-exclamations", "x", ["Yes!", "Now!", "Go!", "Wow!"]),
 ])
