@@ -60,18 +60,23 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 _TLDS = "com|net|org|io|co|ly|me|tv|gl|be|us|uk|info|biz|app|dev|gg"
 # A web address, or a domain name: tried only where a run of labels starts (not after a
-# label's letter or "label."), so "a.a.a.…" is read once, not once per label.
+# label's letter or "label."), so "a.a.a.…" is read once, not once per label; nor after
+# "@", where it is a handle's server ("@ana@fosstodon.org") or an email's domain.
 _URL = re.compile(
     rf"""(?:https?://|www\.)[^\s<>"']+[^\s<>"'.,;:!?)\]}}]
-      | (?<![a-z0-9-])(?<![a-z0-9-]\.)-*+\b(?P<domain>(?:[a-z0-9-]++\.)+(?:{_TLDS})
+      | (?<![a-z0-9-@])(?<![a-z0-9-]\.)-*+\b(?P<domain>(?:[a-z0-9-]++\.)+(?:{_TLDS})
         (?:/[^\s<>"']*[^\s<>"'.,;:!?)\]}}])?(?![\w.]))
     """,
     re.VERBOSE | re.IGNORECASE,
 )
 DISCORD_MENTION = re.compile(r"<(?:@[!&]?|#)\d{5,25}>|@everyone\b|@here\b")
+#: A handle: "@name", a dotted one ("@the.minimal.desk", a Bluesky "@name.bsky.social") or
+#: a Mastodon one with its server ("@name@fosstodon.org"); a point that ends a sentence
+#: ("thanks @ana.") is not part of it.
 # Look-behinds come after the first character: a pattern that begins with a literal is
 # searched for in C, from one "@" (or "#") to the next.
-_MENTION = re.compile(r"@(?<![\w@/.]@)[A-Za-z0-9_]{1,30}(?:@[A-Za-z0-9.-]+\.[a-z]{2,})?")
+_MENTION = re.compile(r"@(?<![\w@/.]@)[A-Za-z0-9_]{1,30}(?:\.[A-Za-z0-9_-]+)*"
+                      r"(?:@[A-Za-z0-9.-]+\.[a-z]{2,})?")
 _HASHTAG = re.compile(r"#(?<![\w#&/]#)(?!\d++\b)\w+")
 _CODE = re.compile(r"```.*?(?:```|\Z)|`[^`\n]+`", re.DOTALL)
 #: What a text must hold for a token of each kind to be in it, as a pattern: the tokeniser

@@ -8,6 +8,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot import text as text_module
+from bot.coach import Coach
 from bot.text import Document, lost_tokens, protected_tokens
 
 
@@ -43,6 +44,22 @@ def test_urls_mentions_and_code_are_tokens_kept_out_of_prose() -> None:
     assert kinds == ["url", "mention", "code"]
     assert doc.prose.lower().count("subscribe") == 1
     assert len(doc.prose) == len(doc.text)
+
+
+def test_handles_of_every_network_are_one_mention_each() -> None:
+    doc = Document("Thanks @ana@fosstodon.org, @ben@hachyderm.io, @cleo.bsky.social and "
+                   "@the.minimal.desk, and @dee. Mail me at hi@example.com.")
+    assert [(t.kind, t.text) for t in doc.tokens] == [
+        ("mention", "@ana@fosstodon.org"), ("mention", "@ben@hachyderm.io"),
+        ("mention", "@cleo.bsky.social"), ("mention", "@the.minimal.desk"),
+        ("mention", "@dee")]
+    assert ".bsky" not in doc.prose and "@" not in doc.prose.replace("hi@example", "")
+
+
+def test_thanking_three_mastodon_users_is_no_pile_of_links(coach: Coach) -> None:
+    text = "Thank you @ana@fosstodon.org, @ben@hachyderm.io and @cleo@mastodon.org for the review!"
+    assert not [f for f in coach.assess(text, "mastodon").findings
+                if f.rule in ("link-dump", "mass-mentions")]
 
 
 def test_discord_mentions_are_tokens() -> None:
@@ -104,7 +121,7 @@ _PLAIN_MARKUP = re.compile(
 # "bwww.example.com" (which re would find trying from every label in turn).
 _PLAIN_URL = re.compile(
     r"""(?:https?://|www\.)[^\s<>"']+[^\s<>"'.,;:!?)\]}]
-      | (?<![a-z0-9-])(?<![a-z0-9-]\.)-*\b
+      | (?<![a-z0-9-@])(?<![a-z0-9-]\.)-*\b
         (?P<domain>(?:[a-z0-9-]+\.)+(?:com|net|org|io|co|ly|me|tv|gl|be|us|uk|info|biz|app|dev|gg)
         (?:/[^\s<>"']*[^\s<>"'.,;:!?)\]}])?(?![\w.]))
     """,
