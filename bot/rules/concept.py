@@ -24,6 +24,8 @@ _WORD_AFTER = re.compile(r"(?<![#\w])\w")
 #: with starts among them (a sequence of two phrases and a gap of 20 is well inside), and
 #: a long post is not read whole for a pointer at its end.
 _ENDING_WORDS = 60
+#: The tokens a rule may need a draft to hold (``needs``).
+_NEEDED_TOKENS = ("url", "mention", "hashtag")
 
 
 @register
@@ -42,15 +44,19 @@ class ConceptRule(Rule):
     sentence keeps what the match promised ("Here's how to tell: it doubles in 6 hours").
     ``ends_post: true`` keeps a match only where the draft ends with it: nothing follows
     but marks, emoji and hashtags (a promise the post never keeps, "here's why 👇"; a
-    link after it is where the point is). The rule reads the languages its concepts have
-    words in, unless it names them.
+    link after it is where the point is). ``needs`` names the tokens a draft must hold
+    for the rule to read it (``url``, ``mention``, ``hashtag``: a plug needs its link).
+    ``reply_cues`` keeps the rule to replies: a draft that opens with an @handle, or in
+    which one of these sequences occurs ("great thread", "in the replies"). The rule
+    reads the languages its concepts have words in, unless it names them.
     """
 
     kind = "concept"
     keys: ClassVar[dict[str, bool]] = {"match": True, "unless": False, "replacement": False,
                                        "within": False, "mark": False, "max_words": False,
                                        "spared_by": False, "delivers_after": False,
-                                       "ends_post": False}
+                                       "ends_post": False, "needs": False,
+                                       "reply_cues": False}
 
     def __init__(self, meta: RuleMeta, spec: RuleSpec) -> None:
         lexicon = spec.lexicon
@@ -80,6 +86,13 @@ class ConceptRule(Rule):
         self.ends_post = spec.boolean("ends_post", default=False)
         self.max_words = (spec.integer("max_words", minimum=1) if "max_words" in spec.data
                           else None)
+        self.needs = tuple(spec.str_list("needs"))
+        if unknown := [kind for kind in self.needs if kind not in _NEEDED_TOKENS]:
+            raise spec.error("needs", f"names {unknown[0]!r}; a draft's tokens are "
+                                      f"{', '.join(_NEEDED_TOKENS)}")
+        cues = spec.str_list("reply_cues")
+        self.reply_cues = (self._folded([lexicon.sequence(s, spec.where) for s in cues],
+                                        needed=False) if cues else None)
 
     def _folded(self, sources: list[str], *, needed: bool) -> Pattern:
         """A pattern of folded text, for the prefilter. The lexicon wrote the sources and
@@ -93,6 +106,11 @@ class ConceptRule(Rule):
 
     def find(self, doc: Document, platform: Platform, live: Live) -> Iterator[Hit]:
         if self.max_words is not None and doc.has_words(self.max_words + 1):
+            return
+        if not all(doc.tokens_of(kind) for kind in self.needs):
+            return
+        if self.reply_cues is not None and not (_opens_with_handle(doc)
+                                                or live.search(self.reply_cues)):
             return
         folded = doc.folded_prose
         text = folded.text
@@ -114,6 +132,12 @@ class ConceptRule(Rule):
                                                       *_folded_span(folded.sources, s, e)):
                     continue
             yield Hit(start, end, self.replacement)
+
+
+def _opens_with_handle(doc: Document) -> bool:
+    """Whether the draft's first word is an @handle, as a reply's is."""
+    tokens = doc.tokens
+    return bool(tokens) and tokens[0].kind == "mention" and not doc.text[:tokens[0].start].strip()
 
 
 def _ending(text: str) -> int:

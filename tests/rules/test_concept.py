@@ -102,6 +102,30 @@ def test_ends_post_keeps_a_match_only_where_the_draft_ends_with_it(tmp_path: Pat
         _rule(tmp_path, ends_post="yes")
 
 
+def test_needs_reads_only_drafts_that_hold_the_token(tmp_path: Path) -> None:
+    rule = _rule(tmp_path, needs="url",
+                 examples_fail=["I read two books #humblebrag https://example.com/list"],
+                 examples_pass=["I read two books #humblebrag"])
+    assert _matches(rule, "I read two books #humblebrag https://example.com/list") == [
+        "I read two books #humblebrag"]
+    assert _matches(rule, "I read two books #humblebrag") == []
+    with pytest.raises(ConfigError, match="'needs' names 'link'; a draft's tokens are url"):
+        _rule(tmp_path, needs=["link"])
+
+
+def test_reply_cues_keep_the_rule_to_replies(tmp_path: Path) -> None:
+    rule = _rule(tmp_path, reply_cues=["^ YOU"], unless=[],
+                 examples_fail=["@sam I read two books #humblebrag"],
+                 examples_pass=["I read two books #humblebrag"])
+    # A reply opens with the handle it answers, or answers in words the cues name.
+    assert _matches(rule, "@sam I read two books #humblebrag") == ["I read two books #humblebrag"]
+    assert _matches(rule, "You asked. I read two books #humblebrag") == [
+        "I read two books #humblebrag"]
+    # A post of one's own, even one that mentions someone later, is no reply.
+    assert _matches(rule, "I read two books #humblebrag") == []
+    assert _matches(rule, "I read two books with @sam #humblebrag") == []
+
+
 def test_within_takes_only_sentence_or_post(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=re.escape("'within' must be 'sentence' or 'post'")):
         _rule(tmp_path, within="paragraph")
