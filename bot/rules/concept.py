@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from bot.platforms import Platform
 from bot.rules.base import Hit, Live, Pattern, Rule, RuleMeta, RuleSpec, register
-from bot.text import Document
+from bot.text import TOKEN_MARKS, Document
 
 #: What a sentence start (``^``) may take in before the first word.
 _LEAD_IN = frozenset(string.whitespace + string.punctuation)
@@ -25,7 +25,7 @@ _WORD_AFTER = re.compile(r"(?<![#\w])\w")
 #: a long post is not read whole for a pointer at its end.
 _ENDING_WORDS = 60
 #: The tokens a rule may need a draft to hold (``needs``).
-_NEEDED_TOKENS = ("url", "mention", "hashtag")
+_NEEDED_TOKENS = tuple(TOKEN_MARKS)
 
 
 @register
