@@ -10,7 +10,8 @@
   the fifth, held out there).
   It reads the words of some concepts of ``config/lexicons/`` as their classes; the
   file carries those words, so scoring never loads a lexicon.
-* ``clickbait``: headlines (Stop Clickbait, MIT), clickbait vs news.
+* ``clickbait``: headlines (Stop Clickbait, MIT), clickbait vs news, and the headlines
+  of the written headline sets (CJ, CL, CM), read as the rule reads them: bait vs news.
 * ``teaser``: the project's own development sets (``eval/written/set_*.yaml`` and the other
   written sets that are not ``held_out_*``), posts flagged ``authentic`` (teasers that
   hold back what they are about) vs every other post, with the YouTube comments as
@@ -48,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.coach import Coach, build_coach  # noqa: E402
 from bot.evaluation import EvalReport, evaluate, load_cases  # noqa: E402
+from bot.rules.learned import headline_read  # noqa: E402
 from bot.rules.lexicon import load_lexicon  # noqa: E402
 from bot.rules.linear_model import (  # noqa: E402
     FEATURES_VERSION,
@@ -72,6 +74,8 @@ VIDEOS = {**YOUTUBE, **PUBLIC_VIDEOS}
 WRITTEN_DIR = ROOT / "eval" / "written"
 WRITTEN_DEV = {path.name: "id" for path in sorted(WRITTEN_DIR.glob("*.yaml"))
                if not path.name.startswith("held_out_")}
+#: The written sets of headlines and outlets' posts, each by another writer.
+HEADLINE_SETS = ("set_cj.yaml", "set_cl.yaml", "set_cm.yaml")
 #: The label a written post gets when it is flagged under ``authentic``.
 TEASER = "teaser"
 BUCKETS = 10
@@ -111,6 +115,13 @@ class Recipe:
     #: is flagged ``authentic`` but holds nothing back): those rows are neither learned
     #: nor scored, and the sets' other rows are negatives as usual.
     other_kind: frozenset[str] = frozenset()
+    #: Sets read as the rule reads a draft: the headline of each row, without the link
+    #: that closes an outlet's post; rows that are no headline are left out.
+    headlines_of: frozenset[str] = frozenset()
+    #: Where two or more sources hold positive rows, score each by a model fitted on the
+    #: others; False: in folds across every source, for a model that must learn from one
+    #: large source and several small ones together.
+    folds_by_source: bool = True
 
     def labels(self, rows: list[Row]) -> np.ndarray:
         return np.array([r.label in self.positive for r in rows])
@@ -132,11 +143,16 @@ RECIPES = {
                            keep=300, c=10.0, min_precision=1.0, max_false_alarms=0.0,
                            word_classes=SPAM_CLASSES),
     # The comments, weighed up, teach it that everyday writing is not clickbait:
-    # headlines alone would teach "not a news headline".
-    "clickbait": Recipe("clickbait", {"clickbait_dev.jsonl": "id", **YOUTUBE},
-                        frozenset({"clickbait"}),
+    # headlines alone would teach "not a news headline". The written headlines, weighed
+    # up too, are other writers' news and bait: one data set's outlets alone would
+    # teach its house styles ("a list is bait, a wire headline is news").
+    "clickbait": Recipe("clickbait", {"clickbait_dev.jsonl": "id", **YOUTUBE,
+                                      **dict.fromkeys(HEADLINE_SETS, "id")},
+                        frozenset({"clickbait", TEASER}),
                         keep=5000, c=4.0, min_precision=0.95, max_false_alarms=0.04,
-                        weights=dict.fromkeys(YOUTUBE, 30.0)),
+                        weights={**dict.fromkeys(YOUTUBE, 30.0),
+                                 **dict.fromkeys(HEADLINE_SETS, 30.0)},
+                        headlines_of=frozenset(HEADLINE_SETS), folds_by_source=False),
     # Teasers in posts, not headlines: written in many voices by writers who never saw
     # the rules; every other post of those sets, and the comments, are what a teaser is
     # not. Each set is scored by a model fitted without it, and the threshold keeps the
@@ -158,6 +174,8 @@ def recipe_rows(recipe: Recipe, eval_dir: Path, source: str) -> list[Row]:
     rows = read_rows(eval_dir, source)
     if source in recipe.other_kind:
         return [r for r in rows if r.label not in recipe.positive]
+    if source in recipe.headlines_of:
+        return [replace(r, text=text) for r in rows if (text := headline_read(r.text))]
     return rows
 
 
@@ -226,7 +244,8 @@ def out_of_fold(rows: list[Row], recipe: Recipe) -> np.ndarray:
     or another writer's posts); otherwise in 5 folds."""
     scores = np.zeros(len(rows))
     labels = recipe.labels(rows)
-    if len({r.source for r, positive in zip(rows, labels, strict=True) if positive}) >= 2:
+    positive_sources = {r.source for r, positive in zip(rows, labels, strict=True) if positive}
+    if recipe.folds_by_source and len(positive_sources) >= 2:
         sources = sorted({r.source for r in rows})
         splits = [(np.array([i for i, r in enumerate(rows) if r.source != source]),
                    np.array([i for i, r in enumerate(rows) if r.source == source]))
@@ -362,8 +381,9 @@ CROSS_SOURCE_MIN_POSITIVES = 50
 def cross_source_report(eval_dir: Path, recipe: Recipe) -> None:
     """Leave one source out: train the model on the other sources alone and score every
     row of the one left out, for each source holding enough positive rows (each video,
-    each large set of teasers): the model alone, the hand-written rules alone, and the
-    coach with both (on the rule's principle, or on spam as a whole for comments)."""
+    each large set of teasers or headlines): the model alone, the hand-written rules
+    alone, and the coach with both (on the rule's principle, or on spam as a whole for
+    comments)."""
     principle = _rule_of(recipe, _learned_rules())["principle"]
     print(f"cross-source: the {recipe.name} model trained on the other sources (all their "
           "rows, threshold from out-of-fold scores there), scored on every row of one")

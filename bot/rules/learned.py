@@ -7,8 +7,9 @@ its message names the words that weighed most (``{words}``), so the writer sees 
 
 ``reads: headline`` keeps a model to the kind of text it learned from: it judges a
 draft only when the draft is a headline (one sentence of at most :data:`HEADLINE_WORDS`
-words, without links, handles or hashtags, its words capitalised the way headlines
-are). Casual posts share a headline's words ("you", "this", "what") but not its form,
+words, without handles or hashtags, its words capitalised the way headlines are), and
+reads only the headline of an outlet's post that closes with a link to the article.
+Casual posts share a headline's words ("you", "this", "what") but not its form,
 and a model that has only seen headlines misreads them. ``reads: post`` is the other
 way round: a model that learned from posts leaves headlines to one that learned from
 them. ``reads: draft``, the default, judges every draft. ``max_words`` keeps a model to
@@ -18,7 +19,7 @@ drafts as long as those it learned from.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import ClassVar
 
@@ -26,6 +27,8 @@ from bot.platforms import Platform
 from bot.rules.base import Hit, Live, Rule, RuleMeta, RuleSpec, register
 from bot.rules.linear_model import LINK, VIDEO_LINK, LinearTextModel
 from bot.text import Document
+
+Spans = tuple[tuple[int, int], ...]
 
 #: How the message names a link, which the model reads as one placeholder word.
 _LINK_NAMES = {LINK: '"a link"', VIDEO_LINK: '"a link to a video"'}
@@ -59,37 +62,63 @@ class Learned(Rule):
                           else None)
 
     def find(self, doc: Document, platform: Platform, live: Live) -> Iterator[Hit]:
-        if not self._reads(doc):
+        read = self._read(doc)
+        if read is None:
             return
-        reason = self.model.judge(doc.text, lambda: doc.sentences)
+        reason = self.model.judge(*read)
         if reason is None:
             return
         words = ", ".join(_LINK_NAMES.get(w, f'"{w}"') for w in reason.words)
         yield Hit(*reason.span, fields={"words": words or "the whole draft"})
 
-    def _reads(self, doc: Document) -> bool:
-        """Whether the draft is of the kind and length the model learned from."""
+    def _read(self, doc: Document) -> tuple[str, Callable[[], Spans]] | None:
+        """What the model reads of the draft, with its sentences; None when the draft is
+        not of the kind and length the model learned from."""
         # Runs between spaces, links, hashtags and mentions among them: a little stricter
         # than a concept rule's ``max_words``, which counts the writer's own words
         # (Document.has_words).
         if self.max_words is not None and len(doc.text.split()) > self.max_words:
-            return False
+            return None
         if self.reads == "draft":
-            return True
-        return _is_headline(doc) == (self.reads == "headline")
+            return doc.text, lambda: doc.sentences
+        headline = _headline(doc)
+        if self.reads == "post":
+            return None if headline else (doc.text, lambda: doc.sentences)
+        if headline is None:
+            return None
+        return doc.text[:headline[1]], lambda: (headline,)
 
     def trained_on(self, source: str, row_id: str) -> bool:
         return self.model.trained_on(source, row_id)
 
 
-def _is_headline(doc: Document) -> bool:
-    # The draft's tokens and sentences are read for other rules anyway: asked first,
-    # they rule out most drafts without a look at each word's case.
-    if len(doc.text) > _HEADLINE_CHARACTERS or doc.tokens or len(doc.sentences) != 1:
-        return False
-    words = _LONGER_WORD.findall(doc.text)
+def headline_read(text: str) -> str | None:
+    """What a ``reads: headline`` model reads of a draft: the headline (without the link
+    that closes it), or None when the draft is no headline."""
+    doc = Document(text)
+    span = _headline(doc)
+    return None if span is None else doc.text[:span[1]]
+
+
+def _headline(doc: Document) -> tuple[int, int] | None:
+    """The span of the draft's headline, if the draft is one: all of it, or the words
+    before the one link that closes it (how an outlet shares an article)."""
+    end = len(doc.text)
+    if doc.tokens:
+        link, *others = doc.tokens
+        if others or link.kind != "url" or doc.text[link.end:].strip():
+            return None
+        end = link.start
+    if end > _HEADLINE_CHARACTERS:
+        return None
+    spoken = [(start, min(stop, end)) for start, stop in doc.sentences
+              if start < end and doc.has_words_between(start, min(stop, end))]
+    if len(spoken) != 1:
+        return None
+    start, stop = spoken[0][0], len(doc.text[:end].rstrip())
+    words = _LONGER_WORD.findall(doc.text[start:stop])
     # a word in capitals throughout is shouting, not headline style
     titled = sum(w[0].isupper() and not w.isupper() for w in words)
     if len(words) < 2 or titled < _TITLE_CASE_SHARE * len(words):
-        return False
-    return len(doc.words) <= HEADLINE_WORDS
+        return None
+    return (start, stop) if len(doc.words) <= HEADLINE_WORDS else None

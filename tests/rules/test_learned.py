@@ -43,9 +43,19 @@ def test_clickbait_judges_headlines_not_conversation(coach: Coach) -> None:
     assert finding.principle == "authentic"
     assert finding.span == (0, len("21 Secrets Your Ex Never Told You"))
     for casual in ("you won't believe how tired I am today lol",
-                   "What do you use to take notes?",
-                   "21 Secrets Your Ex Never Told You: https://example.com/a"):
+                   "What do you use to take notes?"):
         assert not _learned(coach, casual, "facebook"), casual
+
+
+def test_clickbait_reads_the_headline_an_outlet_shares_with_its_link(coach: Coach) -> None:
+    headline = "21 Secrets Your Ex Never Told You 👇"
+    [finding] = _learned(coach, f"{headline} https://example.com/ex-secrets", "facebook")
+    assert finding.rule == "reads-like-clickbait" and finding.span == (0, len(headline))
+    # More than the headline and its link is a post, the teaser model's to judge.
+    for post in (f"{headline} https://example.com/a #dating",
+                 f"{headline} https://example.com/a https://example.com/b",
+                 f"https://example.com/a {headline}"):
+        assert "reads-like-clickbait" not in {f.rule for f in _learned(coach, post, "facebook")}
 
 
 def test_comment_spam_names_a_link_in_plain_words(coach: Coach) -> None:
