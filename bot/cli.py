@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import math
+import os
 import re
 import sys
 import traceback
@@ -33,6 +34,8 @@ from bot.text import lone_surrogate
 log = logging.getLogger(__name__)
 
 EXIT_READY, EXIT_NOT_READY, EXIT_USAGE = 0, 1, 2
+#: What a shell reports when the reader of the output went away (128 + SIGPIPE).
+EXIT_READER_GONE = 141
 #: Bytes read for one draft (a file, standard input or a batch line): far more than any
 #: platform takes, and a bound on what ``-f /dev/zero`` costs.
 MAX_DRAFT_BYTES = 1 << 20
@@ -350,6 +353,15 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
+def _stop_writing(out: TextIO) -> None:
+    """Point standard output at the null device: Python flushes it on the way out, and
+    that flush would find the pipe closed again."""
+    if out is sys.stdout:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+
+
 def main(argv: list[str] | None = None, out: TextIO | None = None,
          stdin: TextIO | None = None) -> int:
     out = out or sys.stdout
@@ -379,6 +391,11 @@ def main(argv: list[str] | None = None, out: TextIO | None = None,
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader stopped reading (`draftcoach critique --batch … | head`): nothing
+        # went wrong here, so nothing is said.
+        _stop_writing(out)
+        return EXIT_READER_GONE
     except Exception as exc:
         # Whatever went wrong, the user gets one line; --debug shows where.
         if debug:

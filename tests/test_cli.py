@@ -396,6 +396,25 @@ def test_a_hostile_batch_answers_every_good_line_and_reports_every_bad_one(
     assert "Traceback" not in capsys.readouterr().err
 
 
+def test_a_reader_that_stops_reading_ends_the_batch_quietly(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    batch = tmp_path / "month.jsonl"
+    line = json.dumps({"text": "Like and share, follow me for more tips every day!"})
+    batch.write_text((line + "\n") * 2000, encoding="utf-8")
+    # As `draftcoach critique --batch month.jsonl | head -1` does: one line, then the pipe shuts.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "critique", "--batch", str(batch), "--offline"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    assert json.loads(process.stdout.readline())["verdict"] != "ready"
+    process.stdout.close()
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141
+    assert err == ""
+
+
 def test_an_unexpected_error_is_one_line_and_debug_shows_the_traceback(
     monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
