@@ -86,23 +86,24 @@ class Learned(Rule):
             return None if headline else (doc.text, lambda: doc.sentences)
         if headline is None:
             return None
-        return doc.text[:headline[1]], lambda: (headline,)
+        words, span = headline
+        return words, lambda: (span,)
 
     def trained_on(self, source: str, row_id: str) -> bool:
         return self.model.trained_on(source, row_id)
 
 
 def headline_read(text: str) -> str | None:
-    """What a ``reads: headline`` model reads of a draft: the headline (without the link
-    that closes it), or None when the draft is no headline."""
-    doc = Document(text)
-    span = _headline(doc)
-    return None if span is None else doc.text[:span[1]]
+    """What a ``reads: headline`` model reads of a draft, or None when the draft is no
+    headline: what training reads is what the rule judges."""
+    headline = _headline(Document(text))
+    return None if headline is None else headline[0]
 
 
-def _headline(doc: Document) -> tuple[int, int] | None:
-    """The span of the draft's headline, if the draft is one: all of it, or the words
-    before the one link that closes it (how an outlet shares an article)."""
+def _headline(doc: Document) -> tuple[str, tuple[int, int]] | None:
+    """What a headline model reads of the draft, and the span its finding marks, if the
+    draft is a headline: all of it, or the words before the one link that closes it (how
+    an outlet shares an article)."""
     end = len(doc.text)
     if doc.tokens:
         link, *others = doc.tokens
@@ -111,14 +112,16 @@ def _headline(doc: Document) -> tuple[int, int] | None:
         end = link.start
     if end > _HEADLINE_CHARACTERS:
         return None
-    spoken = [(start, min(stop, end)) for start, stop in doc.sentences
+    spoken = [start for start, stop in doc.sentences
               if start < end and doc.has_words_between(start, min(stop, end))]
     if len(spoken) != 1:
         return None
-    start, stop = spoken[0][0], len(doc.text[:end].rstrip())
+    start, stop = spoken[0], len(doc.text[:end].rstrip())
     words = _LONGER_WORD.findall(doc.text[start:stop])
     # a word in capitals throughout is shouting, not headline style
     titled = sum(w[0].isupper() and not w.isupper() for w in words)
     if len(words) < 2 or titled < _TITLE_CASE_SHARE * len(words):
         return None
-    return (start, stop) if len(doc.words) <= HEADLINE_WORDS else None
+    if len(doc.words) > HEADLINE_WORDS:
+        return None
+    return doc.text[:stop], (start, stop)
