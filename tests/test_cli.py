@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -397,9 +399,6 @@ def test_a_hostile_batch_answers_every_good_line_and_reports_every_bad_one(
 
 
 def test_a_reader_that_stops_reading_ends_the_batch_quietly(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
     batch = tmp_path / "month.jsonl"
     line = json.dumps({"text": "Like and share, follow me for more tips every day!"})
     batch.write_text((line + "\n") * 2000, encoding="utf-8")
