@@ -37,7 +37,8 @@ class ConceptRule(Rule):
     already gives the reader what the fix asks for: a lesson, a question to them). With
     ``within: post`` a sequence's gaps may cross sentence ends: for ideas that only the
     post as a whole shows (a post about yourself that tags itself a boast). ``mark``
-    names the concept whose words a finding quotes (by default, the whole match).
+    names the concept whose words a finding quotes (by default, the whole match), or
+    several, of which each sequence holds one.
     ``max_words`` keeps the rule to drafts of at most that many words (a teaser is a
     headline's device: a long post that goes on to say "here's what I learned" delivers
     it). ``delivers_after`` names a mark (":") that, later in a match's sentence, shows the
@@ -72,11 +73,15 @@ class ConceptRule(Rule):
         if within not in ("sentence", "post"):
             raise spec.error("within", f"must be 'sentence' or 'post', not {within!r}")
         self.whole_post = within == "post"
-        mark = spec.optional_str("mark")
-        if mark is not None and any(mark not in s.split() for s in sequences):
-            raise spec.error("mark", f"names {mark!r}, which every 'match' sequence must hold")
+        marks = spec.str_list("mark")
+        marked = [next((m for m in marks if m in s.split()), None) for s in sequences]
+        if marks and None in marked:
+            raise spec.error("mark", f"names {', '.join(map(repr, marks))}; every 'match' "
+                                     f"sequence must hold one, and "
+                                     f"{sequences[marked.index(None)]!r} holds none")
         compose = partial(lexicon.sequence, where=spec.where, across_sentences=self.whole_post)
-        self.sequences = self._folded([compose(s, mark=mark) for s in sequences], needed=True)
+        composed = [compose(s, mark=m) for s, m in zip(sequences, marked, strict=True)]
+        self.sequences = self._folded(composed, needed=True)
         self.unless = (self._folded([lexicon.sequence(s, spec.where) for s in unless],
                                     needed=False) if unless else None)
         self.spared_by = (self._folded([compose(s) for s in spared_by], needed=False)

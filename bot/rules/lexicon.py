@@ -45,7 +45,7 @@ _JOIN = r"[^\w.!?\n]*"
 #: word, its dots ending no sentence.
 _GAP_WORD = r"(?:[^\w.!?\n]+(?:\w\.(?:\w\.)+|[\w']+))"
 #: A word in a gap that may cross sentence ends (a sequence ``within: post``).
-_POST_GAP_WORD = r"(?:[^\w']+[\w']+)"
+_POST_GAP_WORD = r"(?:\W+[\w']+)"
 DEFAULT_LANGUAGES = frozenset({"en"})
 #: Emoji that stand for a thing or a feeling (❤️ 🔥 ☕ 🎉), which end a sentence as a point
 #: does ("Fave this if you love it ❤️ Boost if …"); arrows, keycaps and boxed letters

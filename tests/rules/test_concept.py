@@ -126,6 +126,12 @@ def test_reply_cues_keep_the_rule_to_replies(tmp_path: Path) -> None:
     assert _matches(rule, "I read two books with @sam #humblebrag") == []
 
 
+def test_a_post_wide_gap_counts_a_word_cut_at_its_apostrophe(tmp_path: Path) -> None:
+    # "I'd", "you're": the part after the apostrophe is a word of the gap, as in a sentence.
+    rule = _rule(tmp_path, within="post", mark="BOAST")
+    assert _matches(rule, "I'd read two books. #humblebrag") == ["#humblebrag"]
+
+
 def test_within_takes_only_sentence_or_post(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=re.escape("'within' must be 'sentence' or 'post'")):
         _rule(tmp_path, within="paragraph")
@@ -137,8 +143,16 @@ def test_a_finding_quotes_the_marked_concept(tmp_path: Path) -> None:
 
 
 def test_the_mark_must_be_in_every_sequence(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="every 'match' sequence must hold"):
+    with pytest.raises(ConfigError, match="every 'match' sequence must hold one"):
         _rule(tmp_path, mark="YOU")
+
+
+def test_each_sequence_quotes_the_mark_it_holds(tmp_path: Path) -> None:
+    rule = _rule(tmp_path, within="post", mark=["BOAST", "YOU"],
+                 match=["SELF ~10 BOAST", "SELF ~10 YOU"], unless=[],
+                 examples_pass=["Is that a #humblebrag?"])
+    assert _matches(rule, "I read two books. Fast ones. #humblebrag") == ["#humblebrag"]
+    assert _matches(rule, "My shelf is full. Want one? Ask you know who.") == ["you"]
 
 
 def test_the_languages_a_rule_reads_come_from_what_it_matches(tmp_path: Path) -> None:
