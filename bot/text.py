@@ -58,14 +58,23 @@ _MARKUP = re.compile(
 _HEADING_AT_START = re.compile(r"(?:\#{1,3}|>{1,3}|-\#)[ ](?=\S)")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
-_TLDS = "com|net|org|io|co|ly|me|tv|gl|be|us|uk|info|biz|app|dev|gg"
+# The top-level domains a bare domain name ends in: the generic ones posts use and the
+# country codes of the places and languages the coach reads ("keanetax.ie",
+# "seguidores.com.br"). A few are words ("in", "it", "no", "so", "to"): "done.it", a
+# missing space, is rare next to the links they find.
+_TLDS = "|".join((
+    "com|net|org|io|co|ly|me|tv|gl|be|us|uk|info|biz|app|dev|gg",
+    "ai|blog|link|news|online|page|shop|site|store|tech|xyz",
+    "at|au|br|ca|ch|cl|de|dk|es|eu|fi|fr|gh|hk|ie|in|is|it|jp|ke|kr|mx|ng|nl|no|nz|ph|pl",
+    "pt|se|sg|so|to|ug|za",
+))
 # A web address, or a domain name: tried only where a run of labels starts (not after a
 # label's letter or "label."), so "a.a.a.…" is read once, not once per label; nor after
 # "@", where it is a handle's server ("@ana@fosstodon.org") or an email's domain.
 _URL = re.compile(
     rf"""(?:https?://|www\.)[^\s<>"']+[^\s<>"'.,;:!?)\]}}]
       | (?<![a-z0-9-@])(?<![a-z0-9-]\.)-*+\b(?P<domain>(?:[a-z0-9-]++\.)+(?:{_TLDS})
-        (?:/[^\s<>"']*[^\s<>"'.,;:!?)\]}}])?(?![\w.]))
+        (?:/[^\s<>"']*[^\s<>"'.,;:!?)\]}}])?(?!\w|\.\w))
     """,
     re.VERBOSE | re.IGNORECASE,
 )

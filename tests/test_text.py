@@ -120,10 +120,10 @@ _PLAIN_MARKUP = re.compile(
 # digit: "éa.bwww.example.com" holds the web address "www.example.com", not the domain
 # "bwww.example.com" (which re would find trying from every label in turn).
 _PLAIN_URL = re.compile(
-    r"""(?:https?://|www\.)[^\s<>"']+[^\s<>"'.,;:!?)\]}]
+    rf"""(?:https?://|www\.)[^\s<>"']+[^\s<>"'.,;:!?)\]}}]
       | (?<![a-z0-9-@])(?<![a-z0-9-]\.)-*\b
-        (?P<domain>(?:[a-z0-9-]+\.)+(?:com|net|org|io|co|ly|me|tv|gl|be|us|uk|info|biz|app|dev|gg)
-        (?:/[^\s<>"']*[^\s<>"'.,;:!?)\]}])?(?![\w.]))
+        (?P<domain>(?:[a-z0-9-]+\.)+(?:{text_module._TLDS})
+        (?:/[^\s<>"']*[^\s<>"'.,;:!?)\]}}])?(?!\w|\.\w))
     """,
     re.VERBOSE | re.IGNORECASE,
 )
@@ -161,6 +161,13 @@ def test_linear_patterns_find_what_the_plain_ones_find(text: str) -> None:
     plain = [m.span(m.lastgroup or 0) for m in _PLAIN_URL.finditer(text)]
     assert urls == [span for span in plain if not any(
         s < span[1] and span[0] < e for s, e in _spans(text_module._CODE.finditer(text)))]
+
+
+def test_a_domain_name_of_a_country_is_a_link() -> None:
+    doc = Document("Book at tideline.example.co.nz or curraghhoundhaven.ie/foster, "
+                   "meusite.com.br. Done.")
+    assert [t.text for t in doc.tokens] == ["tideline.example.co.nz",
+                                            "curraghhoundhaven.ie/foster", "meusite.com.br"]
 
 
 def test_a_domain_name_is_found_where_its_labels_begin() -> None:
