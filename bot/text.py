@@ -55,6 +55,8 @@ _MARKUP = re.compile(
     """,
     re.VERBOSE | re.IGNORECASE,
 )
+#: Words in double quotes, straight or curly, on one line: a quotation.
+_QUOTATION = re.compile(r'"[^"\n]{1,200}"|“[^”\n]{1,200}”')
 _HEADING_AT_START = re.compile(r"(?:\#{1,3}|>{1,3}|-\#)[ ](?=\S)")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
@@ -428,6 +430,16 @@ class Document:
     def _last_with_words(self, spans: Sequence[tuple[int, int]]) -> tuple[int, int] | None:
         """The last of ``spans`` with words in it, if any."""
         return next((span for span in reversed(spans) if self.has_words_between(*span)), None)
+
+    @cached_property
+    def _quotations(self) -> list[tuple[int, int]]:
+        return [m.span() for m in _QUOTATION.finditer(self.text)]
+
+    def in_quotes(self, start: int, end: int) -> bool:
+        """Whether ``start:end`` lies inside one quotation in double quotes."""
+        spans = self._quotations
+        index = bisect_right(spans, (start, len(self.text) + 1)) - 1
+        return index >= 0 and spans[index][0] < start and end < spans[index][1]
 
     @cached_property
     def _hashtag_spans(self) -> list[tuple[int, int]]:

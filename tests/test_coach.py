@@ -74,6 +74,20 @@ def test_html_and_hidden_characters_do_not_hide_bait(coach: Coach) -> None:
     assert all(text[f.span[0]:f.span[1]] == f.match for f in findings)
 
 
+def test_words_in_quotes_are_mentioned_not_used(coach: Coach) -> None:
+    def principles(text: str, platform: str = "instagram") -> set[str]:
+        return {f.principle for f in coach.assess(text, platform).blocking}
+
+    assert not principles('I\'m tired of "link in bio" culture. Put the link in the post.')
+    assert not principles('You don\'t need to \u201cbuy now before prices go up\u201d. Buy when '
+                          'the payment works for you.')
+    # The writer's own order beside a quoted word is still an order.
+    assert "no-hard-sell" in principles("Mugs are back, $38 each. Shop now, link in bio.")
+    assert "no-engagement-bait" in principles('Comment "YES" below and I\'ll DM you the guide.')
+    # A quotation is still as long as it is.
+    assert "platform-fit" in principles('"' + "word " * 70 + '"', "x")
+
+
 def test_empty_and_whitespace_drafts_are_ready_with_nothing_to_say(coach: Coach) -> None:
     for text in ("", "   \n "):
         assert coach.assess(text, "x").findings == ()

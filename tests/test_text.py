@@ -163,6 +163,15 @@ def test_linear_patterns_find_what_the_plain_ones_find(text: str) -> None:
         s < span[1] and span[0] < e for s, e in _spans(text_module._CODE.finditer(text)))]
 
 
+def test_a_quotation_is_the_words_between_double_quotes_on_one_line() -> None:
+    doc = Document('She said "buy now" and \u201cact fast\u201d, then "left\nit"')
+    buy, act, left = (doc.text.index(w) for w in ("buy", "act", "left"))
+    assert doc.in_quotes(buy, buy + 7) and doc.in_quotes(act, act + 8)
+    assert not doc.in_quotes(doc.text.index("said"), doc.text.index("said") + 4)
+    assert not doc.in_quotes(buy, doc.text.index("and") + 3)  # runs out of the quotation
+    assert not doc.in_quotes(left, left + 4)  # its closing quote is on another line
+
+
 def test_a_domain_name_of_a_country_is_a_link() -> None:
     doc = Document("Book at tideline.example.co.nz or curraghhoundhaven.ie/foster, "
                    "meusite.com.br. Done.")

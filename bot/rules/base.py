@@ -396,6 +396,9 @@ class Rule:
     keys: ClassVar[dict[str, bool]] = {}
     #: Placeholders the kind's hits fill (``Hit.fields``), for its rules' message and fix.
     fields: ClassVar[frozenset[str]] = frozenset()
+    #: Whether the kind judges the writer's own words, which a quotation only mentions
+    #: ("I'm tired of "link in bio" culture"); a post's length is not a matter of words.
+    judges_words: ClassVar[bool] = True
 
     def __init__(self, meta: RuleMeta, spec: RuleSpec) -> None:
         self.meta = meta
@@ -450,10 +453,14 @@ class Rule:
 
 def to_findings(rule: Rule, hits: Iterable[Hit], doc: Document, platform: Platform,
                 severity: Severity | None = None) -> list[Finding]:
-    """A rule's hits as findings, their spans in the text as the user wrote it."""
+    """A rule's hits as findings, their spans in the text as the user wrote it. Words
+    the writer puts in double quotes are mentioned, not used: a hit inside a quotation
+    ("you don't need to "buy now before prices go up"") is no finding."""
     meta = rule.meta
     findings = []
     for hit in hits:
+        if rule.judges_words and not hit.original and doc.in_quotes(hit.start, hit.end):
+            continue
         start, end = ((hit.start, hit.end) if hit.original
                       else doc.to_original(hit.start, hit.end))
         match = doc.original[start:end]

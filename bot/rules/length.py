@@ -19,6 +19,7 @@ class Length(Rule):
 
     kind = "length"
     keys: ClassVar[dict[str, bool]] = {}
+    judges_words = False
 
     def find(self, doc: Document, platform: Platform, live: Live) -> Iterator[Hit]:
         cut = platform.overflow_start(doc.original, doc)
