@@ -13,6 +13,7 @@ bench/bench_rules.py times each against drafts built to defeat it.
 from __future__ import annotations
 
 import html
+import math
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
@@ -234,6 +235,12 @@ def _disjoint_tokens(text: str) -> list[Token]:
     return kept
 
 
+def _last_starting_by(spans: Sequence[tuple[int, int]], pos: int) -> tuple[int, int] | None:
+    """Of sorted, disjoint ``spans``, the last that starts at or before ``pos``."""
+    index = bisect_right(spans, (pos, math.inf)) - 1
+    return spans[index] if index >= 0 else None
+
+
 class Document:
     """A draft, its normalised text, and the map between the two."""
 
@@ -437,18 +444,16 @@ class Document:
 
     def in_quotes(self, start: int, end: int) -> bool:
         """Whether ``start:end`` lies inside one quotation in double quotes."""
-        spans = self._quotations
-        index = bisect_right(spans, (start, len(self.text) + 1)) - 1
-        return index >= 0 and spans[index][0] < start and end < spans[index][1]
+        span = _last_starting_by(self._quotations, start)
+        return span is not None and span[0] < start and end < span[1]
 
     @cached_property
     def _hashtag_spans(self) -> list[tuple[int, int]]:
         return [(t.start, t.end) for t in self.tokens_of("hashtag")]
 
     def _in_hashtag(self, pos: int) -> bool:
-        spans = self._hashtag_spans
-        index = bisect_right(spans, (pos, len(self.text) + 1)) - 1
-        return index >= 0 and spans[index][0] <= pos < spans[index][1]
+        span = _last_starting_by(self._hashtag_spans, pos)
+        return span is not None and pos < span[1]
 
 
 class SpanReach:
