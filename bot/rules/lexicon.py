@@ -44,8 +44,10 @@ _JOIN = r"[^\w.!?\n]*"
 #: A word in a gap, which crosses no sentence end; an initialism ("U.S.", "e.g.") is one
 #: word, its dots ending no sentence.
 _GAP_WORD = r"(?:[^\w.!?\n]+(?:\w\.(?:\w\.)+|[\w']+))"
-#: A word in a gap that may cross sentence ends (a sequence ``within: post``).
-_POST_GAP_WORD = r"(?:\W+[\w']+)"
+#: A word in a gap that may cross sentence ends (a sequence ``within: post``); an
+#: apostrophe opens a word only where no other mark comes first ("you're"), so a gap is
+#: read one way and a failed match does not backtrack through the ways.
+_POST_GAP_WORD = r"(?:[^\w']+[\w']+|'[\w']+)"
 DEFAULT_LANGUAGES = frozenset({"en"})
 #: Emoji that stand for a thing or a feeling (❤️ 🔥 ☕ 🎉), which end a sentence as a point
 #: does ("Fave this if you love it ❤️ Boost if …"); arrows, keycaps and boxed letters

@@ -67,10 +67,12 @@ _NARROW_WORDS = re.ASCII | re.LOCALE
 #: made its pass over a long post take 4 ms instead of 10 µs. (RE2 refuses counts
 #: above 1000 in any case.)
 _MAX_COUNT = 10
-#: RE2's memory for a prefilter. The DFA of the folded scope, with every concept of every
-#: rule, outgrew 64 MiB on long drafts: RE2 then built states afresh for every draft, and
-#: a 100-character comment took a millisecond.
-PREFILTER_MEMORY = 128 << 20
+#: RE2's memory for a prefilter: a ceiling, not what it takes. The DFA of the folded
+#: scope, with every concept of every rule, outgrew 64 MiB on long drafts, then 128 MiB
+#: once replies and soft sales closes were read across a post: RE2 then built states
+#: afresh for every draft, and a 100-character comment took a millisecond. A process
+#: that has read every benchmark draft holds about 250 MB in all.
+PREFILTER_MEMORY = 256 << 20
 #: Turns the characters outside ASCII into their stand-ins as a text is encoded.
 _STAND_IN_ERRORS = "draftcoach-stand-in"
 
