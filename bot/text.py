@@ -56,8 +56,8 @@ _MARKUP = re.compile(
     """,
     re.VERBOSE | re.IGNORECASE,
 )
-#: Words in double quotes, straight or curly, on one line: a quotation.
-_QUOTATION = re.compile(r'"[^"\n]{1,200}"|“[^”\n]{1,200}”')
+#: Words in double quotes on one line: a quotation (curly quotes are straight by then).
+_QUOTATION = re.compile(r'"[^"\n]{1,200}"')
 _HEADING_AT_START = re.compile(r"(?:\#{1,3}|>{1,3}|-\#)[ ](?=\S)")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
