@@ -57,8 +57,9 @@ _PICTOGRAPHS = "\U0001F300-\U0001FAFF\u2600-\u27BF"
 #: A point or colon between digits ("$219.40", "14:20") starts nothing.
 _SENTENCE_START = (rf"(?:^|(?<=[.!?\n:])(?!(?<=\d[.:])\d)|(?<=[{_PICTOGRAPHS}]))"
                    r"[^\w.!?\n]*")
-#: ``<number>`` in a phrase: figures as people write them ("100", "1,000", "2.5k").
-_NUMBER = r"\b\d[\d.,]*(?:k|m)?\b"
+#: ``<number>`` in a phrase: figures as people write them ("100", "1,000", "2.5k",
+#: "£4.50pp" a head); a point or comma ends a sentence or a list, not a figure.
+_NUMBER = r"\b\d(?:[\d.,]*\d)?(?:k|m|pp)?\b"
 #: ``<phone>``: a short code or a phone number, its digits perhaps grouped by spaces,
 #: dashes, points or brackets; not a sum of money ("$412.60", "£1,500").
 _PHONE = r"(?<![\w+$£€.,])\+?\d(?:[ ().-]{0,2}\d){3,}(?!\w)"
