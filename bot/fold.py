@@ -3,8 +3,10 @@
 Lower case, accents dropped ("sígueme" -> "sigueme"), usual leetspeak undone inside words
 ("f0llow" -> "follow", "ca$h" -> "cash"), a "4" or "2" between letters read as the word
 it stands for ("sub4sub" -> "sub 4 sub"), and a letter held for three or more
-("pleaseee", "sooo") folded to one. The folded text keeps a map back to the input, so a
-match in it becomes a span of the text as given.
+("pleaseee", "sooo") folded to one. American and British spellings fold to one
+("recognized" -> "recognised", "analyze" -> "analyse", "honor" and "honour" -> "honor"). The
+folded text keeps a map back to the input, so a match in it becomes a span of the text as
+given.
 """
 
 from __future__ import annotations
@@ -33,6 +35,13 @@ _SYMBOL = re.compile(r"[0-57@$]")
 #: A letter held for three or more: "([a-z])\1\1+" without the back-reference, so RE2
 #: reads the draft once instead of re trying at every letter (five times faster).
 _HELD = re2.compile("|".join(f"{letter}{letter}{letter}+" for letter in string.ascii_lowercase))
+#: "-ize" / "-yze" after three or more letters ("recognize", "organization", "analyzed");
+#: a shorter stem is its own word ("prize", "size", "seize").
+_IZE = re2.compile(r"[a-z]{3}(iz|yz)(?:e|ed|es|er|ers|ing|ation|ations)\b")
+#: "-our" in the words that drop its "u" in American spelling, and no others ("four",
+#: "hour", "tour" keep theirs).
+_OUR = re2.compile(r"\b(?:dis)?(?:hon|fav|col|behavi|neighb|lab|hum|flav|rum|endeav|sav|harb)"
+                   r"(our)")
 
 
 def _is_letter(text: str, index: int) -> bool:
@@ -42,6 +51,8 @@ def _is_letter(text: str, index: int) -> bool:
 def _changes(text: str) -> list[tuple[int, int, str]]:
     """(start, end, replacement) for every change folding makes to lower-case ``text``."""
     found = [(m.start(), m.end(), m.group()[0]) for m in _HELD.finditer(text)]
+    found += [(m.start(1), m.end(1), m.group(1)[0] + "s") for m in _IZE.finditer(text)]
+    found += [(m.start(1), m.end(1), "or") for m in _OUR.finditer(text)]
     for m in _ACCENTED.finditer(text):
         base = _ACCENTS.get(m.group())
         if base is not None:
@@ -61,16 +72,23 @@ def _changes(text: str) -> list[tuple[int, int, str]]:
 
 @dataclass(frozen=True, slots=True)
 class Folded:
-    """A folded text and where each of its characters came from (None: one for one)."""
+    """A folded text and where each of its characters came from (None: one for one).
+
+    ``sources`` has one entry more than ``text``: the input's length, where the text ends.
+    """
 
     text: str
     sources: tuple[int, ...] | None = None
 
     def to_source(self, start: int, end: int) -> tuple[int, int]:
         """The span of the input that ``text[start:end]`` was folded from."""
-        if self.sources is None or end <= start:
-            return (start, end) if self.sources is None else (self.sources[start],) * 2
-        return (self.sources[start], self.sources[end - 1] + 1)
+        if self.sources is None:
+            return start, end
+        if end <= start:
+            return (self.sources[start],) * 2
+        # Up to where the next character comes from: a word folded from more letters than
+        # it has ("PLEASEEE", "favour") ends after all of them.
+        return self.sources[start], max(self.sources[end - 1] + 1, self.sources[end])
 
 
 def _lower(text: str) -> tuple[str, list[int] | None]:
@@ -90,7 +108,7 @@ def fold(text: str) -> Folded:
     lowered, sources = _lower(text)
     changes = _changes(lowered)
     if not changes:
-        return Folded(lowered, None if sources is None else tuple(sources))
+        return Folded(lowered, None if sources is None else (*sources, len(text)))
     changes = outermost(changes)
     folded = _replaced(lowered, changes)
     if sources is None and all(end - start == len(out) for start, end, out in changes):
@@ -106,6 +124,7 @@ def fold(text: str) -> Folded:
         out_sources.extend([base[start]] * len(out))
         pos = end
     out_sources.extend(base[pos:])
+    out_sources.append(len(text))
     return Folded(folded, tuple(out_sources))
 
 

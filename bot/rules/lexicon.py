@@ -411,6 +411,18 @@ def _read_lexicon_file(path: Path) -> _LexiconFile:
     return lexicon_file
 
 
+def _listed_once(words: list[str], where: str) -> None:
+    """Each word once: two that fold to one ("honoured" and "honored", "f4f" and "f 4 f")
+    are one word to the matcher, and the second only lengthens the list."""
+    first: dict[str, str] = {}
+    for word in words:
+        key = fold(word).text
+        if key in first:
+            raise ConfigError(f"{where}: {word!r} is {first[key]!r} once folded (case, "
+                              f"accents, spelling); list it once")
+        first[key] = word
+
+
 def load_lexicon(paths: Iterable[Path]) -> Lexicon:
     """Read lexicon files; a concept named in several (one per language) is merged."""
     drafts: dict[str, _Draft] = {}
@@ -427,6 +439,7 @@ def load_lexicon(paths: Iterable[Path]) -> Lexicon:
             if (name, language) in seen:
                 raise ConfigError(f"{where}: already defined for '{language}' in "
                                   f"{seen[(name, language)]}")
+            _listed_once(spec.words, where)
             seen[(name, language)] = file
             draft = drafts.setdefault(name, _Draft())
             draft.about = draft.about or spec.about.strip()

@@ -45,6 +45,12 @@ def test_concept_leaves_its_counter_examples(name: str, example: str) -> None:
     ("¡Sígueme y te sigo!", "¡sigueme y te sigo!"),
     ("ca$h prizes in 2014", "cash prizes in 2014"),
     ("a6b8c9 stays", "a6b8c9 stays"),
+    # One spelling for American and British words, so a lexicon lists each once.
+    ("Recognized by the Organization", "recognised by the organisation"),
+    ("we analyzed it", "we analysed it"),
+    ("Honoured to return the favour", "honored to return the favor"),
+    ("won a prize of this size", "won a prize of this size"),
+    ("four hours on tour, our colour", "four hours on tour, our color"),
 ])
 def test_folding_undoes_spelling_games(written: str, folded: str) -> None:
     assert fold(written).text == folded
@@ -57,6 +63,20 @@ def test_a_folded_span_maps_back_to_the_words_as_written() -> None:
     end = folded.text.index("now") + 3
     s, e = folded.to_source(start, end)
     assert written[s:e] == "PLEASEEE sub4sub now"
+
+
+@pytest.mark.parametrize(("written", "word", "quoted"), [
+    ("so PLEASEEE help", "please", "PLEASEEE"),
+    ("I'll return the favour!", "favor", "favour"),
+    ("honoured", "honored", "honoured"),
+])
+def test_a_word_folded_from_more_letters_maps_back_to_all_of_them(
+    written: str, word: str, quoted: str
+) -> None:
+    folded = fold(written)
+    start = folded.text.index(word)
+    s, e = folded.to_source(start, start + len(word))
+    assert written[s:e] == quoted
 
 
 @pytest.mark.parametrize("written", ["Café F0LL0W, then ca$h", "İstanbul: Sígueme y te sigo"])
@@ -164,6 +184,9 @@ concepts:
       '    examples_match: [via]'),
      "'concepts.VIA-APP.words.1' must be text, got True"),
     (("    words: [my, our]", "    words: my our"), "'concepts.SELF.words' must be a list"),
+    # Folding reads both: listing the second spelling only lengthens the list.
+    (("    words: [my, our]", "    words: [my, our, honoured, honored]"),
+     "concept SELF: 'honored' is 'honoured' once folded"),
     (("  SELF:\n", "  SELF: [my]\n  OTHER:\n"), "'concepts.SELF' must be a mapping"),
     (('    examples_match: ["my"]', ""), "'examples_match' is required"),
 ])
