@@ -2,11 +2,11 @@
 
 Lower case, accents dropped ("sígueme" -> "sigueme"), usual leetspeak undone inside words
 ("f0llow" -> "follow", "ca$h" -> "cash"), a "4" or "2" between letters read as the word
-it stands for ("sub4sub" -> "sub 4 sub"), and a letter held for three or more
-("pleaseee", "sooo") folded to one. American and British spellings fold to one
-("recognized" -> "recognised", "analyze" -> "analyse", "honor" and "honour" -> "honor"). The
-folded text keeps a map back to the input, so a match in it becomes a span of the text as
-given.
+it stands for ("sub4sub" -> "sub 4 sub"), a letter held for three or more ("pleaseee",
+"sooo") folded to one, American and British spellings folded to one ("recognized" ->
+"recognised", "analyze" -> "analyse", "honour" -> "honor"), and a line break after a
+colon read as a space. The folded text keeps a map back to the input, so a match in it
+becomes a span of the text as given.
 """
 
 from __future__ import annotations
@@ -35,6 +35,9 @@ _SYMBOL = re.compile(r"[0-57@$]")
 #: A letter held for three or more: "([a-z])\1\1+" without the back-reference, so RE2
 #: reads the draft once instead of re trying at every letter (five times faster).
 _HELD = re2.compile("|".join(f"{letter}{letter}{letter}+" for letter in string.ascii_lowercase))
+#: Line breaks after a colon: what a colon introduces is read with it ("To enter:\n1️⃣
+#: Follow us"), where a bare line break ends a sentence.
+_COLON_BREAKS = re2.compile(r":[^\S\n]*(\n+)")
 #: "-ize" / "-yze" after three or more letters ("recognize", "organization", "analyzed");
 #: a shorter stem is its own word ("prize", "size", "seize").
 _IZE = re2.compile(r"[a-z]{3}(iz|yz)(?:e|ed|es|er|ers|ing|ation|ations)\b")
@@ -53,6 +56,7 @@ def _changes(text: str) -> list[tuple[int, int, str]]:
     found = [(m.start(), m.end(), m.group()[0]) for m in _HELD.finditer(text)]
     found += [(m.start(1), m.end(1), m.group(1)[0] + "s") for m in _IZE.finditer(text)]
     found += [(m.start(1), m.end(1), "or") for m in _OUR.finditer(text)]
+    found += [(m.start(1), m.end(1), " " * len(m.group(1))) for m in _COLON_BREAKS.finditer(text)]
     for m in _ACCENTED.finditer(text):
         base = _ACCENTS.get(m.group())
         if base is not None:

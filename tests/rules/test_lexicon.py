@@ -128,6 +128,17 @@ def test_where_a_sentence_starts(text: str, starts: bool) -> None:
     assert (pattern.search(fold(text).text) is not None) is starts
 
 
+@pytest.mark.parametrize(("text", "joined"), [
+    ("Win a hamper! To enter:\n1️⃣ Follow us", True),    # a line ending in a colon leads on
+    ("To enter: follow us", True),
+    ("Ways to enter\nFollow us", False),                  # a bare line break ends a sentence
+    ("How to enter. Follow us", False),
+])
+def test_a_colon_carries_a_sentence_onto_the_next_line(text: str, joined: bool) -> None:
+    pattern = re.compile(_LEXICON.sequence("'enter' ~1 'follow'", "test"))
+    assert (pattern.search(fold(text).text) is not None) is joined
+
+
 @pytest.mark.parametrize(("words", "example", "end", "written", "not_written"), [
     pytest.param('"$<number>", "#<number>", "<number>%", "<number>p/msg"', "$5", "",
                  ["won $1,500", "hit #2 today", "a 25% cut", "150p/msg"],
