@@ -54,11 +54,13 @@ def _is_letter(text: str, index: int) -> bool:
 def _changes(text: str) -> list[tuple[int, int, str]]:
     """(start, end, replacement) for every change folding makes to lower-case ``text``."""
     found = [(m.start(), m.end(), m.group()[0]) for m in _HELD.finditer(text)]
-    for m in _SPELLING.finditer(text):
-        if m.group(1):  # "iz" -> "is", "yz" -> "ys"
-            found.append((m.start(1), m.end(1), m.group(1)[0] + "s"))
-        else:  # "our" -> "or"
-            found.append((m.start(2), m.end(2), "or"))
+    # Nine YouTube comments in ten hold none of "iz", "yz" and "our": no scan for them.
+    if "iz" in text or "yz" in text or "our" in text:
+        for m in _SPELLING.finditer(text):
+            if m.group(1):  # "iz" -> "is", "yz" -> "ys"
+                found.append((m.start(1), m.end(1), m.group(1)[0] + "s"))
+            else:  # "our" -> "or"
+                found.append((m.start(2), m.end(2), "or"))
     if ":" in text and "\n" in text:  # most drafts have no colon at a line's end
         found += [(m.start(1), m.end(1), " " * len(m.group(1)))
                   for m in _COLON_BREAKS.finditer(text)]
