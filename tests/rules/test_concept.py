@@ -161,3 +161,11 @@ def test_the_languages_a_rule_reads_come_from_what_it_matches(tmp_path: Path) ->
     rule = _rule(tmp_path, spanish="family: test-es\nlanguages: [es]\nconcepts:\n"
                                    "  YOU:\n    words: [tu]\n    examples_match: ['tu']\n")
     assert rule.meta.languages == frozenset({"en"})
+
+
+def test_a_rule_of_quoted_words_alone_reads_english(tmp_path: Path) -> None:
+    # No concept to take languages from: it reads English drafts, as any rule does.
+    rule = _rule(tmp_path, match=["'numbers' ~1 'lie'"], unless=[],
+                 examples_fail=["Numbers don't lie."], examples_pass=["Numbers matter."])
+    assert rule.meta.speaks(frozenset({"en"}))
+    assert _matches(rule, "4.9 stars. Numbers don't lie.") == ["Numbers don't lie"]
