@@ -39,7 +39,10 @@ from bot.rules.prefilter import lead_in
 
 _NAME = re.compile(CONCEPT_NAME)
 _REFERENCE = re.compile(r"^\{([A-Z][A-Z0-9-]*)\}$")
-#: Between two words of a phrase: anything but a word or a sentence end ("check-out").
+#: Between two words of a phrase: anything but a word or a sentence end. A word's own
+#: edge (see _bounded) keeps a hyphen from joining words: a compound often means
+#: something else ("a sign-up" is not "sign up", "sub-3" is no "sub 3"), so a lexicon
+#: lists the hyphenated form where it means the same.
 _JOIN = r"[^\w.!?\n]*"
 #: A word in a gap, which crosses no sentence end; an initialism ("U.S.", "e.g.") is one
 #: word, its dots ending no sentence.

@@ -113,6 +113,27 @@ def test_inflections_and_references_compile(tmp_path: Path) -> None:
     assert not pattern.search(fold("Checked out. My stuff").text)  # another sentence
 
 
+COMPOUNDS = """
+family: test
+concepts:
+  SIGN-UP:
+    words: [sign* up, limited time, limited-time]
+    examples_match: ["signing up"]
+"""
+
+
+@pytest.mark.parametrize(("text", "matches"), [
+    ("Sign up before Friday", True),
+    ("the sign-up form is in the bio", False),    # a compound is a thing, not the act
+    ("a limited time offer", True),
+    ("a limited-time offer", True),               # listed hyphenated: it means the same
+])
+def test_a_hyphen_joins_a_phrase_only_where_the_lexicon_lists_it(
+        tmp_path: Path, text: str, matches: bool) -> None:
+    lexicon = load_lexicon([_write(tmp_path, COMPOUNDS)])
+    assert bool(re.search(lexicon.pattern("SIGN-UP"), fold(text).text)) is matches
+
+
 @pytest.mark.parametrize(("text", "starts"), [
     ("Our picks. 40 gifts for your dad.", True),
     ("Gift ideas: 40 gifts for your dad.", True),
