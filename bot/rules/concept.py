@@ -13,7 +13,6 @@ from typing import ClassVar
 
 from bot.platforms import Platform
 from bot.rules.base import Hit, Live, Pattern, Rule, RuleMeta, RuleSpec, register
-from bot.rules.lexicon import DEFAULT_LANGUAGES
 from bot.text import TOKEN_MARKS, Document
 
 #: What a sentence start (``^``) may take in before the first word.
@@ -67,10 +66,10 @@ class ConceptRule(Rule):
         spared_by = spec.str_list("spared_by")
         if "languages" not in spec.data:
             # What it matches says which languages it reads; an exception only spares.
-            # Quoted words alone name no concept: English, as for any rule (unread, such a
-            # rule would pass its examples and never run on a draft).
+            # Quoted words alone name no concept: the loader's languages then, as for any
+            # rule (unread, such a rule would pass its examples and never run on a draft).
             names = [n for s in sequences for n in lexicon.concept_names(s)]
-            meta = replace(meta, languages=lexicon.languages_of(names) or DEFAULT_LANGUAGES)
+            meta = replace(meta, languages=lexicon.languages_of(names) or meta.languages)
         super().__init__(meta, spec)
         within = spec.get("within", "sentence")
         if within not in ("sentence", "post"):
