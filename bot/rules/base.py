@@ -433,6 +433,10 @@ class Rule:
             return False
         return platform.id not in self.meta.skip_platforms
 
+    def link(self, rules: Sequence[Rule]) -> None:
+        """Called once every rule is loaded, with them all: for a kind that reads other
+        rules (most read none)."""
+
     def find(self, doc: Document, platform: Platform, live: Live) -> Iterable[Hit]:
         """Where this rule fires in ``doc``: pure, no state kept between drafts."""
         raise NotImplementedError

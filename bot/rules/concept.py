@@ -116,7 +116,7 @@ class ConceptRule(Rule):
             return
         if not all(doc.tokens_of(kind) for kind in self.needs):
             return
-        if self.reply_cues is not None and not (_opens_with_handle(doc)
+        if self.reply_cues is not None and not (opens_with_handle(doc)
                                                 or live.search(self.reply_cues)):
             return
         folded = doc.folded_prose
@@ -141,7 +141,7 @@ class ConceptRule(Rule):
             yield Hit(start, end, self.replacement)
 
 
-def _opens_with_handle(doc: Document) -> bool:
+def opens_with_handle(doc: Document) -> bool:
     """Whether the draft's first word is an @handle, as a reply's is."""
     tokens = doc.tokens
     return bool(tokens) and tokens[0].kind == "mention" and not doc.text[:tokens[0].start].strip()

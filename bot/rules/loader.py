@@ -236,4 +236,6 @@ def load_rules(
                 )
             seen[rule.meta.id] = file
             rules.append(rule)
+    for rule in rules:
+        rule.link(rules)
     return rules
