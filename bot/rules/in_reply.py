@@ -17,9 +17,10 @@ class InReply(Rule):
     """Fires in a reply where a rule under one of ``principles`` raises a warning or an
     error, once, at the first such place. A draft is a reply when it opens with an
     @handle or with one of ``reply_openers`` (sequences, as a concept rule's: the note a
-    teammate puts before a draft reply, "replying to @dan:"). A sales push
-    under someone's question or bad news breaks two principles: it sells, and it has
-    not heard them. The rules it reads are every loaded rule under ``principles``.
+    teammate puts before a draft reply, "replying to @dan:"). A sales push under
+    someone's question or bad news breaks two principles: it sells, and it has not heard
+    them. The rules it reads are every loaded rule under ``principles``; it runs them
+    itself, so it is checked against its examples like any other rule.
     """
 
     kind = "in-reply"
