@@ -61,6 +61,17 @@ def test_a_team_can_switch_a_rule_off_or_change_its_severity(coach: Coach) -> No
     assert [f.severity for f in softer.findings if f.rule == "vanity-metrics"] == ["suggestion"]
 
 
+def test_a_rule_that_reads_others_reads_them_as_the_team_set_them(coach: Coach) -> None:
+    # sells-in-a-reply repeats, under listen-first, what fake-urgency finds in a reply.
+    text = "@maya so sorry about the shed! Tool sets are half price, this week only."
+    rules = {f.rule for f in coach.assess(text, "x").blocking}
+    assert {"fake-urgency", "sells-in-a-reply"} <= rules
+    off = coach.assess(text, "x", RuleOverrides(disabled=frozenset({"fake-urgency"})))
+    assert not {"fake-urgency", "sells-in-a-reply"} & {f.rule for f in off.findings}
+    softer = coach.assess(text, "x", RuleOverrides(severity={"fake-urgency": "suggestion"}))
+    assert "sells-in-a-reply" not in {f.rule for f in softer.findings}
+
+
 def test_unknown_platform_names_the_choices(coach: Coach) -> None:
     with pytest.raises(UnknownPlatformError, match="linkedin"):
         coach.assess("hello", "myspace")

@@ -240,11 +240,19 @@ class Live:
     """A draft as the prefilter left it: the runner of rule patterns.
 
     Without ``prefiltered`` every pattern runs whole, which finds exactly the same.
+    ``severities`` (a team's severity for a rule, by id) and ``running`` (the ids of
+    the rules this run holds; None: every rule) are the run's, for a rule that reads
+    other rules (:mod:`bot.rules.in_reply`): a rule the team turned off or down is read
+    as the team set it.
     """
 
-    def __init__(self, doc: Document, prefiltered: Prefiltered | None = None) -> None:
+    def __init__(self, doc: Document, prefiltered: Prefiltered | None = None, *,
+                 severities: Mapping[str, Severity] = MappingProxyType({}),
+                 running: frozenset[str] | None = None) -> None:
         self.doc = doc
         self._prefiltered = prefiltered
+        self.severities = severities
+        self.running = running
         self._regexes: dict[Pattern, re.Pattern[str] | None] = {}
         #: The parts of each pattern asked about that may match (None: all).
         self._alive: dict[Pattern, tuple[int, ...] | None] = {}

@@ -57,13 +57,14 @@ class Engine:
         (:attr:`~bot.rules.base.RuleMeta.defers_to`) runs after the others, and only
         where none of them has raised a warning or error under one of those principles."""
         prefiltered = _Prefiltered(self, doc)
-        live = Live(doc, prefiltered)
+        plan = self._plan(rules)
+        live = Live(doc, prefiltered, severities=severities, running=plan.ids)
 
         def found(rule: Rule) -> list[Finding]:
             return to_findings(rule, rule.find(doc, platform, live), doc, platform,
                                severities.get(rule.meta.id))
 
-        runnable = self._plan(rules).runnable(prefiltered)
+        runnable = plan.runnable(prefiltered)
         findings = [f for rule in runnable if not rule.meta.defers_to for f in found(rule)]
         deferring = [rule for rule in runnable if rule.meta.defers_to]
         if deferring:
@@ -92,6 +93,8 @@ class _Plan:
     def __init__(self, rules: tuple[Rule, ...],
                  gates: list[tuple[tuple[str, frozenset[int]], ...]]) -> None:
         self.rules = rules
+        #: Their ids (what a rule that reads other rules may read, see ``Live.running``).
+        self.ids = frozenset(rule.meta.id for rule in rules)
         #: Rules without a needed pattern: they always run.
         self.ungated = frozenset(i for i, rule_gates in enumerate(gates) if not rule_gates)
         #: scope -> entry -> the rules one of whose needed patterns holds it.

@@ -47,9 +47,13 @@ class InReply(Rule):
         if not (opens_with_handle(doc) or self._opens_with_note(live)):
             return
         for rule in self.read:
-            if not rule.applies_to(platform):
+            # A rule the team turned off is not read; one it turned down, at its severity.
+            if not rule.applies_to(platform) or (live.running is not None
+                                                 and rule.meta.id not in live.running):
                 continue
-            for finding in to_findings(rule, rule.find(doc, platform, live), doc, platform):
+            severity = live.severities.get(rule.meta.id)
+            for finding in to_findings(rule, rule.find(doc, platform, live), doc, platform,
+                                       severity):
                 if finding.severity != "suggestion":
                     yield Hit(*finding.span, original=True)
                     return
