@@ -44,6 +44,9 @@ _REFERENCE = re.compile(r"^\{([A-Z][A-Z0-9-]*)\}$")
 #: something else ("a sign-up" is not "sign up", "sub-3" is no "sub 3"), so a lexicon
 #: lists the hyphenated form where it means the same.
 _JOIN = r"[^\w.!?\n]*"
+#: After a figure in a phrase: as _JOIN, but a comma ends the figure's phrase too (it
+#: parts a list): "£32k, days only" holds no "<number> days".
+_JOIN_AFTER_FIGURE = r"[^\w.,!?\n]*"
 #: A word in a gap, which crosses no sentence end; an initialism ("U.S.", "e.g.") is one
 #: word, its dots ending no sentence.
 _GAP_WORD = r"(?:[^\w.!?\n]+(?:\w\.(?:\w\.)+|[\w']+))"
@@ -260,7 +263,8 @@ class Lexicon:
             if not rest:
                 others.append(item)
                 continue
-            more = _JOIN + self._tree_pattern(rest, stack)
+            join = _JOIN_AFTER_FIGURE if key[0] == "number" else _JOIN
+            more = join + self._tree_pattern(rest, stack)
             branches.append(item + (f"(?:{more})?" if _END in child else more))
         if last_words:
             ordered = sorted(set(last_words), key=len, reverse=True)
