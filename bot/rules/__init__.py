@@ -11,6 +11,7 @@ from bot.rules import (
     occurrence,
     ratio,
     substitution,
+    tally,
 )
 from bot.rules.base import KINDS, Hit, Live, Pattern, Rule, RuleMeta
 from bot.rules.engine import Engine
@@ -35,4 +36,5 @@ __all__ = [
            "occurrence",
            "ratio",
            "substitution",
+           "tally",
 ]
