@@ -10,8 +10,8 @@ from bot.rules import (
     length,
     occurrence,
     ratio,
+    stack,
     substitution,
-    tally,
 )
 from bot.rules.base import KINDS, Hit, Live, Pattern, Rule, RuleMeta
 from bot.rules.engine import Engine
@@ -35,6 +35,6 @@ __all__ = [
            "load_rules",
            "occurrence",
            "ratio",
+           "stack",
            "substitution",
-           "tally",
 ]

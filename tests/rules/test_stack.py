@@ -1,4 +1,4 @@
-"""The tally kind: the writer's figures stacked one to a line."""
+"""The stack kind: a post built as a column of like lines (here, the writer's figures)."""
 
 from __future__ import annotations
 
