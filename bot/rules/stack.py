@@ -41,6 +41,8 @@ class Stack(Rule):
         some = spec.optional_str("some")
         self.some = spec.regex("some", some) if some is not None else None
         self.min_units = spec.integer("min_units", minimum=2)
+        #: What a finding spans and quotes of each unit: its ``item`` group, or all of it.
+        self.quoted: str | int = "item" if "item" in self.each.groupindex else 0
 
     def find(self, doc: Document, platform: Platform, live: Live) -> Iterator[Hit]:
         prose = doc.prose
@@ -48,8 +50,8 @@ class Stack(Rule):
             return  # most drafts: too few lines to stack anything
         run: list[re.Match[str]] = []
         for unit in self.units.finditer(prose):
-            item = self.each.fullmatch(prose, unit.start(), len(unit.group().rstrip())
-                                       + unit.start())
+            end = unit.start() + len(unit.group().rstrip())
+            item = self.each.fullmatch(prose, unit.start(), end)
             if item is None:
                 yield from self._stacked(run)
                 run = []
@@ -62,9 +64,8 @@ class Stack(Rule):
             return
         if self.some is not None and not any(self.some.search(item.group()) for item in run):
             return
-        group = "item" if "item" in self.each.groupindex else 0
-        first, last = (item.group(group).rstrip(".,;") for item in (run[0], run[-1]))
-        yield Hit(run[0].start(group), run[-1].end(group), None,
+        first, last = (item.group(self.quoted).rstrip(".,;") for item in (run[0], run[-1]))
+        yield Hit(run[0].start(self.quoted), run[-1].end(self.quoted), None,
                   {"count": len(run), "first": first, "last": last})
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.coach import Coach
+from bot.errors import ConfigError
+from bot.rules import load_rules
 
 
 def _tallies(coach: Coach, text: str) -> list[str]:
@@ -37,3 +41,43 @@ def test_what_is_not_a_tally(coach: Coach, text: str) -> None:
 def test_a_share_or_a_plus_makes_a_figure_large(coach: Coach) -> None:
     assert _tallies(coach, "3 offers\n94% attendance\n2 titles")
     assert _tallies(coach, "3 offers\n40+ games\n2 titles")
+
+
+STACK = """
+principle: not-ego
+rules:
+  - id: column
+    kind: stack
+    severity: warning
+    message: 'A column of {count}, "{first}" to "{last}".'
+    why: A scoreboard.
+    fix: Keep one.
+    unit: line
+    each: '\\d+ \\w+'
+    min_units: 3
+    examples_fail: ["1 a\\n2 b\\n3 c"]
+    examples_pass: ["1 a\\n2 b"]
+"""
+
+
+def test_a_stack_rule_is_plain_data(tmp_path: Path) -> None:
+    path = tmp_path / "stack.yaml"
+    path.write_text(STACK, encoding="utf-8")
+    [rule] = load_rules([path], ["not-ego"], ["x", "generic"])
+    assert rule.meta.id == "column"
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ("unit: line", "unit: word", "'unit' must be one of line, paragraph"),
+    ("each: '", "each: '(", "'each' has a bad regular expression"),
+    ("min_units: 3", "min_units: 1", "'min_units' must be a whole number of at least 2"),
+    ("{first}", "{middle}", "'message' uses unknown placeholder {middle}"),
+])
+def test_stack_mistakes_are_load_errors_naming_the_file(tmp_path: Path, old: str, new: str,
+                                                        expected: str) -> None:
+    assert old in STACK
+    path = tmp_path / "stack.yaml"
+    path.write_text(STACK.replace(old, new), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_rules([path], ["not-ego"], ["x", "generic"])
+    assert str(path) in str(caught.value) and expected in str(caught.value)
