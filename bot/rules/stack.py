@@ -37,6 +37,9 @@ class Stack(Rule):
         if unit not in _UNITS:
             raise spec.error("unit", f"must be one of {', '.join(_UNITS)}, not {unit!r}")
         self.units = _UNITS[unit]
+        # A stack needs line breaks: the engine's prefilter skips the rule on drafts of
+        # one line (most of them) without calling it.
+        self.regex(spec, "unit", [r"\n"])
         self.each = spec.regex("each", _string(spec, "each"))
         some = spec.optional_str("some")
         self.some = spec.regex("some", some) if some is not None else None
