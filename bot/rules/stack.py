@@ -40,7 +40,8 @@ class Stack(Rule):
         # A stack needs line breaks: the engine's prefilter skips the rule on drafts of
         # one line (most of them) without calling it.
         self.regex(spec, "unit", [r"\n"])
-        self.each = spec.regex("each", _string(spec, "each"))
+        # Required: the loader has refused a rule without it.
+        self.each = spec.regex("each", str(spec.optional_str("each")))
         some = spec.optional_str("some")
         self.some = spec.regex("some", some) if some is not None else None
         self.min_units = spec.integer("min_units", minimum=2)
@@ -70,10 +71,3 @@ class Stack(Rule):
         first, last = (item.group(self.quoted).rstrip(".,;") for item in (run[0], run[-1]))
         yield Hit(run[0].start(self.quoted), run[-1].end(self.quoted), None,
                   {"count": len(run), "first": first, "last": last})
-
-
-def _string(spec: RuleSpec, key: str) -> str:
-    value = spec.optional_str(key)
-    if not value:
-        raise spec.error(key, "must be a regular expression")
-    return value
