@@ -161,7 +161,7 @@ class Coach:
         findings.sort(key=lambda f: (f.span[0], SEVERITY_RANK[f.severity], f.span[1]))
         return Assessment(
             text=text, platform=target.id, findings=tuple(findings),
-            length=target.length(text, doc), limit=target.limit,
+            length=target.length(doc.post, doc), limit=target.limit,
             language=language.code, language_sure=language.sure,
             note=self._language_note(language),
         )

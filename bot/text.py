@@ -59,6 +59,13 @@ _MARKUP = re.compile(
 #: Words in double quotes on one line: a quotation (curly quotes are straight by then).
 _QUOTATION = re.compile(r'"[^"\n]{1,200}"')
 _HEADING_AT_START = re.compile(r"(?:\#{1,3}|>{1,3}|-\#)[ ](?=\S)")
+# The note a teammate puts before a draft reply, saying what it answers: "[re: 'is the
+# shop open on Sunday?'] Yes, 10 till 4", "[re: Bev's post about her knee] …". A note
+# that opens with a quote closes at the first closing mark followed by "]" (the message
+# may hold apostrophes and brackets); any other, at the first "]" on its line.
+_REPLY_NOTE = re.compile(r"\s*\[re:\s*(['\"\u2018\u201c]?)", re.IGNORECASE)
+_CLOSING_QUOTE = {"'": "'", '"': '"', "\u2018": "\u2019", "\u201c": "\u201d", "": ""}
+_SPACES = re.compile(r"\s*")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 # The top-level domains a bare domain name ends in: the generic ones posts use and the
@@ -151,13 +158,30 @@ def _fold_char(ch: str) -> str:
     return unicodedata.normalize("NFKC", ch)
 
 
-def _edits(original: str) -> list[tuple[int, int, str]]:
-    """What normalising changes: ``(start, end, replacement)``, in order, disjoint."""
-    found: list[tuple[int, int, str]] = []
-    heading = _HEADING_AT_START.match(original)
+def reply_note(original: str) -> tuple[int, str] | None:
+    """For a draft that opens with a reply note (see ``_REPLY_NOTE``): where the post
+    itself begins, and what the note says it answers. None for any other draft."""
+    opening = _REPLY_NOTE.match(original)
+    if opening is None:
+        return None
+    closing = _CLOSING_QUOTE[opening.group(1)] + "]"
+    close = original.find(closing, opening.end())
+    if close < 0:
+        return None
+    answered = original[opening.end():close].strip()
+    if not answered or (not opening.group(1) and "\n" in answered):
+        return None
+    return _SPACES.match(original, close + len(closing)).end(), answered
+
+
+def _edits(original: str, post_start: int = 0) -> list[tuple[int, int, str]]:
+    """What normalising changes: ``(start, end, replacement)``, in order, disjoint. A
+    reply note (text before ``post_start``) goes whole."""
+    found: list[tuple[int, int, str]] = [(0, post_start, "")] if post_start else []
+    heading = _HEADING_AT_START.match(original, post_start)
     if heading:
-        found.append((0, heading.end(), ""))
-    for m in _MARKUP.finditer(original, heading.end() if heading else 0):
+        found.append((post_start, heading.end(), ""))
+    for m in _MARKUP.finditer(original, heading.end() if heading else post_start):
         start, end = m.span()
         raw = m.group()
         if raw[0] == "&":
@@ -242,15 +266,25 @@ def _last_starting_by(spans: Sequence[tuple[int, int]], pos: int) -> tuple[int, 
 
 
 class Document:
-    """A draft, its normalised text, and the map between the two."""
+    """A draft, its normalised text, and the map between the two.
+
+    A draft reply may open with a note quoting the message it answers (see
+    ``_REPLY_NOTE``): the note is not part of the post, so the rules do not read it as
+    the writer's words; :attr:`reply_to` keeps the message.
+    """
 
     def __init__(self, original: str) -> None:
         self.original = original
+        note = reply_note(original)
+        #: Where the post begins in :attr:`original` (after a reply note, if any).
+        self.post_start = note[0] if note else 0
+        #: The message the draft answers, quoted in its reply note; None if it has none.
+        self.reply_to = note[1] if note else None
         pieces: list[str] = []
         segments: list[_Segment] = []
         norm_len = 0
         pos = 0
-        for start, end, out in _edits(original):
+        for start, end, out in _edits(original, self.post_start):
             if start > pos:
                 segments.append(_Segment(norm_len, pos, start, True))
                 pieces.append(original[pos:start])
@@ -270,6 +304,16 @@ class Document:
         #: The draft's length on each platform counted so far (see
         #: :meth:`bot.platforms.Platform.length`).
         self.counted_lengths: dict[Hashable, int] = {}
+
+    @property
+    def answers_question(self) -> bool:
+        """Whether the draft's reply note quotes a question."""
+        return self.reply_to is not None and "?" in self.reply_to
+
+    @property
+    def post(self) -> str:
+        """:attr:`original` without its reply note: what would be posted."""
+        return self.original[self.post_start:] if self.post_start else self.original
 
     # -- mapping back to what the user wrote ------------------------------------
 

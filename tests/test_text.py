@@ -38,6 +38,49 @@ def test_spans_point_at_the_words_as_the_user_wrote_them(original, word, as_writ
     assert _span_of(doc, word) == as_written
 
 
+@pytest.mark.parametrize(
+    ("draft", "answers", "post"),
+    [
+        ("[re: 'is the shop open on Sunday?'] Yes, 10 till 4.", "is the shop open on Sunday?",
+         "Yes, 10 till 4."),
+        # The message may hold apostrophes; its quote closes where "']" does.
+        ("[re: 'I've bought three, why stop?']\nWe're bringing it back.",
+         "I've bought three, why stop?", "We're bringing it back."),
+        ('  [Re: "so proud of the team!"]  Congrats!', "so proud of the team!", "Congrats!"),
+        ("[re: \u2018can I bring my dog?\u2019] Yes!", "can I bring my dog?", "Yes!"),
+        ("[re: Bev's post about her knee] Get well soon!", "Bev's post about her knee",
+         "Get well soon!"),
+    ],
+)
+def test_a_reply_note_is_the_message_answered_not_the_post(draft, answers, post) -> None:
+    doc = Document(draft)
+    assert doc.reply_to == answers
+    assert doc.post == post
+    assert doc.text == post
+    assert doc.to_original(0, 3) == (len(draft) - len(post), len(draft) - len(post) + 3)
+
+
+@pytest.mark.parametrize("draft", [
+    "[re: 'never closed] Yes, 10 till 4.",
+    "[re: the question\nabove] Yes, 10 till 4.",
+    "[re: ''] Yes, 10 till 4.",
+    "Yes [re: 'is it open?'] it is.",
+    "re: the shop hours, we open at 10.",
+])
+def test_a_draft_without_a_whole_reply_note_is_all_post(draft: str) -> None:
+    doc = Document(draft)
+    assert (doc.reply_to, doc.post, doc.text) == (None, draft, draft)
+
+
+def test_the_words_of_the_message_answered_are_not_judged_as_the_writers(
+        coach: Coach) -> None:
+    boast = "Thrilled to announce I've been promoted to Head of Sales!"
+    assert coach.assess(boast, "linkedin").blocking
+    reply = coach.assess(f"[re: '{boast}'] Congratulations Sam, well deserved!", "linkedin")
+    assert not reply.blocking
+    assert reply.length == len("Congratulations Sam, well deserved!")
+
+
 def test_urls_mentions_and_code_are_tokens_kept_out_of_prose() -> None:
     doc = Document("Subscribe? no: see https://example.com/subscribe and @subscribe `subscribe`")
     kinds = [t.kind for t in doc.tokens]

@@ -12,6 +12,7 @@ from bot.rules import (
     ratio,
     stack,
     substitution,
+    unheard,
 )
 from bot.rules.base import KINDS, Hit, Live, Pattern, Rule, RuleMeta
 from bot.rules.engine import Engine
@@ -37,4 +38,5 @@ __all__ = [
            "ratio",
            "stack",
            "substitution",
+           "unheard",
 ]

@@ -84,6 +84,9 @@ class RuleMeta:
     #: Its findings mark a plug for the writer's channel or a link elsewhere: the
     #: offline rewrite treats the sentence as the post's sell, whatever the principle.
     plug: bool = False
+    #: The rule judges a post on its own (a headline, an invitation to reply): a draft
+    #: that quotes the message it answers is a reply, and it has nothing to say of one.
+    skip_replies: bool = False
 
     def speaks(self, languages: frozenset[str]) -> bool:
         """Whether the rule has something to say about a draft read as ``languages``."""
@@ -441,6 +444,10 @@ class Rule:
             return False
         return platform.id not in self.meta.skip_platforms
 
+    def judges(self, doc: Document) -> bool:
+        """Whether the rule judges ``doc`` at all (see :attr:`RuleMeta.skip_replies`)."""
+        return not (self.meta.skip_replies and doc.reply_to is not None)
+
     def link(self, rules: Sequence[Rule]) -> None:
         """Called once every rule is loaded, with them all: for a kind that reads other
         rules (most read none)."""
@@ -458,7 +465,7 @@ class Rule:
               severity: Severity | None = None) -> list[Finding]:
         """This rule alone on ``doc``, every pattern run whole (what the engine finds,
         without its shortcuts): for tests and tools."""
-        if not self.applies_to(platform):
+        if not (self.applies_to(platform) and self.judges(doc)):
             return []
         return to_findings(self, self.find(doc, platform, Live(doc)), doc, platform, severity)
 

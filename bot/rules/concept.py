@@ -47,8 +47,10 @@ class ConceptRule(Rule):
     but marks, emoji and hashtags (a promise the post never keeps, "here's why 👇"; a
     link after it is where the point is). ``needs`` names the tokens a draft must hold
     for the rule to read it (``url``, ``mention``, ``hashtag``: a plug needs its link).
-    ``reply_cues`` keeps the rule to replies: a draft that opens with an @handle, or in
-    which one of these sequences occurs ("great thread", "in the replies"). The rule
+    ``reply_cues`` keeps the rule to replies: a draft that opens with an @handle or a
+    reply note (see :class:`bot.text.Document`), or in which one of these sequences
+    occurs ("great thread", "in the replies"). ``spared_when_asked: true`` spares a reply
+    whose note quotes a question: what it points to may be what was asked. The rule
     reads the languages its concepts have words in, unless it names them.
     """
 
@@ -57,7 +59,7 @@ class ConceptRule(Rule):
                                        "within": False, "mark": False, "max_words": False,
                                        "spared_by": False, "delivers_after": False,
                                        "ends_post": False, "needs": False,
-                                       "reply_cues": False}
+                                       "reply_cues": False, "spared_when_asked": False}
 
     def __init__(self, meta: RuleMeta, spec: RuleSpec) -> None:
         lexicon = spec.lexicon
@@ -97,6 +99,7 @@ class ConceptRule(Rule):
         if unknown := [kind for kind in self.needs if kind not in _NEEDED_TOKENS]:
             raise spec.error("needs", f"names {unknown[0]!r}; a draft's tokens are "
                                       f"{', '.join(_NEEDED_TOKENS)}")
+        self.spared_when_asked = spec.boolean("spared_when_asked", default=False)
         cues = spec.str_list("reply_cues")
         self.reply_cues = (self._folded([lexicon.sequence(s, spec.where) for s in cues],
                                         needed=False) if cues else None)
@@ -116,8 +119,10 @@ class ConceptRule(Rule):
             return
         if not all(doc.tokens_of(kind) for kind in self.needs):
             return
-        if self.reply_cues is not None and not (opens_with_handle(doc)
+        if self.reply_cues is not None and not (opens_as_reply(doc)
                                                 or live.search(self.reply_cues)):
+            return
+        if self.spared_when_asked and doc.answers_question:
             return
         folded = doc.folded_prose
         text = folded.text
@@ -141,8 +146,11 @@ class ConceptRule(Rule):
             yield Hit(start, end, self.replacement)
 
 
-def opens_with_handle(doc: Document) -> bool:
-    """Whether the draft's first word is an @handle, as a reply's is."""
+def opens_as_reply(doc: Document) -> bool:
+    """Whether the draft is plainly a reply: it quotes the message it answers in a
+    reply note, or its first word is an @handle."""
+    if doc.reply_to is not None:
+        return True
     tokens = doc.tokens
     return bool(tokens) and tokens[0].kind == "mention" and not doc.text[:tokens[0].start].strip()
 

@@ -8,7 +8,7 @@ from typing import ClassVar
 from bot.errors import ConfigError
 from bot.platforms import Platform
 from bot.rules.base import Hit, Live, Pattern, Rule, RuleMeta, RuleSpec, register, to_findings
-from bot.rules.concept import opens_with_handle
+from bot.rules.concept import opens_as_reply
 from bot.text import Document
 
 
@@ -44,11 +44,11 @@ class InReply(Rule):
                               f"{sorted(unread)[0]!r}, which no rule judges")
 
     def find(self, doc: Document, platform: Platform, live: Live) -> Iterator[Hit]:
-        if not (opens_with_handle(doc) or self._opens_with_note(live)):
+        if not (opens_as_reply(doc) or self._opens_with_note(live)):
             return
         for rule in self.read:
             # A rule the team turned off is not read; one it turned down, at its severity.
-            if not rule.applies_to(platform) or (live.running is not None
+            if not (rule.applies_to(platform) and rule.judges(doc)) or (live.running is not None
                                                  and rule.meta.id not in live.running):
                 continue
             severity = live.severities.get(rule.meta.id)
@@ -59,8 +59,8 @@ class InReply(Rule):
                     return
 
     def _opens_with_note(self, live: Live) -> bool:
-        """Whether the draft's first words are one of the reply openers (marks such as
-        the "[" of "[re: …]" may come before them)."""
+        """Whether the draft's first words are one of the reply openers (marks may come
+        before them)."""
         opener = live.search(self.reply_openers)
         return opener is not None and not any(
             char.isalnum() for char in live.text(self.reply_openers)[:opener.start()])

@@ -22,11 +22,12 @@ class Length(Rule):
     judges_words = False
 
     def find(self, doc: Document, platform: Platform, live: Live) -> Iterator[Hit]:
-        cut = platform.overflow_start(doc.original, doc)
+        post = doc.post  # a reply note is not posted
+        cut = platform.overflow_start(post, doc)
         if cut is None:
             return
         assert platform.limit is not None
-        length = platform.length(doc.original, doc)
-        yield Hit(cut, len(doc.original), None,
+        length = platform.length(post, doc)
+        yield Hit(doc.post_start + cut, len(doc.original), None,
                   {"length": length, "limit": platform.limit, "count": length - platform.limit},
                   original=True)

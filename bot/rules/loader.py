@@ -30,7 +30,7 @@ COMMON_KEYS: dict[str, bool] = {  # key -> required
     "id": True, "kind": True, "severity": True, "message": True, "why": True, "fix": True,
     "examples_fail": True, "examples_pass": True, "principle": False, "source": False,
     "platforms": False, "skip_platforms": False, "examples_platform": False,
-    "languages": False, "defers_to": False, "plug": False,
+    "languages": False, "defers_to": False, "plug": False, "skip_replies": False,
 }
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -64,6 +64,7 @@ class _CommonKeys:
     languages: Names | None = None
     defers_to: Names | None = None
     plug: Annotated[bool, Strict()] = False
+    skip_replies: Annotated[bool, Strict()] = False
 
 
 _COMMON_KEYS = TypeAdapter(_CommonKeys)
@@ -159,6 +160,7 @@ def build_rule(
         languages=_languages(spec, merged),
         defers_to=frozenset(defers_to),
         plug=merged.get("plug", False),
+        skip_replies=merged.get("skip_replies", False),
     )
     return cls(meta, spec)
 
