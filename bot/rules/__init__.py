@@ -12,6 +12,7 @@ from bot.rules import (
     ratio,
     stack,
     substitution,
+    unacknowledged,
     unheard,
 )
 from bot.rules.base import KINDS, Hit, Live, Pattern, Rule, RuleMeta
@@ -38,5 +39,6 @@ __all__ = [
            "ratio",
            "stack",
            "substitution",
+           "unacknowledged",
            "unheard",
 ]

@@ -66,13 +66,7 @@ class ConceptRule(Rule):
         sequences = spec.str_list("match", required=True)
         unless = spec.str_list("unless")
         spared_by = spec.str_list("spared_by")
-        if "languages" not in spec.data:
-            # What it matches says which languages it reads; an exception only spares.
-            # Quoted words alone name no concept: the loader's languages then, as for any
-            # rule (unread, such a rule would pass its examples and never run on a draft).
-            names = [n for s in sequences for n in lexicon.concept_names(s)]
-            meta = replace(meta, languages=lexicon.languages_of(names) or meta.languages)
-        super().__init__(meta, spec)
+        super().__init__(reading_languages(meta, spec, sequences), spec)
         within = spec.get("within", "sentence")
         if within not in ("sentence", "post"):
             raise spec.error("within", f"must be 'sentence' or 'post', not {within!r}")
@@ -144,6 +138,17 @@ class ConceptRule(Rule):
                                                       *_folded_span(folded.sources, s, e)):
                     continue
             yield Hit(start, end, self.replacement)
+
+
+def reading_languages(meta: RuleMeta, spec: RuleSpec, sequences: list[str]) -> RuleMeta:
+    """``meta`` reading the languages the concepts of ``sequences`` have words in, unless
+    the rule names its own. What it matches says which languages it reads; an exception
+    only spares. Quoted words alone name no concept: the loader's languages then, as for
+    any rule (unread, such a rule would pass its examples and never run on a draft)."""
+    if "languages" in spec.data:
+        return meta
+    names = [n for s in sequences for n in spec.lexicon.concept_names(s)]
+    return replace(meta, languages=spec.lexicon.languages_of(names) or meta.languages)
 
 
 def opens_as_reply(doc: Document) -> bool:
