@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import ClassVar
 
@@ -11,10 +10,9 @@ from bot.rules.base import Hit, Live, RuleMeta, RuleSpec, register
 from bot.rules.concept import ConceptRule
 from bot.text import Document
 
-_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
-#: Words are compared by their first letters, a plural's "s" left off, so that a
-#: reply's "refunded" takes up the message's "refund", "crashes" its "crash" and
-#: "dogs" its "dog".
+#: Words are compared by their first letters, a plural's or possessive's "s" left off,
+#: so that a reply's "refunded" takes up the message's "refund", "crashes" its "crash"
+#: and "dogs" its "dog".
 _STEM = 5
 
 
@@ -39,11 +37,13 @@ class Unheard(ConceptRule):
         self.common_words = frozenset(spec.lexicon.single_words(name))
 
     def find(self, doc: Document, platform: Platform, live: Live) -> Iterator[Hit]:
-        if doc.reply_to is None or not self._stems(doc.reply_to).isdisjoint(
-                self._stems(doc.prose)):
+        if doc.reply_to is None or not self._stems(Document(doc.reply_to)).isdisjoint(
+                self._stems(doc)):
             return
         yield from super().find(doc, platform, live)
 
-    def _stems(self, text: str) -> set[str]:
-        return {word.removesuffix("s")[:_STEM] for word in _WORD.findall(text.lower())
+    def _stems(self, doc: Document) -> set[str]:
+        """The writer's own words in ``doc`` but the common ones, each by its stem."""
+        words = (doc.prose[start:end].lower() for start, end in doc.words)
+        return {word.removesuffix("'s").removesuffix("s")[:_STEM] for word in words
                 if word not in self.common_words}
