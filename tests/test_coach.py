@@ -72,6 +72,13 @@ def test_a_rule_that_reads_others_reads_them_as_the_team_set_them(coach: Coach) 
     assert "sells-in-a-reply" not in {f.rule for f in softer.findings}
 
 
+def test_link_in_bio_is_how_instagram_links_and_an_ad_sign_off_elsewhere(
+        coach: Coach) -> None:
+    draft = "Week 3 with our foster kittens: they have discovered the curtains. Link in bio."
+    assert not coach.assess(draft, "instagram").blocking
+    assert [f.rule for f in coach.assess(draft, "facebook").blocking] == ["link-in-bio"]
+
+
 def test_unknown_platform_names_the_choices(coach: Coach) -> None:
     with pytest.raises(UnknownPlatformError, match="linkedin"):
         coach.assess("hello", "myspace")
