@@ -305,6 +305,12 @@ class Document:
         #: :meth:`bot.platforms.Platform.length`).
         self.counted_lengths: dict[Hashable, int] = {}
 
+    @cached_property
+    def answered(self) -> Document | None:
+        """The message the draft answers (:attr:`reply_to`), read as a draft of its own;
+        None if it quotes none."""
+        return None if self.reply_to is None else Document(self.reply_to)
+
     @property
     def answers_question(self) -> bool:
         """Whether the draft's reply note quotes a question."""

@@ -27,19 +27,21 @@ class Unacknowledged(Rule):
         answered = spec.str_list("answered", required=True)
         acknowledged_by = spec.str_list("acknowledged_by", required=True)
         super().__init__(reading_languages(meta, spec, answered), spec)
-        def folded(sequences: list[str]) -> Pattern:
-            return Pattern([spec.lexicon.sequence(s, spec.where) for s in sequences], 0,
-                           scope="folded", needed=False)
-
         # The quoted message is no scope of the draft's, so its pattern is not the
         # engine's: it is run here, on the message read as a draft of its own.
-        self.answered = folded(answered)
+        self.answered = _folded(spec, answered)
         # Not needed either: the rule fires where it cannot match.
-        self.acknowledged_by = folded(acknowledged_by)
+        self.acknowledged_by = _folded(spec, acknowledged_by)
         self.patterns.append(self.acknowledged_by)
 
     def find(self, doc: Document, platform: Platform, live: Live) -> Iterator[Hit]:
-        if doc.reply_to is None or not doc.sentences or live.search(self.acknowledged_by):
+        if doc.answered is None or not doc.sentences or live.search(self.acknowledged_by):
             return
-        if self.answered.regex.search(Document(doc.reply_to).folded_prose.text):
+        if self.answered.regex.search(doc.answered.folded_prose.text):
             yield Hit(*doc.sentences[0])
+
+
+def _folded(spec: RuleSpec, sequences: list[str]) -> Pattern:
+    """``sequences`` (a concept rule's) as one pattern of folded text."""
+    return Pattern([spec.lexicon.sequence(s, spec.where) for s in sequences], 0,
+                   scope="folded", needed=False)

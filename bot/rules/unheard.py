@@ -37,8 +37,7 @@ class Unheard(ConceptRule):
         self.common_words = frozenset(spec.lexicon.single_words(name))
 
     def find(self, doc: Document, platform: Platform, live: Live) -> Iterator[Hit]:
-        if doc.reply_to is None or not self._stems(Document(doc.reply_to)).isdisjoint(
-                self._stems(doc)):
+        if doc.answered is None or not self._stems(doc.answered).isdisjoint(self._stems(doc)):
             return
         yield from super().find(doc, platform, live)
 
