@@ -113,7 +113,7 @@ def test_an_order_to_follow_a_link_goes_and_the_link_stays(coach: Coach) -> None
 def test_a_pushy_call_to_action_becomes_a_plain_sentence(coach: Coach) -> None:
     draft = "To grab our ebook, click the link in bio! We wrote it for new bakers: 40 recipes."
     rewrite = coach.offline_rewrite(coach.assess(draft, "x"))
-    assert rewrite.text.startswith("The link is in our bio. We wrote it")
+    assert rewrite.text.startswith("The link is in the bio. We wrote it")
     softened = coach.offline_rewrite(coach.assess(
         "Shop now, link in bio. Our spring mugs are glazed by hand in small batches.", "x"))
     # "Shop now" is urgency too: that sentence goes whole, and what is left reads on its own.
