@@ -79,6 +79,13 @@ def test_link_in_bio_is_how_instagram_links_and_an_ad_sign_off_elsewhere(
     assert [f.rule for f in coach.assess(draft, "facebook").blocking] == ["link-in-bio"]
 
 
+def test_a_sign_up_in_the_bio_is_a_funnel_except_on_instagram(coach: Coach) -> None:
+    draft = ("Our pottery evenings are back for spring: six weeks, beginners welcome. "
+             "Booking details are in my bio.")
+    assert not coach.assess(draft, "instagram").blocking
+    assert [f.rule for f in coach.assess(draft, "linkedin").blocking] == ["sale-via-profile"]
+
+
 def test_unknown_platform_names_the_choices(coach: Coach) -> None:
     with pytest.raises(UnknownPlatformError, match="linkedin"):
         coach.assess("hello", "myspace")
