@@ -317,6 +317,13 @@ class Live:
         return regex.search(text, start, len(text) if end is None else end)
 
 
+def folded_pattern(sources: Sequence[str], *, needed: bool = False,
+                   windowed: bool = False) -> Pattern:
+    """A pattern of folded text from sequences the lexicon composed (see
+    :meth:`RuleSpec.folded_pattern`)."""
+    return Pattern(sources, 0, scope="folded", needed=needed, windowed=windowed)
+
+
 class RuleSpec:
     """A rule's raw mapping, read key by key with errors that say where."""
 
@@ -350,6 +357,15 @@ class RuleSpec:
             raise self.error(key, f"holds an entry over {MAX_ENTRY:,} characters: "
                                   f"{quote(too_long)}")
         return value
+
+    def folded_pattern(self, sequences: Sequence[str], *, needed: bool = False,
+                       windowed: bool = False) -> Pattern:
+        """``sequences`` (as a concept rule's ``match``) as one pattern of folded text (see
+        :mod:`bot.fold`). The lexicon writes the sources and escapes every word, so they
+        are not checked one by one (the slow part of a load); folded text is lower case
+        already, so no IGNORECASE either."""
+        return folded_pattern([self.lexicon.sequence(s, self.where) for s in sequences],
+                              needed=needed, windowed=windowed)
 
     def integer(self, key: str, default: int | None = None, *, minimum: int = 0) -> int:
         value = self.data.get(key, default)
@@ -434,8 +450,13 @@ class Rule:
             pattern.regex  # noqa: B018 (compiled now: a pattern that does not join fails the load)
         except re.error as exc:
             raise spec.error(key, f"has patterns that do not join: {exc}") from None
+        return self.prefiltered(pattern)
+
+    def prefiltered(self, pattern: Pattern) -> Pattern:
+        """``pattern``, handed to the prefilter (and kept among the needed ones if it
+        is)."""
         self.patterns.append(pattern)
-        if needed:
+        if pattern.needed:
             self.needed.append(pattern)
         return pattern
 

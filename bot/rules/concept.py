@@ -12,7 +12,7 @@ from functools import partial
 from typing import ClassVar
 
 from bot.platforms import Platform
-from bot.rules.base import Hit, Live, Pattern, Rule, RuleMeta, RuleSpec, register
+from bot.rules.base import Hit, Live, Rule, RuleMeta, RuleSpec, folded_pattern, register
 from bot.text import TOKEN_MARKS, Document
 
 #: What a sentence start (``^``) may take in before the first word.
@@ -79,10 +79,11 @@ class ConceptRule(Rule):
                                      f"{sequences[marked.index(None)]!r} holds none")
         compose = partial(lexicon.sequence, where=spec.where, across_sentences=self.whole_post)
         composed = [compose(s, mark=m) for s, m in zip(sequences, marked, strict=True)]
-        self.sequences = self._folded(composed, needed=True)
-        self.unless = (self._folded([lexicon.sequence(s, spec.where) for s in unless],
-                                    needed=False) if unless else None)
-        self.spared_by = (self._folded([compose(s) for s in spared_by], needed=False)
+        self.sequences = self.prefiltered(folded_pattern(composed, needed=True))
+        self.unless = (self.prefiltered(spec.folded_pattern(unless, windowed=True))
+                       if unless else None)
+        self.spared_by = (self.prefiltered(folded_pattern([compose(s) for s in spared_by],
+                                                    windowed=True))
                           if spared_by else None)
         self.replacement = spec.optional_str("replacement")
         self.delivers_after = spec.optional_str("delivers_after")
@@ -95,18 +96,8 @@ class ConceptRule(Rule):
                                       f"{', '.join(_NEEDED_TOKENS)}")
         self.spared_when_asked = spec.boolean("spared_when_asked", default=False)
         cues = spec.str_list("reply_cues")
-        self.reply_cues = (self._folded([lexicon.sequence(s, spec.where) for s in cues],
-                                        needed=False) if cues else None)
-
-    def _folded(self, sources: list[str], *, needed: bool) -> Pattern:
-        """A pattern of folded text, for the prefilter. The lexicon wrote the sources and
-        escaped every word, so they are not checked one by one (the slow part of a
-        load); folded text is lower case already, so no IGNORECASE either."""
-        pattern = Pattern(sources, 0, scope="folded", needed=needed, windowed=not needed)
-        self.patterns.append(pattern)
-        if needed:
-            self.needed.append(pattern)
-        return pattern
+        self.reply_cues = (self.prefiltered(spec.folded_pattern(cues, windowed=True))
+                           if cues else None)
 
     def find(self, doc: Document, platform: Platform, live: Live) -> Iterator[Hit]:
         if self.max_words is not None and doc.has_words(self.max_words + 1):

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from bot.errors import ConfigError
 from bot.platforms import Platform
-from bot.rules.base import Hit, Live, Pattern, Rule, RuleMeta, RuleSpec, register, to_findings
+from bot.rules.base import Hit, Live, Rule, RuleMeta, RuleSpec, register, to_findings
 from bot.rules.concept import opens_as_reply
 from bot.text import Document
 
@@ -29,11 +29,8 @@ class InReply(Rule):
     def __init__(self, meta: RuleMeta, spec: RuleSpec) -> None:
         super().__init__(meta, spec)
         self.principles = frozenset(spec.str_list("principles", required=True))
-        openers = [spec.lexicon.sequence(s, spec.where)
-                   for s in spec.str_list("reply_openers", required=True)]
-        # The lexicon escaped every word and folded text is lower case (as a concept's).
-        self.reply_openers = Pattern(openers, 0, scope="folded", needed=False)
-        self.patterns.append(self.reply_openers)
+        openers = spec.str_list("reply_openers", required=True)
+        self.reply_openers = self.prefiltered(spec.folded_pattern(openers))
         #: The rules it reads, set once every rule is loaded (:meth:`link`).
         self.read: tuple[Rule, ...] = ()
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from bot.platforms import Platform
-from bot.rules.base import Hit, Live, Pattern, Rule, RuleMeta, RuleSpec, register
+from bot.rules.base import Hit, Live, Rule, RuleMeta, RuleSpec, register
 from bot.rules.concept import reading_languages
 from bot.text import Document
 
@@ -29,10 +29,9 @@ class Unacknowledged(Rule):
         super().__init__(reading_languages(meta, spec, answered), spec)
         # The quoted message is no scope of the draft's, so its pattern is not the
         # engine's: it is run here, on the message read as a draft of its own.
-        self.answered = _folded(spec, answered)
+        self.answered = spec.folded_pattern(answered)
         # Not needed either: the rule fires where it cannot match.
-        self.acknowledged_by = _folded(spec, acknowledged_by)
-        self.patterns.append(self.acknowledged_by)
+        self.acknowledged_by = self.prefiltered(spec.folded_pattern(acknowledged_by))
 
     def find(self, doc: Document, platform: Platform, live: Live) -> Iterator[Hit]:
         if doc.answered is None or not doc.sentences or live.search(self.acknowledged_by):
@@ -40,8 +39,3 @@ class Unacknowledged(Rule):
         if self.answered.regex.search(doc.answered.folded_prose.text):
             yield Hit(*doc.sentences[0])
 
-
-def _folded(spec: RuleSpec, sequences: list[str]) -> Pattern:
-    """``sequences`` (a concept rule's) as one pattern of folded text."""
-    return Pattern([spec.lexicon.sequence(s, spec.where) for s in sequences], 0,
-                   scope="folded", needed=False)
