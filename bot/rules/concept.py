@@ -82,9 +82,9 @@ class ConceptRule(Rule):
         self.sequences = self.prefiltered(folded_pattern(composed, needed=True))
         self.unless = (self.prefiltered(spec.folded_pattern(unless, windowed=True))
                        if unless else None)
-        self.spared_by = (self.prefiltered(folded_pattern([compose(s) for s in spared_by],
-                                                    windowed=True))
-                          if spared_by else None)
+        spared = [compose(s) for s in spared_by]
+        self.spared_by = (self.prefiltered(folded_pattern(spared, windowed=True))
+                          if spared else None)
         self.replacement = spec.optional_str("replacement")
         self.delivers_after = spec.optional_str("delivers_after")
         self.ends_post = spec.boolean("ends_post", default=False)
