@@ -59,7 +59,10 @@ async def test_sigterm_stops_the_bot_cleanly(base_settings: Settings, tmp_path: 
             settings = with_discord(base_settings, token="emulated.bot.token",
                                     database=str(tmp_path / "bot.sqlite3"))
             running = asyncio.create_task(run(settings))
-            await emulator.wait_for_request("PUT", r"/applications/\d+/commands", timeout=10)
+            # The bot registers its commands once its coach is built (every rule checked
+            # against its examples, some seconds): a wait, not a speed target, so it
+            # leaves room for a busy machine.
+            await emulator.wait_for_request("PUT", r"/applications/\d+/commands", timeout=60)
             os.kill(os.getpid(), signal.SIGTERM)
             await asyncio.wait_for(running, 10)
     finally:
