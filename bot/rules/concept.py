@@ -11,6 +11,7 @@ from dataclasses import replace
 from functools import partial
 from typing import ClassVar
 
+from bot.fold import fold
 from bot.platforms import Platform
 from bot.rules.base import Hit, Live, Rule, RuleMeta, RuleSpec, folded_pattern, register
 from bot.text import TOKEN_MARKS, Document
@@ -50,7 +51,10 @@ class ConceptRule(Rule):
     ``reply_cues`` keeps the rule to replies: a draft that opens with an @handle or a
     reply note (see :class:`bot.text.Document`), or in which one of these sequences
     occurs ("great thread", "in the replies"). ``spared_when_asked: true`` spares a reply
-    whose note quotes a question: what it points to may be what was asked. The rule
+    whose note quotes a question: what it points to may be what was asked;
+    ``spared_when_asked_about`` spares it only where the question holds one of these
+    sequences (a price asked, "do you do …?": the price and the way to book are the
+    answer, where "anyone recommend …?" was no request for a pitch). The rule
     reads the languages its concepts have words in, unless it names them.
     """
 
@@ -59,7 +63,8 @@ class ConceptRule(Rule):
                                        "within": False, "mark": False, "max_words": False,
                                        "spared_by": False, "delivers_after": False,
                                        "ends_post": False, "needs": False,
-                                       "reply_cues": False, "spared_when_asked": False}
+                                       "reply_cues": False, "spared_when_asked": False,
+                                       "spared_when_asked_about": False}
 
     def __init__(self, meta: RuleMeta, spec: RuleSpec) -> None:
         lexicon = spec.lexicon
@@ -95,6 +100,8 @@ class ConceptRule(Rule):
             raise spec.error("needs", f"names {unknown[0]!r}; a draft's tokens are "
                                       f"{', '.join(_NEEDED_TOKENS)}")
         self.spared_when_asked = spec.boolean("spared_when_asked", default=False)
+        asked_about = spec.str_list("spared_when_asked_about")
+        self.asked_about = spec.folded_pattern(asked_about) if asked_about else None
         cues = spec.str_list("reply_cues")
         self.reply_cues = (self.prefiltered(spec.folded_pattern(cues, windowed=True))
                            if cues else None)
@@ -107,7 +114,7 @@ class ConceptRule(Rule):
         if self.reply_cues is not None and not (opens_as_reply(doc)
                                                 or live.search(self.reply_cues)):
             return
-        if self.spared_when_asked and doc.answers_question:
+        if doc.answers_question and (self.spared_when_asked or self._asked_about(doc)):
             return
         folded = doc.folded_prose
         text = folded.text
@@ -129,6 +136,13 @@ class ConceptRule(Rule):
                                                       *_folded_span(folded.sources, s, e)):
                     continue
             yield Hit(start, end, self.replacement)
+
+
+    def _asked_about(self, doc: Document) -> bool:
+        """Whether the question the reply answers holds a ``spared_when_asked_about``
+        sequence."""
+        return (self.asked_about is not None and doc.reply_to is not None
+                and self.asked_about.regex.search(fold(doc.reply_to).text) is not None)
 
 
 def reading_languages(meta: RuleMeta, spec: RuleSpec, sequences: list[str]) -> RuleMeta:

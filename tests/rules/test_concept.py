@@ -126,6 +126,19 @@ def test_reply_cues_keep_the_rule_to_replies(tmp_path: Path) -> None:
     assert _matches(rule, "I read two books with @sam #humblebrag") == []
 
 
+def test_a_reply_is_spared_only_when_asked_about_what_the_cues_name(tmp_path: Path) -> None:
+    rule = _rule(tmp_path, spared_when_asked_about=["SELF"], unless=[],
+                 examples_fail=["I read two books #humblebrag"],
+                 examples_pass=["[re: 'what did my book club read?'] I read two books #humblebrag"])
+    # Asked about the very thing: the reply answers the question.
+    assert _matches(rule, "[re: 'what did my book club read?'] I read two books #humblebrag") == []
+    # Asked something else, or told something: the reply is judged like any post.
+    assert _matches(rule, "[re: 'anyone read anything good?'] I read two books #humblebrag") == [
+        "I read two books #humblebrag"]
+    assert _matches(rule, "[re: 'my book club read two books'] I read two books #humblebrag") == [
+        "I read two books #humblebrag"]
+
+
 def test_a_post_wide_gap_counts_a_word_cut_at_its_apostrophe(tmp_path: Path) -> None:
     # "I'd", "you're": the part after the apostrophe is a word of the gap, as in a sentence.
     rule = _rule(tmp_path, within="post", mark="BOAST")
