@@ -137,7 +137,6 @@ class ConceptRule(Rule):
                     continue
             yield Hit(start, end, self.replacement)
 
-
     def _asked_about(self, doc: Document) -> bool:
         """Whether the question the reply answers holds a ``spared_when_asked_about``
         sequence."""

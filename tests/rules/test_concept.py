@@ -126,7 +126,7 @@ def test_reply_cues_keep_the_rule_to_replies(tmp_path: Path) -> None:
     assert _matches(rule, "I read two books with @sam #humblebrag") == []
 
 
-def test_a_reply_is_spared_only_when_asked_about_what_the_cues_name(tmp_path: Path) -> None:
+def test_a_reply_is_spared_only_when_the_question_holds_a_named_sequence(tmp_path: Path) -> None:
     rule = _rule(tmp_path, spared_when_asked_about=["SELF"], unless=[],
                  examples_fail=["I read two books #humblebrag"],
                  examples_pass=["[re: 'what did my book club read?'] I read two books #humblebrag"])
