@@ -11,7 +11,6 @@ from dataclasses import replace
 from functools import partial
 from typing import ClassVar
 
-from bot.fold import fold
 from bot.platforms import Platform
 from bot.rules.base import Hit, Live, Rule, RuleMeta, RuleSpec, folded_pattern, register
 from bot.text import TOKEN_MARKS, Document
@@ -140,8 +139,9 @@ class ConceptRule(Rule):
     def _asked_about(self, doc: Document) -> bool:
         """Whether the question the reply answers holds a ``spared_when_asked_about``
         sequence."""
-        return (self.asked_about is not None and doc.reply_to is not None
-                and self.asked_about.regex.search(fold(doc.reply_to).text) is not None)
+        answered = doc.answered
+        return (self.asked_about is not None and answered is not None
+                and self.asked_about.regex.search(answered.folded_prose.text) is not None)
 
 
 def reading_languages(meta: RuleMeta, spec: RuleSpec, sequences: list[str]) -> RuleMeta:
