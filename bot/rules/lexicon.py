@@ -11,6 +11,9 @@ Each concept is a named class of words and short phrases, written once in plain 
 * ``<phone>`` stands for a number to call or text: four digits or more, perhaps spaced
   or dashed as phone numbers are ("87121", "0800 014 7720", "+1 (844) 302-7716"), so
   that the "2" and "4" of text speak ("reply 2 me") are not taken for one;
+* ``<age>`` stands for an age as a boast gives it, a whole number from 13 to 69 that no
+  unit or noun follows ("mortgage free at 44.", "at 22 🥂", "23 and already"), so that
+  "at 20 people", "at 40,000 feet" and "at 18:00" are not taken for one;
 * ``<emoji>`` stands for any emoji (with its skin tone or variation mark);
 * an apostrophe may be left out ("i'll" also matches "ill", "dont" matches "don't").
 
@@ -69,6 +72,11 @@ _NUMBER = r"\b\d(?:[\d.,]*\d)?(?:k|m|pp)?\b"
 #: ``<phone>``: a short code or a phone number, its digits perhaps grouped by spaces,
 #: dashes, points or brackets; not a sum of money ("$412.60", "£1,500").
 _PHONE = r"(?<![\w+$£€.,])\+?\d(?:[ ().-]{0,2}\d){3,}(?!\w)"
+#: ``<age>``: 13 to 69, not part of a larger figure, a time or a sum, and followed by no
+#: unit or noun: a sentence's end, a comma, an emoji, "and", "with" or "years" ("at 44.",
+#: "at 22 🥂", "23 and already", "21 years old").
+_AGE = (r"(?<![\d.,:£$€#])\b(?:1[3-9]|[2-6]\d)\b"
+        r"(?![.,:]\d|[%+'’]|\s*(?!(?:and|with|years?|yrs?|yo)\b)[^\W\d_])")
 #: ``<emoji>``: a pictograph, with the marks that may follow it (variation, skin tone).
 _EMOJI = (f"[{_PICTOGRAPHS}\U0001F000-\U0001F2FF\u2190-\u21FF\u2300-\u23FF\u2B00-\u2BFF]"
           "[\uFE0F\U0001F3FB-\U0001F3FF]*")
@@ -198,7 +206,7 @@ class Lexicon:
             key = self._keys(phrase, concept)[0]  # the phrase's first word, read as a key
             if key[0] == "ref":
                 chars = self.first_chars(key[1])
-            elif key[0] in ("number", "phone") or (key[0] == "glued" and not key[1]):
+            elif key[0] in ("number", "phone", "age") or (key[0] == "glued" and not key[1]):
                 chars = _DIGITS
             elif key[0] in ("glued", "word") and key[1][0] != "'":
                 chars = frozenset(key[1][0])  # a sign before a figure, or a word's letter
@@ -225,6 +233,8 @@ class Lexicon:
                 keys.append(("number",))
             elif token == "<phone>":
                 keys.append(("phone",))
+            elif token == "<age>":
+                keys.append(("age",))
             elif token == "<emoji>":
                 keys.append(("emoji",))
             elif "<number>" in token:
@@ -279,6 +289,8 @@ class Lexicon:
             return _NUMBER
         if key[0] == "phone":
             return _PHONE
+        if key[0] == "age":
+            return _AGE
         if key[0] == "emoji":
             return _EMOJI
         if key[0] == "glued":

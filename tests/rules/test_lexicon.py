@@ -165,6 +165,12 @@ def test_a_colon_carries_a_sentence_onto_the_next_line(text: str, joined: bool) 
                  ["won $1,500", "hit #2 today", "a 25% cut", "150p/msg"],
                  ["$ and cents", "#tag", "25 percent", "a1500", "2.5"],
                  id="a figure glued to a sign or unit"),
+    pytest.param('"at <age>"', "at 44.", "",
+                 ["mortgage free at 44.", "40k a year at 22 🥂", "at 19, they said",
+                  "at 23 and already", "at 21 years old"],
+                 ["at 20 people", "at 40,000 feet", "at 18:00", "at 44k", "at 40+", "at 5.",
+                  "at 70.", "at 30s", "at 21st"],
+                 id="an age with no unit or noun after it"),
     # Matched to the end: the emoji's skin tone or variation mark is part of the match.
     pytest.param('"drop a <emoji>"', "drop a 🔥", "$",
                  ["drop a 🙋", "drop a 🙋🏽", "drop a ❤️", "drop a 💡"],
