@@ -12,7 +12,7 @@ from functools import partial
 from typing import ClassVar
 
 from bot.platforms import Platform
-from bot.rules.base import Hit, Live, Rule, RuleMeta, RuleSpec, folded_pattern, register
+from bot.rules.base import Hit, Live, Pattern, Rule, RuleMeta, RuleSpec, folded_pattern, register
 from bot.text import TOKEN_MARKS, Document
 
 #: What a sentence start (``^``) may take in before the first word.
@@ -53,7 +53,10 @@ class ConceptRule(Rule):
     whose note quotes a question: what it points to may be what was asked;
     ``spared_when_asked_about`` spares it only where the question holds one of these
     sequences (a price asked, "do you do …?": the price and the way to book are the
-    answer, where "anyone recommend …?" was no request for a pitch). The rule
+    answer, where "anyone recommend …?" was no request for a pitch). ``answering``
+    keeps the rule to replies whose note holds one of these sequences (someone's own
+    news, "just got my first offer!": a reply that meets it with the writer's bigger
+    result one-ups them). The rule
     reads the languages its concepts have words in, unless it names them.
     """
 
@@ -63,7 +66,7 @@ class ConceptRule(Rule):
                                        "spared_by": False, "delivers_after": False,
                                        "ends_post": False, "needs": False,
                                        "reply_cues": False, "spared_when_asked": False,
-                                       "spared_when_asked_about": False}
+                                       "spared_when_asked_about": False, "answering": False}
 
     def __init__(self, meta: RuleMeta, spec: RuleSpec) -> None:
         lexicon = spec.lexicon
@@ -101,6 +104,8 @@ class ConceptRule(Rule):
         self.spared_when_asked = spec.boolean("spared_when_asked", default=False)
         asked_about = spec.str_list("spared_when_asked_about")
         self.asked_about = spec.folded_pattern(asked_about) if asked_about else None
+        answering = spec.str_list("answering")
+        self.answering = spec.folded_pattern(answering) if answering else None
         cues = spec.str_list("reply_cues")
         self.reply_cues = (self.prefiltered(spec.folded_pattern(cues, windowed=True))
                            if cues else None)
@@ -114,6 +119,8 @@ class ConceptRule(Rule):
                                                 or live.search(self.reply_cues)):
             return
         if doc.answers_question and (self.spared_when_asked or self._asked_about(doc)):
+            return
+        if self.answering is not None and not _quotes(doc, self.answering):
             return
         folded = doc.folded_prose
         text = folded.text
@@ -139,9 +146,13 @@ class ConceptRule(Rule):
     def _asked_about(self, doc: Document) -> bool:
         """Whether the question the reply answers holds a ``spared_when_asked_about``
         sequence."""
-        answered = doc.answered
-        return (self.asked_about is not None and answered is not None
-                and self.asked_about.regex.search(answered.folded_prose.text) is not None)
+        return self.asked_about is not None and _quotes(doc, self.asked_about)
+
+
+def _quotes(doc: Document, pattern: Pattern) -> bool:
+    """Whether the message ``doc`` answers (its reply note) holds ``pattern``."""
+    answered = doc.answered
+    return answered is not None and pattern.regex.search(answered.folded_prose.text) is not None
 
 
 def reading_languages(meta: RuleMeta, spec: RuleSpec, sequences: list[str]) -> RuleMeta:

@@ -139,6 +139,21 @@ def test_a_reply_is_spared_only_when_the_question_holds_a_named_sequence(tmp_pat
         "I read two books #humblebrag"]
 
 
+def test_answering_keeps_the_rule_to_replies_whose_note_holds_a_named_sequence(
+    tmp_path: Path,
+) -> None:
+    rule = _rule(tmp_path, answering=["SELF 'first'"], unless=[],
+                 examples_fail=["[re: 'my first book is out'] I read two books #humblebrag"],
+                 examples_pass=["I read two books #humblebrag"])
+    # Someone's own news in the note: the reply is read.
+    assert _matches(rule, "[re: 'my first book is out'] I read two books #humblebrag") == [
+        "I read two books #humblebrag"]
+    # A note without it, or no note at all: the rule stays quiet.
+    assert _matches(rule, "[re: 'what are you reading?'] I read two books #humblebrag") == []
+    assert _matches(rule, "I read two books #humblebrag") == []
+    assert _matches(rule, "@sam I read two books #humblebrag") == []
+
+
 def test_a_post_wide_gap_counts_a_word_cut_at_its_apostrophe(tmp_path: Path) -> None:
     # "I'd", "you're": the part after the apostrophe is a word of the gap, as in a sentence.
     rule = _rule(tmp_path, within="post", mark="BOAST")

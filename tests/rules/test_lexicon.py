@@ -254,7 +254,8 @@ def test_every_concept_is_read_by_a_rule_another_concept_or_a_learned_model() ->
     for path in _CONFIG.glob("rules/*.yaml"):
         for rule in yaml.safe_load(path.read_text(encoding="utf-8"))["rules"]:
             for key in ("match", "unless", "spared_by", "mark", "reply_cues", "common_words",
-                        "answered", "acknowledged_by", "spared_when_asked_about"):
+                        "answered", "acknowledged_by", "spared_when_asked_about",
+                        "answering"):
                 value = rule.get(key) or []
                 for sequence in [value] if isinstance(value, str) else value:
                     read.update(_LEXICON.concept_names(sequence))
