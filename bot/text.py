@@ -493,9 +493,10 @@ class Document:
         return [m.span() for m in _QUOTATION.finditer(self.text)]
 
     def in_quotes(self, start: int, end: int) -> bool:
-        """Whether ``start:end`` lies inside one quotation in double quotes."""
+        """Whether ``start:end`` lies inside one quotation in double quotes (perhaps
+        taking in its closing mark: the words are still the quotation's)."""
         span = _last_starting_by(self._quotations, start)
-        return span is not None and span[0] < start and end < span[1]
+        return span is not None and span[0] < start and end <= span[1]
 
     @cached_property
     def _hashtag_spans(self) -> list[tuple[int, int]]:

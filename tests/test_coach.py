@@ -106,6 +106,7 @@ def test_words_in_quotes_are_mentioned_not_used(coach: Coach) -> None:
     assert not principles('I\'m tired of "link in bio" culture. Put the link in the post.')
     assert not principles('You don\'t need to \u201cbuy now before prices go up\u201d. Buy when '
                           'the payment works for you.')
+    assert not principles('the way my mum texts "call me" with no context should be illegal')
     # The writer's own order beside a quoted word is still an order.
     assert "no-hard-sell" in principles("Mugs are back, $38 each. Shop now, link in bio.")
     assert "no-engagement-bait" in principles('Comment "YES" below and I\'ll DM you the guide.')

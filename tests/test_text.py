@@ -210,6 +210,7 @@ def test_a_quotation_is_the_words_between_double_quotes_on_one_line() -> None:
     doc = Document('She said "buy now" and \u201cact fast\u201d, then "left\nit"')
     buy, act, left = (doc.text.index(w) for w in ("buy", "act", "left"))
     assert doc.in_quotes(buy, buy + 7) and doc.in_quotes(act, act + 8)
+    assert doc.in_quotes(buy, buy + 8)  # with the closing mark
     assert not doc.in_quotes(doc.text.index("said"), doc.text.index("said") + 4)
     assert not doc.in_quotes(buy, doc.text.index("and") + 3)  # runs out of the quotation
     assert not doc.in_quotes(left, left + 4)  # its closing quote is on another line

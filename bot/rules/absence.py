@@ -19,6 +19,9 @@ class Absence(Rule):
     """
 
     kind = "absence"
+    # What it finds is missing from the whole post; the closing sentence it points at
+    # is only where to add it, quoted or not.
+    judges_words = False
     keys: ClassVar[dict[str, bool]] = {
         "phrases": False, "patterns": False, "min_words": False, "append": False,
     }

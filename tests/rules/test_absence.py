@@ -22,3 +22,9 @@ def test_a_question_mark_inside_a_link_is_no_question(coach: Coach) -> None:
 def test_a_real_question_next_to_a_link_still_counts(coach: Coach) -> None:
     asking = f"{LONG_ANNOUNCEMENT}. What would you change? https://example.com/changelog"
     assert "invite-replies" not in _rules(coach, asking)
+
+
+def test_a_post_that_ends_on_a_quotation_still_lacks_a_question(coach: Coach) -> None:
+    # The finding only points at the closing sentence; the quotation asks no one.
+    quoting = f'{LONG_ANNOUNCEMENT}. One of them wrote: "It fits. We plan in half the time."'
+    assert "invite-replies" in _rules(coach, quoting)
