@@ -11,9 +11,9 @@ Each concept is a named class of words and short phrases, written once in plain 
 * ``<phone>`` stands for a number to call or text: four digits or more, perhaps spaced
   or dashed as phone numbers are ("87121", "0800 014 7720", "+1 (844) 302-7716"), so
   that the "2" and "4" of text speak ("reply 2 me") are not taken for one;
-* ``<age>`` stands for an age as a boast gives it, a whole number from 13 to 69 that no
-  unit or noun follows ("mortgage free at 44.", "at 22 🥂", "23 and already"), so that
-  "at 20 people", "at 40,000 feet" and "at 18:00" are not taken for one;
+* ``<age>`` stands for an age as a boast ends on it, a whole number from 13 to 69 that
+  no word or unit follows ("mortgage free at 44.", "at 22 🥂"), so that "at 20 people",
+  "at 40,000 feet" and "at 18:00" are not taken for one;
 * ``<emoji>`` stands for any emoji (with its skin tone or variation mark);
 * an apostrophe may be left out ("i'll" also matches "ill", "dont" matches "don't").
 
@@ -73,10 +73,8 @@ _NUMBER = r"\b\d(?:[\d.,]*\d)?(?:k|m|pp)?\b"
 #: dashes, points or brackets; not a sum of money ("$412.60", "£1,500").
 _PHONE = r"(?<![\w+$£€.,])\+?\d(?:[ ().-]{0,2}\d){3,}(?!\w)"
 #: ``<age>``: 13 to 69, not part of a larger figure, a time or a sum, and followed by no
-#: unit or noun: a sentence's end, a comma, an emoji, "and", "with" or "years" ("at 44.",
-#: "at 22 🥂", "23 and already", "21 years old").
-_AGE = (r"(?<![\d.,:£$€#])\b(?:1[3-9]|[2-6]\d)\b"
-        r"(?![.,:]\d|[%+'’]|\s*(?!(?:and|with|years?|yrs?|yo)\b)[^\W\d_])")
+#: word or unit: a sentence's end, a comma, an emoji ("at 44.", "at 22 🥂").
+_AGE = r"(?<![\d.,:£$€#])\b(?:1[3-9]|[2-6]\d)\b(?![.,:]\d|[%+'’]|\s*[^\W\d_])"
 #: ``<emoji>``: a pictograph, with the marks that may follow it (variation, skin tone).
 _EMOJI = (f"[{_PICTOGRAPHS}\U0001F000-\U0001F2FF\u2190-\u21FF\u2300-\u23FF\u2B00-\u2BFF]"
           "[\uFE0F\U0001F3FB-\U0001F3FF]*")
