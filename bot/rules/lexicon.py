@@ -78,6 +78,8 @@ _AGE = r"(?<![\d.,:£$€#])\b(?:1[3-9]|[2-6]\d)\b(?![.,:]\d|[%+'’]|\s*[^\W\d_
 #: ``<emoji>``: a pictograph, with the marks that may follow it (variation, skin tone).
 _EMOJI = (f"[{_PICTOGRAPHS}\U0001F000-\U0001F2FF\u2190-\u21FF\u2300-\u23FF\u2B00-\u2BFF]"
           "[\uFE0F\U0001F3FB-\U0001F3FF]*")
+#: What each placeholder (``<number>`` …) stands for, by its name.
+_PLACEHOLDERS = {"number": _NUMBER, "phone": _PHONE, "age": _AGE, "emoji": _EMOJI}
 #: The digits of a figure glued to a sign or a unit ("$5", "150p/msg").
 _FIGURE = r"\d[\d.,]*"
 #: What a figure begins with.
@@ -216,9 +218,9 @@ class Lexicon:
         return frozenset(found)
 
     def _keys(self, phrase: str, concept: Concept) -> list[_Key]:
-        """A phrase's words as tree keys: ("ref", NAME), ("number",), ("phone",),
-        ("emoji",), ("glued", sign before, unit after) for a figure written with them, or
-        ("word", folded word, inflected)."""
+        """A phrase's words as tree keys: ("ref", NAME), a placeholder's name alone
+        (("number",), ("age",) …), ("glued", sign before, unit after) for a figure written
+        with them, or ("word", folded word, inflected)."""
         keys: list[_Key] = []
         for token in phrase.split():
             ref = _REFERENCE.match(token)
@@ -227,14 +229,8 @@ class Lexicon:
                     raise ConfigError(f"{concept.files[0]}: concept {concept.name}: "
                                       f"'{phrase}' refers to unknown concept {ref.group(1)}")
                 keys.append(("ref", ref.group(1)))
-            elif token == "<number>":
-                keys.append(("number",))
-            elif token == "<phone>":
-                keys.append(("phone",))
-            elif token == "<age>":
-                keys.append(("age",))
-            elif token == "<emoji>":
-                keys.append(("emoji",))
+            elif token[:1] == "<" and token[-1:] == ">" and token[1:-1] in _PLACEHOLDERS:
+                keys.append((token[1:-1],))
             elif "<number>" in token:
                 before, _, after = token.partition("<number>")
                 keys.append(("glued", fold(before).text, fold(after).text))
@@ -283,14 +279,8 @@ class Lexicon:
     def _key_pattern(self, key: _Key, stack: tuple[str, ...]) -> str:
         if key[0] == "ref":
             return self.pattern(key[1], stack)
-        if key[0] == "number":
-            return _NUMBER
-        if key[0] == "phone":
-            return _PHONE
-        if key[0] == "age":
-            return _AGE
-        if key[0] == "emoji":
-            return _EMOJI
+        if key[0] in _PLACEHOLDERS:
+            return _PLACEHOLDERS[key[0]]
         if key[0] == "glued":
             before, after = key[1], key[2]
             return _bounded(re.escape(before) + _FIGURE + re.escape(after),
