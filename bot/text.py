@@ -66,6 +66,8 @@ _HEADING_AT_START = re.compile(r"(?:\#{1,3}|>{1,3}|-\#)[ ](?=\S)")
 _REPLY_NOTE = re.compile(r"\s*\[re:\s*(['\"\u2018\u201c]?)", re.IGNORECASE)
 _CLOSING_QUOTE = {"'": "'", '"': '"', "\u2018": "\u2019", "\u201c": "\u201d", "": ""}
 _SPACES = re.compile(r"\s*")
+#: Mentions that ping everyone in a group or a server, not the one a reply answers.
+_PINGS_TO_ALL = frozenset({"@everyone", "@here", "@channel", "@all"})
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 # The top-level domains a bare domain name ends in: the generic ones posts use and the
@@ -310,6 +312,17 @@ class Document:
         """The message the draft answers (:attr:`reply_to`), read as a draft of its own;
         None if it quotes none."""
         return None if self.reply_to is None else Document(self.reply_to)
+
+    @cached_property
+    def is_reply(self) -> bool:
+        """Whether the draft is plainly a reply: it quotes the message it answers in a
+        reply note, or its first word is an @handle (not a ping to all, "@everyone")."""
+        if self.reply_to is not None:
+            return True
+        tokens = self.tokens
+        return (bool(tokens) and tokens[0].kind == "mention"
+                and tokens[0].text.lower() not in _PINGS_TO_ALL
+                and not self.text[:tokens[0].start].strip())
 
     @property
     def answers_question(self) -> bool:

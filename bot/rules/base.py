@@ -84,8 +84,8 @@ class RuleMeta:
     #: Its findings mark a plug for the writer's channel or a link elsewhere: the
     #: offline rewrite treats the sentence as the post's sell, whatever the principle.
     plug: bool = False
-    #: The rule judges a post on its own (a headline, an invitation to reply): a draft
-    #: that quotes the message it answers is a reply, and it has nothing to say of one.
+    #: The rule judges a post on its own (a headline, an invitation to reply): a reply
+    #: (a draft that quotes the message it answers, or opens with an @handle) is not one.
     skip_replies: bool = False
 
     def speaks(self, languages: frozenset[str]) -> bool:
@@ -467,7 +467,7 @@ class Rule:
 
     def judges(self, doc: Document) -> bool:
         """Whether the rule judges ``doc`` at all (see :attr:`RuleMeta.skip_replies`)."""
-        return not (self.meta.skip_replies and doc.reply_to is not None)
+        return not (self.meta.skip_replies and doc.is_reply)
 
     def link(self, rules: Sequence[Rule]) -> None:
         """Called once every rule is loaded, with them all: for a kind that reads other

@@ -115,7 +115,7 @@ class ConceptRule(Rule):
             return
         if not all(doc.tokens_of(kind) for kind in self.needs):
             return
-        if self.reply_cues is not None and not (opens_as_reply(doc)
+        if self.reply_cues is not None and not (doc.is_reply
                                                 or live.search(self.reply_cues)):
             return
         if doc.answers_question and (self.spared_when_asked or self._asked_about(doc)):
@@ -164,15 +164,6 @@ def reading_languages(meta: RuleMeta, spec: RuleSpec, sequences: list[str]) -> R
         return meta
     names = [n for s in sequences for n in spec.lexicon.concept_names(s)]
     return replace(meta, languages=spec.lexicon.languages_of(names) or meta.languages)
-
-
-def opens_as_reply(doc: Document) -> bool:
-    """Whether the draft is plainly a reply: it quotes the message it answers in a
-    reply note, or its first word is an @handle."""
-    if doc.reply_to is not None:
-        return True
-    tokens = doc.tokens
-    return bool(tokens) and tokens[0].kind == "mention" and not doc.text[:tokens[0].start].strip()
 
 
 def _ending(text: str) -> int:

@@ -65,7 +65,7 @@ class Engine:
                                severities.get(rule.meta.id))
 
         runnable = plan.runnable(prefiltered)
-        if doc.reply_to is not None:
+        if doc.is_reply:
             runnable = [rule for rule in runnable if rule.judges(doc)]
         findings = [f for rule in runnable if not rule.meta.defers_to for f in found(rule)]
         deferring = [rule for rule in runnable if rule.meta.defers_to]

@@ -8,7 +8,6 @@ from typing import ClassVar
 from bot.errors import ConfigError
 from bot.platforms import Platform
 from bot.rules.base import Hit, Live, Rule, RuleMeta, RuleSpec, register, to_findings
-from bot.rules.concept import opens_as_reply
 from bot.text import Document
 
 
@@ -41,7 +40,7 @@ class InReply(Rule):
                               f"{sorted(unread)[0]!r}, which no rule judges")
 
     def find(self, doc: Document, platform: Platform, live: Live) -> Iterator[Hit]:
-        if not (opens_as_reply(doc) or self._opens_with_note(live)):
+        if not (doc.is_reply or self._opens_with_note(live)):
             return
         for rule in self.read:
             # A rule the team turned off is not read; one it turned down, at its severity.

@@ -28,3 +28,13 @@ def test_a_post_that_ends_on_a_quotation_still_lacks_a_question(coach: Coach) ->
     # The finding only points at the closing sentence; the quotation asks no one.
     quoting = f'{LONG_ANNOUNCEMENT}. One of them wrote: "It fits. We plan in half the time."'
     assert "invite-replies" in _rules(coach, quoting)
+
+
+def test_a_reply_is_not_asked_to_invite_replies(coach: Coach) -> None:
+    # A reply answers someone; a closing question is for a post on its own. A reply
+    # opens with a note quoting the message, or with the @handle it answers.
+    assert "invite-replies" in _rules(coach, LONG_ANNOUNCEMENT)
+    assert "invite-replies" not in _rules(coach, f"@dana {LONG_ANNOUNCEMENT}")
+    assert "invite-replies" not in _rules(coach, f"[re: 'what's new?'] {LONG_ANNOUNCEMENT}")
+    assert "invite-replies" in _rules(coach, f"Thanks to @dana: {LONG_ANNOUNCEMENT}")
+    assert "invite-replies" in _rules(coach, f"@everyone {LONG_ANNOUNCEMENT}")
