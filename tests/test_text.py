@@ -72,6 +72,18 @@ def test_a_draft_without_a_whole_reply_note_is_all_post(draft: str) -> None:
     assert (doc.reply_to, doc.post, doc.text) == (None, draft, draft)
 
 
+@pytest.mark.parametrize(("draft", "is_reply"), [
+    ("[re: 'is it open?'] Yes, 10 till 4.", True),
+    ("@dana yes, 10 till 4", True),
+    ("  @dana@fosstodon.org yes", True),
+    ("@everyone we open at 10 tomorrow", False),
+    ("Thanks @dana, we open at 10.", False),
+    ("We open at 10.", False),
+])
+def test_a_reply_opens_with_a_note_or_the_handle_it_answers(draft: str, is_reply: bool) -> None:
+    assert Document(draft).is_reply is is_reply
+
+
 def test_the_words_of_the_message_answered_are_not_judged_as_the_writers(
         coach: Coach) -> None:
     boast = "Thrilled to announce I've been promoted to Head of Sales!"
