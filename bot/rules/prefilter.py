@@ -69,10 +69,11 @@ _NARROW_WORDS = re.ASCII | re.LOCALE
 _MAX_COUNT = 10
 #: RE2's memory for a prefilter: a ceiling, not what it takes. The DFA of the folded
 #: scope, with every concept of every rule, outgrew 64 MiB on long drafts, then 128 MiB
-#: once replies and soft sales closes were read across a post: RE2 then built states
-#: afresh for every draft, and a 100-character comment took a millisecond. A process
-#: that has read every benchmark draft holds about 250 MB in all.
-PREFILTER_MEMORY = 256 << 20
+#: once replies and soft sales closes were read across a post, then 256 MiB once a
+#: figure's nudge and a withheld big name were: RE2 then built states afresh for every
+#: draft, and a 3000-character draft took 35 ms instead of 1. A process that has read
+#: every benchmark draft holds about 470 MB in all.
+PREFILTER_MEMORY = 384 << 20
 #: Turns the characters outside ASCII into their stand-ins as a text is encoded.
 _STAND_IN_ERRORS = "draftcoach-stand-in"
 
