@@ -7,13 +7,17 @@ Times ``Coach.assess`` (normalisation, every rule, findings) and proselint's
 ``LintFile(...).lint()`` on the same texts in the same run:
 
   * the 700 real YouTube comments in ``../shared/eval/youtube_*.csv``;
+  * real tweets and LinkedIn posts: the first ``--drafts`` of
+    ``bragging_dev.jsonl`` and ``linkedin_dev.json``;
   * synthetic 280-character drafts (an X post) and 3000-character drafts (a LinkedIn
     post): ordinary prose with links, @mentions, hashtags and a few things the rules
     should flag, built from a fixed seed so every run times the same texts.
 
-Targets: at least 10x proselint's drafts/s on every set, and p99 at most 5 ms for a
-3000-character draft. p50/p99 are over drafts, each at its median over the rounds;
-``raw p99`` is over every single call, pauses from other processes included.
+Each draft is timed first at first sight (its first call, as every draft a user sends
+is new to the coach), then over rounds (seen before). Targets, at first sight: at least
+10x proselint's drafts/s on every set, and p99 at most 5 ms for a LinkedIn post or a
+3000-character draft. Over rounds, p50/p99 are over drafts, each at its median over the
+rounds; ``raw p99`` is over every single call, pauses from other processes included.
 
 Then the full critique as the CLI runs it (``critique --batch --offline``: rules, offline
 rewrite, JSON out) on the same texts, with the coach built once, against proselint's time
@@ -90,6 +94,8 @@ HITS = [
     "Please subscribe to my channel and share it with everyone.",
     "Let's leverage synergy to move the needle.",
 ]
+#: A draft each tool reads before any timed one, so its one-time set-up is not a draft's.
+WARM_UP_DRAFT = "Thanks for reading. What would you add?"
 LINKS = ["https://example.com/blog/calendar-rewrite", "www.draftcoach.dev/changelog",
          "https://docs.example.org/guides/sync?ref=post"]
 MENTIONS = ["@maria_ops", "@devteam", "@lyon_cafe", "@support"]
@@ -122,6 +128,17 @@ def synthetic_drafts(count: int, size: int, seed: int) -> list[str]:
         cut = body.rfind(" ", 0, room)
         drafts.append(f"{body[:cut]}\n\n{tags}")
     return drafts
+
+
+def real_drafts(name: str, count: int) -> list[str]:
+    """The first ``count`` texts of ``name``, a JSON or JSONL set in the eval folder."""
+    path = EVAL_DIR / name
+    if not path.exists():
+        raise SystemExit(f"no {name} found in {EVAL_DIR}")
+    with path.open(encoding="utf-8") as handle:
+        rows = (json.load(handle) if path.suffix == ".json"
+                else [json.loads(line) for line in handle if line.strip()])
+    return [row["text"] for row in rows[:count]]
 
 
 def youtube_comments() -> list[str]:
@@ -157,9 +174,31 @@ def _timing(samples: list[list[float]]) -> Timing:
     )
 
 
+def _first_sight(run: Callable[[str], object], texts: Sequence[str]) -> Timing:
+    """Each text's first call: what a user gets, since every draft a user sends is new."""
+    clock = time.perf_counter
+    gc.collect()
+    samples = []
+    for text in texts:
+        start = clock()
+        run(text)
+        samples.append([clock() - start])
+    return _timing(samples)
+
+
+@dataclass(frozen=True, slots=True)
+class Timings:
+    first_sight: Timing
+    seen_before: Timing
+
+
 def time_both(ours: Callable[[str], object], theirs: Callable[[str], object],
-              texts: Sequence[str], rounds: int, their_rounds: int) -> tuple[Timing, Timing]:
-    """Every call timed, after one warm-up pass of each.
+              texts: Sequence[str], rounds: int, their_rounds: int) -> tuple[Timings, Timings]:
+    """Every call timed: first each text's first call to each tool, then rounds.
+
+    A first call costs most: caches the tools keep (RE2's DFAs, the ``re`` module's)
+    are then built for text of that kind. Each tool starts on one draft of its own, so
+    one-time set-up is not counted as a draft's.
 
     The two take turns a round at a time (a round: every draft once), the one that
     goes first changing from round to round, so a busy stretch of the machine falls on
@@ -171,9 +210,9 @@ def time_both(ours: Callable[[str], object], theirs: Callable[[str], object],
     drafts without the pauses a busy machine puts into single calls (those show in
     ``raw p99``).
     """
-    for text in texts:
-        ours(text)
-        theirs(text)
+    ours(WARM_UP_DRAFT)
+    theirs(WARM_UP_DRAFT)
+    our_first, their_first = _first_sight(ours, texts), _first_sight(theirs, texts)
     our_samples: list[list[float]] = [[] for _ in texts]
     their_samples: list[list[float]] = [[] for _ in texts]
     clock = time.perf_counter
@@ -187,7 +226,8 @@ def time_both(ours: Callable[[str], object], theirs: Callable[[str], object],
                 start = clock()
                 run(text)
                 samples[index].append(clock() - start)
-    return _timing(our_samples), _timing(their_samples)
+    return (Timings(our_first, _timing(our_samples)),
+            Timings(their_first, _timing(their_samples)))
 
 
 def machine_speed_ms() -> float:
@@ -333,31 +373,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     lint = proselint_runner()
     sets = [
         ("youtube comments", "youtube", youtube_comments()),
+        ("tweets", "x", real_drafts("bragging_dev.jsonl", args.drafts)),
+        ("LinkedIn posts", "linkedin", real_drafts("linkedin_dev.json", args.drafts)),
         ("280-char drafts", "x", synthetic_drafts(args.drafts, 280, args.seed)),
         ("3000-char drafts", "linkedin", synthetic_drafts(args.drafts, 3000, args.seed + 1)),
     ]
-    print_table_head(
-        f"{len(coach.rules)} rules; {args.rounds} timed rounds (proselint "
-        f"{args.proselint_rounds}); Python {sys.version.split()[0]}; this machine runs "
-        f"a million Python loop steps in {machine_speed_ms():.0f} ms",
-        f"{'set':<18}{'n':>5}{'chars':>7}{'draftcoach/s':>14}{'p50 ms':>8}{'p99 ms':>8}"
-        f"{'raw p99':>9}{'proselint/s':>13}{'p50 ms':>8}{'ratio':>8}")
-    ok = True
-    proselint_seconds = {}
+    header = (f"{'set':<18}{'n':>5}{'chars':>7}{'draftcoach/s':>14}{'p50 ms':>8}{'p99 ms':>8}"
+              f"{'raw p99':>9}{'proselint/s':>13}{'p50 ms':>8}{'ratio':>8}")
+    print(f"{len(coach.rules)} rules; {args.rounds} timed rounds (proselint "
+          f"{args.proselint_rounds}); Python {sys.version.split()[0]}; this machine runs "
+          f"a million Python loop steps in {machine_speed_ms():.0f} ms")
+    timed = {}
     for name, platform, texts in sets:
-        ours, theirs = time_both(lambda text, p=platform: coach.assess(text, p), lint, texts,
-                                 args.rounds, args.proselint_rounds)
-        proselint_seconds[name] = len(texts) / theirs.per_second
-        ratio = ours.per_second / theirs.per_second
-        ok &= ratio >= RATIO_TARGET
-        if platform == "linkedin":
-            ok &= ours.p99_ms <= P99_TARGET_MS
-        avg = sum(map(len, texts)) / len(texts)
-        print(f"{name:<18}{len(texts):>5}{avg:>7.0f}{ours.per_second:>14,.0f}"
-              f"{ours.p50_ms:>8.3f}{ours.p99_ms:>8.3f}{ours.raw_p99_ms:>9.3f}"
-              f"{theirs.per_second:>13,.0f}{theirs.p50_ms:>8.3f}{ratio:>7.1f}x")
-    print(f"targets: ratio >= {RATIO_TARGET:.0f}x on every set, 3000-char p99 <= "
+        timed[name] = time_both(lambda text, p=platform: coach.assess(text, p), lint, texts,
+                                args.rounds, args.proselint_rounds)
+    ok = True
+    for title, first_sight in (("first sight: each draft's first call, as a user sends it "
+                                "(the targets)", True),
+                               ("seen before: each draft at its median over the rounds", False)):
+        print_table_head(f"\n{title}", header)
+        for name, platform, texts in sets:
+            ours, theirs = (t.first_sight if first_sight else t.seen_before
+                            for t in timed[name])
+            ratio = ours.per_second / theirs.per_second
+            if first_sight:
+                ok &= ratio >= RATIO_TARGET
+                if platform == "linkedin":
+                    ok &= ours.p99_ms <= P99_TARGET_MS
+            avg = sum(map(len, texts)) / len(texts)
+            print(f"{name:<18}{len(texts):>5}{avg:>7.0f}{ours.per_second:>14,.0f}"
+                  f"{ours.p50_ms:>8.3f}{ours.p99_ms:>8.3f}{ours.raw_p99_ms:>9.3f}"
+                  f"{theirs.per_second:>13,.0f}{theirs.p50_ms:>8.3f}{ratio:>7.1f}x")
+    print(f"targets, at first sight: ratio >= {RATIO_TARGET:.0f}x on every set, LinkedIn p99 <= "
           f"{P99_TARGET_MS:.0f} ms: {'met' if ok else 'NOT met'}")
+    proselint_seconds = {name: len(texts) / timed[name][1].seen_before.per_second
+                         for name, _, texts in sets}
     batch_ok = time_cli_batch(coach, settings, sets, proselint_seconds)
     print(f"target: faster than proselint on every set: {'met' if batch_ok else 'NOT met'}")
     ok &= batch_ok
