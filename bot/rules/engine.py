@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from bot.models import Finding, Severity
 from bot.platforms import Platform
 from bot.rules.base import Live, Pattern, Rule, scope_text, to_findings
-from bot.rules.prefilter import PREFILTER_MEMORY, Prefilter
+from bot.rules.prefilter import Prefilter
 from bot.text import Document
 
 #: Lists of rules planned at most (a list per platform, language and set of rules
@@ -24,7 +24,7 @@ _PLANS_REMEMBERED = 256
 class Engine:
     """The rules' patterns, prefiltered together. Built once; shared by every draft."""
 
-    def __init__(self, rules: Iterable[Rule], *, memory: int = PREFILTER_MEMORY) -> None:
+    def __init__(self, rules: Iterable[Rule]) -> None:
         by_scope: dict[str, list[Pattern]] = {}
         for rule in rules:
             for pattern in rule.patterns:
@@ -37,7 +37,7 @@ class Engine:
                      for part, form in p.prefilter_forms().items()}
             prefilter = self._prefilters[scope] = Prefilter(
                 [(part, p.flags, not p.windowed) for p in patterns for part in p.parts],
-                memory=memory, forms=forms)
+                forms=forms)
             offset = 0
             for pattern in patterns:
                 entries = tuple(prefilter.entries[offset:offset + len(pattern.parts)])

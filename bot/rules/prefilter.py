@@ -1,8 +1,10 @@
-r"""The prefilter: which patterns can match a draft at all, in one pass of RE2.
+r"""The prefilter: which patterns can match a draft at all, found with RE2.
 
 At load time every alternative of every rule pattern is written in RE2's syntax and
-added to one ``re2.Set``; on a draft, a single linear-time pass names the alternatives
-that can match, and only those are run (with Python's ``re``, see :mod:`bot.rules.base`).
+added to one ``re2.Filter`` (RE2's FilteredRE2). It works out the literal words each
+form needs ("atoms"), finds every atom of a draft in one pass, and runs, in RE2, only
+the forms whose atoms are all there; the patterns of the forms that match are then run
+with Python's ``re`` (see :mod:`bot.rules.base`).
 
 The RE2 form may match more than the pattern itself, never less, so the prefilter only
 ever rules out work that would have found nothing. It reads the draft in ASCII, each
@@ -67,13 +69,12 @@ _NARROW_WORDS = re.ASCII | re.LOCALE
 #: made its pass over a long post take 4 ms instead of 10 µs. (RE2 refuses counts
 #: above 1000 in any case.)
 _MAX_COUNT = 10
-#: RE2's memory for a prefilter: a ceiling, not what it takes. The DFA of the folded
-#: scope, with every concept of every rule, outgrew 64 MiB on long drafts, then 128 MiB
-#: once replies and soft sales closes were read across a post, then 256 MiB once a
-#: figure's nudge and a withheld big name were: RE2 then built states afresh for every
-#: draft, and a 3000-character draft took 35 ms instead of 1. A process that has read
-#: every benchmark draft holds about 470 MB in all.
-PREFILTER_MEMORY = 384 << 20
+#: RE2's memory for each form: a ceiling, not what it takes (RE2's own default). Each
+#: form has its own DFA, built as drafts are read. One DFA of every form at once (an
+#: ``re2.Set``) multiplied its states across hundreds of forms with word gaps: nearly
+#: every new draft took states of its own, so it cost about 10 ms a draft, never
+#: getting faster, and 400 MB; the filter takes 0.5 ms on the same fresh drafts.
+FORM_MEMORY = 8 << 20
 #: Turns the characters outside ASCII into their stand-ins as a text is encoded.
 _STAND_IN_ERRORS = "draftcoach-stand-in"
 
@@ -324,7 +325,7 @@ ALWAYS = -1
 
 
 class Prefilter:
-    """Patterns, and which of them can match a text, found in one pass.
+    """Patterns, and which of them can match a text.
 
     ``patterns`` are ``(source, flags, boundaries)``: ``boundaries=False`` for a pattern
     also searched in stretches of a text, where ``\\b`` at a stretch's end reads as the
@@ -333,12 +334,10 @@ class Prefilter:
     """
 
     def __init__(self, patterns: Sequence[tuple[str, int, bool]], *,
-                 memory: int = PREFILTER_MEMORY,
+                 memory: int = FORM_MEMORY,
                  forms: Mapping[tuple[str, int, bool], str | None] | None = None) -> None:
-        self._set: re2.Set | None = re2.Set.SearchSet(_re2_options(memory))
-        # Entry 0 matches at the end of every text: a result without it means RE2 gave up
-        # on this text (out of memory), not that nothing matched.
-        self._set.Add(r"\z")
+        self._filter: re2.Filter | None = re2.Filter()
+        options = _re2_options(memory)
         sources: dict[str, int] = {}
         self.entries: list[int] = []
         known = forms or {}  # RE2 forms worked out already (see compile_with_forms)
@@ -347,29 +346,27 @@ class Prefilter:
                 form = (known.get((source, flags, boundaries))
                         or to_re2(source, flags, boundaries=boundaries))
                 if form not in sources:
-                    sources[form] = self._set.Add(form)
+                    sources[form] = self._filter.Add(form, options)
                 self.entries.append(sources[form])
             except (Untranslatable, re2.error, RecursionError) as exc:
+                # Too big for ``memory`` is one of RE2's errors: such a pattern is run
+                # on every draft, slower, never wrong.
                 log.debug("always running %r: %s", source, exc)
                 self.entries.append(ALWAYS)
         try:
-            self._set.Compile()
-        except re2.error:
-            # Every pattern is then run, as if each could match: slower, never wrong.
-            log.warning("the rules' patterns do not fit in %d bytes for RE2; drafts are "
-                        "checked without the prefilter", memory)
-            self._set = None
+            if not sources:  # RE2 filters nothing: every pattern is run
+                raise re2.error("no pattern has an RE2 form")
+            self._filter.Compile()
+        except re2.error as exc:
+            log.debug("every pattern is run on every draft: %s", exc)
+            self._filter = None
         self._everything = frozenset({ALWAYS, *self.entries})
 
     def live(self, text: str) -> frozenset[int]:
         """The entries that may match ``text`` (:data:`ALWAYS` among them)."""
-        if self._set is None:
+        if self._filter is None:
             return self._everything
-        found = self._set.Match(stand_in_text(text))
-        if not found or 0 not in found:
-            return self._everything
-        found.append(ALWAYS)
-        return frozenset(found)
+        return frozenset((ALWAYS, *(self._filter.Match(stand_in_text(text)) or ())))
 
     def which(self, text: str) -> list[int]:
         """The positions, in order, of the patterns that may match ``text``."""
