@@ -73,7 +73,8 @@ _MAX_COUNT = 10
 #: form has its own DFA, built as drafts are read. One DFA of every form at once (an
 #: ``re2.Set``) multiplied its states across hundreds of forms with word gaps: nearly
 #: every new draft took states of its own, so it cost about 10 ms a draft, never
-#: getting faster, and 400 MB; the filter takes 0.5 ms on the same fresh drafts.
+#: getting faster, in a process of 500 MB; the filter takes 0.5 ms on the same fresh
+#: drafts, in 250 MB.
 FORM_MEMORY = 8 << 20
 #: Turns the characters outside ASCII into their stand-ins as a text is encoded.
 _STAND_IN_ERRORS = "draftcoach-stand-in"
@@ -349,8 +350,8 @@ class Prefilter:
                     sources[form] = self._filter.Add(form, options)
                 self.entries.append(sources[form])
             except (Untranslatable, re2.error, RecursionError) as exc:
-                # Too big for ``memory`` is one of RE2's errors: such a pattern is run
-                # on every draft, slower, never wrong.
+                # A form RE2 refuses (too big for ``memory``, or over its limits) is
+                # run on every draft: slower, never wrong.
                 log.debug("always running %r: %s", source, exc)
                 self.entries.append(ALWAYS)
         try:

@@ -195,8 +195,14 @@ def test_a_pattern_re2_cannot_express_is_always_run() -> None:
     assert Prefilter(patterns).which("abc") == [0, 1]
 
 
-def test_the_prefilter_is_exact_even_when_re2_has_too_little_memory_for_a_dfa() -> None:
-    # RE2 then searches without its DFA: slower, and the same answer.
+def test_a_pattern_too_big_for_re2s_memory_is_always_run() -> None:
+    too_big = r"\bfollow\s+me\b" + "|abc" * 200
+    prefilter = Prefilter([(too_big, re.I, True), (r"\bsub4sub\b", re.I, True)], memory=1024)
+    assert prefilter.which("Nothing here") == [0]
+    assert prefilter.which("SUB4SUB") == [0, 1]
+
+
+def test_little_memory_leaves_the_prefilter_exact() -> None:
     starved = Prefilter([(r"\bfollow\s+me\b", re.I, True), (r"\bsub4sub\b", re.I, True)],
                         memory=1024)
     assert starved.which("Please follow me, sub4sub!") == [0, 1]
