@@ -15,7 +15,9 @@ Each concept is a named class of words and short phrases, written once in plain 
   no word or unit follows ("mortgage free at 44.", "at 22 🥂"), so that "at 20 people",
   "at 40,000 feet" and "at 18:00" are not taken for one;
 * ``<emoji>`` stands for any emoji (with its skin tone or variation mark);
-* an apostrophe may be left out ("i'll" also matches "ill", "dont" matches "don't").
+* a word's apostrophe may be left out of the text ("i'll" also matches "ill", "don't"
+  matches "dont"); a word listed without it matches only that spelling ("dont" does not
+  match "don't"), so list a contraction with its apostrophe.
 
 Words are matched in :func:`bot.fold.fold`-ed text, so the lexicon need not list
 capitals, accents, leetspeak or held letters ("pleaseee"); a word's last letter may also
