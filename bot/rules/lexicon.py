@@ -17,7 +17,8 @@ Each concept is a named class of words and short phrases, written once in plain 
 * ``<emoji>`` stands for any emoji (with its skin tone or variation mark);
 * a word's apostrophe may be left out of the text ("i'll" also matches "ill", "don't"
   matches "dont"); a word listed without it matches only that spelling ("dont" does not
-  match "don't"), so list a contraction with its apostrophe.
+  match "don't"), so an English contraction is listed with its apostrophe (the loader
+  refuses "dont").
 
 Words are matched in :func:`bot.fold.fold`-ed text, so the lexicon need not list
 capitals, accents, leetspeak or held letters ("pleaseee"); a word's last letter may also
@@ -420,6 +421,29 @@ def _read_lexicon_file(path: Path) -> _LexiconFile:
     return lexicon_file
 
 
+#: English contractions as drafts often spell them, without the apostrophe. Listed so,
+#: a word matches only that spelling; with its apostrophe it matches both.
+_BARE_CONTRACTIONS = {
+    "dont": "don't", "doesnt": "doesn't", "didnt": "didn't", "isnt": "isn't",
+    "arent": "aren't", "wasnt": "wasn't", "werent": "weren't", "hasnt": "hasn't",
+    "havent": "haven't", "hadnt": "hadn't", "wouldnt": "wouldn't", "couldnt": "couldn't",
+    "shouldnt": "shouldn't", "cant": "can't", "wont": "won't", "im": "i'm", "ive": "i've",
+    "youre": "you're", "youve": "you've", "youll": "you'll", "theyre": "they're",
+    "theyve": "they've", "weve": "we've", "thats": "that's", "whats": "what's",
+}
+
+
+def _contractions_spelt_out(words: list[str], where: str) -> None:
+    """An English word with a contraction is listed with its apostrophe: "dont mean to
+    brag" would miss every "don't mean to brag", where "don't mean to brag" matches both."""
+    for word in words:
+        for token in re.findall(r"[\w']+", re.sub(r"\{[^}]*\}", " ", word.lower())):
+            if token in _BARE_CONTRACTIONS:
+                raise ConfigError(f"{where}: {word!r}: write {token!r} as "
+                                  f"{_BARE_CONTRACTIONS[token]!r}, which matches both "
+                                  f"spellings (as written, only {token!r})")
+
+
 def _listed_once(words: list[str], where: str) -> None:
     """Each word once: two that fold to one ("honoured" and "honored", "f4f" and "f 4 f")
     are one word to the matcher, and the second only lengthens the list."""
@@ -449,6 +473,8 @@ def load_lexicon(paths: Iterable[Path]) -> Lexicon:
                 raise ConfigError(f"{where}: already defined for '{language}' in "
                                   f"{seen[(name, language)]}")
             _listed_once(spec.words, where)
+            if language == "en":
+                _contractions_spelt_out(spec.words, where)
             seen[(name, language)] = file
             draft = drafts.setdefault(name, _Draft())
             draft.about = draft.about or spec.about.strip()

@@ -224,6 +224,9 @@ concepts:
     # Folding reads both: listing the second spelling only lengthens the list.
     (("    words: [my, our]", "    words: [my, our, honoured, honored]"),
      "concept SELF: 'honored' is 'honoured' once folded"),
+    # Listed without its apostrophe, a contraction matches only that spelling.
+    (("    words: [my, our]", "    words: [my, our, dont mean to brag]"),
+     "concept SELF: 'dont mean to brag': write 'dont' as \"don't\", which matches both"),
     (("  SELF:\n", "  SELF: [my]\n  OTHER:\n"), "'concepts.SELF' must be a mapping"),
     (('    examples_match: ["my"]', ""), "'examples_match' is required"),
 ])
@@ -245,6 +248,22 @@ def test_a_concept_spoken_in_two_languages_is_one_concept(tmp_path: Path) -> Non
     lexicon: Lexicon = load_lexicon([english, spanish])
     assert lexicon.languages_of(["ASK"]) == {"en", "es"}
     assert re.search(lexicon.pattern("SELF"), "nuestro")
+
+
+def test_a_contraction_listed_with_its_apostrophe_matches_both_spellings(tmp_path: Path) -> None:
+    lexicon = load_lexicon([_write(tmp_path, GOOD.replace("    words: [my, our]",
+                                                          "    words: [my, our, don't]"))])
+    assert re.search(lexicon.pattern("SELF"), "i dont know")
+    assert re.search(lexicon.pattern("SELF"), "i don't know")
+
+
+def test_another_language_may_list_a_word_spelt_like_an_english_contraction(
+    tmp_path: Path,
+) -> None:
+    german = tmp_path / "a.de.yaml"
+    german.write_text("family: test\nlanguages: [de]\nconcepts:\n  SELF:\n"
+                      "    words: [im kanal]\n    examples_match: [im Kanal]\n", encoding="utf-8")
+    assert re.search(load_lexicon([german]).pattern("SELF"), "im kanal")
 
 
 def test_every_concept_is_read_by_a_rule_another_concept_or_a_learned_model() -> None:
