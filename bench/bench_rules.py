@@ -174,16 +174,21 @@ def _timing(samples: list[list[float]]) -> Timing:
     )
 
 
-def _first_sight(run: Callable[[str], object], texts: Sequence[str]) -> Timing:
-    """Each text's first call: what a user gets, since every draft a user sends is new."""
+def _one_round(run: Callable[[str], object], texts: Sequence[str]) -> list[float]:
+    """Seconds ``run`` takes on each text, one after another, from a collected heap."""
     clock = time.perf_counter
     gc.collect()
-    samples = []
+    latencies = []
     for text in texts:
         start = clock()
         run(text)
-        samples.append([clock() - start])
-    return _timing(samples)
+        latencies.append(clock() - start)
+    return latencies
+
+
+def _first_sight(run: Callable[[str], object], texts: Sequence[str]) -> Timing:
+    """Each text's first call: what a user gets, since every draft a user sends is new."""
+    return _timing([[latency] for latency in _one_round(run, texts)])
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,17 +220,13 @@ def time_both(ours: Callable[[str], object], theirs: Callable[[str], object],
     our_first, their_first = _first_sight(ours, texts), _first_sight(theirs, texts)
     our_samples: list[list[float]] = [[] for _ in texts]
     their_samples: list[list[float]] = [[] for _ in texts]
-    clock = time.perf_counter
     turns = [(ours, our_samples, rounds), (theirs, their_samples, their_rounds)]
     for round_number in range(max(rounds, their_rounds)):
         for run, samples, last in turns[::1 if round_number % 2 == 0 else -1]:
             if round_number >= last:
                 continue
-            gc.collect()
-            for index, text in enumerate(texts):
-                start = clock()
-                run(text)
-                samples[index].append(clock() - start)
+            for draft, latency in zip(samples, _one_round(run, texts), strict=True):
+                draft.append(latency)
     return (Timings(our_first, _timing(our_samples)),
             Timings(their_first, _timing(their_samples)))
 
