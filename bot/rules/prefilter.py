@@ -202,7 +202,11 @@ def _render_node(op: Any, av: Any, flags: int, boundaries: bool) -> str:
         low, high, body = av
         low = min(low, _MAX_COUNT)
         upper = "" if high is sre.MAXREPEAT or high > _MAX_COUNT else str(high)
-        return f"(?:{_render(body.data, flags, boundaries)}){{{low},{upper}}}"
+        rendered = _render(body.data, flags, boundaries)
+        if low and len(body.data) == 1 and body.data[0][0] is sre.LITERAL:
+            upper = upper and str(int(upper) - 1)
+            return f"{rendered}(?:{rendered}){{{low - 1},{upper}}}"
+        return f"(?:{rendered}){{{low},{upper}}}"
     raise Untranslatable(op)  # back-references, conditionals
 
 

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+import re2
 import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -262,7 +263,18 @@ def test_the_private_regex_parser_is_still_the_one_the_prefilter_reads(coach: Co
         r"\b[\x{46}\x{66}][\x{4f}\x{6f}][\x{4c}\x{6c}][\x{4c}\x{6c}][\x{4f}\x{6f}]"
         r"[\x{57}\x{77}](?:[\x{09}\x{0a}\x{0b}\x{0c}\x{0d}\x{1c}\x{1d}\x{1e}\x{1f}\x{20}])"
         r"{1,}[\x{4d}\x{6d}][\x{45}\x{65}]\b")
-    assert to_re2(r"(?<!\w)a(?=b)|c{2,3}?", 0) == r"(?:[\x{61}]|(?:[\x{63}]){2,3})"
+    assert to_re2(r"(?<!\w)a(?=b)|c{2,3}?", 0) == r"(?:[\x{61}]|[\x{63}](?:[\x{63}]){1,2})"
+
+
+def test_an_elongated_short_word_still_gives_re2_a_word_to_look_for() -> None:
+    """RE2 looks for words of three letters or more. "you+" (you, youuu) written as
+    "yo" then "u" one or more times has none, and RE2 ran such a form on every draft;
+    written "you" then "u" any number of times, it is run only where "you" is."""
+    assert to_re2(r"\byou+\b", 0) == r"\b[\x{79}][\x{6f}][\x{75}](?:[\x{75}]){0,}\b"
+    needs_you = re2.Filter()
+    needs_you.Add(to_re2(r"\byou+\b", re.IGNORECASE))
+    needs_you.Compile()
+    assert needs_you.Match(b"", True) is None
 
 
 def test_a_pattern_gives_its_prefilter_forms_to_every_engine_built_from_it() -> None:
