@@ -17,8 +17,8 @@ Patterns are optional. A kind that searches with regular expressions builds them
 ``__init__`` with :meth:`Rule.regex`, which hands them to the shared RE2 prefilter (one
 pass per draft for every rule's patterns), and runs them in ``find`` through ``live``:
 ``live.finditer(pattern)``, ``live.search(pattern, start, end)``, ``live.may_match
-(pattern)``: Python's ``re``, over only the alternatives the prefilter left alive, so
-the same matches as the whole pattern, in the same order.
+(pattern)``: Python's ``re``, over only the alternatives the prefilter left alive (each
+compiled on its own, once), so the same matches as the whole pattern, in the same order.
 
 Adding a kind is one module in ``bot/rules/`` (a :func:`register`-ed subclass of
 :class:`Rule` with ``kind``, ``keys``, optionally ``fields``, and ``find``), its import in
@@ -30,8 +30,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from types import MappingProxyType
 from typing import Any, ClassVar, NamedTuple, Protocol
 
@@ -49,9 +50,6 @@ MAX_LIST, MAX_ENTRY = 5000, 10_000
 #: Back-references are written \1, (?P=name) or (?(1)...): an alternative that holds one
 #: may point at a group of another, so such a pattern runs whole.
 _BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
-#: Compiled joins of live alternatives, and their locators, a pattern keeps (see
-#: :meth:`Pattern.joined`).
-_JOINED_KEPT = 256
 #: How long a text must be for a pattern's matches to be looked for where RE2 says they
 #: may start (see :meth:`Live.finditer`); in a shorter one, ``re`` alone is as fast.
 _LOCATE_FROM = 1000
@@ -130,9 +128,11 @@ class Pattern:
                       else (self.source,))
         self._regex: re.Pattern[str] | None = None
         self._forms: dict[str, str | None] = {}
-        self._joined: dict[tuple[int, ...], re.Pattern[str]] = {}
-        self._locators: dict[tuple[int, ...], Any] = {}
-        #: What each part can begin with, where known (see :meth:`joined`).
+        #: Each part's regex and locator, made when the part is first live (see
+        #: :meth:`part_regex`); the whole pattern's locator under None.
+        self._part_regexes: dict[int, re.Pattern[str]] = {}
+        self._locators: dict[int | None, Any] = {}
+        #: What each part can begin with, where known (see :meth:`part_regex`).
         self._firsts: list[frozenset[str] | None] | None = None
 
     @property
@@ -152,73 +152,90 @@ class Pattern:
         self.regex  # noqa: B018 (compiled now if it was not)
         return self._forms
 
-    def joined(self, alive: tuple[int, ...]) -> re.Pattern[str] | None:
-        """The pattern of the parts at ``alive`` (None for none): wherever the others
-        cannot match, it finds what the whole pattern finds."""
-        if len(alive) == len(self.parts):
-            return self.regex
-        if not alive:
-            return None
-        found = self._joined.get(alive)
+    def part_regex(self, index: int) -> re.Pattern[str]:
+        """The part at ``index`` compiled on its own, once. Where the prefilter leaves
+        some parts live, they run one by one (see :meth:`Live.finditer`): compiling each
+        new set of live parts as one regex cost a first-seen LinkedIn post 5 ms, and a
+        long-running bot kept meeting new sets."""
+        found = self._part_regexes.get(index)
         if found is None:
-            joined = "|".join(f"(?:{self.parts[index]})" for index in alive)
             self.regex  # noqa: B018 (its parse tells what each part begins with)
-            lead = lead_in(self._firsts[index] for index in alive) if self._firsts else ""
-            found = _kept(self._joined, alive, re.compile(
-                f"{lead}(?:{joined})" if lead else joined, self.flags))
+            lead = lead_in([self._firsts[index]]) if self._firsts else ""
+            part = self.parts[index]
+            found = self._part_regexes[index] = re.compile(
+                f"{lead}(?:{part})" if lead else part, self.flags)
         return found
 
-    def locator(self, alive: tuple[int, ...] | None) -> Any | None:
-        """An RE2 regex that finds every place where a match of the parts at ``alive``
-        (None: all) may start, or None where there is none. Python's ``re`` tries a
-        long pattern at each place of a text; RE2 skips to the places worth trying in
-        one linear pass (see :meth:`Live.finditer`)."""
-        if alive is None:
-            alive = tuple(range(len(self.parts)))
-        if alive in self._locators:
-            return self._locators[alive]
+    def locator(self, index: int | None = None) -> Any | None:
+        """An RE2 regex that finds every place where a match of the part at ``index``
+        (None: of the whole pattern) may start, or None where there is none. Python's
+        ``re`` tries a long pattern at each place of a text; RE2 skips to the places
+        worth trying in one linear pass (see :meth:`Live.finditer`)."""
+        if index in self._locators:
+            return self._locators[index]
         self.regex  # noqa: B018 (the forms come from its parse)
-        forms = [self._forms.get(self.parts[index]) for index in alive]
-        return _kept(self._locators, alive,
-                     None if not alive or None in forms
-                     else compile_locator([form for form in forms if form is not None]))
+        forms = [self._forms.get(part) for part in
+                 (self.parts if index is None else (self.parts[index],))]
+        found = self._locators[index] = (
+            None if None in forms
+            else compile_locator([form for form in forms if form is not None]))
+        return found
 
     def __repr__(self) -> str:
         return f"Pattern({self.source!r}, scope={self.scope!r})"
 
 
-def _kept(cache: dict[tuple[int, ...], Any], key: tuple[int, ...], value: Any) -> Any:
-    """``value``, remembered in ``cache`` under ``key``; a full cache starts afresh (a
-    long-running bot meets many combinations of live parts)."""
-    if len(cache) >= _JOINED_KEPT:
-        cache.clear()
-    cache[key] = value
-    return value
+#: Where a regex's first match from a place on is (``regex.search`` bound to a text, or
+#: the same told by a locator).
+Search = Callable[[int], "re.Match[str] | None"]
 
 
-def _located(regex: re.Pattern[str], locator: Any, text: str, stand_in: bytes,
-             start: int) -> Iterator[re.Match[str]]:
-    """``regex.finditer(text, start)``, tried only at the places where ``locator`` finds
-    a match may start in ``stand_in`` (``text`` as RE2 reads it, one character for one):
-    the same matches, as no place is skipped where one could start."""
-    end = len(text)
-    while start <= end:
-        place = locator.search(stand_in, start)
-        if place is None:
-            return
-        at = place.start()
-        match = regex.match(text, at)
-        if match is None:
-            start = at + 1
-        elif match.end() == at:
+def _located_search(regex: re.Pattern[str], locator: Any, text: str, stand_in: bytes
+                    ) -> Search:
+    """``regex.search`` in ``text``, tried only at the places where ``locator`` finds a
+    match may start in ``stand_in`` (``text`` as RE2 reads it, one character for one):
+    the same match, as no place is skipped where one could start."""
+    def search(start: int) -> re.Match[str] | None:
+        while start <= len(text):
+            place = locator.search(stand_in, start)
+            if place is None:
+                return None
+            match = regex.match(text, place.start())
+            if match is not None:
+                return match
+            start = place.start() + 1
+        return None
+    return search
+
+
+def _first(matches: Iterable[re.Match[str] | None]) -> re.Match[str] | None:
+    """The match that starts first; of those that start at one place, the earliest in
+    ``matches`` (as an alternation of their regexes, tried in order, would find)."""
+    first = None
+    for match in matches:
+        if match is not None and (first is None or match.start() < first.start()):
+            first = match
+    return first
+
+
+def _alternation(searches: Sequence[Search], regexes: Sequence[re.Pattern[str]], text: str,
+                 start: int) -> Iterator[re.Match[str]]:
+    """The matches ``(?:a)|(?:b)|…`` of ``regexes`` finds in ``text`` from ``start`` on,
+    each regex run by its ``searches``: the first to start, the earlier regex of two
+    that start at one place, then on from its end. A regex's next match is looked for
+    again only once the last match found has passed its start."""
+    upcoming = [search(start) for search in searches]
+    while (found := _first(upcoming)) is not None:
+        if found.end() == found.start():
             # After an empty match ``re`` goes on by rules of its own: let it.
-            rest = regex.finditer(text, at)
-            yield next(rest)
-            yield from rest
+            rest = regexes[0] if len(regexes) == 1 else re.compile(
+                "|".join(f"(?:{regex.pattern})" for regex in regexes), regexes[0].flags)
+            yield from rest.finditer(text, found.start())
             return
-        else:
-            yield match
-            start = match.end()
+        yield found
+        start = found.end()
+        upcoming = [match if match is None or match.start() >= start else search(start)
+                    for search, match in zip(searches, upcoming, strict=True)]
 
 
 def scope_text(doc: Document, scope: str) -> str:
@@ -256,28 +273,35 @@ class Live:
         self._prefiltered = prefiltered
         self.severities = severities
         self.running = running
-        self._regexes: dict[Pattern, re.Pattern[str] | None] = {}
         #: The parts of each pattern asked about that may match (None: all).
         self._alive: dict[Pattern, tuple[int, ...] | None] = {}
         #: Each scope's text as RE2 reads it (see :func:`stand_in_text`).
         self._stand_ins: dict[str, bytes] = {}
 
-    def regex(self, pattern: Pattern) -> re.Pattern[str] | None:
-        """The regex that finds what ``pattern`` finds in this draft; None when the
-        prefilter says nothing can match."""
+    def _live_parts(self, pattern: Pattern) -> tuple[int, ...] | None:
+        """The parts of ``pattern`` that may match this draft; None: all of them."""
         try:
-            return self._regexes[pattern]
+            return self._alive[pattern]
         except KeyError:
             alive = None if self._prefiltered is None else self._prefiltered.alive(pattern)
+            if alive is not None and len(alive) == len(pattern.parts):
+                alive = None
             self._alive[pattern] = alive
-            regex = self._regexes[pattern] = (pattern.regex if alive is None
-                                              else pattern.joined(alive))
-            return regex
+            return alive
+
+    def _regexes(self, pattern: Pattern) -> list[re.Pattern[str]]:
+        """What runs ``pattern`` on this draft: the whole regex, or its live parts'."""
+        alive = self._live_parts(pattern)
+        if alive is None:
+            return [pattern.regex]
+        return [pattern.part_regex(index) for index in alive]
 
     def may_match(self, pattern: Pattern) -> bool:
         """False when ``pattern`` surely finds nothing in this draft."""
-        if pattern in self._regexes or self._prefiltered is None:
-            return self.regex(pattern) is not None
+        if self._prefiltered is None:
+            return True
+        if pattern in self._alive:
+            return self._alive[pattern] != ()
         return self._prefiltered.may_match(pattern)
 
     def text(self, pattern: Pattern) -> str:
@@ -290,15 +314,21 @@ class Live:
         In a long text, each match is looked for only where RE2 says one may start:
         ``re`` would try a rule's long alternation at every place, and on a long post
         that took most of some rules' time."""
-        regex = self.regex(pattern)
-        if regex is None:
+        regexes = self._regexes(pattern)
+        if not regexes:
             return iter(())
         text = self.text(pattern)
-        locator = (pattern.locator(self._alive.get(pattern)) if len(text) >= _LOCATE_FROM
-                   else None)
-        if locator is None:
-            return regex.finditer(text, start)
-        return _located(regex, locator, text, self._stand_in(pattern.scope, text), start)
+        alive = self._alive[pattern]
+        locators = ([None] * len(regexes) if len(text) < _LOCATE_FROM
+                    else [pattern.locator()] if alive is None
+                    else [pattern.locator(index) for index in alive])
+        if len(regexes) == 1 and locators[0] is None:
+            return regexes[0].finditer(text, start)
+        searches = [partial(regex.search, text) if locator is None
+                    else _located_search(regex, locator, text,
+                                         self._stand_in(pattern.scope, text))
+                    for regex, locator in zip(regexes, locators, strict=True)]
+        return _alternation(searches, regexes, text, start)
 
     def _stand_in(self, scope: str, text: str) -> bytes:
         found = self._stand_ins.get(scope)
@@ -310,11 +340,9 @@ class Live:
                end: int | None = None) -> re.Match[str] | None:
         """``pattern``'s first match in ``[start, end)`` of its scope (a windowed pattern
         for anything but the whole)."""
-        regex = self.regex(pattern)
-        if regex is None:
-            return None
         text = self.text(pattern)
-        return regex.search(text, start, len(text) if end is None else end)
+        end = len(text) if end is None else end
+        return _first(regex.search(text, start, end) for regex in self._regexes(pattern))
 
 
 def folded_pattern(sources: Sequence[str], *, needed: bool = False,

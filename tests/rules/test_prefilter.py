@@ -18,6 +18,7 @@ from bot.coach import Coach
 from bot.models import Finding
 from bot.platforms import Platform
 from bot.rules import Engine, Pattern, Rule
+from bot.rules.base import Live
 from bot.rules.prefilter import (
     FOLDS_TO_ASCII,
     TRANSLATED,
@@ -106,20 +107,59 @@ def test_one_parse_compiles_and_translates_a_pattern_as_two_would(
             == [(m.span(), m.lastindex) for m in expected.finditer(text)])
     if forms is not None:  # None: the parse took out a beginning the parts share
         assert forms == [_form(part, flags, boundaries) for part in parts]
-    # Some of the parts joined (what runs where the prefilter rules the others out),
-    # behind the look-ahead for what they can begin with: the same matches as plainly.
-    pattern = Pattern(parts, flags)
-    alive = tuple(range(0, len(pattern.parts), 2))
-    joined = pattern.joined(alive)
+
+
+class _Told:
+    """A prefilter's answer, given: these parts of a pattern may match."""
+
+    def __init__(self, alive: tuple[int, ...]) -> None:
+        self._alive = alive
+
+    def alive(self, pattern: Pattern) -> tuple[int, ...]:
+        return self._alive
+
+    def may_match(self, pattern: Pattern) -> bool:
+        return bool(self._alive)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(parts=_PATTERN_PARTS, text=_TEXTS, ignore_case=st.booleans(), long=st.booleans(),
+       data=st.data())
+@example(parts=[r"\bme\b", r"follow\s*", r"(a)?"], text="follow me", ignore_case=True,
+         long=False, data=None)
+def test_live_parts_run_one_by_one_find_what_their_alternation_finds(
+        parts: list[str], text: str, ignore_case: bool, long: bool,
+        data: st.DataObject | None) -> None:
+    """Where the prefilter leaves some parts live, each runs on its own (behind the
+    look-ahead for what it can begin with, and in a long text where RE2 says a match
+    may start): the matches are the alternation's, marked concept and all."""
+    flags = re.IGNORECASE if ignore_case else 0
+    pattern = Pattern(parts, flags, scope="text")
+    everything = range(len(pattern.parts))
+    alive = (tuple(everything) if data is None
+             else tuple(sorted(data.draw(st.sets(st.sampled_from(everything))))))
+    if long:  # from 1,000 characters on, matches are looked for where RE2 says
+        text = " ".join([text] * (1000 // (len(text) + 1) + 1))
+    text = Document(text).text
+    live = Live(Document(text), _Told(alive))
+    if not alive:
+        assert list(live.finditer(pattern)) == [] and live.search(pattern) is None
+        return
     plain = re.compile("|".join(f"(?:{pattern.parts[index]})" for index in alive), flags)
-    assert ([(m.span(), m.lastindex) for m in joined.finditer(text)]
-            == [(m.span(), m.lastindex) for m in plain.finditer(text)])
+    assert ([(m.span(), m.span(m.lastindex or 0)) for m in live.finditer(pattern)]
+            == [(m.span(), m.span(m.lastindex or 0)) for m in plain.finditer(text)])
+    start, end = ((0, len(text)) if data is None else
+                  sorted(data.draw(st.lists(st.integers(0, len(text)), min_size=2,
+                                            max_size=2))))
+    found, expected = live.search(pattern, start, end), plain.search(text, start, end)
+    assert (found and found.span()) == (expected and expected.span())
 
 
 def test_a_pattern_that_begins_at_a_word_boundary_looks_ahead_for_its_first_letters() -> None:
     pattern = Pattern([r"\b(?:you|your)\b", r"\bfolks\b", r"\?"])
     assert pattern.regex.pattern.startswith("(?=[\\?fy])")
-    assert pattern.joined((0, 1)).pattern.startswith("(?=[fy])")
+    assert pattern.part_regex(0).pattern.startswith("(?=[y])")
+    assert pattern.part_regex(1).pattern.startswith("(?=[f])")
     # Where a part may begin with anything, there is nothing to look ahead for.
     assert Pattern([r"\b\w+ly\b", r"\byou\b"]).regex.pattern is None
 
