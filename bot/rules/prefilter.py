@@ -204,6 +204,8 @@ def _render_node(op: Any, av: Any, flags: int, boundaries: bool) -> str:
         upper = "" if high is sre.MAXREPEAT or high > _MAX_COUNT else str(high)
         rendered = _render(body.data, flags, boundaries)
         if low and len(body.data) == 1 and body.data[0][0] is sre.LITERAL:
+            # One letter then any more of it: RE2 finds the words a form needs only
+            # where letters stand in a row, so "you+" written "yo" then "u+" needs none.
             upper = upper and str(int(upper) - 1)
             return f"{rendered}(?:{rendered}){{{low - 1},{upper}}}"
         return f"(?:{rendered}){{{low},{upper}}}"
