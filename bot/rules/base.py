@@ -42,7 +42,13 @@ from bot.models import Finding, Severity
 from bot.platforms import Platform
 from bot.rules.backtracking import backtracking_problem
 from bot.rules.lexicon import DEFAULT_LANGUAGES, EMPTY_LEXICON, Lexicon
-from bot.rules.prefilter import compile_locator, compile_with_forms, lead_in, stand_in_text
+from bot.rules.prefilter import (
+    compile_locator,
+    compile_read,
+    lead_in,
+    read_alternatives,
+    stand_in_text,
+)
 from bot.text import Document
 
 #: Entries a list key (phrases, patterns, examples) may hold, and characters in one.
@@ -127,7 +133,9 @@ class Pattern:
         self.parts = (self.alternatives if not _BACKREFERENCE.search(self.source)
                       else (self.source,))
         self._regex: re.Pattern[str] | None = None
+        #: Read from the pattern's parse when first needed (see :meth:`_read`).
         self._forms: dict[str, str | None] = {}
+        self._lead: str | None = None
         #: Each part's regex and locator, made when the part is first live (see
         #: :meth:`part_regex`); the whole pattern's locator under None.
         self._part_regexes: dict[int, re.Pattern[str]] = {}
@@ -135,21 +143,32 @@ class Pattern:
         #: What each part can begin with, where known (see :meth:`part_regex`).
         self._firsts: list[frozenset[str] | None] | None = None
 
+    def _read(self) -> Any:
+        """The parts' RE2 forms, what each can begin with and the whole pattern's
+        lead-in, read from one parse (see :func:`read_alternatives`) once; the parse, or
+        None when it was read before."""
+        if self._lead is not None:
+            return None
+        tree, forms, self._firsts, self._lead = read_alternatives(
+            self.source, self.flags, len(self.parts), boundaries=not self.windowed)
+        self._forms = {} if forms is None else dict(zip(self.parts, forms, strict=True))
+        return tree
+
     @property
     def regex(self) -> re.Pattern[str]:
-        """The whole pattern, compiled when first asked for."""
+        """The whole pattern, compiled when first asked for: where the prefilter leaves
+        only some parts live (most drafts) it is never needed. Asked for before the
+        prefilter reads the pattern, it is compiled from the same parse."""
         if self._regex is None:
-            self._regex, forms, self._firsts = compile_with_forms(
-                self.source, self.flags, len(self.parts), boundaries=not self.windowed)
-            self._forms = {} if forms is None else dict(zip(self.parts, forms, strict=True))
+            tree = self._read()
+            self._regex = compile_read(tree, self.source, self.flags, self._lead or "")
         return self._regex
 
     def prefilter_forms(self) -> Mapping[str, str | None]:
-        """Each part's RE2 form (see :mod:`bot.rules.prefilter`), from the parse that
-        compiled the pattern: parsing is half the work of either, and a concept rule's
-        pattern runs to tens of kilobytes. Empty when the parse did not show the parts
-        one by one (the prefilter then works out each part's form itself)."""
-        self.regex  # noqa: B018 (compiled now if it was not)
+        """Each part's RE2 form (see :mod:`bot.rules.prefilter`). Empty when the parse did
+        not show the parts one by one (the prefilter then works out each part's form
+        itself)."""
+        self._read()
         return self._forms
 
     def part_regex(self, index: int) -> re.Pattern[str]:
@@ -159,7 +178,7 @@ class Pattern:
         long-running bot kept meeting new sets."""
         found = self._part_regexes.get(index)
         if found is None:
-            self.regex  # noqa: B018 (its parse tells what each part begins with)
+            self._read()
             lead = lead_in([self._firsts[index]]) if self._firsts else ""
             part = self.parts[index]
             found = self._part_regexes[index] = re.compile(
@@ -173,7 +192,7 @@ class Pattern:
         worth trying in one linear pass (see :meth:`Live.finditer`)."""
         if index in self._locators:
             return self._locators[index]
-        self.regex  # noqa: B018 (the forms come from its parse)
+        self._read()
         forms = [self._forms.get(part) for part in
                  (self.parts if index is None else (self.parts[index],))]
         found = self._locators[index] = (

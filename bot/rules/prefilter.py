@@ -290,19 +290,19 @@ def _starts_with_boundary(items: Sequence[Any]) -> bool:
     return bool(items) and items[0][0] is sre.AT and items[0][1] is sre.AT_BOUNDARY
 
 
-def compile_with_forms(source: str, flags: int, parts: int, *, boundaries: bool = True
-                       ) -> tuple[re.Pattern[str], list[str | None] | None,
-                                  list[frozenset[str] | None] | None]:
-    """``source``, ``parts`` alternatives joined as ``(?:a)|(?:b)|…``, compiled for Python's
-    ``re``, and each alternative's RE2 form (None where it has none, as :func:`to_re2`),
-    from one parse: parsing is half the work of either, and a concept rule's pattern runs
-    to tens of kilobytes. The forms are None when the parse does not show the
-    alternatives one by one (it takes out a beginning they share).
-
-    Third, when some alternative begins with ``\\b``, the characters each can begin with
-    (:func:`first_characters`): the regex then begins with their :func:`lead_in`."""
+def read_alternatives(source: str, flags: int, parts: int, *, boundaries: bool = True
+                      ) -> tuple[Any, list[str | None] | None, list[frozenset[str] | None] | None,
+                                 str]:
+    """``source`` (``parts`` alternatives joined as ``(?:a)|(?:b)|…``) parsed, and from
+    that one parse: each alternative's RE2 form (None where it has none, as
+    :func:`to_re2`); where some alternative begins with ``\\b``, the characters each
+    can begin with (:func:`first_characters`); and the :func:`lead_in` the whole pattern
+    is compiled behind ("" for none). A concept rule's pattern runs to tens of
+    kilobytes, and parsing is the biggest part of loading the rules. The forms and the
+    characters are None when the parse does not show the alternatives one by one (it
+    takes out a beginning they share)."""
     tree = parse(source, flags)
-    data, forms = tree.data, None
+    data, forms, firsts, lead = tree.data, None, None, ""
     if flags & _NARROW_WORDS:
         alternatives = None
     elif parts == 1:
@@ -318,13 +318,19 @@ def compile_with_forms(source: str, flags: int, parts: int, *, boundaries: bool 
                 forms.append(_render(alternative, int(tree.state.flags), boundaries))
             except (Untranslatable, RecursionError):
                 forms.append(None)
-    firsts = None
     if alternatives is not None and any(_starts_with_boundary(a) for a in alternatives):
         firsts = [first_characters(alternative) for alternative in alternatives]
         lead = lead_in(firsts) if not int(tree.state.flags) & ~(flags | re.UNICODE) else ""
-        if lead:
-            return re.compile(f"{lead}(?:{source})", flags), forms, firsts
-    return compile_parsed(tree, flags), forms, firsts
+    return tree, forms, firsts, lead
+
+
+def compile_read(tree: Any, source: str, flags: int, lead: str) -> re.Pattern[str]:
+    """``source`` compiled for Python's ``re`` behind its ``lead``: from ``tree``, the
+    parse :func:`read_alternatives` made, where there is no lead and the parse is at
+    hand (None: it was not kept)."""
+    if lead:
+        return re.compile(f"{lead}(?:{source})", flags)
+    return compile_parsed(tree, flags) if tree is not None else re.compile(source, flags)
 
 
 #: The entry of the patterns no pass can rule out (those RE2 cannot express).
@@ -347,7 +353,7 @@ class Prefilter:
         options = _re2_options(memory)
         sources: dict[str, int] = {}
         self.entries: list[int] = []
-        known = forms or {}  # RE2 forms worked out already (see compile_with_forms)
+        known = forms or {}  # RE2 forms worked out already (see read_alternatives)
         for source, flags, boundaries in patterns:
             try:
                 form = (known.get((source, flags, boundaries))

@@ -191,3 +191,19 @@ def test_a_rule_that_contradicts_its_own_examples_is_refused_naming_the_example(
     message = str(caught.value)
     assert message.startswith(f"{tmp_path / 'rules' / 'house.yaml'}: rule 'house-buy-now': ")
     assert expected in message
+
+
+def test_a_teams_lexicon_is_checked_against_the_packaged_rules_examples(tmp_path: Path) -> None:
+    """The packaged rules are checked against their examples by the test suite, not at
+    every start; a team's own lexicon file changes what they match, so then they are."""
+    packaged = Path(load_settings(env={}).config.default) / "lexicons" / "standing.yaml"
+    text = packaged.read_text(encoding="utf-8")
+    narrowed = text.replace("elite, compete, competing]", "elite]").replace(
+        '"a professional photographer", "if I compete"]', '"a professional photographer"]')
+    assert narrowed.count("elite]") == 1 and "if I compete" not in narrowed
+    (tmp_path / "lexicons").mkdir()
+    (tmp_path / "lexicons" / "standing.yaml").write_text(narrowed, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        build_coach(load_settings(tmp_path, env={}))
+    assert "rule 'shows-off-standing': 'examples_fail'" in str(caught.value)
+    assert "ask if I compete" in str(caught.value)

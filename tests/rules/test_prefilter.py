@@ -25,8 +25,9 @@ from bot.rules.prefilter import (
     UNTRANSLATED,
     Prefilter,
     Untranslatable,
-    compile_with_forms,
+    compile_read,
     kind_of,
+    read_alternatives,
     stand_in_text,
     to_re2,
 )
@@ -101,10 +102,13 @@ def test_one_parse_compiles_and_translates_a_pattern_as_two_would(
     flags = re.IGNORECASE if ignore_case else 0
     source = "|".join(f"(?:{part})" for part in parts)
     expected = re.compile(source, flags)
-    compiled, forms, _ = compile_with_forms(source, flags, len(parts), boundaries=boundaries)
-    assert (compiled.flags, compiled.groups) == (expected.flags, expected.groups)
-    assert ([(m.span(), m.lastindex) for m in compiled.finditer(text)]
-            == [(m.span(), m.lastindex) for m in expected.finditer(text)])
+    tree, forms, _, lead = read_alternatives(source, flags, len(parts), boundaries=boundaries)
+    # Compiled from the parse that was read, or (read before, the parse not kept) afresh.
+    for compiled in (compile_read(tree, source, flags, lead),
+                     compile_read(None, source, flags, lead)):
+        assert (compiled.flags, compiled.groups) == (expected.flags, expected.groups)
+        assert ([(m.span(), m.lastindex) for m in compiled.finditer(text)]
+                == [(m.span(), m.lastindex) for m in expected.finditer(text)])
     if forms is not None:  # None: the parse took out a beginning the parts share
         assert forms == [_form(part, flags, boundaries) for part in parts]
 
