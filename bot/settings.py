@@ -50,14 +50,6 @@ class ConfigSource:
             return self.user / relative
         return self.default / relative
 
-    def changes_rules(self) -> bool:
-        """Whether the user's directory holds rule, lexicon, principle or platform files
-        of its own (settings alone leave the packaged rules as they are)."""
-        return self.user is not None and any(
-            next(self.user.glob(pattern), None) is not None
-            for pattern in ("rules/*.yaml", "lexicons/*.yaml", "principles.yaml",
-                            "platforms.yaml"))
-
     def glob(self, pattern: str) -> list[Path]:
         found: dict[str, Path] = {p.relative_to(self.default).as_posix(): p
                                   for p in self.default.glob(pattern)}
